@@ -1,0 +1,234 @@
+// Portable BLAKE3. Structure follows the specification's description: chunks of 1024 bytes hashed
+// block by block, chunk chaining values merged into a binary tree through a stack, the root node
+// compressed with the ROOT flag.
+#include "crypto/blake3.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace basalt::crypto {
+namespace {
+
+constexpr std::array<std::uint32_t, 8> kIv = {0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A,
+                                              0x510E527F, 0x9B05688C, 0x1F83D9AB, 0x5BE0CD19};
+
+// Message word order for each of the 7 rounds: the spec's permutation applied round after round,
+// precomputed so that no copy of the message is permuted at run time.
+constexpr std::uint8_t kSchedule[7][16] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15},
+    {2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8},
+    {3, 4, 10, 12, 13, 2, 7, 14, 6, 5, 9, 0, 11, 15, 8, 1},
+    {10, 7, 12, 9, 14, 3, 13, 15, 4, 0, 11, 2, 5, 8, 1, 6},
+    {12, 13, 9, 11, 15, 10, 14, 8, 7, 2, 5, 3, 0, 1, 6, 4},
+    {9, 14, 11, 5, 8, 12, 15, 1, 13, 3, 0, 10, 2, 6, 4, 7},
+    {11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13},
+};
+
+inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+
+inline std::uint32_t load_le32(const std::uint8_t* p) {
+  return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
+         std::uint32_t{p[3]} << 24;
+}
+
+inline void g(std::uint32_t* v, int a, int b, int c, int d, std::uint32_t x, std::uint32_t y) {
+  v[a] = v[a] + v[b] + x;
+  v[d] = rotr(v[d] ^ v[a], 16);
+  v[c] = v[c] + v[d];
+  v[b] = rotr(v[b] ^ v[c], 12);
+  v[a] = v[a] + v[b] + y;
+  v[d] = rotr(v[d] ^ v[a], 8);
+  v[c] = v[c] + v[d];
+  v[b] = rotr(v[b] ^ v[c], 7);
+}
+
+inline void compress_core(const std::uint32_t cv[8], const std::uint8_t block[64],
+                          std::uint8_t block_len, std::uint64_t counter, std::uint8_t flags,
+                          std::uint32_t v[16]) {
+  std::uint32_t m[16];
+  for (int i = 0; i < 16; ++i) m[i] = load_le32(block + 4 * i);
+  for (int i = 0; i < 8; ++i) v[i] = cv[i];
+  v[8] = kIv[0];
+  v[9] = kIv[1];
+  v[10] = kIv[2];
+  v[11] = kIv[3];
+  v[12] = static_cast<std::uint32_t>(counter);
+  v[13] = static_cast<std::uint32_t>(counter >> 32);
+  v[14] = block_len;
+  v[15] = flags;
+  for (const auto& s : kSchedule) {
+    g(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
+    g(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
+    g(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
+    g(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
+    g(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
+    g(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
+    g(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
+    g(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
+  }
+}
+
+// Compresses in place: cv becomes the first half of the output (the chaining value).
+inline void compress_cv(std::uint32_t cv[8], const std::uint8_t block[64], std::uint8_t block_len,
+                        std::uint64_t counter, std::uint8_t flags) {
+  std::uint32_t v[16];
+  compress_core(cv, block, block_len, counter, flags, v);
+  for (int i = 0; i < 8; ++i) cv[i] = v[i] ^ v[i + 8];
+}
+
+std::array<std::uint32_t, 8> words_of_key(const std::array<std::uint8_t, kBlake3KeyLen>& key) {
+  std::array<std::uint32_t, 8> w{};
+  for (int i = 0; i < 8; ++i) w[i] = load_le32(key.data() + 4 * i);
+  return w;
+}
+
+std::array<std::uint32_t, 8> parent_cv(const std::array<std::uint32_t, 8>& left,
+                                       const std::array<std::uint32_t, 8>& right,
+                                       const std::array<std::uint32_t, 8>& key, std::uint8_t flags) {
+  std::uint8_t block[64];
+  for (int i = 0; i < 8; ++i) {
+    for (int j = 0; j < 4; ++j) {
+      block[4 * i + j] = static_cast<std::uint8_t>(left[i] >> (8 * j));
+      block[32 + 4 * i + j] = static_cast<std::uint8_t>(right[i] >> (8 * j));
+    }
+  }
+  std::array<std::uint32_t, 8> cv = key;
+  compress_cv(cv.data(), block, 64, 0, flags | kParent);
+  return cv;
+}
+
+}  // namespace
+
+std::array<std::uint32_t, 16> blake3_compress(const std::array<std::uint32_t, 8>& cv,
+                                              const std::uint8_t block[kBlake3BlockLen],
+                                              std::uint8_t block_len, std::uint64_t counter,
+                                              std::uint8_t flags) {
+  std::uint32_t v[16];
+  compress_core(cv.data(), block, block_len, counter, flags, v);
+  std::array<std::uint32_t, 16> out{};
+  for (int i = 0; i < 8; ++i) {
+    out[i] = v[i] ^ v[i + 8];
+    out[i + 8] = v[i + 8] ^ cv[i];
+  }
+  return out;
+}
+
+Blake3::Blake3() { init(kIv, 0); }
+
+Blake3::Blake3(const std::array<std::uint8_t, kBlake3KeyLen>& key) {
+  init(words_of_key(key), kKeyedHash);
+}
+
+void Blake3::init(const std::array<std::uint32_t, 8>& key_words, std::uint8_t flags) {
+  key_ = key_words;
+  chunk_cv_ = key_words;
+  flags_ = flags;
+}
+
+void Blake3::compress_buffered_block() {
+  std::uint8_t f = flags_ | (blocks_compressed_ == 0 ? kChunkStart : 0);
+  compress_cv(chunk_cv_.data(), buf_.data(), kBlake3BlockLen, chunk_counter_, f);
+  ++blocks_compressed_;
+  buf_len_ = 0;
+}
+
+void Blake3::push_chunk_cv(std::array<std::uint32_t, 8> cv, std::uint64_t total_chunks) {
+  // Each trailing zero bit of the chunk count completes one more subtree.
+  while ((total_chunks & 1) == 0) {
+    cv = parent_cv(cv_stack_[--cv_stack_len_], cv, key_, flags_);
+    total_chunks >>= 1;
+  }
+  cv_stack_[cv_stack_len_++] = cv;
+}
+
+void Blake3::update(core::ByteSpan data) {
+  const std::uint8_t* p = data.data();
+  std::size_t n = data.size();
+  while (n > 0) {
+    std::size_t chunk_len = std::size_t{blocks_compressed_} * kBlake3BlockLen + buf_len_;
+    if (chunk_len == kBlake3ChunkLen) {
+      // The chunk is complete and more input follows, so it is not the root: finish it.
+      Output out = chunk_output();
+      std::array<std::uint32_t, 8> cv = out.cv;
+      compress_cv(cv.data(), out.block.data(), out.block_len, out.counter, out.flags);
+      push_chunk_cv(cv, chunk_counter_ + 1);
+      ++chunk_counter_;
+      chunk_cv_ = key_;
+      blocks_compressed_ = 0;
+      buf_len_ = 0;
+      continue;
+    }
+    // Whole blocks straight from the input while at least one more byte stays for the buffer (the
+    // last block of a chunk must stay buffered: it carries CHUNK_END and maybe ROOT).
+    if (buf_len_ == 0) {
+      while (n > kBlake3BlockLen && blocks_compressed_ < kBlake3ChunkLen / kBlake3BlockLen - 1) {
+        std::uint8_t f = flags_ | (blocks_compressed_ == 0 ? kChunkStart : 0);
+        compress_cv(chunk_cv_.data(), p, kBlake3BlockLen, chunk_counter_, f);
+        ++blocks_compressed_;
+        p += kBlake3BlockLen;
+        n -= kBlake3BlockLen;
+      }
+    }
+    if (buf_len_ == kBlake3BlockLen) {
+      compress_buffered_block();
+      continue;
+    }
+    std::size_t take = std::min<std::size_t>(kBlake3BlockLen - buf_len_, n);
+    std::memcpy(buf_.data() + buf_len_, p, take);
+    buf_len_ = static_cast<std::uint8_t>(buf_len_ + take);
+    p += take;
+    n -= take;
+  }
+}
+
+Blake3::Output Blake3::chunk_output() const {
+  Output out;
+  out.cv = chunk_cv_;
+  out.block = {};
+  std::memcpy(out.block.data(), buf_.data(), buf_len_);
+  out.block_len = buf_len_;
+  out.counter = chunk_counter_;
+  out.flags = static_cast<std::uint8_t>(flags_ | kChunkEnd | (blocks_compressed_ == 0 ? kChunkStart : 0));
+  return out;
+}
+
+core::Hash32 Blake3::finalize() const {
+  Output out = chunk_output();
+  for (int i = cv_stack_len_; i > 0; --i) {
+    std::array<std::uint32_t, 8> right = out.cv;
+    compress_cv(right.data(), out.block.data(), out.block_len, out.counter, out.flags);
+    const auto& left = cv_stack_[i - 1];
+    for (int w = 0; w < 8; ++w) {
+      for (int j = 0; j < 4; ++j) {
+        out.block[4 * w + j] = static_cast<std::uint8_t>(left[w] >> (8 * j));
+        out.block[32 + 4 * w + j] = static_cast<std::uint8_t>(right[w] >> (8 * j));
+      }
+    }
+    out.cv = key_;
+    out.block_len = kBlake3BlockLen;
+    out.counter = 0;
+    out.flags = flags_ | kParent;
+  }
+  std::array<std::uint32_t, 8> root = out.cv;
+  compress_cv(root.data(), out.block.data(), out.block_len, out.counter, out.flags | kRoot);
+  core::Hash32 h;
+  for (int i = 0; i < 8; ++i) {
+    for (int j = 0; j < 4; ++j) h.bytes[4 * i + j] = static_cast<std::uint8_t>(root[i] >> (8 * j));
+  }
+  return h;
+}
+
+core::Hash32 blake3_hash(core::ByteSpan data) {
+  Blake3 h;
+  h.update(data);
+  return h.finalize();
+}
+
+core::Hash32 blake3_keyed_hash(const std::array<std::uint8_t, kBlake3KeyLen>& key,
+                               core::ByteSpan data) {
+  Blake3 h(key);
+  h.update(data);
+  return h.finalize();
+}
+
+}  // namespace basalt::crypto

@@ -1,0 +1,46 @@
+// OpenSSL 3 marks the SHA256_* functions deprecated in favour of EVP, but EVP fetches and allocates
+// per digest, which costs more than hashing a 64-byte SMT node. The low-level functions remain
+// supported, run the same accelerated code, and are used here on purpose.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include "crypto/sha256.hpp"
+
+#include <openssl/sha.h>
+
+#include <cstring>
+#include <new>
+
+namespace basalt::crypto {
+
+static_assert(sizeof(SHA256_CTX) <= 128, "opaque storage too small for SHA256_CTX");
+
+namespace {
+SHA256_CTX* ctx(unsigned char* p) { return std::launder(reinterpret_cast<SHA256_CTX*>(p)); }
+}  // namespace
+
+Sha256::Sha256() { SHA256_Init(new (state_) SHA256_CTX); }
+
+void Sha256::update(core::ByteSpan data) { SHA256_Update(ctx(state_), data.data(), data.size()); }
+
+core::Hash32 Sha256::finalize() const {
+  SHA256_CTX copy;
+  std::memcpy(&copy, state_, sizeof(copy));
+  core::Hash32 out;
+  SHA256_Final(out.data(), &copy);
+  return out;
+}
+
+core::Hash32 sha256(core::ByteSpan data) {
+  Sha256 h;
+  h.update(data);
+  return h.finalize();
+}
+
+void sha256_compress(std::array<std::uint32_t, 8>& state, const std::uint8_t block[64]) {
+  SHA256_CTX c;
+  SHA256_Init(&c);
+  for (int i = 0; i < 8; ++i) c.h[i] = state[i];
+  SHA256_Transform(&c, block);
+  for (int i = 0; i < 8; ++i) state[i] = c.h[i];
+}
+
+}  // namespace basalt::crypto
