@@ -1,0 +1,21 @@
+// Fuzzes basalt's transaction wire decoder: no input may crash it; every accepted transaction
+// re-encodes to exactly the input bytes and hashes without trouble.
+#include <cstddef>
+#include <cstdint>
+
+#include "core/assert.hpp"
+#include "crypto/domain.hpp"
+#include "kaspa/transaction.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace basalt;
+  core::ByteSpan in(data, size);
+  auto tx = kaspa::deserialize_transaction(in);
+  if (!tx.ok()) return 0;
+  core::Bytes again = kaspa::serialize_transaction(*tx);
+  BASALT_ASSERT(again.size() == size && std::equal(again.begin(), again.end(), data));
+  BASALT_ASSERT(kaspa::tx_hash(*tx).hash() == crypto::domain_hash(crypto::Domain::kTransactionHash, in));
+  (void)kaspa::tx_id(*tx);
+  (void)kaspa::check_transaction_in_isolation(*tx);
+  return 0;
+}
