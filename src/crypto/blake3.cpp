@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "core/assert.hpp"
+#include "crypto/detail/blake3_impl.hpp"
+
 namespace basalt::crypto {
 namespace {
 
@@ -31,20 +34,36 @@ inline std::uint32_t load_le32(const std::uint8_t* p) {
          std::uint32_t{p[3]} << 24;
 }
 
-inline void g(std::uint32_t* v, int a, int b, int c, int d, std::uint32_t x, std::uint32_t y) {
-  v[a] = v[a] + v[b] + x;
-  v[d] = rotr(v[d] ^ v[a], 16);
-  v[c] = v[c] + v[d];
-  v[b] = rotr(v[b] ^ v[c], 12);
-  v[a] = v[a] + v[b] + y;
-  v[d] = rotr(v[d] ^ v[a], 8);
-  v[c] = v[c] + v[d];
-  v[b] = rotr(v[b] ^ v[c], 7);
+[[gnu::always_inline]] inline void g(std::uint32_t& a, std::uint32_t& b, std::uint32_t& c,
+                                     std::uint32_t& d, std::uint32_t x, std::uint32_t y) {
+  a = a + x + b;  // a + x does not wait for b
+  d = rotr(d ^ a, 16);
+  c = c + d;
+  b = rotr(b ^ c, 12);
+  a = a + y + b;
+  d = rotr(d ^ a, 8);
+  c = c + d;
+  b = rotr(b ^ c, 7);
+}
+
+// One round with the schedule known at compile time, so every index is a constant and the compiler
+// keeps the whole state and message in registers.
+template <int R>
+[[gnu::always_inline]] inline void round_fn(std::uint32_t (&v)[16], const std::uint32_t (&m)[16]) {
+  constexpr const std::uint8_t* s = kSchedule[R];
+  g(v[0], v[4], v[8], v[12], m[s[0]], m[s[1]]);
+  g(v[1], v[5], v[9], v[13], m[s[2]], m[s[3]]);
+  g(v[2], v[6], v[10], v[14], m[s[4]], m[s[5]]);
+  g(v[3], v[7], v[11], v[15], m[s[6]], m[s[7]]);
+  g(v[0], v[5], v[10], v[15], m[s[8]], m[s[9]]);
+  g(v[1], v[6], v[11], v[12], m[s[10]], m[s[11]]);
+  g(v[2], v[7], v[8], v[13], m[s[12]], m[s[13]]);
+  g(v[3], v[4], v[9], v[14], m[s[14]], m[s[15]]);
 }
 
 inline void compress_core(const std::uint32_t cv[8], const std::uint8_t block[64],
                           std::uint8_t block_len, std::uint64_t counter, std::uint8_t flags,
-                          std::uint32_t v[16]) {
+                          std::uint32_t (&v)[16]) {
   std::uint32_t m[16];
   for (int i = 0; i < 16; ++i) m[i] = load_le32(block + 4 * i);
   for (int i = 0; i < 8; ++i) v[i] = cv[i];
@@ -56,24 +75,24 @@ inline void compress_core(const std::uint32_t cv[8], const std::uint8_t block[64
   v[13] = static_cast<std::uint32_t>(counter >> 32);
   v[14] = block_len;
   v[15] = flags;
-  for (const auto& s : kSchedule) {
-    g(v, 0, 4, 8, 12, m[s[0]], m[s[1]]);
-    g(v, 1, 5, 9, 13, m[s[2]], m[s[3]]);
-    g(v, 2, 6, 10, 14, m[s[4]], m[s[5]]);
-    g(v, 3, 7, 11, 15, m[s[6]], m[s[7]]);
-    g(v, 0, 5, 10, 15, m[s[8]], m[s[9]]);
-    g(v, 1, 6, 11, 12, m[s[10]], m[s[11]]);
-    g(v, 2, 7, 8, 13, m[s[12]], m[s[13]]);
-    g(v, 3, 4, 9, 14, m[s[14]], m[s[15]]);
-  }
+  round_fn<0>(v, m);
+  round_fn<1>(v, m);
+  round_fn<2>(v, m);
+  round_fn<3>(v, m);
+  round_fn<4>(v, m);
+  round_fn<5>(v, m);
+  round_fn<6>(v, m);
 }
 
-// Compresses in place: cv becomes the first half of the output (the chaining value).
+// Compresses in place: cv becomes the first half of the output (the chaining value). Uses the
+// SSE4.1 back-end when the CPU has it; it computes exactly what the portable code computes.
 inline void compress_cv(std::uint32_t cv[8], const std::uint8_t block[64], std::uint8_t block_len,
                         std::uint64_t counter, std::uint8_t flags) {
-  std::uint32_t v[16];
-  compress_core(cv, block, block_len, counter, flags, v);
-  for (int i = 0; i < 8; ++i) cv[i] = v[i] ^ v[i + 8];
+  if (detail::cpu_has_sse41()) {
+    detail::compress_cv_sse41(cv, block, block_len, counter, flags);
+  } else {
+    detail::compress_cv_portable(cv, block, block_len, counter, flags);
+  }
 }
 
 std::array<std::uint32_t, 8> words_of_key(const std::array<std::uint8_t, kBlake3KeyLen>& key) {
@@ -99,17 +118,68 @@ std::array<std::uint32_t, 8> parent_cv(const std::array<std::uint32_t, 8>& left,
 
 }  // namespace
 
-std::array<std::uint32_t, 16> blake3_compress(const std::array<std::uint32_t, 8>& cv,
-                                              const std::uint8_t block[kBlake3BlockLen],
-                                              std::uint8_t block_len, std::uint64_t counter,
-                                              std::uint8_t flags) {
+namespace detail {
+
+void compress_cv_portable(std::uint32_t cv[8], const std::uint8_t block[64], std::uint8_t block_len,
+                          std::uint64_t counter, std::uint8_t flags) {
   std::uint32_t v[16];
-  compress_core(cv.data(), block, block_len, counter, flags, v);
-  std::array<std::uint32_t, 16> out{};
+  compress_core(cv, block, block_len, counter, flags, v);
+  for (int i = 0; i < 8; ++i) cv[i] = v[i] ^ v[i + 8];
+}
+
+void compress_xof_portable(const std::uint32_t cv[8], const std::uint8_t block[64],
+                           std::uint8_t block_len, std::uint64_t counter, std::uint8_t flags,
+                           std::uint32_t out[16]) {
+  std::uint32_t v[16];
+  compress_core(cv, block, block_len, counter, flags, v);
   for (int i = 0; i < 8; ++i) {
     out[i] = v[i] ^ v[i + 8];
     out[i + 8] = v[i + 8] ^ cv[i];
   }
+}
+
+}  // namespace detail
+
+core::Hash32 blake3_keyed_single_block(const std::array<std::uint32_t, 8>& key_words,
+                                      core::ByteSpan data) {
+  BASALT_ASSERT(data.size() <= kBlake3BlockLen);
+  // A message of at most one block is one chunk of one block: a single compression, every flag set.
+  std::uint8_t block[kBlake3BlockLen] = {};
+  std::memcpy(block, data.data(), data.size());
+  std::array<std::uint32_t, 8> cv = key_words;
+  compress_cv(cv.data(), block, static_cast<std::uint8_t>(data.size()), 0,
+              kKeyedHash | kChunkStart | kChunkEnd | kRoot);
+  core::Hash32 h;
+  for (int i = 0; i < 8; ++i) {
+    for (int j = 0; j < 4; ++j) h.bytes[4 * i + j] = static_cast<std::uint8_t>(cv[i] >> (8 * j));
+  }
+  return h;
+}
+
+void blake3_keyed_single_blocks(const std::array<std::uint32_t, 8>& key_words,
+                                std::span<const std::uint8_t* const> blocks, core::Hash32* out) {
+  std::size_t i = 0;
+  if (detail::cpu_has_avx2()) {
+    for (; i + 8 <= blocks.size(); i += 8) {
+      std::uint32_t cvs[8][8];
+      detail::hash8_avx2(blocks.data() + i, 1, key_words.data(), 0, detail::CounterMode::kSame, kKeyedHash,
+                         kChunkStart, kChunkEnd | kRoot, cvs);
+      for (int j = 0; j < 8; ++j) {
+        for (int w = 0; w < 8; ++w) {
+          for (int k = 0; k < 4; ++k) out[i + j].bytes[4 * w + k] = static_cast<std::uint8_t>(cvs[j][w] >> (8 * k));
+        }
+      }
+    }
+  }
+  for (; i < blocks.size(); ++i) out[i] = blake3_keyed_single_block(key_words, {blocks[i], kBlake3BlockLen});
+}
+
+std::array<std::uint32_t, 16> blake3_compress(const std::array<std::uint32_t, 8>& cv,
+                                              const std::uint8_t block[kBlake3BlockLen],
+                                              std::uint8_t block_len, std::uint64_t counter,
+                                              std::uint8_t flags) {
+  std::array<std::uint32_t, 16> out{};
+  detail::compress_xof_portable(cv.data(), block, block_len, counter, flags, out.data());
   return out;
 }
 
@@ -156,6 +226,25 @@ void Blake3::update(core::ByteSpan data) {
       chunk_cv_ = key_;
       blocks_compressed_ = 0;
       buf_len_ = 0;
+      continue;
+    }
+    // At a chunk boundary with more than eight chunks of input left, hash eight whole chunks side by
+    // side. At least one byte stays behind, so the final chunk (which may be the root) never goes
+    // this way.
+    if (chunk_len == 0 && n > 8 * kBlake3ChunkLen && detail::cpu_has_avx2()) {
+      std::uint32_t cvs[8][8];
+      const std::uint8_t* chunks[8];
+      for (int j = 0; j < 8; ++j) chunks[j] = p + j * kBlake3ChunkLen;
+      detail::hash8_avx2(chunks, kBlake3ChunkLen / kBlake3BlockLen, key_.data(), chunk_counter_,
+                         detail::CounterMode::kIncrement, flags_, kChunkStart, kChunkEnd, cvs);
+      for (const auto& cv : cvs) {
+        std::array<std::uint32_t, 8> c;
+        std::copy(cv, cv + 8, c.begin());
+        push_chunk_cv(c, chunk_counter_ + 1);
+        ++chunk_counter_;
+      }
+      p += 8 * kBlake3ChunkLen;
+      n -= 8 * kBlake3ChunkLen;
       continue;
     }
     // Whole blocks straight from the input while at least one more byte stays for the buffer (the
@@ -226,6 +315,7 @@ core::Hash32 blake3_hash(core::ByteSpan data) {
 
 core::Hash32 blake3_keyed_hash(const std::array<std::uint8_t, kBlake3KeyLen>& key,
                                core::ByteSpan data) {
+  if (data.size() <= kBlake3BlockLen) return blake3_keyed_single_block(words_of_key(key), data);
   Blake3 h(key);
   h.update(data);
   return h.finalize();

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <span>
 
 #include "core/bytes.hpp"
 
@@ -30,6 +31,16 @@ std::array<std::uint32_t, 16> blake3_compress(const std::array<std::uint32_t, 8>
                                               const std::uint8_t block[kBlake3BlockLen],
                                               std::uint8_t block_len, std::uint64_t counter,
                                               std::uint8_t flags);
+
+// Keyed BLAKE3 of a message of at most 64 bytes, given the key as eight little-endian words: one
+// compression. Requires: data.size() <= 64.
+core::Hash32 blake3_keyed_single_block(const std::array<std::uint32_t, 8>& key_words,
+                                      core::ByteSpan data);
+
+// Keyed BLAKE3 of many independent 64-byte messages: out[i] is the hash of the 64 bytes at
+// blocks[i]. Eight at a time side by side where the CPU allows.
+void blake3_keyed_single_blocks(const std::array<std::uint32_t, 8>& key_words,
+                                std::span<const std::uint8_t* const> blocks, core::Hash32* out);
 
 class Blake3 {
  public:

@@ -1,6 +1,7 @@
 #include "crypto/domain.hpp"
 
 #include <array>
+#include <cstring>
 
 #include "core/assert.hpp"
 
@@ -85,23 +86,6 @@ const KeyTable& key_table() {
   return table;
 }
 
-std::variant<Blake3, Blake2b256, Sha256> make_impl(Domain d) {
-  const DomainInfo& info = domain_info(d);
-  switch (info.scheme) {
-    case kBlake3Keyed:
-      return Blake3(blake3_key(info.ascii));
-    case kBlake2bKeyed:
-      return Blake2b256(ascii_span(info.ascii));
-    case kSha256Prefixed: {
-      Sha256 h;
-      h.update(key_table().sha256_prefix[static_cast<std::size_t>(d)].span());
-      return h;
-    }
-  }
-  BASALT_ASSERT(false);
-  return Sha256();
-}
-
 }  // namespace
 
 std::span<const DomainInfo> all_domains() { return kDomains; }
@@ -138,7 +122,21 @@ core::Bytes domain_key_bytes(Domain d) {
   return {};
 }
 
-DomainHasher::DomainHasher(Domain d) : impl_(make_impl(d)) {}
+DomainHasher::DomainHasher(Domain d) {
+  // Built in place: a BLAKE3 state is large enough that moving one in would cost as much as hashing.
+  const DomainInfo& info = domain_info(d);
+  switch (info.scheme) {
+    case kBlake3Keyed:
+      impl_.emplace<Blake3>(blake3_key(info.ascii));
+      return;
+    case kBlake2bKeyed:
+      impl_.emplace<Blake2b256>(ascii_span(info.ascii));
+      return;
+    case kSha256Prefixed:
+      impl_.emplace<Sha256>().update(key_table().sha256_prefix[static_cast<std::size_t>(d)].span());
+      return;
+  }
+}
 
 DomainHasher& DomainHasher::update(core::ByteSpan data) {
   std::visit([&](auto& h) { h.update(data); }, impl_);
@@ -179,23 +177,22 @@ core::Hash32 domain_hash(Domain d, core::ByteSpan data) {
 
 core::Hash32 domain_hash_pair(Domain d, const core::Hash32& a, const core::Hash32& b) {
   if (domain_info(d).scheme == kBlake3Keyed) {
-    // A 64-byte message is one chunk of one block: a single compression with every flag set.
     std::uint8_t block[64];
-    for (int i = 0; i < 32; ++i) {
-      block[i] = a.bytes[i];
-      block[32 + i] = b.bytes[i];
-    }
-    auto out = blake3_compress(key_table().blake3_words[static_cast<std::size_t>(d)], block, 64, 0,
-                               kKeyedHash | kChunkStart | kChunkEnd | kRoot);
-    core::Hash32 h;
-    for (int i = 0; i < 8; ++i) {
-      for (int j = 0; j < 4; ++j) h.bytes[4 * i + j] = static_cast<std::uint8_t>(out[i] >> (8 * j));
-    }
-    return h;
+    std::memcpy(block, a.data(), 32);
+    std::memcpy(block + 32, b.data(), 32);
+    return blake3_keyed_single_block(key_table().blake3_words[static_cast<std::size_t>(d)], block);
   }
   DomainHasher h(d);
   h.update(a).update(b);
   return h.finalize();
+}
+
+void domain_hash_blocks64(Domain d, std::span<const std::uint8_t* const> blocks, core::Hash32* out) {
+  if (domain_info(d).scheme == kBlake3Keyed) {
+    blake3_keyed_single_blocks(key_table().blake3_words[static_cast<std::size_t>(d)], blocks, out);
+    return;
+  }
+  for (std::size_t i = 0; i < blocks.size(); ++i) out[i] = domain_hash(d, {blocks[i], 64});
 }
 
 }  // namespace basalt::crypto

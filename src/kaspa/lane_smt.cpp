@@ -1,5 +1,6 @@
 #include "kaspa/lane_smt.hpp"
 
+#include <algorithm>
 #include <bit>
 
 #include "core/assert.hpp"
@@ -153,17 +154,22 @@ core::Result<Hash32> SmtProof::compute_root(const LaneKey& key,
   } else if (terminal == SmtTerminal::kCollapsed) {
     return Error{ErrorCode::kInvalid, "smt proof: non-inclusion claim with a Collapsed terminal"};
   }
-  // Siblings are stored root first and consumed from the end while climbing from the limit.
+  // Siblings are stored root first and consumed from the end while climbing from the limit. While
+  // both sides are empty subtrees the parent is the next empty hash, known without hashing.
+  bool cur_empty = cur.is_zero() && lim == kSmtDepth;
   std::size_t next = siblings.size();
   for (int d = lim - 1; d >= 0; --d) {
-    Hash32 sib;
     if (bitmap_bit(d)) {
-      sib = smt_empty_hash(kSmtDepth - 1 - d);
+      if (cur_empty) {
+        cur = smt_empty_hash(kSmtDepth - d);
+        continue;
+      }
+      cur = climb(key, d, cur, smt_empty_hash(kSmtDepth - 1 - d));
     } else {
       if (next == 0) return Error{ErrorCode::kInvalid, "smt proof: too few siblings"};
-      sib = siblings[--next];
+      cur = climb(key, d, cur, siblings[--next]);
+      cur_empty = false;
     }
-    cur = climb(key, d, cur, sib);
   }
   if (next != 0) return Error{ErrorCode::kInvalid, "smt proof: too many siblings"};
   return cur;
@@ -179,40 +185,53 @@ core::Status SmtProof::verify(const Hash32& root, const LaneKey& key,
 // ---------------------------------------------------------------------------------------------
 // In-memory tree
 
-std::uint32_t LaneSmt::new_node() {
-  if (!free_.empty()) {
-    std::uint32_t idx = free_.back();
-    free_.pop_back();
-    nodes_[idx] = Node{};
-    return idx;
+const LaneKey& LaneSmt::key_of(Ref r) const {
+  return is_leaf(r) ? leaves_[r & ~kLeafBit].key : internals_[r].key;
+}
+
+LaneSmt::Ref LaneSmt::new_leaf(const LaneKey& key, const Hash32& leaf) {
+  Ref idx;
+  if (!free_leaves_.empty()) {
+    idx = free_leaves_.back();
+    free_leaves_.pop_back();
+    leaves_[idx] = Leaf{key, leaf};
+  } else {
+    BASALT_ASSERT(leaves_.size() < kLeafBit);
+    idx = static_cast<Ref>(leaves_.size());
+    leaves_.push_back(Leaf{key, leaf});
   }
-  BASALT_ASSERT(nodes_.size() < kNone);
-  nodes_.emplace_back();
-  return static_cast<std::uint32_t>(nodes_.size() - 1);
+  ++leaf_count_;
+  return idx | kLeafBit;
 }
 
-void LaneSmt::free_node(std::uint32_t idx) { free_.push_back(idx); }
-
-std::uint32_t LaneSmt::new_leaf(const LaneKey& key, const Hash32& leaf) {
-  std::uint32_t idx = new_node();
-  Node& n = nodes_[idx];
-  n.key = key;
-  n.leaf = leaf;
-  n.value = smt_collapsed_hash(key, leaf);
-  ++leaves_;
-  return idx;
-}
-
-std::uint32_t LaneSmt::new_internal(std::uint16_t split, std::uint32_t a, std::uint32_t b) {
-  std::uint32_t idx = new_node();
-  Node& n = nodes_[idx];
+LaneSmt::Ref LaneSmt::new_internal(std::uint16_t split, Ref a, Ref b) {
+  Ref idx;
+  if (!free_internals_.empty()) {
+    idx = free_internals_.back();
+    free_internals_.pop_back();
+    internals_[idx] = Internal{};
+  } else {
+    BASALT_ASSERT(internals_.size() < kLeafBit);
+    idx = static_cast<Ref>(internals_.size());
+    internals_.emplace_back();
+  }
+  Internal& n = internals_[idx];
   n.split = split;
-  n.key = nodes_[a].key;
-  bool a_right = smt_key_bit(nodes_[a].key, split);
-  n.child[a_right ? 1 : 0] = a;
-  n.child[a_right ? 0 : 1] = b;
-  n.dirty = true;
+  n.key = key_of(a);
+  int a_side = smt_key_bit(n.key, split) ? 1 : 0;
+  n.child[a_side] = a;
+  n.child[1 - a_side] = b;
+  n.stale = 3;
   return idx;
+}
+
+void LaneSmt::set_link(Ref parent, int side, Ref target) {
+  if (parent == kNone) {
+    root_ = target;
+  } else {
+    internals_[parent].child[side] = target;
+    internals_[parent].stale |= static_cast<std::uint8_t>(1u << side);
+  }
 }
 
 void LaneSmt::insert(const LaneKey& key, const Hash32& leaf) {
@@ -224,104 +243,179 @@ void LaneSmt::insert(const LaneKey& key, const Hash32& leaf) {
     root_ = new_leaf(key, leaf);
     return;
   }
-  // `parent`/`side` locate the link to replace; indices, not pointers, since nodes_ may grow.
-  std::uint32_t parent = kNone;
+  // Walk down marking the path stale; `parent`/`side` locate the link to the current node (indices,
+  // not pointers: the pools may grow).
+  Ref parent = kNone;
   int side = 0;
-  std::uint32_t idx = root_;
+  Ref cur = root_;
   for (;;) {
-    Node& n = nodes_[idx];
-    int diff = first_diff_bit(n.key, key);
-    if (n.is_leaf() && diff == kSmtDepth) {
-      n.leaf = leaf;
-      n.value = smt_collapsed_hash(key, leaf);
+    if (is_leaf(cur)) {
+      Leaf& l = leaves_[cur & ~kLeafBit];
+      int diff = first_diff_bit(l.key, key);
+      if (diff == kSmtDepth) {
+        l.leaf = leaf;
+        if (parent != kNone) internals_[parent].stale |= static_cast<std::uint8_t>(1u << side);
+        return;
+      }
+      Ref fresh = new_leaf(key, leaf);
+      set_link(parent, side, new_internal(static_cast<std::uint16_t>(diff), fresh, cur));
       return;
     }
+    Internal& n = internals_[cur];
+    int diff = first_diff_bit(n.key, key);
     if (diff < n.split) {
       // The key leaves this subtree's common prefix at `diff`: a new split above it.
-      std::uint32_t fresh = new_leaf(key, leaf);
-      std::uint32_t joined = new_internal(static_cast<std::uint16_t>(diff), fresh, idx);
-      if (parent == kNone) {
-        root_ = joined;
-      } else {
-        nodes_[parent].child[side] = joined;
-      }
+      Ref fresh = new_leaf(key, leaf);
+      set_link(parent, side, new_internal(static_cast<std::uint16_t>(diff), fresh, cur));
       return;
     }
-    n.dirty = true;
-    parent = idx;
+    if (parent != kNone) internals_[parent].stale |= static_cast<std::uint8_t>(1u << side);
+    parent = cur;
     side = smt_key_bit(key, n.split) ? 1 : 0;
-    idx = n.child[side];
+    cur = n.child[side];
   }
 }
 
 void LaneSmt::erase(const LaneKey& key) {
-  std::uint32_t grand = kNone;
-  int grand_side = 0;
-  std::uint32_t parent = kNone;
-  int side = 0;
-  std::uint32_t idx = root_;
-  while (idx != kNone) {
-    const Node& n = nodes_[idx];
-    if (n.is_leaf()) break;
+  Ref grand = kNone, parent = kNone;
+  int grand_side = 0, side = 0;
+  Ref cur = root_;
+  std::vector<std::pair<Ref, int>> path;  // (internal, side taken), to mark stale on success
+  while (cur != kNone && !is_leaf(cur)) {
+    const Internal& n = internals_[cur];
     if (first_diff_bit(n.key, key) < n.split) return;  // not in the tree
     grand = parent;
     grand_side = side;
-    parent = idx;
+    parent = cur;
     side = smt_key_bit(key, n.split) ? 1 : 0;
-    idx = n.child[side];
+    path.emplace_back(cur, side);
+    cur = n.child[side];
   }
-  if (idx == kNone || nodes_[idx].key != key) return;
-  free_node(idx);
-  --leaves_;
+  if (cur == kNone || leaves_[cur & ~kLeafBit].key != key) return;
+  free_leaves_.push_back(cur & ~kLeafBit);
+  --leaf_count_;
   if (parent == kNone) {
     root_ = kNone;
     return;
   }
-  // The parent loses a child: its other child takes its place.
-  std::uint32_t sibling = nodes_[parent].child[1 - side];
-  free_node(parent);
-  if (grand == kNone) {
-    root_ = sibling;
-  } else {
-    nodes_[grand].child[grand_side] = sibling;
-  }
-  // Mark the path down to the replaced link dirty.
-  for (std::uint32_t i = root_; i != kNone && !nodes_[i].is_leaf();) {
-    if (i == sibling) break;
-    nodes_[i].dirty = true;
-    i = nodes_[i].child[smt_key_bit(key, nodes_[i].split) ? 1 : 0];
-  }
+  for (const auto& [node, s] : path) internals_[node].stale |= static_cast<std::uint8_t>(1u << s);
+  // The parent is left with one child, which takes its place (and is now seen from a new depth).
+  Ref sibling = internals_[parent].child[1 - side];
+  free_internals_.push_back(parent);
+  set_link(grand, grand_side, sibling);
 }
 
 std::optional<Hash32> LaneSmt::get(const LaneKey& key) const {
-  std::uint32_t idx = root_;
-  while (idx != kNone && !nodes_[idx].is_leaf()) {
-    idx = nodes_[idx].child[smt_key_bit(key, nodes_[idx].split) ? 1 : 0];
+  Ref cur = root_;
+  while (cur != kNone && !is_leaf(cur)) {
+    cur = internals_[cur].child[smt_key_bit(key, internals_[cur].split) ? 1 : 0];
   }
-  if (idx == kNone || nodes_[idx].key != key) return std::nullopt;
-  return nodes_[idx].leaf;
+  if (cur == kNone || leaves_[cur & ~kLeafBit].key != key) return std::nullopt;
+  return leaves_[cur & ~kLeafBit].leaf;
 }
 
-void LaneSmt::refresh(std::uint32_t idx) const {
-  Node& n = nodes_[idx];
-  if (!n.dirty) return;
-  refresh(n.child[0]);
-  refresh(n.child[1]);
-  n.value = smt_node_hash(value_at(n.child[0], n.split + 1), value_at(n.child[1], n.split + 1));
-  n.dirty = false;
+std::uint16_t LaneSmt::collect_stale(Ref r) const {
+  const Internal& n = internals_[r];
+  std::uint16_t height = 0;
+  for (std::uint8_t s = 0; s < 2; ++s) {
+    if ((n.stale >> s & 1) == 0) continue;
+    Ref c = n.child[s];
+    std::uint16_t h = is_leaf(c) ? 0 : static_cast<std::uint16_t>(collect_stale(c) + 1);
+    stale_.push_back({r, c, h, s});
+    height = std::max(height, h);
+  }
+  return height;
 }
 
-Hash32 LaneSmt::value_at(std::uint32_t idx, int depth) const {
-  const Node& n = nodes_[idx];
-  if (n.is_leaf()) return n.value;  // a collapsed leaf has the same value at every depth
-  Hash32 v = n.value;
+void LaneSmt::rehash_stale() const {
+  if (root_ == kNone || is_leaf(root_)) return;
+  stale_.clear();
+  collect_stale(root_);
+  if (stale_.empty()) return;
+  // Links of equal height never depend on each other: hash each height level as one batch, deepest
+  // first (leaf values at height 0).
+  std::stable_sort(stale_.begin(), stale_.end(),
+                   [](const StaleLink& a, const StaleLink& b) { return a.height < b.height; });
+  auto hash_blocks = [&](crypto::Domain d, std::size_t n) {
+    block_ptrs_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) block_ptrs_[i] = blocks_[i].data();
+    values_.resize(n);
+    crypto::domain_hash_blocks64(d, block_ptrs_, values_.data());
+  };
+  for (std::size_t begin = 0; begin < stale_.size();) {
+    std::size_t end = begin;
+    while (end < stale_.size() && stale_[end].height == stale_[begin].height) ++end;
+    const std::size_t n = end - begin;
+    blocks_.resize(n);
+    const bool leaves = stale_[begin].height == 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const StaleLink& l = stale_[begin + i];
+      auto& blk = blocks_[i];
+      if (leaves) {
+        const Leaf& leaf = leaves_[l.child & ~kLeafBit];
+        std::copy(leaf.key.hash().bytes.begin(), leaf.key.hash().bytes.end(), blk.begin());
+        std::copy(leaf.leaf.bytes.begin(), leaf.leaf.bytes.end(), blk.begin() + 32);
+      } else {
+        const Internal& c = internals_[l.child];
+        std::copy(c.child_value[0].bytes.begin(), c.child_value[0].bytes.end(), blk.begin());
+        std::copy(c.child_value[1].bytes.begin(), c.child_value[1].bytes.end(), blk.begin() + 32);
+      }
+    }
+    hash_blocks(leaves ? crypto::Domain::kSeqCommitActiveCollapsedNode : crypto::Domain::kSeqCommitActiveNode, n);
+    std::vector<Hash32>& cur = lifted_;
+    cur.assign(values_.begin(), values_.end());
+    // Lift internal children through the empty siblings between their split and the parent's, one
+    // level at a time for all of them together.
+    if (!leaves) {
+      for (int step = 1;; ++step) {
+        std::size_t m = 0;
+        std::vector<std::size_t>& active = active_;
+        active.clear();
+        for (std::size_t i = 0; i < n; ++i) {
+          const StaleLink& l = stale_[begin + i];
+          const Internal& c = internals_[l.child];
+          int d = c.split - step;
+          if (d < internals_[l.parent].split + 1) continue;
+          const Hash32& empty = smt_empty_hash(kSmtDepth - 1 - d);
+          bool right = smt_key_bit(c.key, d);
+          auto& blk = blocks_[m++];
+          const Hash32& lo = right ? empty : cur[i];
+          const Hash32& hi = right ? cur[i] : empty;
+          std::copy(lo.bytes.begin(), lo.bytes.end(), blk.begin());
+          std::copy(hi.bytes.begin(), hi.bytes.end(), blk.begin() + 32);
+          active.push_back(i);
+        }
+        if (m == 0) break;
+        hash_blocks(crypto::Domain::kSeqCommitActiveNode, m);
+        for (std::size_t k = 0; k < m; ++k) cur[active[k]] = values_[k];
+      }
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const StaleLink& l = stale_[begin + i];
+      Internal& p = internals_[l.parent];
+      p.child_value[l.side] = cur[i];
+      p.stale &= static_cast<std::uint8_t>(~(1u << l.side));
+    }
+    begin = end;
+  }
+}
+
+Hash32 LaneSmt::value_at(Ref r, int depth) const {
+  if (is_leaf(r)) {
+    // A collapsed leaf has the same value at every depth.
+    const Leaf& l = leaves_[r & ~kLeafBit];
+    return smt_collapsed_hash(l.key, l.leaf);
+  }
+  const Internal& n = internals_[r];
+  BASALT_ASSERT(n.stale == 0);
+  Hash32 v = smt_node_hash(n.child_value[0], n.child_value[1]);
   for (int d = n.split - 1; d >= depth; --d) v = climb(n.key, d, v, smt_empty_hash(kSmtDepth - 1 - d));
   return v;
 }
 
 Hash32 LaneSmt::root() const {
   if (root_ == kNone) return smt_empty_hash(kSmtDepth);
-  refresh(root_);
+  rehash_stale();
   return value_at(root_, 0);
 }
 
@@ -329,36 +423,38 @@ SmtProof LaneSmt::prove(const LaneKey& key) const {
   SmtProof p;
   p.bitmap.fill(0xff);
   if (root_ == kNone) return p;
-  refresh(root_);
-  std::uint32_t idx = root_;
+  rehash_stale();
+  Ref cur = root_;
   int entry = 0;
   for (;;) {
-    const Node& n = nodes_[idx];
-    int diff = first_diff_bit(n.key, key);
-    if (n.is_leaf()) {
+    if (is_leaf(cur)) {
+      const Leaf& l = leaves_[cur & ~kLeafBit];
       if (entry == kSmtDepth) {
         p.terminal = SmtTerminal::kFull;  // a leaf at the bottom level: nothing left to collapse
-      } else {
-        p.terminal = diff == kSmtDepth ? SmtTerminal::kCollapsed : SmtTerminal::kCollapsedOther;
+      } else if (l.key == key) {
+        p.terminal = SmtTerminal::kCollapsed;
         p.depth = static_cast<std::uint8_t>(entry);
-        if (p.terminal == SmtTerminal::kCollapsedOther) {
-          p.other_key = n.key;
-          p.other_leaf = n.leaf;
-        }
+      } else {
+        p.terminal = SmtTerminal::kCollapsedOther;
+        p.depth = static_cast<std::uint8_t>(entry);
+        p.other_key = l.key;
+        p.other_leaf = l.leaf;
       }
       return p;
     }
+    const Internal& n = internals_[cur];
+    int diff = first_diff_bit(n.key, key);
     if (diff < n.split) {
       // The key's side is empty from depth diff + 1: a Full proof whose only non-empty sibling on
       // this stretch is this whole subtree.
       set_bit(p.bitmap, diff, false);
-      p.siblings.push_back(value_at(idx, diff + 1));
+      p.siblings.push_back(value_at(cur, diff + 1));
       return p;
     }
     int side = smt_key_bit(key, n.split) ? 1 : 0;
     set_bit(p.bitmap, n.split, false);
-    p.siblings.push_back(value_at(n.child[1 - side], n.split + 1));
-    idx = n.child[side];
+    p.siblings.push_back(n.child_value[1 - side]);
+    cur = n.child[side];
     entry = n.split + 1;
   }
 }

@@ -65,9 +65,11 @@ struct SmtProof {
   core::Status verify(const Hash32& root, const LaneKey& key, const std::optional<Hash32>& leaf) const;
 };
 
-// In-memory lane SMT: a path-compressed binary trie whose nodes cache their hashes; updates mark
-// their path dirty and root() rehashes only dirty nodes, so a batch of updates shares the upper
-// levels. Not thread-safe; root() and prove() update caches.
+// In-memory lane SMT: a path-compressed binary trie. Each internal node keeps the values of both
+// children as seen from just below its split, so rehashing after an update reads only the nodes on
+// the updated path (a sibling's value is already in its parent). Updates mark their path stale and
+// root() rehashes only stale entries, so a batch of updates shares the upper levels. Not
+// thread-safe; root() and prove() update caches.
 class LaneSmt {
  public:
   LaneSmt() = default;
@@ -76,41 +78,66 @@ class LaneSmt {
   void insert(const LaneKey& key, const Hash32& leaf);
   void remove(const LaneKey& key) { insert(key, Hash32::zero()); }
   std::optional<Hash32> get(const LaneKey& key) const;
-  std::size_t size() const { return leaves_; }
+  std::size_t size() const { return leaf_count_; }
 
   Hash32 root() const;
   // Inclusion proof when the lane is present, otherwise a non-inclusion proof.
   SmtProof prove(const LaneKey& key) const;
 
  private:
-  static constexpr std::uint32_t kNone = 0xffffffff;
-  static constexpr std::uint16_t kLeafSplit = 256;
+  // A child reference: an index into leaves_ when kLeafBit is set, else into internals_.
+  using Ref = std::uint32_t;
+  static constexpr Ref kNone = 0xffffffff;
+  static constexpr Ref kLeafBit = 0x80000000;
 
-  struct Node {
-    LaneKey key;      // leaf: its lane; internal: any lane below (they share bits < split)
-    Hash32 leaf;      // leaf only
-    Hash32 value;     // leaf: HC(key || leaf); internal: HN of the children at split + 1
-    std::array<std::uint32_t, 2> child{kNone, kNone};
-    std::uint16_t split = kLeafSplit;  // internal: the depth whose bit separates the children
-    bool dirty = false;
-    bool is_leaf() const { return split == kLeafSplit; }
+  struct Leaf {
+    LaneKey key;
+    Hash32 leaf;
+  };
+  // What a descent reads (links, split, key) fills the first cache line; the child values, needed
+  // only when rehashing, the second.
+  struct alignas(64) Internal {
+    std::array<Ref, 2> child{kNone, kNone};
+    std::uint16_t split = 0;            // the depth whose bit separates the children
+    std::uint8_t stale = 0;             // bit s: child_value[s] must be recomputed
+    LaneKey key;  // any lane below; all of them share the bits before `split`
+    std::array<Hash32, 2> child_value;  // children's values seen from depth split + 1
   };
 
-  std::uint32_t new_node();
-  void free_node(std::uint32_t idx);
-  std::uint32_t new_leaf(const LaneKey& key, const Hash32& leaf);
-  std::uint32_t new_internal(std::uint16_t split, std::uint32_t a, std::uint32_t b);
+  static bool is_leaf(Ref r) { return (r & kLeafBit) != 0; }
+  const LaneKey& key_of(Ref r) const;
+  Ref new_leaf(const LaneKey& key, const Hash32& leaf);
+  Ref new_internal(std::uint16_t split, Ref a, Ref b);
+  void set_link(Ref parent, int side, Ref target);
   void erase(const LaneKey& key);
-  // Rehashes idx's subtree where dirty.
-  void refresh(std::uint32_t idx) const;
-  // The value of idx's subtree seen from `depth` (<= its split): the cached value extended upwards
-  // through the empty siblings between depth and the split.
-  Hash32 value_at(std::uint32_t idx, int depth) const;
+  // Recomputes every stale child value, deepest first, hashing independent nodes together.
+  void rehash_stale() const;
+  // Appends r's stale links to stale_ in post-order; returns r's height in the stale forest.
+  std::uint16_t collect_stale(Ref r) const;
+  // The value of r's subtree seen from `depth`. Requires: no stale entry below r.
+  Hash32 value_at(Ref r, int depth) const;
 
-  mutable std::vector<Node> nodes_;
-  std::vector<std::uint32_t> free_;
-  std::uint32_t root_ = kNone;
-  std::size_t leaves_ = 0;
+  // A child value to recompute: internals_[parent].child_value[side], from `child`.
+  struct StaleLink {
+    Ref parent;
+    Ref child;
+    std::uint16_t height;  // 0 for a leaf child; an internal child after all its own stale links
+    std::uint8_t side;
+  };
+
+  std::vector<Leaf> leaves_;
+  mutable std::vector<Internal> internals_;
+  // Scratch of rehash_stale(), kept to avoid reallocating per block.
+  mutable std::vector<StaleLink> stale_;
+  mutable std::vector<Hash32> values_;
+  mutable std::vector<std::array<std::uint8_t, 64>> blocks_;
+  mutable std::vector<const std::uint8_t*> block_ptrs_;
+  mutable std::vector<std::size_t> active_;
+  mutable std::vector<Hash32> lifted_;
+  std::vector<Ref> free_leaves_;
+  std::vector<Ref> free_internals_;
+  Ref root_ = kNone;
+  std::size_t leaf_count_ = 0;
 };
 
 // Builds the root from leaves given in strictly ascending key order, in O(256) memory (kip21 §4.4).
