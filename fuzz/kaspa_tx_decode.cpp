@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!tx.ok()) return 0;
   core::Bytes again = kaspa::serialize_transaction(*tx);
   BASALT_ASSERT(again.size() == size && std::equal(again.begin(), again.end(), data));
-  BASALT_ASSERT(kaspa::tx_hash(*tx).hash() == crypto::domain_hash(crypto::Domain::kTransactionHash, in));
+  BASALT_ASSERT(kaspa::tx_hash(*tx).hash() ==
+                crypto::domain_hash(crypto::Domain::kTransactionHash, in));
   (void)kaspa::tx_id(*tx);
   (void)kaspa::check_transaction_in_isolation(*tx);
   return 0;

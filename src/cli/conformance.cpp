@@ -1,5 +1,5 @@
-// Every handler recomputes the vector's values from its inputs with the kaspa and crypto modules; no
-// expected value is ever fed back into the computation it checks.
+// Every handler recomputes the vector's values from its inputs with the kaspa and crypto modules;
+// no expected value is ever fed back into the computation it checks.
 #include "cli/conformance.hpp"
 
 #include <functional>
@@ -52,7 +52,9 @@ Bytes hex_bytes(const std::string& hex, const std::string& what) {
   return *b;
 }
 
-Bytes bytes_of(const Json& obj, const std::string& key) { return hex_bytes(str(obj, key), key); }
+Bytes bytes_of(const Json& obj, const std::string& key) {
+  return hex_bytes(str(obj, key), key);
+}
 
 Hash32 hash_of(const Json& obj, const std::string& key) {
   auto h = Hash32::from_hex(str(obj, key));
@@ -84,7 +86,9 @@ std::uint64_t u64_of(const Json& v, const std::string& what) {
   throw BadVector(what + ": not an unsigned integer");
 }
 
-std::uint64_t u64(const Json& obj, const std::string& key) { return u64_of(field(obj, key), key); }
+std::uint64_t u64(const Json& obj, const std::string& key) {
+  return u64_of(field(obj, key), key);
+}
 
 template <typename T>
 T narrow(std::uint64_t v, const std::string& what) {
@@ -92,7 +96,9 @@ T narrow(std::uint64_t v, const std::string& what) {
   return static_cast<T>(v);
 }
 
-Bytes ascii_bytes(const std::string& s) { return Bytes(s.begin(), s.end()); }
+Bytes ascii_bytes(const std::string& s) {
+  return Bytes(s.begin(), s.end());
+}
 
 // Compares computed values with the vector's `expected` object and remembers which top-level
 // fields were checked, so that an expected field no handler evaluates is reported, not ignored.
@@ -134,12 +140,16 @@ class Checker {
   std::string failure_;
 };
 
-std::string hx(const Hash32& h) { return h.hex(); }
+std::string hx(const Hash32& h) {
+  return h.hex();
+}
 template <typename Tag>
 std::string hx(const core::Strong32<Tag>& h) {
   return h.hex();
 }
-std::string hx(const Bytes& b) { return core::to_hex(b); }
+std::string hx(const Bytes& b) {
+  return core::to_hex(b);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Parsing structured inputs
@@ -155,10 +165,12 @@ Transaction tx_of(const Json& j) {
     in.sequence = u64(ji, "sequence");
     const Json& sigops = field(ji, "sig_op_count");
     const Json& budget = field(ji, "compute_budget");
-    if (!sigops.is_null() && !budget.is_null()) throw BadVector("input has both sig_op_count and budget");
+    if (!sigops.is_null() && !budget.is_null())
+      throw BadVector("input has both sig_op_count and budget");
     if (!budget.is_null()) {
-      in.compute_commit = {ComputeCommit::Kind::kComputeBudget,
-                           narrow<std::uint16_t>(u64_of(budget, "compute_budget"), "compute_budget")};
+      in.compute_commit = {
+          ComputeCommit::Kind::kComputeBudget,
+          narrow<std::uint16_t>(u64_of(budget, "compute_budget"), "compute_budget")};
     } else if (!sigops.is_null()) {
       in.compute_commit = {ComputeCommit::Kind::kSigOpCount,
                            narrow<std::uint8_t>(u64_of(sigops, "sig_op_count"), "sig_op_count")};
@@ -176,9 +188,9 @@ Transaction tx_of(const Json& j) {
     out.script_public_key.script = bytes_of(jo, "spk_hex");
     const Json& cov = field(jo, "covenant");
     if (!cov.is_null()) {
-      out.covenant = CovenantBinding{
-          narrow<std::uint16_t>(u64(cov, "authorizing_input"), "authorizing_input"),
-          strong_of<CovenantId>(cov, "covenant_id")};
+      out.covenant =
+          CovenantBinding{narrow<std::uint16_t>(u64(cov, "authorizing_input"), "authorizing_input"),
+                          strong_of<CovenantId>(cov, "covenant_id")};
     }
     tx.outputs.push_back(std::move(out));
   }
@@ -210,21 +222,24 @@ void check_proof(Checker& c, const std::string& label, const Json& want, const S
   c.compare(label + ".wire_hex", str(want, "wire_hex"), core::to_hex(got.to_bytes()));
   c.compare(label + ".bitmap_hex", str(want, "bitmap_hex"), core::to_hex(got.bitmap));
   const Json& term = field(want, "terminal");
-  static const std::map<std::string, SmtTerminal> kKinds = {{"Full", SmtTerminal::kFull},
-                                                            {"Collapsed", SmtTerminal::kCollapsed},
-                                                            {"CollapsedOther", SmtTerminal::kCollapsedOther}};
+  static const std::map<std::string, SmtTerminal> kKinds = {
+      {"Full", SmtTerminal::kFull},
+      {"Collapsed", SmtTerminal::kCollapsed},
+      {"CollapsedOther", SmtTerminal::kCollapsedOther}};
   auto kind = kKinds.find(str(term, "kind"));
   if (kind == kKinds.end()) throw BadVector(label + ": unknown terminal kind");
   c.check(label + ".terminal.kind", kind->second == got.terminal, "terminal kind differs");
   if (got.terminal != SmtTerminal::kFull && kind->second == got.terminal) {
-    c.compare(label + ".terminal.depth", std::to_string(u64(term, "depth")), std::to_string(got.depth));
+    c.compare(label + ".terminal.depth", std::to_string(u64(term, "depth")),
+              std::to_string(got.depth));
   }
   if (got.terminal == SmtTerminal::kCollapsedOther && kind->second == got.terminal) {
     c.compare(label + ".terminal.lane_key", str(term, "lane_key"), got.other_key.hex());
     c.compare(label + ".terminal.leaf_hash", str(term, "leaf_hash"), got.other_leaf.hex());
   }
   const Json& sibs = field(want, "siblings");
-  c.compare(label + ".siblings.length", std::to_string(sibs.size()), std::to_string(got.siblings.size()));
+  c.compare(label + ".siblings.length", std::to_string(sibs.size()),
+            std::to_string(got.siblings.size()));
   for (std::size_t i = 0; i < sibs.size() && i < got.siblings.size(); ++i) {
     c.compare(label + ".siblings[" + std::to_string(i) + "]", sibs[i].get<std::string>(),
               got.siblings[i].hex());
@@ -256,12 +271,13 @@ Hash32 smt_root_three_ways(const std::vector<std::pair<LaneKey, Hash32>>& leaves
 
 using Handler = std::function<void(const Json& in, Checker& c)>;
 
-void hasher(const std::string& scheme_prefix, crypto::HashScheme scheme, const std::string& type_name,
-            const Json& in, Checker& c) {
+void hasher(const std::string& scheme_prefix, crypto::HashScheme scheme,
+            const std::string& type_name, const Json& in, Checker& c) {
   const crypto::DomainInfo* d = crypto::find_domain(type_name);
   if (d == nullptr) throw BadVector("unknown hasher " + scheme_prefix + " " + type_name);
   if (d->scheme != scheme) throw BadVector("hasher " + type_name + " is not " + scheme_prefix);
-  if (str(in, "domain_ascii") != d->ascii) throw BadVector("domain_ascii differs from basalt's table");
+  if (str(in, "domain_ascii") != d->ascii)
+    throw BadVector("domain_ascii differs from basalt's table");
   if (str(in, "key_or_prefix_hex") != core::to_hex(crypto::domain_key_bytes(d->domain))) {
     throw BadVector("key_or_prefix_hex differs from the key basalt derives");
   }
@@ -287,7 +303,8 @@ void hasher(const std::string& scheme_prefix, crypto::HashScheme scheme, const s
 
 void smt_tree_vector(const Json& in, Checker& c) {
   std::vector<std::pair<LaneKey, Hash32>> leaves;
-  for (const auto& l : field(in, "leaves")) leaves.emplace_back(strong_of<LaneKey>(l, "key"), hash_of(l, "leaf_hash"));
+  for (const auto& l : field(in, "leaves"))
+    leaves.emplace_back(strong_of<LaneKey>(l, "key"), hash_of(l, "leaf_hash"));
   LaneSmt tree;
   Hash32 root = smt_root_three_ways(leaves, c, tree);
   c.eq("root", root.hex());
@@ -301,7 +318,8 @@ void smt_tree_vector(const Json& in, Checker& c) {
     std::optional<Hash32> leaf;
     if (!field(p, "leaf_hash").is_null()) leaf = hash_of(p, "leaf_hash");
     bool inclusion = field(p, "inclusion").get<bool>();
-    c.check(label + ".inclusion", inclusion == leaf.has_value(), "inclusion flag and leaf disagree");
+    c.check(label + ".inclusion", inclusion == leaf.has_value(),
+            "inclusion flag and leaf disagree");
     c.compare(label + ".leaf_hash", leaf ? leaf->hex() : "null",
               tree.get(key) ? tree.get(key)->hex() : "null");
     SmtProof mine = tree.prove(key);
@@ -341,9 +359,11 @@ void smt_sequence(const Json& in, Checker& c) {
     std::size_t sp = s.find(' ');
     if (sp == std::string::npos) throw BadVector("step without items: " + s);
     std::string verb = s.substr(0, sp);
-    if (verb != "insert" && verb != "update" && verb != "remove") throw BadVector("unknown step " + verb);
+    if (verb != "insert" && verb != "update" && verb != "remove")
+      throw BadVector("unknown step " + verb);
     std::string items = s.substr(sp + 1);
-    for (auto it = std::sregex_iterator(items.begin(), items.end(), kItem); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(items.begin(), items.end(), kItem);
+         it != std::sregex_iterator(); ++it) {
       const auto& m = *it;
       std::string name = m[1].str();
       LaneKey key = strong_of<LaneKey>(in, name);
@@ -352,8 +372,9 @@ void smt_sequence(const Json& in, Checker& c) {
         model.erase(name);
       } else {
         if (!m[2].matched) throw BadVector("insert/update item without leaf(): " + m.str());
-        Hash32 leaf = smt_leaf_hash(LaneTip(Hash32::from_byte(narrow<std::uint8_t>(std::stoull(m[2].str()), "tip"))),
-                                    std::stoull(m[3].str()));
+        Hash32 leaf = smt_leaf_hash(
+            LaneTip(Hash32::from_byte(narrow<std::uint8_t>(std::stoull(m[2].str()), "tip"))),
+            std::stoull(m[3].str()));
         tree.insert(key, leaf);
         model[name] = leaf;
       }
@@ -443,9 +464,9 @@ void example_block(const Json& in, Checker& c) {
 }
 
 // The rusty-kaspa test behind prove_lane_activity_chain_N: lane X gets i+1 transactions in block i;
-// lane Y is touched once, in block 0, by a v0 transaction with payload [0xFF] at the merge_idx after
-// lane X's; both lanes are new in block 0 and anchor on the given parent commit; one mergeset block
-// per chain block; the inactivity shortcut is ZERO.
+// lane Y is touched once, in block 0, by a v0 transaction with payload [0xFF] at the merge_idx
+// after lane X's; both lanes are new in block 0 and anchor on the given parent commit; one mergeset
+// block per chain block; the inactivity shortcut is ZERO.
 void prove_lane_activity(const Json& in, Checker& c) {
   LaneId lane_x = lane_of(in, "lane_x_id");
   LaneId lane_y = lane_of(in, "lane_y_id");
@@ -478,7 +499,8 @@ void prove_lane_activity(const Json& in, Checker& c) {
       Transaction tx = tx_of(field(t, "tx"));
       TxId id = tx_id(tx);
       c.compare(label + ".tx_id (input)", str(t, "tx_id"), id.hex());
-      c.check(label + ".merge_idx (input)", u64(t, "merge_idx") == merge_idx, "merge_idx not consecutive");
+      c.check(label + ".merge_idx (input)", u64(t, "merge_idx") == merge_idx,
+              "merge_idx not consecutive");
       leaves.push_back(activity_leaf(id, tx.version, merge_idx));
       block.txs.push_back({id, tx.version, merge_idx});
       ++merge_idx;
@@ -492,7 +514,8 @@ void prove_lane_activity(const Json& in, Checker& c) {
       y.subnetwork_id = lane_y;
       y.payload = {0xFF};
       Hash32 y_leaf = activity_leaf(tx_id(y), y.version, merge_idx);
-      LaneTip tip_y = lane_tip_next(anchor.hash(), key_y, activity_digest_lane({&y_leaf, 1}), ctx_hash);
+      LaneTip tip_y =
+          lane_tip_next(anchor.hash(), key_y, activity_digest_lane({&y_leaf, 1}), ctx_hash);
       tree.insert(key_y, smt_leaf_hash(tip_y, ctx.blue_score));
     }
     tree.insert(key_x, smt_leaf_hash(LaneTip(tip_x), ctx.blue_score));
@@ -517,27 +540,33 @@ void prove_lane_activity(const Json& in, Checker& c) {
   c.mark("witness");
   c.compare("witness.payload_and_ctx_digest", str(w, "payload_and_ctx_digest"),
             witness.payload_and_ctx_digest.hex());
-  c.compare("witness.parent_seq_commit", str(w, "parent_seq_commit"), witness.parent_seq_commit.hex());
-  c.compare("witness.blue_score", std::to_string(u64(w, "blue_score")), std::to_string(witness.blue_score));
+  c.compare("witness.parent_seq_commit", str(w, "parent_seq_commit"),
+            witness.parent_seq_commit.hex());
+  c.compare("witness.blue_score", std::to_string(u64(w, "blue_score")),
+            std::to_string(witness.blue_score));
   c.compare("witness.inactivity_shortcut", str(w, "inactivity_shortcut"),
             witness.inactivity_shortcut.hex());
   check_proof(c, "witness.smt_proof_lane_x", field(w, "smt_proof_lane_x"), witness.smt_proof);
 
   // kip21 §5.1 from the vector's own witness: the activity verifies, and fails when a transaction
   // in the middle block is replaced or the header commitment is wrong.
-  LaneProofWitness given{parse_proof(str(field(w, "smt_proof_lane_x"), "wire_hex"), "witness proof"),
-                         u64(w, "blue_score"), strong_of<SeqCommit>(w, "inactivity_shortcut"),
-                         hash_of(w, "payload_and_ctx_digest"), strong_of<SeqCommit>(w, "parent_seq_commit")};
+  LaneProofWitness given{
+      parse_proof(str(field(w, "smt_proof_lane_x"), "wire_hex"), "witness proof"),
+      u64(w, "blue_score"), strong_of<SeqCommit>(w, "inactivity_shortcut"),
+      hash_of(w, "payload_and_ctx_digest"), strong_of<SeqCommit>(w, "parent_seq_commit")};
   SeqCommit expected_sc = strong_of<SeqCommit>(c.expected(), "expected_seq_commit");
   auto ok = verify_lane_activity(anchor.hash(), key_x, activity, given, expected_sc);
   c.check("verify_lane_activity", ok.ok(), "the lane activity does not verify");
   auto tampered = activity;
   tampered[tampered.size() / 2].txs[0].tx_id = TxId(Hash32::filled(0xFF));
-  c.check("verify_lane_activity", !verify_lane_activity(anchor.hash(), key_x, tampered, given, expected_sc).ok(),
-          "a tampered tx id still verifies");
   c.check("verify_lane_activity",
-          !verify_lane_activity(anchor.hash(), key_x, activity, given, SeqCommit(Hash32::filled(0xCC))).ok(),
-          "a wrong header commitment still verifies");
+          !verify_lane_activity(anchor.hash(), key_x, tampered, given, expected_sc).ok(),
+          "a tampered tx id still verifies");
+  c.check(
+      "verify_lane_activity",
+      !verify_lane_activity(anchor.hash(), key_x, activity, given, SeqCommit(Hash32::filled(0xCC)))
+           .ok(),
+      "a wrong header commitment still verifies");
 }
 
 void check_tx_roundtrip(Checker& c, const Transaction& tx) {
@@ -548,7 +577,8 @@ void check_tx_roundtrip(Checker& c, const Transaction& tx) {
   }
   Bytes wire = serialize_transaction(tx);
   auto back = deserialize_transaction(wire);
-  c.check("tx (wire round trip)", back.ok() && *back == tx, "the wire encoding does not round-trip");
+  c.check("tx (wire round trip)", back.ok() && *back == tx,
+          "the wire encoding does not round-trip");
 }
 
 std::map<std::string, Handler> handlers() {
@@ -562,7 +592,8 @@ std::map<std::string, Handler> handlers() {
       for (std::size_t i = 0; i < ids.size(); ++i) {
         auto lane = LaneId::from_hex(ids[i].get<std::string>());
         if (!lane) throw BadVector("lane_ids: " + lane.error().to_string());
-        c.compare("lane_keys[" + std::to_string(i) + "]", want[i].get<std::string>(), lane_key(*lane).hex());
+        c.compare("lane_keys[" + std::to_string(i) + "]", want[i].get<std::string>(),
+                  lane_key(*lane).hex());
       }
       return;
     }
@@ -583,7 +614,8 @@ std::map<std::string, Handler> handlers() {
     pre.hash(id.hash());
     pre.u16_le(version);
     pre.u32_le(idx);
-    if (in.contains("preimage_hex")) c.compare("preimage_hex (input)", str(in, "preimage_hex"), hx(pre.data()));
+    if (in.contains("preimage_hex"))
+      c.compare("preimage_hex (input)", str(in, "preimage_hex"), hx(pre.data()));
     c.eq("hash", activity_leaf(id, version, idx).hex());
   };
   h["lane_tip_next"] = [](const Json& in, Checker& c) {
@@ -606,7 +638,8 @@ std::map<std::string, Handler> handlers() {
   h["PayloadDigest(empty) == ZERO_PAYLOAD_DIGEST"] = [](const Json& in, Checker& c) {
     Bytes payload = bytes_of(in, "payload_hex");
     c.check("hash", payload.empty(), "ZERO_PAYLOAD_DIGEST is the digest of the empty payload");
-    c.compare("hash (tx v1 empty payload digest)", payload_digest({}).hex(), miner_payload_hash(payload).hex());
+    c.compare("hash (tx v1 empty payload digest)", payload_digest({}).hex(),
+              miner_payload_hash(payload).hex());
     c.eq("hash", payload_digest(payload).hex());
   };
   h["PayloadDigest('')"] = h["PayloadDigest(empty) == ZERO_PAYLOAD_DIGEST"];
@@ -627,7 +660,8 @@ std::map<std::string, Handler> handlers() {
         pre.bytes(bw.hashing_encoding());
         pre.hash(miner_payload_hash(payload));
         c.compare(label + ".preimage_hex", str(rows[i], "preimage_hex"), hx(pre.data()));
-        c.compare(label + ".leaf", str(rows[i], "leaf"), miner_payload_leaf(block, bw, payload).hex());
+        c.compare(label + ".leaf", str(rows[i], "leaf"),
+                  miner_payload_leaf(block, bw, payload).hex());
       }
       return;
     }
@@ -639,18 +673,22 @@ std::map<std::string, Handler> handlers() {
     }
     c.eq("hash", miner_payload_leaf(block, bw, payload).hex());
   };
-  h["seq_state_root(activity_root, payload_and_context_digest(ctx, payload_root))"] = [](const Json& in,
-                                                                                       Checker& c) {
-    Hash32 pd = payload_and_context_digest(hash_of(in, "context_hash"), hash_of(in, "payload_root"));
-    c.eq("hash", seq_state_root(hash_of(in, "activity_root"), pd).hex());
-  };
+  h["seq_state_root(activity_root, payload_and_context_digest(ctx, payload_root))"] =
+      [](const Json& in, Checker& c) {
+        Hash32 pd =
+            payload_and_context_digest(hash_of(in, "context_hash"), hash_of(in, "payload_root"));
+        c.eq("hash", seq_state_root(hash_of(in, "activity_root"), pd).hex());
+      };
   h["seq_commit"] = [](const Json& in, Checker& c) {
-    c.eq("hash", seq_commit(strong_of<SeqCommit>(in, "parent_seq_commit"), hash_of(in, "state_root")).hex());
+    c.eq(
+        "hash",
+        seq_commit(strong_of<SeqCommit>(in, "parent_seq_commit"), hash_of(in, "state_root")).hex());
   };
   h["activity_digest_lane / miner_payload_root"] = [](const Json& in, Checker& c) {
     std::vector<Hash32> leaves;
     for (const auto& l : field(in, "leaves")) leaves.push_back(hash_of(Json{{"l", l}}, "l"));
-    c.compare("hash (miner_payload_root)", activity_digest_lane(leaves).hex(), miner_payload_root(leaves).hex());
+    c.compare("hash (miner_payload_root)", activity_digest_lane(leaves).hex(),
+              miner_payload_root(leaves).hex());
     c.eq("hash", activity_digest_lane(leaves).hex());
   };
   h["HasherExtensions::write_blue_work"] = [](const Json& in, Checker& c) {
@@ -661,7 +699,8 @@ std::map<std::string, Handler> handlers() {
     for (std::size_t i = 0; i < cases.size(); ++i) {
       const Json& bw = field(cases[i], "blue_work");
       BlueWork w = BlueWork::from_u64(u64_of(bw, "blue_work"));
-      c.compare("encodings_hex[" + std::to_string(i) + "]", want[i].get<std::string>(), hx(w.hashing_encoding()));
+      c.compare("encodings_hex[" + std::to_string(i) + "]", want[i].get<std::string>(),
+                hx(w.hashing_encoding()));
     }
   };
   h["Transaction::id() and hashing::tx::hash()"] = [](const Json& in, Checker& c) {
@@ -693,8 +732,10 @@ std::map<std::string, Handler> handlers() {
     Outpoint op{strong_of<TxId>(g, "txid"), narrow<std::uint32_t>(u64(g, "index"), "index")};
     std::vector<AuthorizedOutput> outs;
     for (const auto& o : field(in, "auth_outputs")) {
-      outs.push_back({narrow<std::uint32_t>(u64(o, "index"), "index"), u64(o, "value"),
-                      {narrow<std::uint16_t>(u64(o, "spk_version"), "spk_version"), bytes_of(o, "spk_hex")}});
+      outs.push_back(
+          {narrow<std::uint32_t>(u64(o, "index"), "index"),
+           u64(o, "value"),
+           {narrow<std::uint16_t>(u64(o, "spk_version"), "spk_version"), bytes_of(o, "spk_hex")}});
     }
     c.eq("preimage_hex", hx(covenant_id_preimage(op, outs)));
     c.eq("covenant_id", covenant_id(op, outs).hex());
@@ -715,7 +756,8 @@ std::map<std::string, Handler> handlers() {
     LaneKey key = strong_of<LaneKey>(in, "key");
     std::string want_bits = str(c.expected(), "bits_0_to_15");
     std::string bits;
-    for (std::size_t d = 0; d < want_bits.size() && d < kSmtDepth; ++d) bits += smt_key_bit(key, static_cast<int>(d)) ? '1' : '0';
+    for (std::size_t d = 0; d < want_bits.size() && d < kSmtDepth; ++d)
+      bits += smt_key_bit(key, static_cast<int>(d)) ? '1' : '0';
     c.eq("bits_0_to_15", bits);
     c.mark("branch_keys");
     for (const auto& bk : c.expected().at("branch_keys")) {
@@ -736,13 +778,17 @@ std::map<std::string, Handler> handlers() {
     c.eq("hash", mergeset_context_hash(ctx).hex());
   };
   h["activity_root_hash"] = [](const Json& in, Checker& c) {
-    c.eq("hash", activity_root_hash(strong_of<SeqCommit>(in, "inactivity_shortcut"), hash_of(in, "lanes_root")).hex());
+    c.eq("hash", activity_root_hash(strong_of<SeqCommit>(in, "inactivity_shortcut"),
+                                    hash_of(in, "lanes_root"))
+                     .hex());
   };
   h["smt_leaf_hash"] = [](const Json& in, Checker& c) {
     c.eq("hash", smt_leaf_hash(strong_of<LaneTip>(in, "lane_tip"), u64(in, "blue_score")).hex());
   };
   h["payload_and_context_digest"] = [](const Json& in, Checker& c) {
-    c.eq("hash", payload_and_context_digest(hash_of(in, "context_hash"), hash_of(in, "payload_root")).hex());
+    c.eq(
+        "hash",
+        payload_and_context_digest(hash_of(in, "context_hash"), hash_of(in, "payload_root")).hex());
   };
   h["calc_merkle_root_with_hasher (== StreamingMerkleBuilder)"] = [](const Json& in, Checker& c) {
     // leaf_i describes how the rows' leaves were made; when it is the TransactionHash([i]) recipe,
@@ -761,8 +807,9 @@ std::map<std::string, Handler> handlers() {
         c.compare(label + ".leaves[" + std::to_string(i) + "]", leaves[i].hex(),
                   crypto::domain_hash(crypto::Domain::kTransactionHash, {&b, 1}).hex());
       }
-      for (auto [key, domain] : {std::pair{"root_SeqCommitMerkleBranch", crypto::Domain::kSeqCommitMerkleBranch},
-                                 std::pair{"root_MerkleBranchHash", crypto::Domain::kMerkleBranchHash}}) {
+      for (auto [key, domain] :
+           {std::pair{"root_SeqCommitMerkleBranch", crypto::Domain::kSeqCommitMerkleBranch},
+            std::pair{"root_MerkleBranchHash", crypto::Domain::kMerkleBranchHash}}) {
         crypto::StreamingMerkleBuilder sb(domain);
         for (const auto& l : leaves) sb.add_leaf(l);
         c.compare(label + "." + key, str(rows[r], key), crypto::merkle_root(domain, leaves).hex());
@@ -788,7 +835,8 @@ std::map<std::string, Handler> handlers() {
         R"(lane_id = \[0,0,1,i, 0\*16\] for i in 0\.\.(\d+); lane_tip = \[i,0\*31\]; blue_score = (\d+)\+i; leaf = smt_leaf_hash\(tip, bs\))");
     std::smatch m;
     std::string recipe = str(in, "lanes");
-    if (!std::regex_match(recipe, m, kRecipe)) throw BadVector("unrecognised lane recipe: " + recipe);
+    if (!std::regex_match(recipe, m, kRecipe))
+      throw BadVector("unrecognised lane recipe: " + recipe);
     std::uint64_t n = std::stoull(m[1].str());
     std::uint64_t base = std::stoull(m[2].str());
     if (n > 256) throw BadVector("lane recipe: i must fit a byte");
@@ -818,8 +866,9 @@ std::optional<std::string> skip_reason(const std::string& function) {
 VectorResult evaluate(const Json& v, const std::map<std::string, Handler>& table) {
   VectorResult r;
   try {
-    r.name = v.is_object() && v.contains("name") && v.at("name").is_string() ? v.at("name").get<std::string>()
-                                                                           : "<unnamed>";
+    r.name = v.is_object() && v.contains("name") && v.at("name").is_string()
+                 ? v.at("name").get<std::string>()
+                 : "<unnamed>";
     const std::string function = str(v, "function");
     if (auto why = skip_reason(function)) {
       r.verdict = VectorVerdict::kSkip;
@@ -880,9 +929,15 @@ ConformanceReport run_kip21_conformance(const std::string& json_text) {
   for (const auto& v : doc) {
     VectorResult r = evaluate(v, table);
     switch (r.verdict) {
-      case VectorVerdict::kPass: ++report.passed; break;
-      case VectorVerdict::kFail: ++report.failed; break;
-      case VectorVerdict::kSkip: ++report.skipped; break;
+      case VectorVerdict::kPass:
+        ++report.passed;
+        break;
+      case VectorVerdict::kFail:
+        ++report.failed;
+        break;
+      case VectorVerdict::kSkip:
+        ++report.skipped;
+        break;
     }
     report.results.push_back(std::move(r));
   }
@@ -892,12 +947,19 @@ ConformanceReport run_kip21_conformance(const std::string& json_text) {
 void print_report(const ConformanceReport& report, std::ostream& out) {
   for (const auto& r : report.results) {
     switch (r.verdict) {
-      case VectorVerdict::kPass: out << "PASS " << r.name << "\n"; break;
-      case VectorVerdict::kFail: out << "FAIL " << r.name << ": " << r.detail << "\n"; break;
-      case VectorVerdict::kSkip: out << "SKIP " << r.name << ": " << r.detail << "\n"; break;
+      case VectorVerdict::kPass:
+        out << "PASS " << r.name << "\n";
+        break;
+      case VectorVerdict::kFail:
+        out << "FAIL " << r.name << ": " << r.detail << "\n";
+        break;
+      case VectorVerdict::kSkip:
+        out << "SKIP " << r.name << ": " << r.detail << "\n";
+        break;
     }
   }
-  out << report.passed << " passed, " << report.failed << " failed, " << report.skipped << " skipped\n";
+  out << report.passed << " passed, " << report.failed << " failed, " << report.skipped
+      << " skipped\n";
 }
 
 }  // namespace basalt::cli

@@ -1,6 +1,6 @@
-// BASALT_ASSERT: checks an invariant that basalt's own code guarantees. On in every build; a failure
-// aborts with file and line. Never use it on data from outside (L1, RPC, guests, disk, config):
-// such data gets a Result with an error instead.
+// BASALT_ASSERT: checks an invariant that basalt's own code guarantees. On in every build; a
+// failure aborts with file and line. Never use it on data from outside (L1, RPC, guests, disk,
+// config): such data gets a Result with an error instead.
 #pragma once
 
 namespace basalt::core::detail {

@@ -1,6 +1,6 @@
-// ByteReader: bounds-checked little-endian reading of outside bytes. Every read checks what is left,
-// returns a Result and names its field, so a decoding error says which field failed.
-// Integers are little-endian unless a method name says otherwise.
+// ByteReader: bounds-checked little-endian reading of outside bytes. Every read checks what is
+// left, returns a Result and names its field, so a decoding error says which field failed. Integers
+// are little-endian unless a method name says otherwise.
 #pragma once
 
 #include <cstdint>

@@ -17,21 +17,33 @@ void assert_fail(const char* expr, const char* file, int line) {
 
 const char* error_code_name(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kTruncated: return "truncated";
-    case ErrorCode::kTrailingBytes: return "trailing bytes";
-    case ErrorCode::kUnknownTag: return "unknown tag";
-    case ErrorCode::kNonCanonical: return "non-canonical";
-    case ErrorCode::kOutOfRange: return "out of range";
-    case ErrorCode::kInvalid: return "invalid";
-    case ErrorCode::kVerifyFailed: return "verification failed";
-    case ErrorCode::kNotFound: return "not found";
-    case ErrorCode::kIo: return "i/o error";
-    case ErrorCode::kUnavailable: return "unavailable";
+    case ErrorCode::kTruncated:
+      return "truncated";
+    case ErrorCode::kTrailingBytes:
+      return "trailing bytes";
+    case ErrorCode::kUnknownTag:
+      return "unknown tag";
+    case ErrorCode::kNonCanonical:
+      return "non-canonical";
+    case ErrorCode::kOutOfRange:
+      return "out of range";
+    case ErrorCode::kInvalid:
+      return "invalid";
+    case ErrorCode::kVerifyFailed:
+      return "verification failed";
+    case ErrorCode::kNotFound:
+      return "not found";
+    case ErrorCode::kIo:
+      return "i/o error";
+    case ErrorCode::kUnavailable:
+      return "unavailable";
   }
   return "unknown error";
 }
 
-std::string Error::to_string() const { return std::string(error_code_name(code_)) + ": " + context_; }
+std::string Error::to_string() const {
+  return std::string(error_code_name(code_)) + ": " + context_;
+}
 
 std::string to_hex(ByteSpan bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -138,7 +150,8 @@ Result<std::uint64_t> ByteReader::read_u64_le(std::string_view field) {
 Result<bool> ByteReader::read_bool(std::string_view field) {
   auto b = read_u8(field);
   if (!b) return b.error();
-  if (*b > 1) return Error{ErrorCode::kNonCanonical, std::string(field) + ": boolean must be 0 or 1"};
+  if (*b > 1)
+    return Error{ErrorCode::kNonCanonical, std::string(field) + ": boolean must be 0 or 1"};
   return *b == 1;
 }
 
@@ -159,7 +172,8 @@ Result<ByteSpan> ByteReader::read_bytes(std::size_t n, std::string_view field) {
 Result<ByteSpan> ByteReader::read_var_bytes(std::uint64_t max_len, std::string_view field) {
   auto len = read_u64_le(field);
   if (!len) return len.error();
-  if (*len > max_len) return Error{ErrorCode::kOutOfRange, std::string(field) + ": length over limit"};
+  if (*len > max_len)
+    return Error{ErrorCode::kOutOfRange, std::string(field) + ": length over limit"};
   if (*len > remaining()) return Error{ErrorCode::kTruncated, std::string(field)};
   return read_bytes(static_cast<std::size_t>(*len), field);
 }
@@ -168,7 +182,8 @@ Result<std::uint64_t> ByteReader::read_count(std::uint64_t max_count, std::size_
                                              std::string_view field) {
   auto n = read_u64_le(field);
   if (!n) return n.error();
-  if (*n > max_count) return Error{ErrorCode::kOutOfRange, std::string(field) + ": count over limit"};
+  if (*n > max_count)
+    return Error{ErrorCode::kOutOfRange, std::string(field) + ": count over limit"};
   if (min_element_size > 0 && *n > remaining() / min_element_size) {
     return Error{ErrorCode::kTruncated, std::string(field) + ": count exceeds remaining bytes"};
   }

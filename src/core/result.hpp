@@ -15,16 +15,16 @@ namespace basalt::core {
 // Categories of failure. Invalid-data codes describe bytes or values from outside; kIo and
 // kUnavailable describe the environment and never become a transaction verdict.
 enum class ErrorCode : std::uint8_t {
-  kTruncated = 1,       // input ended before a field was complete
-  kTrailingBytes = 2,   // bytes left after a complete value
-  kUnknownTag = 3,      // unknown version, tag or flag
-  kNonCanonical = 4,    // a value with more than one encoding, in a form other than the canonical one
-  kOutOfRange = 5,      // a count, length or number outside its allowed range
-  kInvalid = 6,         // well-formed but violates a rule (bad order, failed check, wrong shape)
-  kVerifyFailed = 7,    // a proof or commitment did not verify
-  kNotFound = 8,        // a requested item does not exist
-  kIo = 9,              // file or database failure
-  kUnavailable = 10,    // a needed service or tool is not there
+  kTruncated = 1,      // input ended before a field was complete
+  kTrailingBytes = 2,  // bytes left after a complete value
+  kUnknownTag = 3,     // unknown version, tag or flag
+  kNonCanonical = 4,  // a value with more than one encoding, in a form other than the canonical one
+  kOutOfRange = 5,    // a count, length or number outside its allowed range
+  kInvalid = 6,       // well-formed but violates a rule (bad order, failed check, wrong shape)
+  kVerifyFailed = 7,  // a proof or commitment did not verify
+  kNotFound = 8,      // a requested item does not exist
+  kIo = 9,            // file or database failure
+  kUnavailable = 10,  // a needed service or tool is not there
 };
 
 const char* error_code_name(ErrorCode code);
@@ -47,7 +47,8 @@ class Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor): implicit by design
+  Result(T value)
+      : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor): implicit by design
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return v_.index() == 0; }
@@ -83,7 +84,8 @@ class [[nodiscard]] Result {
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error error) : error_(std::move(error)), failed_(true) {}  // NOLINT(google-explicit-constructor)
+  Status(Error error)
+      : error_(std::move(error)), failed_(true) {}  // NOLINT(google-explicit-constructor)
   static Status Ok() { return Status(); }
 
   bool ok() const { return !failed_; }
@@ -110,13 +112,13 @@ class [[nodiscard]] Status {
 #define BASALT_ASSIGN_OR_RETURN(lhs, expr) \
   BASALT_ASSIGN_OR_RETURN_IMPL_(BASALT_CONCAT_(basalt_aor_, __LINE__), lhs, expr)
 #define BASALT_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                                   \
-  if (!tmp.ok()) return tmp.error();                   \
+  auto tmp = (expr);                                  \
+  if (!tmp.ok()) return tmp.error();                  \
   lhs = std::move(tmp).value()
 
 // Propagates the error of a Result or Status expression out of the calling function.
-#define BASALT_TRY(expr)                                  \
-  do {                                                    \
-    auto basalt_try_result_ = (expr);                     \
+#define BASALT_TRY(expr)                                             \
+  do {                                                               \
+    auto basalt_try_result_ = (expr);                                \
     if (!basalt_try_result_.ok()) return basalt_try_result_.error(); \
   } while (0)

@@ -27,7 +27,9 @@ constexpr std::uint8_t kSchedule[7][16] = {
     {11, 15, 5, 0, 1, 9, 8, 6, 14, 10, 2, 12, 3, 4, 7, 13},
 };
 
-inline std::uint32_t rotr(std::uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+inline std::uint32_t rotr(std::uint32_t x, int n) {
+  return (x >> n) | (x << (32 - n));
+}
 
 inline std::uint32_t load_le32(const std::uint8_t* p) {
   return std::uint32_t{p[0]} | std::uint32_t{p[1]} << 8 | std::uint32_t{p[2]} << 16 |
@@ -103,7 +105,8 @@ std::array<std::uint32_t, 8> words_of_key(const std::array<std::uint8_t, kBlake3
 
 std::array<std::uint32_t, 8> parent_cv(const std::array<std::uint32_t, 8>& left,
                                        const std::array<std::uint32_t, 8>& right,
-                                       const std::array<std::uint32_t, 8>& key, std::uint8_t flags) {
+                                       const std::array<std::uint32_t, 8>& key,
+                                       std::uint8_t flags) {
   std::uint8_t block[64];
   for (int i = 0; i < 8; ++i) {
     for (int j = 0; j < 4; ++j) {
@@ -141,11 +144,11 @@ void compress_xof_portable(const std::uint32_t cv[8], const std::uint8_t block[6
 }  // namespace detail
 
 core::Hash32 blake3_keyed_single_block(const std::array<std::uint32_t, 8>& key_words,
-                                      core::ByteSpan data) {
+                                       core::ByteSpan data) {
   BASALT_ASSERT(data.size() <= kBlake3BlockLen);
   // A message of at most one block is one chunk of one block: a single compression, every flag set.
   std::uint8_t block[kBlake3BlockLen] = {};
-  std::memcpy(block, data.data(), data.size());
+  if (!data.empty()) std::memcpy(block, data.data(), data.size());  // an empty span may hold null
   std::array<std::uint32_t, 8> cv = key_words;
   compress_cv(cv.data(), block, static_cast<std::uint8_t>(data.size()), 0,
               kKeyedHash | kChunkStart | kChunkEnd | kRoot);
@@ -162,16 +165,18 @@ void blake3_keyed_single_blocks(const std::array<std::uint32_t, 8>& key_words,
   if (detail::cpu_has_avx2()) {
     for (; i + 8 <= blocks.size(); i += 8) {
       std::uint32_t cvs[8][8];
-      detail::hash8_avx2(blocks.data() + i, 1, key_words.data(), 0, detail::CounterMode::kSame, kKeyedHash,
-                         kChunkStart, kChunkEnd | kRoot, cvs);
+      detail::hash8_avx2(blocks.data() + i, 1, key_words.data(), 0, detail::CounterMode::kSame,
+                         kKeyedHash, kChunkStart, kChunkEnd | kRoot, cvs);
       for (int j = 0; j < 8; ++j) {
         for (int w = 0; w < 8; ++w) {
-          for (int k = 0; k < 4; ++k) out[i + j].bytes[4 * w + k] = static_cast<std::uint8_t>(cvs[j][w] >> (8 * k));
+          for (int k = 0; k < 4; ++k)
+            out[i + j].bytes[4 * w + k] = static_cast<std::uint8_t>(cvs[j][w] >> (8 * k));
         }
       }
     }
   }
-  for (; i < blocks.size(); ++i) out[i] = blake3_keyed_single_block(key_words, {blocks[i], kBlake3BlockLen});
+  for (; i < blocks.size(); ++i)
+    out[i] = blake3_keyed_single_block(key_words, {blocks[i], kBlake3BlockLen});
 }
 
 std::array<std::uint32_t, 16> blake3_compress(const std::array<std::uint32_t, 8>& cv,
@@ -183,7 +188,9 @@ std::array<std::uint32_t, 16> blake3_compress(const std::array<std::uint32_t, 8>
   return out;
 }
 
-Blake3::Blake3() { init(kIv, 0); }
+Blake3::Blake3() {
+  init(kIv, 0);
+}
 
 Blake3::Blake3(const std::array<std::uint8_t, kBlake3KeyLen>& key) {
   init(words_of_key(key), kKeyedHash);
@@ -228,9 +235,9 @@ void Blake3::update(core::ByteSpan data) {
       buf_len_ = 0;
       continue;
     }
-    // At a chunk boundary with more than eight chunks of input left, hash eight whole chunks side by
-    // side. At least one byte stays behind, so the final chunk (which may be the root) never goes
-    // this way.
+    // At a chunk boundary with more than eight chunks of input left, hash eight whole chunks side
+    // by side. At least one byte stays behind, so the final chunk (which may be the root) never
+    // goes this way.
     if (chunk_len == 0 && n > 8 * kBlake3ChunkLen && detail::cpu_has_avx2()) {
       std::uint32_t cvs[8][8];
       const std::uint8_t* chunks[8];
@@ -277,7 +284,8 @@ Blake3::Output Blake3::chunk_output() const {
   std::memcpy(out.block.data(), buf_.data(), buf_len_);
   out.block_len = buf_len_;
   out.counter = chunk_counter_;
-  out.flags = static_cast<std::uint8_t>(flags_ | kChunkEnd | (blocks_compressed_ == 0 ? kChunkStart : 0));
+  out.flags =
+      static_cast<std::uint8_t>(flags_ | kChunkEnd | (blocks_compressed_ == 0 ? kChunkStart : 0));
   return out;
 }
 

@@ -35,7 +35,7 @@ std::array<std::uint32_t, 16> blake3_compress(const std::array<std::uint32_t, 8>
 // Keyed BLAKE3 of a message of at most 64 bytes, given the key as eight little-endian words: one
 // compression. Requires: data.size() <= 64.
 core::Hash32 blake3_keyed_single_block(const std::array<std::uint32_t, 8>& key_words,
-                                      core::ByteSpan data);
+                                       core::ByteSpan data);
 
 // Keyed BLAKE3 of many independent 64-byte messages: out[i] is the hash of the 64 bytes at
 // blocks[i]. Eight at a time side by side where the CPU allows.

@@ -12,15 +12,18 @@ using enum Domain;
 using enum HashScheme;
 
 constexpr std::array<DomainInfo, 24> kDomains = {{
-    {kSeqCommitMerkleBranch, "SeqCommitMerkleBranch", "SeqCommitmentMerkleBranchHash", kBlake3Keyed},
+    {kSeqCommitMerkleBranch, "SeqCommitMerkleBranch", "SeqCommitmentMerkleBranchHash",
+     kBlake3Keyed},
     {kPayloadDigest, "PayloadDigest", "PayloadDigest", kBlake3Keyed},
     {kTransactionRest, "TransactionRest", "TransactionRest", kBlake3Keyed},
     {kTransactionV1Id, "TransactionV1Id", "TransactionV1Id", kBlake3Keyed},
     {kSeqCommitLaneKey, "SeqCommitLaneKey", "SeqCommitLaneKey", kBlake3Keyed},
     {kSeqCommitLaneTip, "SeqCommitLaneTip", "SeqCommitLaneTip", kBlake3Keyed},
     {kSeqCommitActivityLeaf, "SeqCommitActivityLeaf", "SeqCommitActivityLeaf", kBlake3Keyed},
-    {kSeqCommitMergesetContext, "SeqCommitMergesetContext", "SeqCommitMergesetContext", kBlake3Keyed},
-    {kSeqCommitMinerPayloadLeaf, "SeqCommitMinerPayloadLeaf", "SeqCommitMinerPayloadLeaf", kBlake3Keyed},
+    {kSeqCommitMergesetContext, "SeqCommitMergesetContext", "SeqCommitMergesetContext",
+     kBlake3Keyed},
+    {kSeqCommitMinerPayloadLeaf, "SeqCommitMinerPayloadLeaf", "SeqCommitMinerPayloadLeaf",
+     kBlake3Keyed},
     {kSeqCommitActivityRoot, "SeqCommitActivityRoot", "SeqCommitActivityRoot", kBlake3Keyed},
     {kSeqCommitActiveLeaf, "SeqCommitActiveLeaf", "SeqCommitActiveLeaf", kBlake3Keyed},
     {kSeqCommitActiveNode, "SeqCommitActiveNode", "SeqCommitActiveNode", kBlake3Keyed},
@@ -44,7 +47,8 @@ constexpr std::array<DomainInfo, 24> kDomains = {{
 static_assert([] {
   for (std::size_t i = 0; i < kDomains.size(); ++i) {
     if (static_cast<std::size_t>(kDomains[i].domain) != i) return false;
-    if (kDomains[i].scheme == kBlake3Keyed && kDomains[i].ascii.size() > kBlake3KeyLen) return false;
+    if (kDomains[i].scheme == kBlake3Keyed && kDomains[i].ascii.size() > kBlake3KeyLen)
+      return false;
   }
   return true;
 }());
@@ -88,7 +92,9 @@ const KeyTable& key_table() {
 
 }  // namespace
 
-std::span<const DomainInfo> all_domains() { return kDomains; }
+std::span<const DomainInfo> all_domains() {
+  return kDomains;
+}
 
 const DomainInfo& domain_info(Domain d) {
   auto i = static_cast<std::size_t>(d);
@@ -123,7 +129,8 @@ core::Bytes domain_key_bytes(Domain d) {
 }
 
 DomainHasher::DomainHasher(Domain d) {
-  // Built in place: a BLAKE3 state is large enough that moving one in would cost as much as hashing.
+  // Built in place: a BLAKE3 state is large enough that moving one in would cost as much as
+  // hashing.
   const DomainInfo& info = domain_info(d);
   switch (info.scheme) {
     case kBlake3Keyed:
@@ -187,7 +194,8 @@ core::Hash32 domain_hash_pair(Domain d, const core::Hash32& a, const core::Hash3
   return h.finalize();
 }
 
-void domain_hash_blocks64(Domain d, std::span<const std::uint8_t* const> blocks, core::Hash32* out) {
+void domain_hash_blocks64(Domain d, std::span<const std::uint8_t* const> blocks,
+                          core::Hash32* out) {
   if (domain_info(d).scheme == kBlake3Keyed) {
     blake3_keyed_single_blocks(key_table().blake3_words[static_cast<std::size_t>(d)], blocks, out);
     return;

@@ -14,12 +14,18 @@ namespace basalt::crypto {
 static_assert(sizeof(SHA256_CTX) <= 128, "opaque storage too small for SHA256_CTX");
 
 namespace {
-SHA256_CTX* ctx(unsigned char* p) { return std::launder(reinterpret_cast<SHA256_CTX*>(p)); }
+SHA256_CTX* ctx(unsigned char* p) {
+  return std::launder(reinterpret_cast<SHA256_CTX*>(p));
+}
 }  // namespace
 
-Sha256::Sha256() { SHA256_Init(new (state_) SHA256_CTX); }
+Sha256::Sha256() {
+  SHA256_Init(new (state_) SHA256_CTX);
+}
 
-void Sha256::update(core::ByteSpan data) { SHA256_Update(ctx(state_), data.data(), data.size()); }
+void Sha256::update(core::ByteSpan data) {
+  SHA256_Update(ctx(state_), data.data(), data.size());
+}
 
 core::Hash32 Sha256::finalize() const {
   SHA256_CTX copy;

@@ -5,7 +5,8 @@
 
 namespace basalt::kaspa {
 
-core::Bytes covenant_id_preimage(const Outpoint& genesis, std::span<const AuthorizedOutput> outputs) {
+core::Bytes covenant_id_preimage(const Outpoint& genesis,
+                                 std::span<const AuthorizedOutput> outputs) {
   core::ByteWriter w;
   w.hash(genesis.transaction_id.hash());
   w.u32_le(genesis.index);
@@ -20,7 +21,8 @@ core::Bytes covenant_id_preimage(const Outpoint& genesis, std::span<const Author
 }
 
 CovenantId covenant_id(const Outpoint& genesis, std::span<const AuthorizedOutput> outputs) {
-  return CovenantId(crypto::domain_hash(crypto::Domain::kCovenantID, covenant_id_preimage(genesis, outputs)));
+  return CovenantId(
+      crypto::domain_hash(crypto::Domain::kCovenantID, covenant_id_preimage(genesis, outputs)));
 }
 
 }  // namespace basalt::kaspa

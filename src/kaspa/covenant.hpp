@@ -20,7 +20,8 @@ struct AuthorizedOutput {
   ScriptPublicKey script_public_key;
 };
 
-core::Bytes covenant_id_preimage(const Outpoint& genesis, std::span<const AuthorizedOutput> outputs);
+core::Bytes covenant_id_preimage(const Outpoint& genesis,
+                                 std::span<const AuthorizedOutput> outputs);
 CovenantId covenant_id(const Outpoint& genesis, std::span<const AuthorizedOutput> outputs);
 
 }  // namespace basalt::kaspa

@@ -8,9 +8,11 @@ LaneTip compute_lane_tip(const Hash32& parent_ref, const LaneKey& key,
   std::vector<Hash32> leaves;
   for (const auto& block : blocks) {
     leaves.clear();
-    for (const auto& tx : block.txs) leaves.push_back(activity_leaf(tx.tx_id, tx.version, tx.merge_idx));
-    tip = lane_tip_next(tip, key, activity_digest_lane(leaves), mergeset_context_hash(block.context))
-              .hash();
+    for (const auto& tx : block.txs)
+      leaves.push_back(activity_leaf(tx.tx_id, tx.version, tx.merge_idx));
+    tip =
+        lane_tip_next(tip, key, activity_digest_lane(leaves), mergeset_context_hash(block.context))
+            .hash();
   }
   return LaneTip(tip);
 }

@@ -1,6 +1,6 @@
-// Proving one lane's activity against a SeqCommit (kip21 §5.1): recompute the lane tip over the chain
-// blocks that touched the lane, then recompute the SeqCommit that tip implies through a lane-proof
-// witness (lane SMT -> lanes_root -> activity_root -> state_root -> SeqCommit).
+// Proving one lane's activity against a SeqCommit (kip21 §5.1): recompute the lane tip over the
+// chain blocks that touched the lane, then recompute the SeqCommit that tip implies through a
+// lane-proof witness (lane SMT -> lanes_root -> activity_root -> state_root -> SeqCommit).
 #pragma once
 
 #include <cstdint>
@@ -19,7 +19,8 @@ struct LaneTxActivity {
   std::uint32_t merge_idx = 0;
 };
 
-// The lane's accepted transactions in one chain block, in merge_idx order, and that block's context.
+// The lane's accepted transactions in one chain block, in merge_idx order, and that block's
+// context.
 struct LaneBlockActivity {
   std::vector<LaneTxActivity> txs;
   MergesetContext context;
@@ -53,7 +54,8 @@ SeqCommit seq_commit_from_lanes_root(const Hash32& lanes_root, const SeqCommit& 
                                      const Hash32& payload_and_ctx_digest,
                                      const SeqCommit& parent_seq_commit);
 
-// kVerifyFailed unless the activity, chained from parent_ref, yields `expected` through the witness.
+// kVerifyFailed unless the activity, chained from parent_ref, yields `expected` through the
+// witness.
 core::Status verify_lane_activity(const Hash32& parent_ref, const LaneKey& key,
                                   const std::vector<LaneBlockActivity>& blocks,
                                   const LaneProofWitness& witness, const SeqCommit& expected);

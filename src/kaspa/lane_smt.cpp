@@ -74,7 +74,9 @@ Hash32 smt_node_hash(const Hash32& left, const Hash32& right) {
 // ---------------------------------------------------------------------------------------------
 // Proofs
 
-int SmtProof::limit() const { return terminal == SmtTerminal::kFull ? kSmtDepth : depth; }
+int SmtProof::limit() const {
+  return terminal == SmtTerminal::kFull ? kSmtDepth : depth;
+}
 
 core::Bytes SmtProof::to_bytes() const {
   core::ByteWriter w(32 + 1 + 65 + 32 * siblings.size());
@@ -111,17 +113,20 @@ core::Result<SmtProof> SmtProof::from_bytes(core::ByteSpan bytes) {
     if (d < limit) {
       clear += p.bitmap_bit(d) ? 0 : 1;
     } else if (!p.bitmap_bit(d)) {
-      return Error{ErrorCode::kNonCanonical, "smt_proof.bitmap: bit at or beyond the limit is clear"};
+      return Error{ErrorCode::kNonCanonical,
+                   "smt_proof.bitmap: bit at or beyond the limit is clear"};
     }
   }
   if (r.remaining() % 32 != 0 || r.remaining() / 32 < static_cast<std::size_t>(clear)) {
     if (r.remaining() / 32 < static_cast<std::size_t>(clear)) {
-      return Error{ErrorCode::kTruncated, "smt_proof.siblings: fewer siblings than clear bitmap bits"};
+      return Error{ErrorCode::kTruncated,
+                   "smt_proof.siblings: fewer siblings than clear bitmap bits"};
     }
     return Error{ErrorCode::kTrailingBytes, "smt_proof.siblings: partial sibling"};
   }
   if (r.remaining() / 32 > static_cast<std::size_t>(clear)) {
-    return Error{ErrorCode::kTrailingBytes, "smt_proof.siblings: more siblings than clear bitmap bits"};
+    return Error{ErrorCode::kTrailingBytes,
+                 "smt_proof.siblings: more siblings than clear bitmap bits"};
   }
   p.siblings.reserve(clear);
   for (int i = 0; i < clear; ++i) {
@@ -139,7 +144,8 @@ core::Result<Hash32> SmtProof::compute_root(const LaneKey& key,
   if (leaf) {
     if (leaf->is_zero()) return Error{ErrorCode::kInvalid, "smt proof: ZERO leaf is not a lane"};
     if (terminal == SmtTerminal::kCollapsedOther) {
-      return Error{ErrorCode::kInvalid, "smt proof: inclusion claim with a CollapsedOther terminal"};
+      return Error{ErrorCode::kInvalid,
+                   "smt proof: inclusion claim with a CollapsedOther terminal"};
     }
     cur = smt_collapsed_hash(key, *leaf);
   } else if (terminal == SmtTerminal::kCollapsedOther) {
@@ -149,7 +155,8 @@ core::Result<Hash32> SmtProof::compute_root(const LaneKey& key,
     if (first_diff_bit(other_key, key) < lim) {
       return Error{ErrorCode::kInvalid, "smt proof: CollapsedOther lane off the key's path"};
     }
-    if (other_leaf.is_zero()) return Error{ErrorCode::kInvalid, "smt proof: ZERO leaf is not a lane"};
+    if (other_leaf.is_zero())
+      return Error{ErrorCode::kInvalid, "smt proof: ZERO leaf is not a lane"};
     cur = smt_collapsed_hash(other_key, other_leaf);
   } else if (terminal == SmtTerminal::kCollapsed) {
     return Error{ErrorCode::kInvalid, "smt proof: non-inclusion claim with a Collapsed terminal"};
@@ -276,11 +283,33 @@ void LaneSmt::insert(const LaneKey& key, const Hash32& leaf) {
   }
 }
 
+void LaneSmt::update_batch(std::span<const std::pair<LaneKey, Hash32>> updates) {
+  // Warm-up pass: descend every path one level at a time, prefetching the next node of each, so
+  // that the misses of different paths are in flight together instead of one after another.
+  cursors_.assign(updates.size(), root_);
+  for (bool moved = root_ != kNone; moved;) {
+    moved = false;
+    for (std::size_t i = 0; i < updates.size(); ++i) {
+      Ref& c = cursors_[i];
+      if (c == kNone || is_leaf(c)) continue;
+      const Internal& n = internals_[c];
+      c = n.child[smt_key_bit(updates[i].first, n.split) ? 1 : 0];
+      if (c == kNone) continue;
+      if (is_leaf(c)) {
+        __builtin_prefetch(&leaves_[c & ~kLeafBit]);
+      } else {
+        __builtin_prefetch(&internals_[c]);
+        moved = true;
+      }
+    }
+  }
+  for (const auto& [key, leaf] : updates) insert(key, leaf);
+}
+
 void LaneSmt::erase(const LaneKey& key) {
   Ref grand = kNone, parent = kNone;
   int grand_side = 0, side = 0;
   Ref cur = root_;
-  std::vector<std::pair<Ref, int>> path;  // (internal, side taken), to mark stale on success
   while (cur != kNone && !is_leaf(cur)) {
     const Internal& n = internals_[cur];
     if (first_diff_bit(n.key, key) < n.split) return;  // not in the tree
@@ -288,7 +317,6 @@ void LaneSmt::erase(const LaneKey& key) {
     grand_side = side;
     parent = cur;
     side = smt_key_bit(key, n.split) ? 1 : 0;
-    path.emplace_back(cur, side);
     cur = n.child[side];
   }
   if (cur == kNone || leaves_[cur & ~kLeafBit].key != key) return;
@@ -298,7 +326,13 @@ void LaneSmt::erase(const LaneKey& key) {
     root_ = kNone;
     return;
   }
-  for (const auto& [node, s] : path) internals_[node].stale |= static_cast<std::uint8_t>(1u << s);
+  // The lane was there: everything above its parent changes (a second walk, on now-cached nodes).
+  for (Ref r = root_; r != parent;) {
+    Internal& n = internals_[r];
+    int s = smt_key_bit(key, n.split) ? 1 : 0;
+    n.stale |= static_cast<std::uint8_t>(1u << s);
+    r = n.child[s];
+  }
   // The parent is left with one child, which takes its place (and is now seen from a new depth).
   Ref sibling = internals_[parent].child[1 - side];
   free_internals_.push_back(parent);
@@ -361,7 +395,9 @@ void LaneSmt::rehash_stale() const {
         std::copy(c.child_value[1].bytes.begin(), c.child_value[1].bytes.end(), blk.begin() + 32);
       }
     }
-    hash_blocks(leaves ? crypto::Domain::kSeqCommitActiveCollapsedNode : crypto::Domain::kSeqCommitActiveNode, n);
+    hash_blocks(leaves ? crypto::Domain::kSeqCommitActiveCollapsedNode
+                       : crypto::Domain::kSeqCommitActiveNode,
+                n);
     std::vector<Hash32>& cur = lifted_;
     cur.assign(values_.begin(), values_.end());
     // Lift internal children through the empty siblings between their split and the parent's, one
@@ -409,7 +445,8 @@ Hash32 LaneSmt::value_at(Ref r, int depth) const {
   const Internal& n = internals_[r];
   BASALT_ASSERT(n.stale == 0);
   Hash32 v = smt_node_hash(n.child_value[0], n.child_value[1]);
-  for (int d = n.split - 1; d >= depth; --d) v = climb(n.key, d, v, smt_empty_hash(kSmtDepth - 1 - d));
+  for (int d = n.split - 1; d >= depth; --d)
+    v = climb(n.key, d, v, smt_empty_hash(kSmtDepth - 1 - d));
   return v;
 }
 
@@ -465,7 +502,8 @@ SmtProof LaneSmt::prove(const LaneKey& key) const {
 Hash32 StreamingSmtBuilder::lift(const Entry& e, int depth) {
   if (e.split == kSmtDepth) return e.value;
   Hash32 v = e.value;
-  for (int d = e.split - 1; d >= depth; --d) v = climb(e.key, d, v, smt_empty_hash(kSmtDepth - 1 - d));
+  for (int d = e.split - 1; d >= depth; --d)
+    v = climb(e.key, d, v, smt_empty_hash(kSmtDepth - 1 - d));
   return v;
 }
 
@@ -500,7 +538,8 @@ core::Status StreamingSmtBuilder::add(const LaneKey& key, const Hash32& leaf) {
 Hash32 StreamingSmtBuilder::finalize() const {
   if (!current_) return smt_empty_hash(kSmtDepth);
   Entry acc = *current_;
-  for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) acc = join(it->join_depth, it->left, acc);
+  for (auto it = stack_.rbegin(); it != stack_.rend(); ++it)
+    acc = join(it->join_depth, it->left, acc);
   return lift(acc, 0);
 }
 

@@ -1,6 +1,6 @@
 // The KIP-21 lane sparse Merkle tree (kip21 §4): 256-bit lane keys, MSB-first key bits (1 = right),
-// empty subtrees E[h], single-leaf subtrees collapsed to HC(key || leaf) at any depth, internal nodes
-// HN(left || right). A ZERO leaf hash deletes; the tree never holds a ZERO leaf.
+// empty subtrees E[h], single-leaf subtrees collapsed to HC(key || leaf) at any depth, internal
+// nodes HN(left || right). A ZERO leaf hash deletes; the tree never holds a ZERO leaf.
 //
 // Proof wire format (kip21 §4.3):  bitmap[32] || tag[1] || terminal payload || siblings[N x 32]
 //   tag 0 Full                          limit 256
@@ -9,8 +9,8 @@
 //   bitmap bit d = bitmap[d/8] >> (d%8) & 1 (LSB-first): set = sibling at depth d is E[255-d] and
 //   omitted; siblings are the non-empty ones for d < limit, root first.
 // basalt's parser is canonical: besides the upstream rejections (sibling count != clear bits below
-// the limit, trailing bytes, unknown tag, truncation) it also requires every bit >= limit to be set,
-// as every proof kaspad generates has them; so each accepted proof has exactly one encoding.
+// the limit, trailing bytes, unknown tag, truncation) it also requires every bit >= limit to be
+// set, as every proof kaspad generates has them; so each accepted proof has exactly one encoding.
 #pragma once
 
 #include <array>
@@ -42,9 +42,9 @@ enum class SmtTerminal : std::uint8_t { kFull = 0, kCollapsed = 1, kCollapsedOth
 struct SmtProof {
   std::array<std::uint8_t, 32> bitmap{};
   SmtTerminal terminal = SmtTerminal::kFull;
-  std::uint8_t depth = 0;    // kCollapsed, kCollapsedOther
-  LaneKey other_key;         // kCollapsedOther
-  Hash32 other_leaf;         // kCollapsedOther
+  std::uint8_t depth = 0;        // kCollapsed, kCollapsedOther
+  LaneKey other_key;             // kCollapsedOther
+  Hash32 other_leaf;             // kCollapsedOther
   std::vector<Hash32> siblings;  // non-empty siblings, root first
 
   // Levels the proof covers: 256 for kFull, depth otherwise.
@@ -58,11 +58,12 @@ struct SmtProof {
 
   // The lanes root this proof implies for `key` holding `leaf` (inclusion) or holding nothing
   // (non-inclusion, leaf = nullopt). Errors: kInvalid when the terminal does not fit the claim
-  // (inclusion needs Full or Collapsed; non-inclusion needs Full or CollapsedOther naming a different
-  // lane that shares the key's first `depth` bits), or the leaf is ZERO.
+  // (inclusion needs Full or Collapsed; non-inclusion needs Full or CollapsedOther naming a
+  // different lane that shares the key's first `depth` bits), or the leaf is ZERO.
   core::Result<Hash32> compute_root(const LaneKey& key, const std::optional<Hash32>& leaf) const;
   // kVerifyFailed unless compute_root(key, leaf) == root.
-  core::Status verify(const Hash32& root, const LaneKey& key, const std::optional<Hash32>& leaf) const;
+  core::Status verify(const Hash32& root, const LaneKey& key,
+                      const std::optional<Hash32>& leaf) const;
 };
 
 // In-memory lane SMT: a path-compressed binary trie. Each internal node keeps the values of both
@@ -77,6 +78,9 @@ class LaneSmt {
   // Sets the lane's leaf; a ZERO leaf removes the lane (absent lanes are ignored).
   void insert(const LaneKey& key, const Hash32& leaf);
   void remove(const LaneKey& key) { insert(key, Hash32::zero()); }
+  // Applies updates in order (a ZERO leaf removes), as insert() one by one would. Faster for a
+  // block's worth of updates: the paths are walked together first, so their cache misses overlap.
+  void update_batch(std::span<const std::pair<LaneKey, Hash32>> updates);
   std::optional<Hash32> get(const LaneKey& key) const;
   std::size_t size() const { return leaf_count_; }
 
@@ -100,7 +104,7 @@ class LaneSmt {
     std::array<Ref, 2> child{kNone, kNone};
     std::uint16_t split = 0;            // the depth whose bit separates the children
     std::uint8_t stale = 0;             // bit s: child_value[s] must be recomputed
-    LaneKey key;  // any lane below; all of them share the bits before `split`
+    LaneKey key;                        // any lane below; all of them share the bits before `split`
     std::array<Hash32, 2> child_value;  // children's values seen from depth split + 1
   };
 
@@ -134,6 +138,7 @@ class LaneSmt {
   mutable std::vector<const std::uint8_t*> block_ptrs_;
   mutable std::vector<std::size_t> active_;
   mutable std::vector<Hash32> lifted_;
+  std::vector<Ref> cursors_;
   std::vector<Ref> free_leaves_;
   std::vector<Ref> free_internals_;
   Ref root_ = kNone;
@@ -143,8 +148,8 @@ class LaneSmt {
 // Builds the root from leaves given in strictly ascending key order, in O(256) memory (kip21 §4.4).
 class StreamingSmtBuilder {
  public:
-  // Errors: kInvalid "UnsortedKey" / "DuplicateKey" for a key not above the previous one, kInvalid for
-  // a ZERO leaf (the deletion marker is never a stored leaf).
+  // Errors: kInvalid "UnsortedKey" / "DuplicateKey" for a key not above the previous one, kInvalid
+  // for a ZERO leaf (the deletion marker is never a stored leaf).
   core::Status add(const LaneKey& key, const Hash32& leaf);
   Hash32 finalize() const;
 

@@ -55,7 +55,8 @@ Hash32 miner_payload_hash(core::ByteSpan payload) {
   return crypto::domain_hash(Domain::kPayloadDigest, payload);
 }
 
-Hash32 miner_payload_leaf(const BlockHash& block, const BlueWork& blue_work, core::ByteSpan payload) {
+Hash32 miner_payload_leaf(const BlockHash& block, const BlueWork& blue_work,
+                          core::ByteSpan payload) {
   DomainHasher h(Domain::kSeqCommitMinerPayloadLeaf);
   h.update(block.hash()).update(blue_work.hashing_encoding()).update(miner_payload_hash(payload));
   return h.finalize();
@@ -75,7 +76,8 @@ Hash32 seq_state_root(const Hash32& activity_root, const Hash32& payload_and_ctx
 }
 
 SeqCommit seq_commit(const SeqCommit& parent, const Hash32& state_root) {
-  return SeqCommit(crypto::domain_hash_pair(Domain::kSeqCommitMerkleBranch, parent.hash(), state_root));
+  return SeqCommit(
+      crypto::domain_hash_pair(Domain::kSeqCommitMerkleBranch, parent.hash(), state_root));
 }
 
 }  // namespace basalt::kaspa

@@ -16,8 +16,8 @@
 namespace basalt::kaspa {
 
 struct MergesetContext {
-  std::uint64_t timestamp = 0;  // the selected parent's timestamp
-  std::uint64_t daa_score = 0;  // the accepting block's DAA score
+  std::uint64_t timestamp = 0;   // the selected parent's timestamp
+  std::uint64_t daa_score = 0;   // the accepting block's DAA score
   std::uint64_t blue_score = 0;  // the accepting block's blue score
 };
 
@@ -42,7 +42,8 @@ Hash32 activity_root_hash(const SeqCommit& inactivity_shortcut, const Hash32& la
 // PayloadDigest(coinbase payload).
 Hash32 miner_payload_hash(core::ByteSpan payload);
 // SeqCommitMinerPayloadLeaf(block_hash || write_blue_work(blue_work) || miner_payload_hash).
-Hash32 miner_payload_leaf(const BlockHash& block, const BlueWork& blue_work, core::ByteSpan payload);
+Hash32 miner_payload_leaf(const BlockHash& block, const BlueWork& blue_work,
+                          core::ByteSpan payload);
 // Merkle root (H_seq) of the miner payload leaves in mergeset order.
 Hash32 miner_payload_root(std::span<const Hash32> leaves);
 // H_seq(context_hash || payload_root).

@@ -93,7 +93,9 @@ TxId tx_id(const Transaction& tx) {
   return TxId(crypto::domain_hash(Domain::kTransactionID, v0_id_preimage(tx)));
 }
 
-core::Bytes serialize_transaction(const Transaction& tx) { return encode_transaction(tx, {}); }
+core::Bytes serialize_transaction(const Transaction& tx) {
+  return encode_transaction(tx, {});
+}
 
 namespace {
 
@@ -107,7 +109,8 @@ core::Result<TxInput> read_input(core::ByteReader& r, bool v1) {
   TxInput in;
   BASALT_ASSIGN_OR_RETURN(auto txid, r.read_hash32("input.previous_outpoint.transaction_id"));
   BASALT_ASSIGN_OR_RETURN(auto index, r.read_u32_le("input.previous_outpoint.index"));
-  BASALT_ASSIGN_OR_RETURN(auto sig, r.read_var_bytes(kMaxSignatureScriptLen, "input.signature_script"));
+  BASALT_ASSIGN_OR_RETURN(auto sig,
+                          r.read_var_bytes(kMaxSignatureScriptLen, "input.signature_script"));
   in.previous_outpoint = {TxId(txid), index};
   in.signature_script.assign(sig.begin(), sig.end());
   if (!v1) {
@@ -127,7 +130,8 @@ core::Result<TxOutput> read_output(core::ByteReader& r, bool v1) {
   TxOutput out;
   BASALT_ASSIGN_OR_RETURN(auto value, r.read_u64_le("output.value"));
   BASALT_ASSIGN_OR_RETURN(auto spk_version, r.read_u16_le("output.script_public_key.version"));
-  BASALT_ASSIGN_OR_RETURN(auto spk, r.read_var_bytes(kMaxScriptPublicKeyLen, "output.script_public_key.script"));
+  BASALT_ASSIGN_OR_RETURN(
+      auto spk, r.read_var_bytes(kMaxScriptPublicKeyLen, "output.script_public_key.script"));
   out.value = value;
   out.script_public_key.version = spk_version;
   out.script_public_key.script.assign(spk.begin(), spk.end());
@@ -152,14 +156,17 @@ core::Result<Transaction> deserialize_transaction(core::ByteSpan bytes) {
   tx.version = version;
   const bool v1 = version == kTxVersionToccata;
 
-  BASALT_ASSIGN_OR_RETURN(auto n_in, r.read_count(kMaxTxInputs, v1 ? kMinInputSizeV1 : kMinInputSizeV0, "inputs.count"));
+  BASALT_ASSIGN_OR_RETURN(
+      auto n_in,
+      r.read_count(kMaxTxInputs, v1 ? kMinInputSizeV1 : kMinInputSizeV0, "inputs.count"));
   tx.inputs.reserve(n_in);
   for (std::uint64_t i = 0; i < n_in; ++i) {
     BASALT_ASSIGN_OR_RETURN(auto in, read_input(r, v1));
     tx.inputs.push_back(std::move(in));
   }
-  BASALT_ASSIGN_OR_RETURN(auto n_out,
-              r.read_count(kMaxTxOutputs, v1 ? kMinOutputSizeV1 : kMinOutputSizeV0, "outputs.count"));
+  BASALT_ASSIGN_OR_RETURN(
+      auto n_out,
+      r.read_count(kMaxTxOutputs, v1 ? kMinOutputSizeV1 : kMinOutputSizeV0, "outputs.count"));
   tx.outputs.reserve(n_out);
   for (std::uint64_t i = 0; i < n_out; ++i) {
     BASALT_ASSIGN_OR_RETURN(auto out, read_output(r, v1));
@@ -177,7 +184,8 @@ core::Result<Transaction> deserialize_transaction(core::ByteSpan bytes) {
   // with an explicit zero mass is a second encoding of the same transaction and is rejected.
   if (v1 || r.remaining() > 0) {
     BASALT_ASSIGN_OR_RETURN(auto mass, r.read_u64_le("storage_mass"));
-    if (!v1 && mass == 0) return Error{ErrorCode::kNonCanonical, "storage_mass: v0 zero mass is omitted"};
+    if (!v1 && mass == 0)
+      return Error{ErrorCode::kNonCanonical, "storage_mass: v0 zero mass is omitted"};
     tx.storage_mass = mass;
   }
   BASALT_TRY(r.expect_end("transaction"));
@@ -194,7 +202,8 @@ core::Status check_transaction_in_isolation(const Transaction& tx) {
     if (!v1 && in.compute_commit.kind == ComputeCommit::Kind::kComputeBudget) {
       return Error{ErrorCode::kInvalid, "ComputeBudgetInV0"};
     }
-    if (!v1 && in.compute_commit.value > 0xff) return Error{ErrorCode::kInvalid, "sig_op_count over u8"};
+    if (!v1 && in.compute_commit.value > 0xff)
+      return Error{ErrorCode::kInvalid, "sig_op_count over u8"};
   }
   for (const auto& out : tx.outputs) {
     if (!v1 && out.covenant) return Error{ErrorCode::kInvalid, "covenant in v0 transaction"};

@@ -7,7 +7,8 @@ namespace basalt::kaspa {
 core::Result<LaneId> LaneId::from_hex(std::string_view hex) {
   auto b = core::from_hex(hex);
   if (!b) return b.error();
-  if (b->size() != kSize) return core::Error{core::ErrorCode::kOutOfRange, "lane id must be 20 bytes"};
+  if (b->size() != kSize)
+    return core::Error{core::ErrorCode::kOutOfRange, "lane id must be 20 bytes"};
   LaneId id;
   for (std::size_t i = 0; i < kSize; ++i) id.bytes[i] = (*b)[i];
   return id;

@@ -1,5 +1,5 @@
-// Named Kaspa values. Each 32-byte meaning is its own type (kip21 §0: a Hash is 32 raw bytes, hex in
-// plain byte order), so a TxId cannot be passed as a LaneKey.
+// Named Kaspa values. Each 32-byte meaning is its own type (kip21 §0: a Hash is 32 raw bytes, hex
+// in plain byte order), so a TxId cannot be passed as a LaneKey.
 #pragma once
 
 #include <array>

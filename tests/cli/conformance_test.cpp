@@ -1,5 +1,5 @@
-// The conformance runner passes the golden vectors, notices a change to any expected value, and turns
-// every malformed vector into a FAIL rather than a crash.
+// The conformance runner passes the golden vectors, notices a change to any expected value, and
+// turns every malformed vector into a FAIL rather than a crash.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -89,7 +89,8 @@ TEST(Conformance, EveryExpectedValueIsChecked) {
       Json mutated = v;
       mutated["expected"] = expected;
       auto r = run_one(mutated);
-      EXPECT_EQ(r.verdict, VectorVerdict::kFail) << v.at("name") << ": change to " << orig << " unnoticed";
+      EXPECT_EQ(r.verdict, VectorVerdict::kFail)
+          << v.at("name") << ": change to " << orig << " unnoticed";
       *s = orig;
       ++mutations;
     }
@@ -129,7 +130,9 @@ TEST(Conformance, MalformedVectorsFailWithoutCrashing) {
       EXPECT_EQ(run_one(no_expected).verdict, VectorVerdict::kFail);
     }
   }
-  Json unknown = {{"name", "x"}, {"function", "no_such_function"}, {"inputs", Json::object()},
+  Json unknown = {{"name", "x"},
+                  {"function", "no_such_function"},
+                  {"inputs", Json::object()},
                   {"expected", Json::object()}};
   auto r = run_one(unknown);
   EXPECT_EQ(r.verdict, VectorVerdict::kFail);

@@ -1,5 +1,5 @@
-// The SIMD back-ends of BLAKE3 against the portable compression function, on random inputs, flags and
-// counters (including counters that cross the 32-bit boundary).
+// The SIMD back-ends of BLAKE3 against the portable compression function, on random inputs, flags
+// and counters (including counters that cross the 32-bit boundary).
 #include <gtest/gtest.h>
 
 #include "crypto/blake3.hpp"
@@ -48,7 +48,8 @@ TEST(Blake3Simd, Avx2EightWayEqualsPortable) {
     hash8_avx2(inputs, blocks, key.data(), counter, mode, flags, 1, 2 | 8, out);
     for (int j = 0; j < 8; ++j) {
       auto cv = key;
-      std::uint64_t c = counter + (mode == CounterMode::kIncrement ? static_cast<std::uint64_t>(j) : 0);
+      std::uint64_t c =
+          counter + (mode == CounterMode::kIncrement ? static_cast<std::uint64_t>(j) : 0);
       for (std::size_t b = 0; b < blocks; ++b) {
         std::uint8_t f = flags | (b == 0 ? 1 : 0) | (b + 1 == blocks ? 2 | 8 : 0);
         compress_cv_portable(cv.data(), inputs[j] + 64 * b, 64, c, f);
@@ -71,10 +72,12 @@ TEST(Blake3Simd, BatchOfSingleBlocksEqualsOneByOne) {
     for (std::size_t i = 0; i < n; ++i) {
       // The portable reference: compress once with every single-chunk flag.
       auto cv = key;
-      compress_cv_portable(cv.data(), msgs[i].data(), 64, 0, kKeyedHash | kChunkStart | kChunkEnd | kRoot);
+      compress_cv_portable(cv.data(), msgs[i].data(), 64, 0,
+                           kKeyedHash | kChunkStart | kChunkEnd | kRoot);
       core::Hash32 want;
       for (int w = 0; w < 8; ++w) {
-        for (int k = 0; k < 4; ++k) want.bytes[4 * w + k] = static_cast<std::uint8_t>(cv[w] >> (8 * k));
+        for (int k = 0; k < 4; ++k)
+          want.bytes[4 * w + k] = static_cast<std::uint8_t>(cv[w] >> (8 * k));
       }
       ASSERT_EQ(out[i], want) << "n=" << n << " i=" << i;
     }

@@ -27,9 +27,9 @@ core::Bytes pattern(std::size_t n) {
 std::vector<std::size_t> lengths() {
   std::vector<std::size_t> v;
   for (std::size_t n = 0; n <= 2048; ++n) v.push_back(n);
-  for (std::size_t n : {3071, 3072, 3073, 4095, 4096, 4097, 5120, 6143, 7169, 8192, 8193, 16383,
-                        16384, 16385, 31744, 65535, 65536, 65537, 102400, 262143, 524289,
-                        1048575, 1048576}) {
+  for (std::size_t n :
+       {3071,  3072,  3073,  4095,  4096,  4097,  5120,   6143,   7169,   8192,    8193,   16383,
+        16384, 16385, 31744, 65535, 65536, 65537, 102400, 262143, 524289, 1048575, 1048576}) {
     v.push_back(n);
   }
   return v;
@@ -43,7 +43,8 @@ std::map<std::size_t, std::string> b3sum_all(const std::vector<std::size_t>& len
   std::string cmd = "cd '" + dir.string() + "' && ";
   if (!key_hex.empty()) {
     core::Bytes key = *core::from_hex(key_hex);
-    std::ofstream(dir / "key", std::ios::binary).write(reinterpret_cast<const char*>(key.data()), 32);
+    std::ofstream(dir / "key", std::ios::binary)
+        .write(reinterpret_cast<const char*>(key.data()), 32);
     cmd += "b3sum --keyed < key";
   } else {
     cmd += "b3sum";
@@ -96,12 +97,14 @@ TEST(Blake3, KeyedMatchesB3sumKeyed) {
 }
 
 TEST(Blake3, KnownEmptyDigest) {
-  EXPECT_EQ(blake3_hash({}).hex(), "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
+  EXPECT_EQ(blake3_hash({}).hex(),
+            "af1349b9f5f9a1a6a0404dea36dcc9499bcb25c9adc112b7cc9a93cae41f3262");
 }
 
 TEST(Blake3, IncrementalSplitsEqualOneShot) {
   test::Rng rng(3);
-  const std::size_t cuts[] = {0, 1, 31, 63, 64, 65, 127, 128, 1023, 1024, 1025, 2047, 2048, 2049, 3000};
+  const std::size_t cuts[] = {0,    1,    31,   63,   64,   65,   127, 128,
+                              1023, 1024, 1025, 2047, 2048, 2049, 3000};
   for (std::size_t n : {0, 1, 64, 65, 1024, 1025, 2048, 2049, 4096, 5000, 70000}) {
     core::Bytes data = pattern(n);
     core::Hash32 want = blake3_hash(data);

@@ -9,7 +9,9 @@
 namespace basalt::crypto {
 namespace {
 
-core::ByteSpan ascii(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
+core::ByteSpan ascii(std::string_view s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
 
 TEST(Domains, TwentyFourDistinctHashersInThreeSchemes) {
   auto all = all_domains();
@@ -83,8 +85,8 @@ TEST(Domains, IntegerHelpersAreLittleEndian) {
   DomainHasher a(Domain::kBlockHash);
   a.update_u16_le(0x0102).update_u32_le(0x03040506).update_u64_le(0x0708090a0b0c0d0eull);
   a.update_var_bytes(core::Bytes{0xaa});
-  core::Bytes raw = {0x02, 0x01, 0x06, 0x05, 0x04, 0x03, 0x0e, 0x0d, 0x0c, 0x0b, 0x0a, 0x09, 0x08,
-                     0x07, 1, 0, 0, 0, 0, 0, 0, 0, 0xaa};
+  core::Bytes raw = {0x02, 0x01, 0x06, 0x05, 0x04, 0x03, 0x0e, 0x0d, 0x0c, 0x0b, 0x0a, 0x09,
+                     0x08, 0x07, 1,    0,    0,    0,    0,    0,    0,    0,    0xaa};
   EXPECT_EQ(a.finalize(), domain_hash(Domain::kBlockHash, raw));
 }
 

@@ -8,7 +8,9 @@ namespace {
 
 constexpr Domain kBranch = Domain::kSeqCommitMerkleBranch;
 
-core::Hash32 h(const core::Hash32& a, const core::Hash32& b) { return domain_hash_pair(kBranch, a, b); }
+core::Hash32 h(const core::Hash32& a, const core::Hash32& b) {
+  return domain_hash_pair(kBranch, a, b);
+}
 
 TEST(Merkle, SmallShapesOfTheSpec) {
   test::Rng rng(7);

@@ -1,6 +1,6 @@
-// kip21 §5.1 over a chain built here: several lanes, a lane that skips blocks, and the witness of the
-// last block. The activity verifies; changing any transaction, context field or witness field breaks
-// it.
+// kip21 §5.1 over a chain built here: several lanes, a lane that skips blocks, and the witness of
+// the last block. The activity verifies; changing any transaction, context field or witness field
+// breaks it.
 #include <gtest/gtest.h>
 
 #include "kaspa/lane_activity.hpp"
@@ -24,7 +24,8 @@ Chain build_chain(test::Rng& rng, int n_blocks) {
   LaneId followed = LaneId::from_namespace({1, 0, 0, 7});
   c.key = lane_key(followed);
   SeqCommit prev(rng.hash());
-  c.parent_ref = prev.hash();  // the followed lane is new in block 0: it anchors on the parent commit
+  c.parent_ref =
+      prev.hash();  // the followed lane is new in block 0: it anchors on the parent commit
   Hash32 tip = c.parent_ref;
   for (int b = 0; b < n_blocks; ++b) {
     MergesetContext ctx{1'700'000'000ull + 10ull * b, 100'000ull + b, 50'000ull + b};
@@ -36,7 +37,9 @@ Chain build_chain(test::Rng& rng, int n_blocks) {
     for (int t = 0; t < 4; ++t) {
       Transaction tx;
       tx.version = 1;
-      tx.subnetwork_id = t % 2 == 0 || b % 3 == 1 ? LaneId::from_namespace({2, 0, 0, static_cast<std::uint8_t>(t)}) : followed;
+      tx.subnetwork_id = t % 2 == 0 || b % 3 == 1
+                             ? LaneId::from_namespace({2, 0, 0, static_cast<std::uint8_t>(t)})
+                             : followed;
       tx.payload = rng.bytes(8);
       TxId id = tx_id(tx);
       if (tx.subnetwork_id == followed) {
@@ -45,7 +48,9 @@ Chain build_chain(test::Rng& rng, int n_blocks) {
       } else {
         LaneKey other = lane_key(tx.subnetwork_id);
         Hash32 one = activity_leaf(id, tx.version, merge_idx);
-        c.smt.insert(other, smt_leaf_hash(lane_tip_next(prev.hash(), other, activity_digest_lane({&one, 1}), ctx_hash), ctx.blue_score));
+        c.smt.insert(other, smt_leaf_hash(lane_tip_next(prev.hash(), other,
+                                                        activity_digest_lane({&one, 1}), ctx_hash),
+                                          ctx.blue_score));
       }
       ++merge_idx;
     }
@@ -90,9 +95,11 @@ TEST(LaneActivity, VerifiesAndEveryTamperFails) {
   EXPECT_TRUE(rejects([](Chain& m) { m.blocks[0].context.blue_score += 1; }));
   EXPECT_TRUE(rejects([](Chain& m) { m.parent_ref.bytes[0] ^= 1; }));
   EXPECT_TRUE(rejects([](Chain& m) { m.witness.blue_score += 1; }));
-  EXPECT_TRUE(rejects([](Chain& m) { m.witness.inactivity_shortcut = SeqCommit(Hash32::filled(1)); }));
+  EXPECT_TRUE(
+      rejects([](Chain& m) { m.witness.inactivity_shortcut = SeqCommit(Hash32::filled(1)); }));
   EXPECT_TRUE(rejects([](Chain& m) { m.witness.payload_and_ctx_digest.bytes[5] ^= 1; }));
-  EXPECT_TRUE(rejects([](Chain& m) { m.witness.parent_seq_commit = SeqCommit(Hash32::filled(2)); }));
+  EXPECT_TRUE(
+      rejects([](Chain& m) { m.witness.parent_seq_commit = SeqCommit(Hash32::filled(2)); }));
   EXPECT_TRUE(rejects([](Chain& m) { m.witness.smt_proof.siblings[0].bytes[0] ^= 1; }));
   EXPECT_TRUE(rejects([](Chain& m) { m.end_commit = SeqCommit(Hash32::filled(0xcc)); }));
 }

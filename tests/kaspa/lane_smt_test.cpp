@@ -1,7 +1,7 @@
-// Lane SMT properties: the incremental tree, a tree rebuilt from scratch, the streaming builder and a
-// naive recursive implementation of the kip21 §4.1 definition agree on every root; every proof the
-// tree makes verifies, and any single flipped bit breaks it (or, for a non-inclusion proof, still
-// only proves the absence of a lane that is really absent).
+// Lane SMT properties: the incremental tree, a tree rebuilt from scratch, the streaming builder and
+// a naive recursive implementation of the kip21 §4.1 definition agree on every root; every proof
+// the tree makes verifies, and any single flipped bit breaks it (or, for a non-inclusion proof,
+// still only proves the absence of a lane that is really absent).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -38,14 +38,16 @@ Hash32 streaming_root(const Leaves& leaves) {
 LaneKey clustered_key(test::Rng& rng) {
   Hash32 h = rng.hash();
   int shared = static_cast<int>(rng.below(4));
-  for (int i = 0; i < 28 && shared > 0; ++i) h.bytes[i] = static_cast<std::uint8_t>(shared == 1 ? 0 : 0xa5);
+  for (int i = 0; i < 28 && shared > 0; ++i)
+    h.bytes[i] = static_cast<std::uint8_t>(shared == 1 ? 0 : 0xa5);
   return LaneKey(h);
 }
 
 TEST(LaneSmt, EmptyAndSingleShapes) {
   LaneSmt t;
   EXPECT_EQ(t.root().hex(), "613077bbf7297f3c5d488617df574debac4ac9e6adddde1df0074b376e66e13d");
-  EXPECT_EQ(smt_empty_hash(1).hex(), "45c7d43a6eb5ce1dd5d3af42fe1eb88e3d170821947a682106b94ed0ac47e104");
+  EXPECT_EQ(smt_empty_hash(1).hex(),
+            "45c7d43a6eb5ce1dd5d3af42fe1eb88e3d170821947a682106b94ed0ac47e104");
   test::Rng rng(20);
   LaneKey k(rng.hash());
   Hash32 leaf = rng.hash();
@@ -109,6 +111,36 @@ TEST(LaneSmt, RandomSequencesAgreeWithRebuildStreamingAndNaive) {
       if (model.count(absent)) continue;
       ASSERT_TRUE(tree.prove(absent).verify(root, absent, std::nullopt).ok());
     }
+  }
+}
+
+TEST(LaneSmt, BatchEqualsOneByOne) {
+  test::Rng rng(25);
+  LaneSmt batched, single;
+  Leaves model;
+  std::vector<LaneKey> known;
+  for (int block = 0; block < 40; ++block) {
+    std::vector<std::pair<LaneKey, Hash32>> batch;
+    for (int i = 0; i < static_cast<int>(rng.below(60)); ++i) {
+      bool reuse = !known.empty() && rng.coin();
+      LaneKey k = reuse ? known[rng.below(known.size())] : clustered_key(rng);
+      if (!reuse) known.push_back(k);
+      // Removals and repeats of a key inside one batch: later entries win.
+      Hash32 leaf = rng.below(5) == 0 ? Hash32::zero() : rng.hash();
+      batch.emplace_back(k, leaf);
+    }
+    batched.update_batch(batch);
+    for (const auto& [k, l] : batch) {
+      single.insert(k, l);
+      if (l.is_zero()) {
+        model.erase(k);
+      } else {
+        model[k] = l;
+      }
+    }
+    ASSERT_EQ(batched.root(), single.root()) << "block " << block;
+    ASSERT_EQ(batched.root(), naive_root(model)) << "block " << block;
+    ASSERT_EQ(batched.size(), model.size());
   }
 }
 

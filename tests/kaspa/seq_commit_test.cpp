@@ -8,14 +8,16 @@ namespace basalt::kaspa {
 namespace {
 
 TEST(SeqCommit, CoinbaseLaneKeyConstant) {
-  EXPECT_EQ(coinbase_lane_key().hex(), "8aa78027db66a16cb69692ee0af5cb76738ef80ad14c9d13920d7fa3cc40b9e4");
+  EXPECT_EQ(coinbase_lane_key().hex(),
+            "8aa78027db66a16cb69692ee0af5cb76738ef80ad14c9d13920d7fa3cc40b9e4");
   EXPECT_EQ(lane_key(kCoinbaseLaneId), coinbase_lane_key());
 }
 
 TEST(BlueWork, StrippedBigEndianWithLengthPrefix) {
   EXPECT_EQ(core::to_hex(BlueWork::from_u64(0).hashing_encoding()), "0000000000000000");
   EXPECT_EQ(core::to_hex(BlueWork::from_u64(123456).hashing_encoding()), "030000000000000001e240");
-  EXPECT_EQ(core::to_hex(BlueWork::from_u64(UINT64_MAX).hashing_encoding()), "0800000000000000ffffffffffffffff");
+  EXPECT_EQ(core::to_hex(BlueWork::from_u64(UINT64_MAX).hashing_encoding()),
+            "0800000000000000ffffffffffffffff");
   auto full = BlueWork::from_be_hex("01" + std::string(46, '0'));
   ASSERT_TRUE(full.ok());
   EXPECT_EQ(full->hashing_encoding().size(), 8u + 24u);
@@ -37,11 +39,14 @@ TEST(SeqCommit, WorkedExampleBlock) {
     t.payload = std::move(payload);
     return tx_id(t);
   };
-  std::vector<Hash32> leaves_a = {activity_leaf(tx(a, {}), 0, 0), activity_leaf(tx(a, {1, 2, 3}), 0, 1),
+  std::vector<Hash32> leaves_a = {activity_leaf(tx(a, {}), 0, 0),
+                                  activity_leaf(tx(a, {1, 2, 3}), 0, 1),
                                   activity_leaf(tx(a, {4}), 0, 2)};
   std::vector<Hash32> leaves_b = {activity_leaf(tx(b, {5, 6}), 0, 3)};
-  LaneTip tip_a = lane_tip_next(Hash32::filled(0xDD), lane_key(a), activity_digest_lane(leaves_a), ctx_hash);
-  LaneTip tip_b = lane_tip_next(parent.hash(), lane_key(b), activity_digest_lane(leaves_b), ctx_hash);
+  LaneTip tip_a =
+      lane_tip_next(Hash32::filled(0xDD), lane_key(a), activity_digest_lane(leaves_a), ctx_hash);
+  LaneTip tip_b =
+      lane_tip_next(parent.hash(), lane_key(b), activity_digest_lane(leaves_b), ctx_hash);
   EXPECT_EQ(activity_digest_lane(leaves_b), leaves_b[0]);
 
   LaneSmt smt;

@@ -108,7 +108,8 @@ TEST(TransactionIds, V1IdIgnoresSignaturesBudgetsAndMassButNotPayload) {
   other.payload.push_back(1);
   EXPECT_NE(tx_id(other), id);
   EXPECT_EQ(tx_id(tx).hash(),
-            crypto::domain_hash_pair(crypto::Domain::kTransactionV1Id, payload_digest(tx.payload), v1_rest_digest(tx)));
+            crypto::domain_hash_pair(crypto::Domain::kTransactionV1Id, payload_digest(tx.payload),
+                                     v1_rest_digest(tx)));
 }
 
 TEST(TransactionIds, V0IdIgnoresSignaturesButIncludesPayload) {

@@ -1,5 +1,6 @@
 // Internal to crypto: the BLAKE3 compression back-ends and their runtime selection. The portable
-// functions define the result; the SIMD ones must match them bit for bit (tests/crypto compare them).
+// functions define the result; the SIMD ones must match them bit for bit (tests/crypto compare
+// them).
 #pragma once
 
 #include <array>
@@ -26,8 +27,8 @@ void compress_cv_sse41(std::uint32_t cv[8], const std::uint8_t block[64], std::u
 // value. Requires: cpu_has_avx2(), blocks >= 1.
 enum class CounterMode : std::uint8_t { kSame, kIncrement };
 void hash8_avx2(const std::uint8_t* const inputs[8], std::size_t blocks, const std::uint32_t key[8],
-                std::uint64_t counter, CounterMode mode, std::uint8_t flags, std::uint8_t flags_start,
-                std::uint8_t flags_end, std::uint32_t out[8][8]);
+                std::uint64_t counter, CounterMode mode, std::uint8_t flags,
+                std::uint8_t flags_start, std::uint8_t flags_end, std::uint32_t out[8][8]);
 
 bool cpu_has_sse41();
 bool cpu_has_avx2();

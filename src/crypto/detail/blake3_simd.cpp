@@ -37,8 +37,12 @@ BASALT_SSE41 __m128i rot16_128(__m128i x) {
 BASALT_SSE41 __m128i rot8_128(__m128i x) {
   return _mm_shuffle_epi8(x, _mm_set_epi8(12, 15, 14, 13, 8, 11, 10, 9, 4, 7, 6, 5, 0, 3, 2, 1));
 }
-BASALT_SSE41 __m128i rot12_128(__m128i x) { return _mm_or_si128(_mm_srli_epi32(x, 12), _mm_slli_epi32(x, 20)); }
-BASALT_SSE41 __m128i rot7_128(__m128i x) { return _mm_or_si128(_mm_srli_epi32(x, 7), _mm_slli_epi32(x, 25)); }
+BASALT_SSE41 __m128i rot12_128(__m128i x) {
+  return _mm_or_si128(_mm_srli_epi32(x, 12), _mm_slli_epi32(x, 20));
+}
+BASALT_SSE41 __m128i rot7_128(__m128i x) {
+  return _mm_or_si128(_mm_srli_epi32(x, 7), _mm_slli_epi32(x, 25));
+}
 
 BASALT_SSE41 void g_128(__m128i& a, __m128i& b, __m128i& c, __m128i& d, __m128i x, __m128i y) {
   // (a + x) + b rather than (a + b) + x: a + x does not wait for b, which ends the longest chain.
@@ -53,20 +57,23 @@ BASALT_SSE41 void g_128(__m128i& a, __m128i& b, __m128i& c, __m128i& d, __m128i 
 }
 
 template <int R>
-BASALT_SSE41 void round_128(__m128i& r0, __m128i& r1, __m128i& r2, __m128i& r3, const std::uint32_t* m) {
+BASALT_SSE41 void round_128(__m128i& r0, __m128i& r1, __m128i& r2, __m128i& r3,
+                            const std::uint32_t* m) {
   constexpr const std::uint8_t* s = kSchedule[R];
-  g_128(r0, r1, r2, r3, _mm_set_epi32(static_cast<int>(m[s[6]]), static_cast<int>(m[s[4]]),
-                                      static_cast<int>(m[s[2]]), static_cast<int>(m[s[0]])),
-        _mm_set_epi32(static_cast<int>(m[s[7]]), static_cast<int>(m[s[5]]), static_cast<int>(m[s[3]]),
-                      static_cast<int>(m[s[1]])));
+  g_128(r0, r1, r2, r3,
+        _mm_set_epi32(static_cast<int>(m[s[6]]), static_cast<int>(m[s[4]]),
+                      static_cast<int>(m[s[2]]), static_cast<int>(m[s[0]])),
+        _mm_set_epi32(static_cast<int>(m[s[7]]), static_cast<int>(m[s[5]]),
+                      static_cast<int>(m[s[3]]), static_cast<int>(m[s[1]])));
   // Line the diagonals up as columns.
   r1 = _mm_shuffle_epi32(r1, _MM_SHUFFLE(0, 3, 2, 1));
   r2 = _mm_shuffle_epi32(r2, _MM_SHUFFLE(1, 0, 3, 2));
   r3 = _mm_shuffle_epi32(r3, _MM_SHUFFLE(2, 1, 0, 3));
-  g_128(r0, r1, r2, r3, _mm_set_epi32(static_cast<int>(m[s[14]]), static_cast<int>(m[s[12]]),
-                                      static_cast<int>(m[s[10]]), static_cast<int>(m[s[8]])),
-        _mm_set_epi32(static_cast<int>(m[s[15]]), static_cast<int>(m[s[13]]), static_cast<int>(m[s[11]]),
-                      static_cast<int>(m[s[9]])));
+  g_128(r0, r1, r2, r3,
+        _mm_set_epi32(static_cast<int>(m[s[14]]), static_cast<int>(m[s[12]]),
+                      static_cast<int>(m[s[10]]), static_cast<int>(m[s[8]])),
+        _mm_set_epi32(static_cast<int>(m[s[15]]), static_cast<int>(m[s[13]]),
+                      static_cast<int>(m[s[11]]), static_cast<int>(m[s[9]])));
   r1 = _mm_shuffle_epi32(r1, _MM_SHUFFLE(2, 1, 0, 3));
   r2 = _mm_shuffle_epi32(r2, _MM_SHUFFLE(1, 0, 3, 2));
   r3 = _mm_shuffle_epi32(r3, _MM_SHUFFLE(0, 3, 2, 1));
@@ -77,12 +84,14 @@ BASALT_SSE41 void round_128(__m128i& r0, __m128i& r1, __m128i& r2, __m128i& r3, 
 #define BASALT_AVX2 __attribute__((target("avx2"), always_inline)) inline
 
 BASALT_AVX2 __m256i rot16_256(__m256i x) {
-  return _mm256_shuffle_epi8(x, _mm256_set_epi8(13, 12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2, 13,
-                                                12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2));
+  return _mm256_shuffle_epi8(
+      x, _mm256_set_epi8(13, 12, 15, 14, 9, 8, 11, 10, 5, 4, 7, 6, 1, 0, 3, 2, 13, 12, 15, 14, 9, 8,
+                         11, 10, 5, 4, 7, 6, 1, 0, 3, 2));
 }
 BASALT_AVX2 __m256i rot8_256(__m256i x) {
-  return _mm256_shuffle_epi8(x, _mm256_set_epi8(12, 15, 14, 13, 8, 11, 10, 9, 4, 7, 6, 5, 0, 3, 2, 1, 12,
-                                                15, 14, 13, 8, 11, 10, 9, 4, 7, 6, 5, 0, 3, 2, 1));
+  return _mm256_shuffle_epi8(
+      x, _mm256_set_epi8(12, 15, 14, 13, 8, 11, 10, 9, 4, 7, 6, 5, 0, 3, 2, 1, 12, 15, 14, 13, 8,
+                         11, 10, 9, 4, 7, 6, 5, 0, 3, 2, 1));
 }
 BASALT_AVX2 __m256i rot12_256(__m256i x) {
   return _mm256_or_si256(_mm256_srli_epi32(x, 12), _mm256_slli_epi32(x, 20));
@@ -140,10 +149,13 @@ BASALT_AVX2 void transpose8(__m256i* r) {
 
 }  // namespace
 
-__attribute__((target("sse4.1,ssse3"))) void compress_cv_sse41(std::uint32_t cv[8], const std::uint8_t block[64],
-                                                               std::uint8_t block_len, std::uint64_t counter,
+__attribute__((target("sse4.1,ssse3"))) void compress_cv_sse41(std::uint32_t cv[8],
+                                                               const std::uint8_t block[64],
+                                                               std::uint8_t block_len,
+                                                               std::uint64_t counter,
                                                                std::uint8_t flags) {
-  // The message words are little-endian; x86 is little-endian, so a plain unaligned load reads them.
+  // The message words are little-endian; x86 is little-endian, so a plain unaligned load reads
+  // them.
   std::uint32_t m[16];
   for (int i = 0; i < 16; ++i) {
     m[i] = std::uint32_t{block[4 * i]} | std::uint32_t{block[4 * i + 1]} << 8 |
@@ -152,7 +164,8 @@ __attribute__((target("sse4.1,ssse3"))) void compress_cv_sse41(std::uint32_t cv[
   __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cv));
   __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(cv + 4));
   __m128i r2 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(kIv));
-  __m128i r3 = _mm_set_epi32(flags, block_len, static_cast<int>(counter >> 32), static_cast<int>(counter));
+  __m128i r3 =
+      _mm_set_epi32(flags, block_len, static_cast<int>(counter >> 32), static_cast<int>(counter));
   round_128<0>(r0, r1, r2, r3, m);
   round_128<1>(r0, r1, r2, r3, m);
   round_128<2>(r0, r1, r2, r3, m);
@@ -164,18 +177,19 @@ __attribute__((target("sse4.1,ssse3"))) void compress_cv_sse41(std::uint32_t cv[
   _mm_storeu_si128(reinterpret_cast<__m128i*>(cv + 4), _mm_xor_si128(r1, r3));
 }
 
-__attribute__((target("avx2"))) void hash8_avx2(const std::uint8_t* const inputs[8], std::size_t blocks,
-                                                const std::uint32_t key[8], std::uint64_t counter,
-                                                CounterMode mode, std::uint8_t flags,
-                                                std::uint8_t flags_start, std::uint8_t flags_end,
-                                                std::uint32_t out[8][8]) {
+__attribute__((target("avx2"))) void hash8_avx2(const std::uint8_t* const inputs[8],
+                                                std::size_t blocks, const std::uint32_t key[8],
+                                                std::uint64_t counter, CounterMode mode,
+                                                std::uint8_t flags, std::uint8_t flags_start,
+                                                std::uint8_t flags_end, std::uint32_t out[8][8]) {
   __m256i h[8];
   for (int i = 0; i < 8; ++i) h[i] = _mm256_set1_epi32(static_cast<int>(key[i]));
   __m256i ctr_lo, ctr_hi;
   {
     alignas(32) std::uint32_t lo[8], hi[8];
     for (int j = 0; j < 8; ++j) {
-      std::uint64_t c = counter + (mode == CounterMode::kIncrement ? static_cast<std::uint64_t>(j) : 0);
+      std::uint64_t c =
+          counter + (mode == CounterMode::kIncrement ? static_cast<std::uint64_t>(j) : 0);
       lo[j] = static_cast<std::uint32_t>(c);
       hi[j] = static_cast<std::uint32_t>(c >> 32);
     }
@@ -192,10 +206,22 @@ __attribute__((target("avx2"))) void hash8_avx2(const std::uint8_t* const inputs
     transpose8(m);
     transpose8(m + 8);
     std::uint8_t f = flags | (b == 0 ? flags_start : 0) | (b + 1 == blocks ? flags_end : 0);
-    __m256i v[16] = {h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7],
-                     _mm256_set1_epi32(static_cast<int>(kIv[0])), _mm256_set1_epi32(static_cast<int>(kIv[1])),
-                     _mm256_set1_epi32(static_cast<int>(kIv[2])), _mm256_set1_epi32(static_cast<int>(kIv[3])),
-                     ctr_lo, ctr_hi, _mm256_set1_epi32(64), _mm256_set1_epi32(f)};
+    __m256i v[16] = {h[0],
+                     h[1],
+                     h[2],
+                     h[3],
+                     h[4],
+                     h[5],
+                     h[6],
+                     h[7],
+                     _mm256_set1_epi32(static_cast<int>(kIv[0])),
+                     _mm256_set1_epi32(static_cast<int>(kIv[1])),
+                     _mm256_set1_epi32(static_cast<int>(kIv[2])),
+                     _mm256_set1_epi32(static_cast<int>(kIv[3])),
+                     ctr_lo,
+                     ctr_hi,
+                     _mm256_set1_epi32(64),
+                     _mm256_set1_epi32(f)};
     round_256<0>(v, m);
     round_256<1>(v, m);
     round_256<2>(v, m);
@@ -224,15 +250,20 @@ bool cpu_has_avx2() {
 #else  // not x86-64: no SIMD back-end; the portable code runs everywhere.
 
 namespace basalt::crypto::detail {
-void compress_cv_sse41(std::uint32_t*, const std::uint8_t*, std::uint8_t, std::uint64_t, std::uint8_t) {
+void compress_cv_sse41(std::uint32_t*, const std::uint8_t*, std::uint8_t, std::uint64_t,
+                       std::uint8_t) {
   BASALT_ASSERT(false);
 }
-void hash8_avx2(const std::uint8_t* const*, std::size_t, const std::uint32_t*, std::uint64_t, CounterMode,
-                std::uint8_t, std::uint8_t, std::uint8_t, std::uint32_t (*)[8]) {
+void hash8_avx2(const std::uint8_t* const*, std::size_t, const std::uint32_t*, std::uint64_t,
+                CounterMode, std::uint8_t, std::uint8_t, std::uint8_t, std::uint32_t (*)[8]) {
   BASALT_ASSERT(false);
 }
-bool cpu_has_sse41() { return false; }
-bool cpu_has_avx2() { return false; }
+bool cpu_has_sse41() {
+  return false;
+}
+bool cpu_has_avx2() {
+  return false;
+}
 }  // namespace basalt::crypto::detail
 
 #endif
