@@ -4,6 +4,7 @@
 #include "crypto/blake3.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "core/assert.hpp"
@@ -67,7 +68,11 @@ inline void compress_core(const std::uint32_t cv[8], const std::uint8_t block[64
                           std::uint8_t block_len, std::uint64_t counter, std::uint8_t flags,
                           std::uint32_t (&v)[16]) {
   std::uint32_t m[16];
-  for (int i = 0; i < 16; ++i) m[i] = load_le32(block + 4 * i);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(m, block, 64);
+  } else {
+    for (int i = 0; i < 16; ++i) m[i] = load_le32(block + 4 * i);
+  }
   for (int i = 0; i < 8; ++i) v[i] = cv[i];
   v[8] = kIv[0];
   v[9] = kIv[1];
@@ -95,6 +100,19 @@ inline void compress_cv(std::uint32_t cv[8], const std::uint8_t block[64], std::
   } else {
     detail::compress_cv_portable(cv, block, block_len, counter, flags);
   }
+}
+
+// The digest is the chaining value's words in little-endian order.
+core::Hash32 digest_of(const std::array<std::uint32_t, 8>& cv) {
+  core::Hash32 h;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(h.data(), cv.data(), 32);
+  } else {
+    for (int i = 0; i < 8; ++i) {
+      for (int j = 0; j < 4; ++j) h.bytes[4 * i + j] = static_cast<std::uint8_t>(cv[i] >> (8 * j));
+    }
+  }
+  return h;
 }
 
 std::array<std::uint32_t, 8> words_of_key(const std::array<std::uint8_t, kBlake3KeyLen>& key) {
@@ -147,16 +165,18 @@ core::Hash32 blake3_keyed_single_block(const std::array<std::uint32_t, 8>& key_w
                                        core::ByteSpan data) {
   BASALT_ASSERT(data.size() <= kBlake3BlockLen);
   // A message of at most one block is one chunk of one block: a single compression, every flag set.
-  std::uint8_t block[kBlake3BlockLen] = {};
-  if (!data.empty()) std::memcpy(block, data.data(), data.size());  // an empty span may hold null
+  // A full block is compressed where it lies; a shorter one is zero-padded first.
+  std::uint8_t padded[kBlake3BlockLen] = {};
+  const std::uint8_t* block = data.data();
+  if (data.size() < kBlake3BlockLen) {
+    if (!data.empty())
+      std::memcpy(padded, data.data(), data.size());  // an empty span may hold null
+    block = padded;
+  }
   std::array<std::uint32_t, 8> cv = key_words;
   compress_cv(cv.data(), block, static_cast<std::uint8_t>(data.size()), 0,
               kKeyedHash | kChunkStart | kChunkEnd | kRoot);
-  core::Hash32 h;
-  for (int i = 0; i < 8; ++i) {
-    for (int j = 0; j < 4; ++j) h.bytes[4 * i + j] = static_cast<std::uint8_t>(cv[i] >> (8 * j));
-  }
-  return h;
+  return digest_of(cv);
 }
 
 void blake3_keyed_single_blocks(const std::array<std::uint32_t, 8>& key_words,
@@ -168,10 +188,9 @@ void blake3_keyed_single_blocks(const std::array<std::uint32_t, 8>& key_words,
       detail::hash8_avx2(blocks.data() + i, 1, key_words.data(), 0, detail::CounterMode::kSame,
                          kKeyedHash, kChunkStart, kChunkEnd | kRoot, cvs);
       for (int j = 0; j < 8; ++j) {
-        for (int w = 0; w < 8; ++w) {
-          for (int k = 0; k < 4; ++k)
-            out[i + j].bytes[4 * w + k] = static_cast<std::uint8_t>(cvs[j][w] >> (8 * k));
-        }
+        std::array<std::uint32_t, 8> cv;
+        std::copy(cvs[j], cvs[j] + 8, cv.begin());
+        out[i + j] = digest_of(cv);
       }
     }
   }
@@ -308,11 +327,7 @@ core::Hash32 Blake3::finalize() const {
   }
   std::array<std::uint32_t, 8> root = out.cv;
   compress_cv(root.data(), out.block.data(), out.block_len, out.counter, out.flags | kRoot);
-  core::Hash32 h;
-  for (int i = 0; i < 8; ++i) {
-    for (int j = 0; j < 4; ++j) h.bytes[4 * i + j] = static_cast<std::uint8_t>(root[i] >> (8 * j));
-  }
-  return h;
+  return digest_of(root);
 }
 
 core::Hash32 blake3_hash(core::ByteSpan data) {
