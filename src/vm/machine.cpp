@@ -1,0 +1,669 @@
+#include "vm/machine.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "core/assert.hpp"
+#include "crypto/blake3.hpp"
+#include "crypto/sha256.hpp"
+
+namespace basalt::vm {
+
+namespace {
+
+// Decoded operations. kEnd marks the slot after the code: falling off the end faults there.
+enum Op : std::uint8_t {
+  kLui,
+  kJal,
+  kJalr,
+  kBeq,
+  kBne,
+  kBlt,
+  kBge,
+  kBltu,
+  kBgeu,
+  kLb,
+  kLh,
+  kLw,
+  kLbu,
+  kLhu,
+  kSb,
+  kSh,
+  kSw,
+  kAddi,
+  kSlti,
+  kSltiu,
+  kXori,
+  kOri,
+  kAndi,
+  kSlli,
+  kSrli,
+  kSrai,
+  kAdd,
+  kSub,
+  kSll,
+  kSlt,
+  kSltu,
+  kXor,
+  kSrl,
+  kSra,
+  kOr,
+  kAnd,
+  kMul,
+  kMulh,
+  kMulhsu,
+  kMulhu,
+  kDiv,
+  kDivu,
+  kRem,
+  kRemu,
+  kFence,
+  kEcall,
+  kEbreak,
+  kIllegal,
+  kEnd,
+};
+
+constexpr std::uint8_t kSink = 32;
+
+std::int32_t imm_i(std::uint32_t w) {
+  return static_cast<std::int32_t>(w) >> 20;
+}
+std::int32_t imm_s(std::uint32_t w) {
+  return static_cast<std::int32_t>((w & 0xfe000000u) | ((w >> 7 & 0x1f) << 20)) >> 20;
+}
+std::int32_t imm_b(std::uint32_t w) {
+  std::uint32_t v =
+      (w >> 31 & 1) << 12 | (w >> 7 & 1) << 11 | (w >> 25 & 0x3f) << 5 | (w >> 8 & 0xf) << 1;
+  return static_cast<std::int32_t>(v << 19) >> 19;
+}
+std::int32_t imm_j(std::uint32_t w) {
+  std::uint32_t v =
+      (w >> 31 & 1) << 20 | (w >> 12 & 0xff) << 12 | (w >> 20 & 1) << 11 | (w >> 21 & 0x3ff) << 1;
+  return static_cast<std::int32_t>(v << 11) >> 11;
+}
+
+// Decodes one instruction at `pc`. PC-relative values (AUIPC, JAL and branch targets) are resolved
+// here, so the interpreter never needs the instruction's address except to report faults.
+Program::Insn decode(std::uint32_t w, std::uint32_t pc) {
+  const std::uint32_t opcode = w & 0x7f, f3 = w >> 12 & 7, f7 = w >> 25;
+  std::uint8_t rd = w >> 7 & 31, rs1 = w >> 15 & 31, rs2 = w >> 20 & 31;
+  if (rd == 0) rd = kSink;
+  auto insn = [&](Op op, std::uint32_t imm) { return Program::Insn{op, rd, rs1, rs2, imm}; };
+  const Program::Insn illegal{kIllegal, kSink, 0, 0, w};
+  switch (opcode) {
+    case 0x37:
+      return insn(kLui, w & 0xfffff000u);
+    case 0x17:
+      return insn(kLui, pc + (w & 0xfffff000u));  // AUIPC: a constant once pc is known
+    case 0x6f:
+      return insn(kJal, pc + static_cast<std::uint32_t>(imm_j(w)));
+    case 0x67:
+      return f3 == 0 ? insn(kJalr, static_cast<std::uint32_t>(imm_i(w))) : illegal;
+    case 0x63: {
+      static constexpr Op kBranch[8] = {kBeq, kBne, kIllegal, kIllegal, kBlt, kBge, kBltu, kBgeu};
+      if (kBranch[f3] == kIllegal) return illegal;
+      return insn(kBranch[f3], pc + static_cast<std::uint32_t>(imm_b(w)));
+    }
+    case 0x03: {
+      static constexpr Op kLoad[8] = {kLb, kLh, kLw, kIllegal, kLbu, kLhu, kIllegal, kIllegal};
+      if (kLoad[f3] == kIllegal) return illegal;
+      return insn(kLoad[f3], static_cast<std::uint32_t>(imm_i(w)));
+    }
+    case 0x23: {
+      static constexpr Op kStore[8] = {kSb,      kSh,      kSw,      kIllegal,
+                                       kIllegal, kIllegal, kIllegal, kIllegal};
+      if (kStore[f3] == kIllegal) return illegal;
+      return insn(kStore[f3], static_cast<std::uint32_t>(imm_s(w)));
+    }
+    case 0x13: {
+      const auto imm = static_cast<std::uint32_t>(imm_i(w));
+      switch (f3) {
+        case 0:
+          return insn(kAddi, imm);
+        case 2:
+          return insn(kSlti, imm);
+        case 3:
+          return insn(kSltiu, imm);
+        case 4:
+          return insn(kXori, imm);
+        case 6:
+          return insn(kOri, imm);
+        case 7:
+          return insn(kAndi, imm);
+        case 1:
+          return f7 == 0 ? insn(kSlli, rs2) : illegal;
+        case 5:
+          return f7 == 0 ? insn(kSrli, rs2) : f7 == 0x20 ? insn(kSrai, rs2) : illegal;
+      }
+      return illegal;
+    }
+    case 0x33: {
+      static constexpr Op kBase[8] = {kAdd, kSll, kSlt, kSltu, kXor, kSrl, kOr, kAnd};
+      static constexpr Op kAlt[8] = {kSub,     kIllegal, kIllegal, kIllegal,
+                                     kIllegal, kSra,     kIllegal, kIllegal};
+      static constexpr Op kM[8] = {kMul, kMulh, kMulhsu, kMulhu, kDiv, kDivu, kRem, kRemu};
+      Op op = f7 == 0 ? kBase[f3] : f7 == 0x20 ? kAlt[f3] : f7 == 1 ? kM[f3] : kIllegal;
+      return op == kIllegal ? illegal : insn(op, 0);
+    }
+    case 0x0f:
+      return f3 <= 1 ? insn(kFence, 0) : illegal;  // FENCE and FENCE.I: nothing to order
+    case 0x73:
+      if (w == 0x00000073u) return insn(kEcall, 0);
+      if (w == 0x00100073u) return insn(kEbreak, 0);
+      return illegal;
+  }
+  return illegal;
+}
+
+std::uint32_t load_le(const std::uint8_t* p, int n) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < n; ++i) v |= std::uint32_t{p[i]} << (8 * i);
+  return v;
+}
+
+struct FreeDeleter {
+  void operator()(std::uint8_t* p) const { std::free(p); }
+};
+
+// One execution. Holds the architectural state (pc, registers, memory) and the output streams.
+class Machine {
+ public:
+  Machine(const Program& p, core::ByteSpan input, const RunLimits& limits)
+      : p_(p), input_(input), limits_(limits) {}
+
+  RunResult run();
+
+ private:
+  enum class Stop { kNo, kYes };
+
+  bool setup();
+  std::uint8_t* writable(std::uint32_t addr, std::uint32_t n) {
+    std::uint32_t off = addr - rw_lo_;
+    if (off > brk_ - rw_lo_ || n > brk_ - rw_lo_ - off) return nullptr;
+    return rw_.get() + off;
+  }
+  const std::uint8_t* readable(std::uint32_t addr, std::uint32_t n) const {
+    std::uint32_t off = addr - rw_lo_;
+    if (off <= brk_ - rw_lo_ && n <= brk_ - rw_lo_ - off) return rw_.get() + off;
+    off = addr - ro_lo_;
+    if (off <= ro_size_ && n <= ro_size_ - off) return ro_.data() + off;
+    return nullptr;
+  }
+  bool in_read_only(std::uint32_t addr, std::uint32_t n) const {
+    std::uint32_t off = addr - ro_lo_;
+    return off <= ro_size_ && n <= ro_size_ - off;
+  }
+  Stop fault(FaultKind kind, std::uint32_t pc, std::uint32_t addr) {
+    result_.status = RunResult::Status::kFaulted;
+    result_.fault = Fault{kind, pc, addr};
+    return Stop::kYes;
+  }
+  Stop syscall(std::uint32_t pc);
+  Stop append(core::Bytes& out, std::uint32_t buf, std::uint32_t len, std::uint32_t pc);
+
+  const Program& p_;
+  core::ByteSpan input_;
+  RunLimits limits_;
+  std::size_t input_pos_ = 0;
+  std::uint32_t regs_[33] = {};
+  core::Bytes ro_;
+  std::uint32_t ro_lo_ = 0, ro_size_ = 0;
+  std::unique_ptr<std::uint8_t, FreeDeleter> rw_;
+  std::uint32_t rw_lo_ = 0, rw_cap_ = 0, brk_ = 0, brk_min_ = 0;
+  std::uint64_t cycles_ = 0;
+  RunResult result_;
+};
+
+bool Machine::setup() {
+  const auto& segs = p_.image().segments;
+  std::uint64_t image_bytes = 0;
+  std::uint32_t ro_hi = 0, rw_hi = 0;
+  bool have_ro = false, have_rw = false;
+  for (const auto& s : segs) {
+    image_bytes += s.memsz;
+    if (s.flags & kWrite) {
+      if (!have_rw) rw_lo_ = s.vaddr;
+      rw_hi = s.vaddr + s.memsz;
+      have_rw = true;
+    } else {
+      if (!have_ro) ro_lo_ = s.vaddr;
+      ro_hi = s.vaddr + s.memsz;
+      have_ro = true;
+    }
+  }
+  BASALT_ASSERT(have_ro);  // the loader requires an executable (read-only) segment
+  if (image_bytes > limits_.memory_limit) return false;
+  ro_size_ = ro_hi - ro_lo_;
+  ro_.assign(ro_size_, 0);
+  if (!have_rw) rw_lo_ = (ro_hi + 0xfff) & ~0xfffu, rw_hi = rw_lo_;
+  // The heap may grow to whatever the limit leaves after the image (and not past the 4 GiB end).
+  std::uint64_t cap = std::uint64_t{rw_hi - rw_lo_} + (limits_.memory_limit - image_bytes);
+  cap = std::min<std::uint64_t>(cap, 0x1'0000'0000ull - rw_lo_);
+  rw_cap_ = static_cast<std::uint32_t>(cap);
+  // calloc: untouched heap pages cost nothing until used.
+  rw_.reset(static_cast<std::uint8_t*>(std::calloc(std::max<std::uint32_t>(rw_cap_, 1), 1)));
+  if (!rw_) return false;
+  for (const auto& s : segs) {
+    std::uint8_t* dst =
+        (s.flags & kWrite) ? rw_.get() + (s.vaddr - rw_lo_) : ro_.data() + (s.vaddr - ro_lo_);
+    std::memcpy(dst, s.data.data(), s.memsz);
+  }
+  brk_ = brk_min_ = rw_hi;
+  return true;
+}
+
+Machine::Stop Machine::append(core::Bytes& out, std::uint32_t buf, std::uint32_t len,
+                              std::uint32_t pc) {
+  const std::uint8_t* src = readable(buf, len);
+  if (src == nullptr) return fault(FaultKind::kSyscallMemory, pc, buf);
+  if (out.size() + len > kMaxOutputBytes) return fault(FaultKind::kOutputLimit, pc, buf);
+  out.insert(out.end(), src, src + len);
+  cycles_ += kCostPerWord * ((std::uint64_t{len} + 3) / 4);
+  return Stop::kNo;
+}
+
+Machine::Stop Machine::syscall(std::uint32_t pc) {
+  std::uint32_t* r = regs_;
+  const std::uint32_t a0 = r[10], a1 = r[11], a2 = r[12];
+  cycles_ += kCostSyscall;
+  switch (r[17]) {
+    case kSysExit:
+    case kSysExitGroup:
+      result_.status = RunResult::Status::kExited;
+      result_.exit_code = a0;
+      return Stop::kYes;
+    case kSysWrite: {
+      if (a0 != 1 && a0 != 2) {
+        r[10] = static_cast<std::uint32_t>(-9);  // -EBADF, as Linux answers
+        return Stop::kNo;
+      }
+      if (append(a0 == 1 ? result_.stdout_bytes : result_.stderr_bytes, a1, a2, pc) == Stop::kYes)
+        return Stop::kYes;
+      r[10] = a2;
+      return Stop::kNo;
+    }
+    case kSysBrk: {
+      if (a0 <= brk_min_) {
+        r[10] = brk_;  // a query (or a request below the image): report the current break
+        return Stop::kNo;
+      }
+      if (a0 - rw_lo_ > rw_cap_) return fault(FaultKind::kOutOfMemory, pc, a0);
+      // Released memory reads as zero when it is handed out again, as fresh pages do.
+      if (a0 < brk_) std::memset(rw_.get() + (a0 - rw_lo_), 0, brk_ - a0);
+      brk_ = a0;
+      r[10] = brk_;
+      return Stop::kNo;
+    }
+    case kSysReadInput: {
+      std::uint32_t n =
+          static_cast<std::uint32_t>(std::min<std::size_t>(a1, input_.size() - input_pos_));
+      std::uint8_t* dst = writable(a0, n);
+      if (dst == nullptr) return fault(FaultKind::kSyscallMemory, pc, a0);
+      std::memcpy(dst, input_.data() + input_pos_, n);
+      input_pos_ += n;
+      cycles_ += kCostPerWord * ((std::uint64_t{n} + 3) / 4);
+      r[10] = n;
+      return Stop::kNo;
+    }
+    case kSysInputLen:
+      r[10] = static_cast<std::uint32_t>(input_.size() - input_pos_);
+      return Stop::kNo;
+    case kSysCommit:
+      return append(result_.journal, a0, a1, pc);
+    case kSysSha256Compress: {
+      std::uint8_t* state = writable(a0, 32);
+      const std::uint8_t* block = readable(a1, 64);
+      if (state == nullptr || block == nullptr)
+        return fault(FaultKind::kSyscallMemory, pc, state ? a1 : a0);
+      std::array<std::uint32_t, 8> s{};
+      for (int i = 0; i < 8; ++i) s[i] = load_le(state + 4 * i, 4);
+      std::uint8_t copy[64];
+      std::memcpy(copy, block, 64);
+      crypto::sha256_compress(s, copy);
+      for (int i = 0; i < 8; ++i) {
+        for (int j = 0; j < 4; ++j) state[4 * i + j] = static_cast<std::uint8_t>(s[i] >> (8 * j));
+      }
+      cycles_ += kCostSha256Compress;
+      return Stop::kNo;
+    }
+    case kSysBlake3Compress: {
+      const std::uint8_t* cvp = readable(a0, 32);
+      const std::uint8_t* block = readable(a1, 64);
+      std::uint8_t* out = writable(r[16], 64);
+      if (cvp == nullptr || block == nullptr || out == nullptr || r[14] > 64) {
+        return fault(FaultKind::kSyscallMemory, pc, a0);
+      }
+      std::array<std::uint32_t, 8> cv{};
+      for (int i = 0; i < 8; ++i) cv[i] = load_le(cvp + 4 * i, 4);
+      std::uint8_t copy[64];
+      std::memcpy(copy, block, 64);
+      auto o = crypto::blake3_compress(cv, copy, static_cast<std::uint8_t>(r[14]),
+                                       std::uint64_t{r[13]} << 32 | a2,
+                                       static_cast<std::uint8_t>(r[15]));
+      for (int i = 0; i < 16; ++i) {
+        for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<std::uint8_t>(o[i] >> (8 * j));
+      }
+      cycles_ += kCostBlake3Compress;
+      return Stop::kNo;
+    }
+    case kSysVerify: {
+      const std::uint8_t* id = readable(a0, 32);
+      const std::uint8_t* digest = readable(a1, 32);
+      if (id == nullptr || digest == nullptr)
+        return fault(FaultKind::kSyscallMemory, pc, id ? a1 : a0);
+      if (result_.assumptions.size() >= kMaxAssumptions)
+        return fault(FaultKind::kOutputLimit, pc, a0);
+      result_.assumptions.push_back({ImageId(core::Hash32::from_span_unchecked({id, 32})),
+                                     core::Hash32::from_span_unchecked({digest, 32})});
+      cycles_ += kCostVerify;
+      return Stop::kNo;
+    }
+    default:
+      return fault(FaultKind::kBadSyscall, pc, r[17]);
+  }
+}
+
+RunResult Machine::run() {
+  if (!setup()) {
+    fault(FaultKind::kOutOfMemory, p_.image().entry, 0);
+    return std::move(result_);
+  }
+  const Program::Insn* code = p_.code().data();
+  const std::uint32_t code_lo = p_.code_lo();
+  // The last slot is kEnd, reached only by falling off the code.
+  const std::uint32_t code_bytes = static_cast<std::uint32_t>(p_.code().size() - 1) * 4;
+  const std::uint64_t max_cycles = limits_.max_cycles;
+  std::uint32_t* r = regs_;
+  std::uint32_t pc = p_.image().entry;
+  std::uint64_t instructions = 0;
+
+  // A jump is legal when its target is aligned and inside the code.
+  auto jump_ok = [&](std::uint32_t target) {
+    return (target & 3) == 0 && target - code_lo < code_bytes;
+  };
+
+  for (;;) {
+    if (cycles_ >= max_cycles) {
+      fault(FaultKind::kOutOfCycles, pc, 0);
+      break;
+    }
+    const Program::Insn in = code[(pc - code_lo) >> 2];
+    ++cycles_;
+    ++instructions;
+    std::uint32_t next = pc + 4;
+    switch (static_cast<Op>(in.op)) {
+      case kLui:
+        r[in.rd] = in.imm;
+        break;
+      case kJal:
+        if (!jump_ok(in.imm)) {
+          fault(FaultKind::kJumpOutsideCode, pc, in.imm);
+          goto done;
+        }
+        r[in.rd] = next;
+        next = in.imm;
+        break;
+      case kJalr: {
+        std::uint32_t target = (r[in.rs1] + in.imm) & ~1u;
+        if (!jump_ok(target)) {
+          fault(FaultKind::kJumpOutsideCode, pc, target);
+          goto done;
+        }
+        r[in.rd] = next;
+        next = target;
+        break;
+      }
+#define BASALT_BRANCH(cond)                           \
+  if (cond) {                                         \
+    if (!jump_ok(in.imm)) {                           \
+      fault(FaultKind::kJumpOutsideCode, pc, in.imm); \
+      goto done;                                      \
+    }                                                 \
+    next = in.imm;                                    \
+  }                                                   \
+  break
+      case kBeq:
+        BASALT_BRANCH(r[in.rs1] == r[in.rs2]);
+      case kBne:
+        BASALT_BRANCH(r[in.rs1] != r[in.rs2]);
+      case kBlt:
+        BASALT_BRANCH(static_cast<std::int32_t>(r[in.rs1]) < static_cast<std::int32_t>(r[in.rs2]));
+      case kBge:
+        BASALT_BRANCH(static_cast<std::int32_t>(r[in.rs1]) >= static_cast<std::int32_t>(r[in.rs2]));
+      case kBltu:
+        BASALT_BRANCH(r[in.rs1] < r[in.rs2]);
+      case kBgeu:
+        BASALT_BRANCH(r[in.rs1] >= r[in.rs2]);
+#undef BASALT_BRANCH
+#define BASALT_LOAD(n, convert)               \
+  {                                           \
+    std::uint32_t a = r[in.rs1] + in.imm;     \
+    const std::uint8_t* src = readable(a, n); \
+    if (src == nullptr) {                     \
+      fault(FaultKind::kLoadAccess, pc, a);   \
+      goto done;                              \
+    }                                         \
+    r[in.rd] = convert(load_le(src, n));      \
+    break;                                    \
+  }
+      case kLb:
+        BASALT_LOAD(1, [](std::uint32_t v) {
+          return static_cast<std::uint32_t>(static_cast<std::int8_t>(v));
+        })
+      case kLh:
+        BASALT_LOAD(2, [](std::uint32_t v) {
+          return static_cast<std::uint32_t>(static_cast<std::int16_t>(v));
+        })
+      case kLw:
+        BASALT_LOAD(4, [](std::uint32_t v) { return v; })
+      case kLbu:
+        BASALT_LOAD(1, [](std::uint32_t v) { return v; })
+      case kLhu:
+        BASALT_LOAD(2, [](std::uint32_t v) { return v; })
+#undef BASALT_LOAD
+#define BASALT_STORE(n)                                                                     \
+  {                                                                                         \
+    std::uint32_t a = r[in.rs1] + in.imm;                                                   \
+    std::uint8_t* dst = writable(a, n);                                                     \
+    if (dst == nullptr) {                                                                   \
+      fault(in_read_only(a, n) ? FaultKind::kStoreToCode : FaultKind::kStoreAccess, pc, a); \
+      goto done;                                                                            \
+    }                                                                                       \
+    std::uint32_t v = r[in.rs2];                                                            \
+    for (int i = 0; i < n; ++i) dst[i] = static_cast<std::uint8_t>(v >> (8 * i));           \
+    break;                                                                                  \
+  }
+      case kSb:
+        BASALT_STORE(1)
+      case kSh:
+        BASALT_STORE(2)
+      case kSw:
+        BASALT_STORE(4)
+#undef BASALT_STORE
+      case kAddi:
+        r[in.rd] = r[in.rs1] + in.imm;
+        break;
+      case kSlti:
+        r[in.rd] = static_cast<std::int32_t>(r[in.rs1]) < static_cast<std::int32_t>(in.imm);
+        break;
+      case kSltiu:
+        r[in.rd] = r[in.rs1] < in.imm;
+        break;
+      case kXori:
+        r[in.rd] = r[in.rs1] ^ in.imm;
+        break;
+      case kOri:
+        r[in.rd] = r[in.rs1] | in.imm;
+        break;
+      case kAndi:
+        r[in.rd] = r[in.rs1] & in.imm;
+        break;
+      case kSlli:
+        r[in.rd] = r[in.rs1] << in.imm;
+        break;
+      case kSrli:
+        r[in.rd] = r[in.rs1] >> in.imm;
+        break;
+      case kSrai:
+        r[in.rd] = static_cast<std::uint32_t>(static_cast<std::int32_t>(r[in.rs1]) >> in.imm);
+        break;
+      case kAdd:
+        r[in.rd] = r[in.rs1] + r[in.rs2];
+        break;
+      case kSub:
+        r[in.rd] = r[in.rs1] - r[in.rs2];
+        break;
+      case kSll:
+        r[in.rd] = r[in.rs1] << (r[in.rs2] & 31);
+        break;
+      case kSlt:
+        r[in.rd] = static_cast<std::int32_t>(r[in.rs1]) < static_cast<std::int32_t>(r[in.rs2]);
+        break;
+      case kSltu:
+        r[in.rd] = r[in.rs1] < r[in.rs2];
+        break;
+      case kXor:
+        r[in.rd] = r[in.rs1] ^ r[in.rs2];
+        break;
+      case kSrl:
+        r[in.rd] = r[in.rs1] >> (r[in.rs2] & 31);
+        break;
+      case kSra:
+        r[in.rd] =
+            static_cast<std::uint32_t>(static_cast<std::int32_t>(r[in.rs1]) >> (r[in.rs2] & 31));
+        break;
+      case kOr:
+        r[in.rd] = r[in.rs1] | r[in.rs2];
+        break;
+      case kAnd:
+        r[in.rd] = r[in.rs1] & r[in.rs2];
+        break;
+      case kMul:
+        r[in.rd] = r[in.rs1] * r[in.rs2];
+        break;
+      case kMulh: {
+        std::int64_t v = std::int64_t{static_cast<std::int32_t>(r[in.rs1])} *
+                         static_cast<std::int32_t>(r[in.rs2]);
+        r[in.rd] = static_cast<std::uint32_t>(static_cast<std::uint64_t>(v) >> 32);
+        break;
+      }
+      case kMulhsu: {
+        // Signed x unsigned: the 64-bit product as two's complement, then its high word.
+        std::int64_t a = static_cast<std::int32_t>(r[in.rs1]);
+        std::uint64_t v = static_cast<std::uint64_t>(a) * std::uint64_t{r[in.rs2]};
+        r[in.rd] = static_cast<std::uint32_t>(v >> 32);
+        break;
+      }
+      case kMulhu:
+        r[in.rd] = static_cast<std::uint32_t>((std::uint64_t{r[in.rs1]} * r[in.rs2]) >> 32);
+        break;
+      case kDiv: {
+        auto a = static_cast<std::int32_t>(r[in.rs1]), b = static_cast<std::int32_t>(r[in.rs2]);
+        // RISC-V: x / 0 = -1 and INT_MIN / -1 = INT_MIN, no trap (and no host UB).
+        if (b == 0) {
+          r[in.rd] = 0xffffffffu;
+        } else if (a == INT32_MIN && b == -1) {
+          r[in.rd] = static_cast<std::uint32_t>(a);
+        } else {
+          r[in.rd] = static_cast<std::uint32_t>(a / b);
+        }
+        break;
+      }
+      case kDivu:
+        r[in.rd] = r[in.rs2] == 0 ? 0xffffffffu : r[in.rs1] / r[in.rs2];
+        break;
+      case kRem: {
+        auto a = static_cast<std::int32_t>(r[in.rs1]), b = static_cast<std::int32_t>(r[in.rs2]);
+        // RISC-V: x % 0 = x and INT_MIN % -1 = 0.
+        if (b == 0) {
+          r[in.rd] = static_cast<std::uint32_t>(a);
+        } else if (a == INT32_MIN && b == -1) {
+          r[in.rd] = 0;
+        } else {
+          r[in.rd] = static_cast<std::uint32_t>(a % b);
+        }
+        break;
+      }
+      case kRemu:
+        r[in.rd] = r[in.rs2] == 0 ? r[in.rs1] : r[in.rs1] % r[in.rs2];
+        break;
+      case kFence:
+        break;
+      case kEcall:
+        if (syscall(pc) == Stop::kYes) goto done;
+        break;
+      case kEbreak:
+        fault(FaultKind::kBreakpoint, pc, 0);
+        goto done;
+      case kIllegal:
+        fault(FaultKind::kIllegalInstruction, pc, in.imm);
+        goto done;
+      case kEnd:
+        fault(FaultKind::kJumpOutsideCode, pc, pc);
+        goto done;
+    }
+    pc = next;
+  }
+done:
+  result_.cycles = cycles_;
+  result_.instructions = instructions;
+  return std::move(result_);
+}
+
+}  // namespace
+
+const char* fault_name(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::kLoadAccess:
+      return "load access fault";
+    case FaultKind::kStoreAccess:
+      return "store access fault";
+    case FaultKind::kStoreToCode:
+      return "store to read-only memory";
+    case FaultKind::kJumpOutsideCode:
+      return "jump outside code";
+    case FaultKind::kIllegalInstruction:
+      return "illegal instruction";
+    case FaultKind::kBreakpoint:
+      return "breakpoint";
+    case FaultKind::kOutOfCycles:
+      return "OutOfCycles";
+    case FaultKind::kOutOfMemory:
+      return "OutOfMemory";
+    case FaultKind::kBadSyscall:
+      return "unknown system call";
+    case FaultKind::kSyscallMemory:
+      return "bad system-call memory";
+    case FaultKind::kOutputLimit:
+      return "output limit";
+  }
+  return "unknown fault";
+}
+
+core::Result<Program> Program::load(core::ByteSpan elf, std::uint32_t memory_limit) {
+  BASALT_ASSIGN_OR_RETURN(auto image, parse_elf32(elf, memory_limit));
+  Program p;
+  p.image_id_ = vm::image_id(image);
+  for (const auto& s : image.segments) {
+    if ((s.flags & kExec) == 0) continue;
+    p.code_lo_ = s.vaddr;
+    std::size_t slots = s.memsz / 4;
+    p.code_.reserve(slots + 1);
+    for (std::size_t i = 0; i < slots; ++i) {
+      p.code_.push_back(
+          decode(load_le(s.data.data() + 4 * i, 4), s.vaddr + static_cast<std::uint32_t>(4 * i)));
+    }
+  }
+  p.code_.push_back(Insn{kEnd, kSink, 0, 0, 0});
+  p.image_ = std::move(image);
+  return p;
+}
+
+RunResult run(const Program& program, core::ByteSpan input, const RunLimits& limits) {
+  Machine m(program, input, limits);
+  return m.run();
+}
+
+}  // namespace basalt::vm
