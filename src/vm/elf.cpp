@@ -113,8 +113,29 @@ core::Result<ElfImage> parse_elf32(core::ByteSpan file, std::uint32_t max_image_
     }
   }
   if (exec != 1) return invalid("expected exactly one executable segment");
+  if (img.mapped_bytes() > max_image_bytes) {
+    return Error{ErrorCode::kOutOfRange, "elf: image (with the gaps between segments) over the memory limit"};
+  }
   if (entry % 4 != 0) return invalid("misaligned entry point");
   return img;
+}
+
+std::uint64_t ElfImage::mapped_bytes() const {
+  std::uint64_t ro_lo = 0, ro_hi = 0, rw_lo = 0, rw_hi = 0;
+  bool ro = false, rw = false;
+  for (const auto& s : segments) {
+    std::uint64_t end = std::uint64_t{s.vaddr} + s.memsz;
+    if (s.flags & kWrite) {
+      if (!rw) rw_lo = s.vaddr;
+      rw_hi = end;
+      rw = true;
+    } else {
+      if (!ro) ro_lo = s.vaddr;
+      ro_hi = end;
+      ro = true;
+    }
+  }
+  return (ro_hi - ro_lo) + (rw_hi - rw_lo);
 }
 
 }  // namespace basalt::vm

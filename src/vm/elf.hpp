@@ -28,10 +28,14 @@ struct Segment {
 struct ElfImage {
   std::uint32_t entry = 0;
   std::vector<Segment> segments;  // sorted by vaddr
+
+  // Bytes the VM maps for this image: the span of the read-only segments plus the span of the
+  // writable ones, gaps between segments included (they are mapped, zero-filled).
+  std::uint64_t mapped_bytes() const;
 };
 
 // Errors: kTruncated, kUnknownTag (class, encoding, machine, type, version), kInvalid (layout rules
-// above), kOutOfRange (a segment or the image over max_image_bytes).
+// above), kOutOfRange (mapped_bytes() over max_image_bytes).
 core::Result<ElfImage> parse_elf32(core::ByteSpan file, std::uint32_t max_image_bytes);
 
 }  // namespace basalt::vm

@@ -173,6 +173,9 @@ class Machine {
   Machine(const Program& p, core::ByteSpan input, const RunLimits& limits)
       : p_(p), input_(input), limits_(limits) {}
 
+  // kMetered: count cycles and stop at the limit. Unmetered runs exist only to measure what
+  // metering costs.
+  template <bool kMetered>
   RunResult run();
 
  private:
@@ -201,6 +204,7 @@ class Machine {
     return Stop::kYes;
   }
   Stop syscall(std::uint32_t pc);
+  RunResult finish();
   Stop append(core::Bytes& out, std::uint32_t buf, std::uint32_t len, std::uint32_t pc);
 
   const Program& p_;
@@ -212,17 +216,17 @@ class Machine {
   std::uint32_t ro_lo_ = 0, ro_size_ = 0;
   std::unique_ptr<std::uint8_t, FreeDeleter> rw_;
   std::uint32_t rw_lo_ = 0, rw_cap_ = 0, brk_ = 0, brk_min_ = 0;
-  std::uint64_t cycles_ = 0;
+  std::uint64_t cycles_ = 0;  // system-call costs during the run; everything once it ends
+  std::uint64_t instructions_done_ = 0;
   RunResult result_;
 };
 
 bool Machine::setup() {
   const auto& segs = p_.image().segments;
-  std::uint64_t image_bytes = 0;
+  const std::uint64_t image_bytes = p_.image().mapped_bytes();
   std::uint32_t ro_hi = 0, rw_hi = 0;
   bool have_ro = false, have_rw = false;
   for (const auto& s : segs) {
-    image_bytes += s.memsz;
     if (s.flags & kWrite) {
       if (!have_rw) rw_lo_ = s.vaddr;
       rw_hi = s.vaddr + s.memsz;
@@ -301,7 +305,7 @@ Machine::Stop Machine::syscall(std::uint32_t pc) {
           static_cast<std::uint32_t>(std::min<std::size_t>(a1, input_.size() - input_pos_));
       std::uint8_t* dst = writable(a0, n);
       if (dst == nullptr) return fault(FaultKind::kSyscallMemory, pc, a0);
-      std::memcpy(dst, input_.data() + input_pos_, n);
+      if (n > 0) std::memcpy(dst, input_.data() + input_pos_, n);  // an empty input may be null
       input_pos_ += n;
       cycles_ += kCostPerWord * ((std::uint64_t{n} + 3) / 4);
       r[10] = n;
@@ -365,6 +369,7 @@ Machine::Stop Machine::syscall(std::uint32_t pc) {
   }
 }
 
+template <bool kMetered>
 RunResult Machine::run() {
   if (!setup()) {
     fault(FaultKind::kOutOfMemory, p_.image().entry, 0);
@@ -384,14 +389,20 @@ RunResult Machine::run() {
     return (target & 3) == 0 && target - code_lo < code_bytes;
   };
 
+  // Instructions cost one cycle each and system calls add their cost to cycles_; the loop keeps the
+  // instruction count in a register and compares it with what the limit leaves after those extras.
+  std::uint64_t allowed = max_cycles;
   for (;;) {
-    if (cycles_ >= max_cycles) {
-      fault(FaultKind::kOutOfCycles, pc, 0);
-      break;
+    if constexpr (kMetered) {
+      if (instructions >= allowed) {
+        cycles_ += instructions;
+        instructions_done_ = instructions;
+        fault(FaultKind::kOutOfCycles, pc, 0);
+        return finish();
+      }
+      ++instructions;
     }
     const Program::Insn in = code[(pc - code_lo) >> 2];
-    ++cycles_;
-    ++instructions;
     std::uint32_t next = pc + 4;
     switch (static_cast<Op>(in.op)) {
       case kLui:
@@ -591,9 +602,12 @@ RunResult Machine::run() {
         break;
       case kFence:
         break;
-      case kEcall:
+      case kEcall: {
+        std::uint64_t before = cycles_;
         if (syscall(pc) == Stop::kYes) goto done;
+        allowed -= std::min(allowed, cycles_ - before);
         break;
+      }
       case kEbreak:
         fault(FaultKind::kBreakpoint, pc, 0);
         goto done;
@@ -607,8 +621,14 @@ RunResult Machine::run() {
     pc = next;
   }
 done:
+  cycles_ += instructions;
+  instructions_done_ = instructions;
+  return finish();
+}
+
+RunResult Machine::finish() {
   result_.cycles = cycles_;
-  result_.instructions = instructions;
+  result_.instructions = instructions_done_;
   return std::move(result_);
 }
 
@@ -663,7 +683,12 @@ core::Result<Program> Program::load(core::ByteSpan elf, std::uint32_t memory_lim
 
 RunResult run(const Program& program, core::ByteSpan input, const RunLimits& limits) {
   Machine m(program, input, limits);
-  return m.run();
+  return m.run<true>();
+}
+
+RunResult run_unmetered_for_benchmark(const Program& program, core::ByteSpan input, std::uint32_t memory_limit) {
+  Machine m(program, input, RunLimits{UINT64_MAX, memory_limit});
+  return m.run<false>();
 }
 
 }  // namespace basalt::vm

@@ -97,4 +97,9 @@ class Program {
 
 RunResult run(const Program& program, core::ByteSpan input, const RunLimits& limits);
 
+// The same execution without cycle counting or a cycle limit, which makes it unsafe for anything but
+// measuring what metering costs: a guest that loops forever never returns. cycles and instructions
+// are reported as 0.
+RunResult run_unmetered_for_benchmark(const Program& program, core::ByteSpan input, std::uint32_t memory_limit);
+
 }  // namespace basalt::vm

@@ -82,6 +82,11 @@ TEST(Elf, LayoutRejections) {
           .error()
           .code(),
       ErrorCode::kOutOfRange);  // larger than the memory limit
+  // Read-only segments far apart: the gap counts against the limit (regression: found by fuzzing).
+  EXPECT_EQ(parse_elf32(write_elf(0x10000, {{0x10000, 5, code, 4}, {0xc0000000, 4, code, 4}}), kLimit)
+                .error()
+                .code(),
+            ErrorCode::kOutOfRange);
   core::Bytes bad_offset = write_elf(0x10000, {{0x10000, 5, code, 4}});
   bad_offset[52 + 4] = 0xff;  // p_offset far beyond the file
   bad_offset[52 + 5] = 0xff;

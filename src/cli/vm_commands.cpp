@@ -1,0 +1,175 @@
+#include "cli/vm_commands.hpp"
+
+#include <sys/wait.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "vm/machine.hpp"
+
+namespace basalt::cli {
+namespace {
+
+std::optional<core::Bytes> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return std::nullopt;
+  std::stringstream s;
+  s << f.rdbuf();
+  std::string str = s.str();
+  return core::Bytes(str.begin(), str.end());
+}
+
+std::optional<vm::Program> load_program(const std::string& path, std::uint32_t memory_limit) {
+  auto bytes = read_file(path);
+  if (!bytes) {
+    std::cerr << "basalt: cannot read " << path << "\n";
+    return std::nullopt;
+  }
+  auto p = vm::Program::load(*bytes, memory_limit);
+  if (!p.ok()) {
+    std::cerr << "basalt: " << path << ": " << p.error().to_string() << "\n";
+    return std::nullopt;
+  }
+  return std::move(p).value();
+}
+
+std::string hex32(std::uint32_t v) {
+  char buf[11];
+  std::snprintf(buf, sizeof buf, "0x%08x", v);
+  return buf;
+}
+
+}  // namespace
+
+int vm_run(const VmRunOptions& opts) {
+  vm::RunLimits limits;
+  if (opts.memory_limit != 0) limits.memory_limit = opts.memory_limit;
+  if (opts.max_cycles) limits.max_cycles = *opts.max_cycles;
+  auto program = load_program(opts.elf_path, limits.memory_limit);
+  if (!program) return 2;
+  core::Bytes input;
+  if (opts.input_path) {
+    auto in = read_file(*opts.input_path);
+    if (!in) {
+      std::cerr << "basalt: cannot read " << *opts.input_path << "\n";
+      return 2;
+    }
+    input = std::move(*in);
+  }
+  vm::RunResult r = vm::run(*program, input, limits);
+  if (opts.journal_path) {
+    std::ofstream j(*opts.journal_path, std::ios::binary);
+    j.write(reinterpret_cast<const char*>(r.journal.data()), static_cast<std::streamsize>(r.journal.size()));
+    if (!j) {
+      std::cerr << "basalt: cannot write " << *opts.journal_path << "\n";
+      return 2;
+    }
+  }
+  const bool exited = r.status == vm::RunResult::Status::kExited;
+  if (opts.json) {
+    nlohmann::ordered_json out;
+    out["image_id"] = program->image_id().hex();
+    out["status"] = exited ? "exited" : "faulted";
+    if (exited) {
+      out["exit_code"] = r.exit_code;
+    } else {
+      out["fault"] = {{"kind", vm::fault_name(r.fault.kind)}, {"code", static_cast<int>(r.fault.kind)},
+                      {"pc", hex32(r.fault.pc)}, {"addr", hex32(r.fault.addr)}};
+    }
+    out["cycles"] = r.cycles;
+    out["instructions"] = r.instructions;
+    out["stdout_hex"] = core::to_hex(r.stdout_bytes);
+    out["stderr_hex"] = core::to_hex(r.stderr_bytes);
+    out["journal_hex"] = core::to_hex(r.journal);
+    auto& assumptions = out["assumptions"] = nlohmann::ordered_json::array();
+    for (const auto& a : r.assumptions) {
+      assumptions.push_back({{"image_id", a.image_id.hex()}, {"journal_digest", a.journal_digest.hex()}});
+    }
+    std::cout << out.dump() << "\n";
+  } else {
+    std::cout.write(reinterpret_cast<const char*>(r.stdout_bytes.data()),
+                    static_cast<std::streamsize>(r.stdout_bytes.size()));
+    std::cout.flush();
+    std::cerr.write(reinterpret_cast<const char*>(r.stderr_bytes.data()),
+                    static_cast<std::streamsize>(r.stderr_bytes.size()));
+    if (exited) {
+      std::cerr << "basalt: guest exited with code " << r.exit_code;
+    } else {
+      std::cerr << "basalt: guest fault: " << vm::fault_name(r.fault.kind) << " at pc " << hex32(r.fault.pc)
+                << " (address " << hex32(r.fault.addr) << ")";
+    }
+    std::cerr << "; " << r.cycles << " cycles, " << r.instructions << " instructions; image id "
+              << program->image_id().hex() << "\n";
+  }
+  return exited ? static_cast<int>(r.exit_code & 0xff) : 125;
+}
+
+int vm_image_id(const std::string& elf_path) {
+  auto program = load_program(elf_path, vm::kDefaultMemoryLimit);
+  if (!program) return 2;
+  std::cout << program->image_id().hex() << "\n";
+  return 0;
+}
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Wall time of one qemu-riscv32 run of the ELF, output discarded; negative when qemu cannot run it.
+double time_qemu(const std::string& path) {
+  std::string cmd = "qemu-riscv32 '" + path + "' > /dev/null";
+  auto t0 = std::chrono::steady_clock::now();
+  int status = std::system(cmd.c_str());
+  double t = seconds_since(t0);
+  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  return t;
+}
+
+}  // namespace
+
+int bench_vm(const VmBenchOptions& opts) {
+  std::printf("basalt bench vm: guest instructions per second, one thread\n");
+  std::printf("%-14s %14s %12s %14s %14s %10s %12s %14s %9s\n", "guest", "instructions", "basalt s",
+              "basalt MIPS", "unmetered MIPS", "metering", "qemu s", "qemu MIPS", "vs qemu");
+  int status = 0;
+  for (const char* name : {"bench_compute", "bench_memory"}) {
+    std::string path = opts.guest_dir + "/test_" + name + ".elf";
+    auto program = load_program(path, vm::kDefaultMemoryLimit);
+    if (!program) return 2;
+    auto t0 = std::chrono::steady_clock::now();
+    vm::RunResult r = vm::run(*program, {}, {});
+    double t_vm = seconds_since(t0);
+    if (r.status != vm::RunResult::Status::kExited || r.exit_code != 0) {
+      std::fprintf(stderr, "basalt: %s did not exit cleanly\n", name);
+      return 1;
+    }
+    t0 = std::chrono::steady_clock::now();
+    vm::RunResult u = vm::run_unmetered_for_benchmark(*program, {}, vm::kDefaultMemoryLimit);
+    double t_unmetered = seconds_since(t0);
+    if (u.stdout_bytes != r.stdout_bytes) {
+      std::fprintf(stderr, "basalt: metered and unmetered runs of %s differ\n", name);
+      return 1;
+    }
+    const double n = static_cast<double>(r.instructions);
+    double t_qemu = opts.with_qemu ? time_qemu(path) : -1;
+    if (opts.with_qemu && t_qemu < 0) {
+      std::fprintf(stderr, "basalt: qemu-riscv32 could not run %s (scripts/setup.sh installs qemu-user)\n", name);
+      status = 1;
+    }
+    std::printf("%-14s %14.0f %12.3f %14.1f %14.1f %9.1f%% %12.3f %14.1f %8.2fx\n", name, n, t_vm, n / t_vm / 1e6,
+                n / t_unmetered / 1e6, (t_vm / t_unmetered - 1) * 100, t_qemu, t_qemu > 0 ? n / t_qemu / 1e6 : 0.0,
+                t_qemu > 0 ? t_qemu / t_vm : 0.0);
+  }
+  std::printf("(qemu time is the whole qemu-riscv32 process, start-up included; 'vs qemu' is basalt's speed\n"
+              " divided by qemu's, so 0.25x means a quarter of qemu's speed)\n");
+  return status;
+}
+
+}  // namespace basalt::cli
