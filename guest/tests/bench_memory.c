@@ -1,9 +1,9 @@
 /* Memory-bound benchmark guest: pseudo-random reads and writes over a 4 MiB heap array. The round
-   count comes from the input (4 bytes) when there is one, otherwise 30 000 000. */
+   count comes from the input (4 bytes) when there is one, otherwise 20 000 000. */
 #include "basalt/guest.h"
 
 int main(void) {
-  uint32_t rounds = 30000000;
+  uint32_t rounds = 20000000;
   if (basalt_input_len() >= 4) basalt_read_u32(&rounds);
   const uint32_t n = 1u << 20;
   uint32_t* t = (uint32_t*)basalt_alloc(n * 4, 4);

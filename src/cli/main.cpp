@@ -47,22 +47,31 @@ int main(int argc, char** argv) {
     auto* vm = app.add_subcommand("vm", "run RISC-V guests in basalt's VM");
     vm->require_subcommand(1);
     basalt::cli::VmRunOptions run_opts;
-    auto* vm_run = vm->add_subcommand("run", "run a guest ELF; its stdout passes through, the report goes to stderr");
+    auto* vm_run = vm->add_subcommand(
+        "run", "run a guest ELF; its stdout passes through, the report goes to stderr");
     vm_run->add_option("elf", run_opts.elf_path, "guest ELF (RV32IM, static)")->required();
-    vm_run->add_option("--input", run_opts.input_path, "file whose bytes form the guest's input stream");
-    vm_run->add_option("--journal", run_opts.journal_path, "write the guest's journal to this file");
+    vm_run->add_option("--input", run_opts.input_path,
+                       "file whose bytes form the guest's input stream");
+    vm_run->add_option("--journal", run_opts.journal_path,
+                       "write the guest's journal to this file");
     vm_run->add_option("--max-cycles", run_opts.max_cycles, "cycle limit (default 2^32)");
-    vm_run->add_option("--memory-limit", run_opts.memory_limit, "bytes of image and heap (default 64 MiB)");
-    vm_run->add_flag("--json", run_opts.json, "print one JSON report on stdout, guest output included as hex");
+    vm_run->add_option("--memory-limit", run_opts.memory_limit,
+                       "bytes of image and heap (default 64 MiB)");
+    vm_run->add_flag("--json", run_opts.json,
+                     "print one JSON report on stdout, guest output included as hex");
     std::string image_elf;
     auto* vm_image = vm->add_subcommand("image-id", "print the image id of a guest ELF");
     vm_image->add_option("elf", image_elf, "guest ELF")->required();
 
     auto* bench = app.add_subcommand("bench", "measure basalt's performance");
     bench->require_subcommand(1);
-    basalt::cli::VmBenchOptions bench_vm_opts{BASALT_GUEST_DIR, true};
-    auto* bench_vm = bench->add_subcommand("vm", "guest instructions per second, against qemu-riscv32");
-    bench_vm->add_option("--guest-dir", bench_vm_opts.guest_dir, "directory of the benchmark guest ELFs");
+    basalt::cli::VmBenchOptions bench_vm_opts{BASALT_GUEST_DIR, 3};
+    auto* bench_vm =
+        bench->add_subcommand("vm", "guest instructions per second, against qemu-riscv32");
+    bench_vm->add_option("--guest-dir", bench_vm_opts.guest_dir,
+                         "directory of the benchmark guest ELFs");
+    bench_vm->add_option("--repeat", bench_vm_opts.repeat,
+                         "runs per figure; the median is printed (default 3)");
 
     CLI11_PARSE(app, argc, argv);
     if (kip21->parsed()) return run_conformance_kip21(vectors_path);

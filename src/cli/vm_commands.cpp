@@ -2,11 +2,13 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -64,7 +66,8 @@ int vm_run(const VmRunOptions& opts) {
   vm::RunResult r = vm::run(*program, input, limits);
   if (opts.journal_path) {
     std::ofstream j(*opts.journal_path, std::ios::binary);
-    j.write(reinterpret_cast<const char*>(r.journal.data()), static_cast<std::streamsize>(r.journal.size()));
+    j.write(reinterpret_cast<const char*>(r.journal.data()),
+            static_cast<std::streamsize>(r.journal.size()));
     if (!j) {
       std::cerr << "basalt: cannot write " << *opts.journal_path << "\n";
       return 2;
@@ -78,8 +81,10 @@ int vm_run(const VmRunOptions& opts) {
     if (exited) {
       out["exit_code"] = r.exit_code;
     } else {
-      out["fault"] = {{"kind", vm::fault_name(r.fault.kind)}, {"code", static_cast<int>(r.fault.kind)},
-                      {"pc", hex32(r.fault.pc)}, {"addr", hex32(r.fault.addr)}};
+      out["fault"] = {{"kind", vm::fault_name(r.fault.kind)},
+                      {"code", static_cast<int>(r.fault.kind)},
+                      {"pc", hex32(r.fault.pc)},
+                      {"addr", hex32(r.fault.addr)}};
     }
     out["cycles"] = r.cycles;
     out["instructions"] = r.instructions;
@@ -88,7 +93,8 @@ int vm_run(const VmRunOptions& opts) {
     out["journal_hex"] = core::to_hex(r.journal);
     auto& assumptions = out["assumptions"] = nlohmann::ordered_json::array();
     for (const auto& a : r.assumptions) {
-      assumptions.push_back({{"image_id", a.image_id.hex()}, {"journal_digest", a.journal_digest.hex()}});
+      assumptions.push_back(
+          {{"image_id", a.image_id.hex()}, {"journal_digest", a.journal_digest.hex()}});
     }
     std::cout << out.dump() << "\n";
   } else {
@@ -100,8 +106,8 @@ int vm_run(const VmRunOptions& opts) {
     if (exited) {
       std::cerr << "basalt: guest exited with code " << r.exit_code;
     } else {
-      std::cerr << "basalt: guest fault: " << vm::fault_name(r.fault.kind) << " at pc " << hex32(r.fault.pc)
-                << " (address " << hex32(r.fault.addr) << ")";
+      std::cerr << "basalt: guest fault: " << vm::fault_name(r.fault.kind) << " at pc "
+                << hex32(r.fault.pc) << " (address " << hex32(r.fault.addr) << ")";
     }
     std::cerr << "; " << r.cycles << " cycles, " << r.instructions << " instructions; image id "
               << program->image_id().hex() << "\n";
@@ -135,41 +141,56 @@ double time_qemu(const std::string& path) {
 }  // namespace
 
 int bench_vm(const VmBenchOptions& opts) {
-  std::printf("basalt bench vm: guest instructions per second, one thread\n");
+  const int repeat = std::max(1, opts.repeat);
+  std::printf("basalt bench vm: guest instructions per second, one thread, median of %d runs\n",
+              repeat);
   std::printf("%-14s %14s %12s %14s %14s %10s %12s %14s %9s\n", "guest", "instructions", "basalt s",
               "basalt MIPS", "unmetered MIPS", "metering", "qemu s", "qemu MIPS", "vs qemu");
-  int status = 0;
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
   for (const char* name : {"bench_compute", "bench_memory"}) {
     std::string path = opts.guest_dir + "/test_" + name + ".elf";
     auto program = load_program(path, vm::kDefaultMemoryLimit);
     if (!program) return 2;
-    auto t0 = std::chrono::steady_clock::now();
-    vm::RunResult r = vm::run(*program, {}, {});
-    double t_vm = seconds_since(t0);
-    if (r.status != vm::RunResult::Status::kExited || r.exit_code != 0) {
-      std::fprintf(stderr, "basalt: %s did not exit cleanly\n", name);
-      return 1;
-    }
-    t0 = std::chrono::steady_clock::now();
-    vm::RunResult u = vm::run_unmetered_for_benchmark(*program, {}, vm::kDefaultMemoryLimit);
-    double t_unmetered = seconds_since(t0);
-    if (u.stdout_bytes != r.stdout_bytes) {
-      std::fprintf(stderr, "basalt: metered and unmetered runs of %s differ\n", name);
-      return 1;
+    std::vector<double> t_vm, t_unmetered, t_qemu;
+    vm::RunResult r;
+    for (int k = 0; k < repeat; ++k) {
+      auto t0 = std::chrono::steady_clock::now();
+      r = vm::run(*program, {}, {});
+      t_vm.push_back(seconds_since(t0));
+      if (r.status != vm::RunResult::Status::kExited || r.exit_code != 0) {
+        std::fprintf(stderr, "basalt: %s did not exit cleanly\n", name);
+        return 1;
+      }
+      t0 = std::chrono::steady_clock::now();
+      vm::RunResult u = vm::run_unmetered_for_benchmark(*program, {}, vm::kDefaultMemoryLimit);
+      t_unmetered.push_back(seconds_since(t0));
+      if (u.stdout_bytes != r.stdout_bytes) {
+        std::fprintf(stderr, "basalt: metered and unmetered runs of %s differ\n", name);
+        return 1;
+      }
+      double q = time_qemu(path);
+      if (q < 0) {
+        std::fprintf(
+            stderr, "basalt: qemu-riscv32 could not run %s (scripts/setup.sh installs qemu-user)\n",
+            name);
+        return 1;
+      }
+      t_qemu.push_back(q);
     }
     const double n = static_cast<double>(r.instructions);
-    double t_qemu = opts.with_qemu ? time_qemu(path) : -1;
-    if (opts.with_qemu && t_qemu < 0) {
-      std::fprintf(stderr, "basalt: qemu-riscv32 could not run %s (scripts/setup.sh installs qemu-user)\n", name);
-      status = 1;
-    }
-    std::printf("%-14s %14.0f %12.3f %14.1f %14.1f %9.1f%% %12.3f %14.1f %8.2fx\n", name, n, t_vm, n / t_vm / 1e6,
-                n / t_unmetered / 1e6, (t_vm / t_unmetered - 1) * 100, t_qemu, t_qemu > 0 ? n / t_qemu / 1e6 : 0.0,
-                t_qemu > 0 ? t_qemu / t_vm : 0.0);
+    const double vm_s = median(t_vm), un_s = median(t_unmetered), q_s = median(t_qemu);
+    std::printf("%-14s %14.0f %12.3f %14.1f %14.1f %9.1f%% %12.3f %14.1f %8.2fx\n", name, n, vm_s,
+                n / vm_s / 1e6, n / un_s / 1e6, (vm_s / un_s - 1) * 100, q_s, n / q_s / 1e6,
+                q_s / vm_s);
   }
-  std::printf("(qemu time is the whole qemu-riscv32 process, start-up included; 'vs qemu' is basalt's speed\n"
-              " divided by qemu's, so 0.25x means a quarter of qemu's speed)\n");
-  return status;
+  std::printf(
+      "(qemu time is the whole qemu-riscv32 process, start-up included; 'vs qemu' is basalt's "
+      "speed\n"
+      " divided by qemu's, so 0.25x means a quarter of qemu's speed)\n");
+  return 0;
 }
 
 }  // namespace basalt::cli

@@ -18,20 +18,21 @@ struct VmRunOptions {
 
 // Runs a guest. Guest stdout goes to stdout and guest stderr to stderr; the report (exit code or
 // fault, cycles, image id) goes to stderr, or with json=true one JSON object goes to stdout and
-// carries the guest's output as hex. Returns the guest's exit code (mod 256) when it exits, 125 when
-// it faults, 2 when the ELF or a file cannot be read.
+// carries the guest's output as hex. Returns the guest's exit code (mod 256) when it exits, 125
+// when it faults, 2 when the ELF or a file cannot be read.
 int vm_run(const VmRunOptions& opts);
 
 // Prints the image id of an ELF. Returns 0, or 2 when it cannot be loaded.
 int vm_image_id(const std::string& elf_path);
 
 struct VmBenchOptions {
-  std::string guest_dir;  // where bench_compute.elf and bench_memory.elf are
-  bool with_qemu = true;
+  std::string guest_dir;  // where test_bench_compute.elf and test_bench_memory.elf are
+  int repeat = 3;         // each figure is the median of this many runs
 };
 
 // Times the benchmark guests in basalt's VM (metered and unmetered) and under qemu-riscv32 and
-// prints guest instructions per second, the metering overhead and the ratio to qemu.
+// prints guest instructions per second, the metering overhead and the ratio to qemu, each the
+// median of `repeat` runs.
 int bench_vm(const VmBenchOptions& opts);
 
 }  // namespace basalt::cli
