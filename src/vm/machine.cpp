@@ -163,6 +163,21 @@ std::uint32_t load_le(const std::uint8_t* p, int n) {
   return v;
 }
 
+// n little-endian 32-bit words from guest bytes, and back.
+template <std::size_t N>
+std::array<std::uint32_t, N> load_words(const std::uint8_t* p) {
+  std::array<std::uint32_t, N> w{};
+  for (std::size_t i = 0; i < N; ++i) w[i] = load_le(p + 4 * i, 4);
+  return w;
+}
+
+template <std::size_t N>
+void store_words(std::uint8_t* p, const std::array<std::uint32_t, N>& w) {
+  for (std::size_t i = 0; i < N; ++i) {
+    for (int j = 0; j < 4; ++j) p[4 * i + j] = static_cast<std::uint8_t>(w[i] >> (8 * j));
+  }
+}
+
 struct FreeDeleter {
   void operator()(std::uint8_t* p) const { std::free(p); }
 };
@@ -321,14 +336,11 @@ Machine::Stop Machine::syscall(std::uint32_t pc) {
       const std::uint8_t* block = readable(a1, 64);
       if (state == nullptr || block == nullptr)
         return fault(FaultKind::kSyscallMemory, pc, state ? a1 : a0);
-      std::array<std::uint32_t, 8> s{};
-      for (int i = 0; i < 8; ++i) s[i] = load_le(state + 4 * i, 4);
+      auto s = load_words<8>(state);
       std::uint8_t copy[64];
       std::memcpy(copy, block, 64);
       crypto::sha256_compress(s, copy);
-      for (int i = 0; i < 8; ++i) {
-        for (int j = 0; j < 4; ++j) state[4 * i + j] = static_cast<std::uint8_t>(s[i] >> (8 * j));
-      }
+      store_words(state, s);
       cycles_ += kCostSha256Compress;
       return Stop::kNo;
     }
@@ -339,16 +351,13 @@ Machine::Stop Machine::syscall(std::uint32_t pc) {
       if (cvp == nullptr || block == nullptr || out == nullptr || r[14] > 64) {
         return fault(FaultKind::kSyscallMemory, pc, a0);
       }
-      std::array<std::uint32_t, 8> cv{};
-      for (int i = 0; i < 8; ++i) cv[i] = load_le(cvp + 4 * i, 4);
+      auto cv = load_words<8>(cvp);
       std::uint8_t copy[64];
       std::memcpy(copy, block, 64);
       auto o = crypto::blake3_compress(cv, copy, static_cast<std::uint8_t>(r[14]),
                                        std::uint64_t{r[13]} << 32 | a2,
                                        static_cast<std::uint8_t>(r[15]));
-      for (int i = 0; i < 16; ++i) {
-        for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<std::uint8_t>(o[i] >> (8 * j));
-      }
+      store_words(out, o);
       cycles_ += kCostBlake3Compress;
       return Stop::kNo;
     }
