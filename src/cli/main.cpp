@@ -9,8 +9,32 @@
 
 #include "cli/conformance.hpp"
 #include "cli/vm_commands.hpp"
+#include "l1/sim/export.hpp"
+#include "l1/sim/simulator.hpp"
 
 namespace {
+
+struct SimRunOptions {
+  basalt::l1::sim::SimParams params;
+  std::uint64_t blocks = 100;
+  std::string export_path;
+};
+
+int run_sim(const SimRunOptions& opts) {
+  basalt::l1::sim::Simulator sim(opts.params);
+  for (std::uint64_t i = 0; i < opts.blocks; ++i) sim.step();
+  const auto& tip = sim.chain().back();
+  std::cerr << "basalt: simulated " << sim.chain().size() << " chain blocks; tip " << tip.hash.hex()
+            << " seq_commit " << tip.seq_commit.hex() << "\n";
+  if (opts.export_path.empty()) return 0;
+  std::ofstream out(opts.export_path, std::ios::binary);
+  out << basalt::l1::sim::export_json(sim) << "\n";
+  if (!out) {
+    std::cerr << "basalt: cannot write " << opts.export_path << "\n";
+    return 2;
+  }
+  return 0;
+}
 
 int run_conformance_kip21(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -73,7 +97,23 @@ int main(int argc, char** argv) {
     bench_vm->add_option("--repeat", bench_vm_opts.repeat,
                          "runs per figure; the median is printed (default 3)");
 
+    auto* sim = app.add_subcommand("sim", "the embedded Kaspa L1 simulator");
+    sim->require_subcommand(1);
+    SimRunOptions sim_opts;
+    auto* sim_run = sim->add_subcommand(
+        "run", "produce a seeded BlockDAG and optionally export its chain as JSON");
+    sim_run->add_option("--seed", sim_opts.params.seed, "PRNG seed (default 1)");
+    sim_run->add_option("--blocks", sim_opts.blocks, "chain blocks to produce (default 100)");
+    sim_run->add_option("--lanes", sim_opts.params.lanes, "user lanes (default 4)");
+    sim_run->add_option("--tx-rate", sim_opts.params.tx_per_block,
+                        "lane transactions per block (default 10)");
+    sim_run->add_option("--finality-depth", sim_opts.params.finality_depth,
+                        "F in blue score (default 100)");
+    sim_run->add_option("--export", sim_opts.export_path,
+                        "write the chain, mergesets and lane proofs as JSON");
+
     CLI11_PARSE(app, argc, argv);
+    if (sim_run->parsed()) return run_sim(sim_opts);
     if (kip21->parsed()) return run_conformance_kip21(vectors_path);
     if (vm_run->parsed()) return basalt::cli::vm_run(run_opts);
     if (vm_image->parsed()) return basalt::cli::vm_image_id(image_elf);

@@ -1,0 +1,281 @@
+#include "l1/sim/simulator.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/assert.hpp"
+#include "crypto/domain.hpp"
+
+namespace basalt::l1::sim {
+
+using core::Hash32;
+using kaspa::LaneId;
+using kaspa::LaneKey;
+using kaspa::Transaction;
+
+namespace {
+
+constexpr std::uint64_t kWorkPerBlock = 1'000'000;
+constexpr std::uint64_t kGenesisDaaScore = 1'000'000;
+
+Hash32 seeded_hash(std::string_view tag, std::uint64_t seed) {
+  crypto::DomainHasher h(crypto::Domain::kBlockHash);
+  h.update({reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()}).update_u64_le(seed);
+  return h.finalize();
+}
+
+core::Bytes ascii(const std::string& s) {
+  return core::Bytes(s.begin(), s.end());
+}
+
+}  // namespace
+
+Simulator::Simulator(SimParams params) : params_(params), rng_(params.seed) {
+  Block g;
+  g.hash = BlockHash(seeded_hash("basalt-sim genesis hash", params_.seed));
+  g.seq_commit = SeqCommit(seeded_hash("basalt-sim genesis seq_commit", params_.seed));
+  g.daa_score = kGenesisDaaScore;
+  g.blue_work = kWorkPerBlock;
+  g.timestamp = params_.genesis_timestamp;
+  g.chain = true;
+  Transaction cb;
+  cb.version = kaspa::kTxVersionToccata;
+  cb.subnetwork_id = kaspa::kCoinbaseLaneId;
+  cb.payload = ascii("basalt-sim genesis");
+  g.txs.push_back(cb);
+  g.tx_ids.push_back(kaspa::tx_id(cb));
+  genesis_ = g.hash;
+  tips_ = {g.hash};
+  chain_commits_.emplace_back(0, g.seq_commit);
+  blocks_.emplace(g.hash, std::move(g));
+}
+
+BlockHash Simulator::new_hash() {
+  Hash32 h;
+  for (std::size_t i = 0; i < 32; i += 8) {
+    std::uint64_t v = rng_();
+    for (int j = 0; j < 8; ++j) h.bytes[i + j] = static_cast<std::uint8_t>(v >> (8 * j));
+  }
+  return BlockHash(h);
+}
+
+bool Simulator::is_ancestor(const BlockHash& a, const BlockHash& b) const {
+  // Depth-first from b through parents; an ancestor's blue score is strictly lower, which bounds
+  // the search to the few blocks between the two.
+  const std::uint64_t floor = blocks_.at(a).blue_score;
+  std::vector<BlockHash> stack = {b};
+  std::map<BlockHash, bool> seen;
+  while (!stack.empty()) {
+    BlockHash x = stack.back();
+    stack.pop_back();
+    if (x == a) return true;
+    if (seen[x]) continue;
+    seen[x] = true;
+    for (const auto& p : blocks_.at(x).parents) {
+      if (blocks_.at(p).blue_score >= floor) stack.push_back(p);
+    }
+  }
+  return false;
+}
+
+std::vector<BlockHash> Simulator::mergeset_of(const Block& b) const {
+  const BlockHash& sp = b.parents.front();
+  std::vector<BlockHash> others;
+  std::vector<BlockHash> stack(b.parents.begin() + 1, b.parents.end());
+  while (!stack.empty()) {
+    BlockHash x = stack.back();
+    stack.pop_back();
+    if (x == sp || std::find(others.begin(), others.end(), x) != others.end() || is_ancestor(x, sp))
+      continue;
+    others.push_back(x);
+    for (const auto& p : blocks_.at(x).parents) stack.push_back(p);
+  }
+  // kip21 §3.1 step 1: the selected parent, then the rest by ascending (blue_work, hash).
+  std::sort(others.begin(), others.end(), [&](const BlockHash& x, const BlockHash& y) {
+    const Block& bx = blocks_.at(x);
+    const Block& by = blocks_.at(y);
+    return bx.blue_work != by.blue_work ? bx.blue_work < by.blue_work : x < y;
+  });
+  std::vector<BlockHash> out = {sp};
+  out.insert(out.end(), others.begin(), others.end());
+  return out;
+}
+
+Block Simulator::make_block(const std::vector<BlockHash>& parents, std::uint64_t step) {
+  Block b;
+  b.hash = new_hash();
+  // The selected parent has the highest (blue_work, hash); it is listed first.
+  b.parents = parents;
+  auto sp = std::max_element(
+      b.parents.begin(), b.parents.end(), [&](const BlockHash& x, const BlockHash& y) {
+        const Block& bx = blocks_.at(x);
+        const Block& by = blocks_.at(y);
+        return bx.blue_work != by.blue_work ? bx.blue_work < by.blue_work : x < y;
+      });
+  std::iter_swap(b.parents.begin(), sp);
+  std::sort(b.parents.begin() + 1, b.parents.end());
+  const Block& spb = blocks_.at(b.parents.front());
+  b.mergeset = mergeset_of(b);
+  const std::size_t merged = b.mergeset.size();
+  b.blue_score = spb.blue_score + merged;
+  b.daa_score = spb.daa_score + merged;
+  b.blue_work = spb.blue_work + merged * kWorkPerBlock;
+  b.timestamp = params_.genesis_timestamp + step * params_.block_interval_ms + (rng_() % 7);
+
+  Transaction cb;
+  cb.version = kaspa::kTxVersionToccata;
+  cb.subnetwork_id = kaspa::kCoinbaseLaneId;
+  cb.payload =
+      ascii("basalt-sim miner " + std::to_string(rng_() % 1000) + " " + b.hash.hex().substr(0, 16));
+  b.txs.push_back(std::move(cb));
+  std::uniform_int_distribution<std::uint32_t> permille(0, 999);
+  for (std::uint32_t lane = 0; lane < params_.lanes; ++lane) {
+    if (permille(rng_) < params_.lane_skip_permille) continue;
+    std::uint32_t n = params_.tx_per_block / std::max<std::uint32_t>(params_.lanes, 1);
+    if (lane < params_.tx_per_block % std::max<std::uint32_t>(params_.lanes, 1)) ++n;
+    for (std::uint32_t k = 0; k < n; ++k) {
+      Transaction tx;
+      tx.version = kaspa::kTxVersionToccata;
+      tx.subnetwork_id = LaneId::from_namespace({0, 0, 1, static_cast<std::uint8_t>(lane)});
+      std::string body =
+          "op " + std::to_string(++tx_nonce_) + " " + std::to_string(rng_() % 100000);
+      tx.payload = ascii(body);
+      b.txs.push_back(std::move(tx));
+    }
+  }
+  for (const auto& tx : b.txs) b.tx_ids.push_back(kaspa::tx_id(tx));
+  return b;
+}
+
+ChainBlock Simulator::commit_chain_block(const Block& b) {
+  const Block& sp = blocks_.at(b.parents.front());
+  const std::uint64_t f = params_.finality_depth;
+  ChainBlock c;
+  c.hash = b.hash;
+  c.selected_parent = sp.hash;
+  c.mergeset = b.mergeset;
+  c.parent_seq_commit = sp.seq_commit;
+
+  // kip21 §3.1 steps 2-3: accepted transactions in mergeset order with one global merge_idx; the
+  // selected parent's coinbase first, other coinbases never; an id already accepted is not again.
+  std::map<LaneId, std::vector<Hash32>> leaves;
+  std::uint32_t merge_idx = 0;
+  for (std::size_t m = 0; m < c.mergeset.size(); ++m) {
+    const Block& x = blocks_.at(c.mergeset[m]);
+    for (std::size_t t = (m == 0 ? 0 : 1); t < x.txs.size(); ++t) {
+      const Transaction& tx = x.txs[t];
+      const kaspa::TxId& id = x.tx_ids[t];
+      if (accepted_ids_.count(id)) continue;
+      accepted_ids_[id] = true;
+      c.accepted.push_back({id, tx.version, tx.subnetwork_id, merge_idx});
+      leaves[tx.subnetwork_id].push_back(kaspa::activity_leaf(id, tx.version, merge_idx));
+      ++merge_idx;
+    }
+  }
+
+  // Step 4: the selected parent's timestamp with this block's DAA and blue scores.
+  c.context = {sp.timestamp, b.daa_score, b.blue_score};
+  const Hash32 ctx_hash = kaspa::mergeset_context_hash(c.context);
+
+  // Step 6 first: lanes whose last touch is more than F blue score back leave the SMT. A lane
+  // touched in this block is handled by step 5, as a new lane when it had expired.
+  const auto active = [&](const LaneState& s) { return s.last_bs + f >= b.blue_score; };
+  for (auto it = lanes_.begin(); it != lanes_.end();) {
+    if (!active(it->second) && !leaves.count(touched_.at(it->first))) {
+      smt_.remove(it->first);
+      it = lanes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Step 5: the touched lanes' new tips; an inactive or new lane anchors on the parent SeqCommit.
+  for (const auto& [lane, lane_leaves] : leaves) {
+    LaneKey key = kaspa::lane_key(lane);
+    auto it = lanes_.find(key);
+    Hash32 parent_ref =
+        it != lanes_.end() && active(it->second) ? it->second.tip.hash() : sp.seq_commit.hash();
+    kaspa::LaneTip tip =
+        kaspa::lane_tip_next(parent_ref, key, kaspa::activity_digest_lane(lane_leaves), ctx_hash);
+    lanes_[key] = {tip, b.blue_score};
+    touched_[key] = lane;
+    smt_.insert(key, kaspa::smt_leaf_hash(tip, b.blue_score));
+  }
+
+  // Step 7: one miner payload leaf per mergeset block.
+  std::vector<Hash32> payload_leaves;
+  for (const auto& h : c.mergeset) {
+    const Block& x = blocks_.at(h);
+    payload_leaves.push_back(
+        kaspa::miner_payload_leaf(h, kaspa::BlueWork::from_u64(x.blue_work), x.txs[0].payload));
+  }
+  c.payload_and_ctx_digest =
+      kaspa::payload_and_context_digest(ctx_hash, kaspa::miner_payload_root(payload_leaves));
+
+  // Step 8: the SeqCommit of the highest chain block with blue score <= bs - F - 1 (genesis early
+  // on).
+  c.inactivity_shortcut = chain_commits_.front().second;
+  if (b.blue_score >= f + 1) {
+    const std::uint64_t target = b.blue_score - f - 1;
+    auto it = std::upper_bound(chain_commits_.begin(), chain_commits_.end(), target,
+                               [](std::uint64_t v, const auto& e) { return v < e.first; });
+    c.inactivity_shortcut = std::prev(it)->second;
+  }
+
+  // Step 9.
+  const Hash32 lanes_root = smt_.root();
+  const Hash32 ar = kaspa::activity_root_hash(c.inactivity_shortcut, lanes_root);
+  c.seq_commit =
+      kaspa::seq_commit(sp.seq_commit, kaspa::seq_state_root(ar, c.payload_and_ctx_digest));
+  chain_commits_.emplace_back(b.blue_score, c.seq_commit);
+
+  for (const auto& [key, lane] : touched_) {
+    LaneProof p;
+    p.lane_key = key;
+    if (auto it = lanes_.find(key); it != lanes_.end()) {
+      p.lane_tip = it->second.tip;
+      p.lane_blue_score = it->second.last_bs;
+    }
+    p.smt_proof = smt_.prove(key);
+    p.payload_and_ctx_digest = c.payload_and_ctx_digest;
+    p.parent_seq_commit = c.parent_seq_commit;
+    p.inactivity_shortcut = c.inactivity_shortcut;
+    c.lane_proofs.push_back(std::move(p));
+  }
+  return c;
+}
+
+const ChainBlock& Simulator::step() {
+  ++steps_;
+  const std::uint32_t parallel = static_cast<std::uint32_t>(rng_() % (params_.max_parallel + 1));
+  std::vector<BlockHash> produced;
+  for (std::uint32_t i = 0; i <= parallel; ++i) {
+    Block b = make_block(tips_, steps_);
+    // Now and then a parallel block carries a transaction of its sibling: accepted once only.
+    if (!produced.empty() && b.txs.size() > 1 && rng_() % 4 == 0) {
+      const Block& sibling = blocks_.at(produced.front());
+      if (sibling.txs.size() > 1) {
+        b.txs.push_back(sibling.txs[1]);
+        b.tx_ids.push_back(sibling.tx_ids[1]);
+      }
+    }
+    produced.push_back(b.hash);
+    blocks_.emplace(b.hash, std::move(b));
+  }
+  // The chain continues through the produced block with the highest (blue_work, hash); the others
+  // are merged by the next step's blocks.
+  BlockHash chain_tip = *std::max_element(
+      produced.begin(), produced.end(), [&](const BlockHash& x, const BlockHash& y) {
+        const Block& bx = blocks_.at(x);
+        const Block& by = blocks_.at(y);
+        return bx.blue_work != by.blue_work ? bx.blue_work < by.blue_work : x < y;
+      });
+  Block& tip = blocks_.at(chain_tip);
+  BASALT_ASSERT(tip.parents.front() == (chain_.empty() ? genesis_ : chain_.back().hash));
+  tip.chain = true;
+  chain_.push_back(commit_chain_block(tip));
+  tip.seq_commit = chain_.back().seq_commit;
+  tips_ = produced;
+  return chain_.back();
+}
+
+}  // namespace basalt::l1::sim

@@ -1,0 +1,132 @@
+// The embedded Kaspa L1 simulator: a deterministic (seeded) BlockDAG producer whose chain blocks
+// carry exactly the KIP-21 commitments Kaspa consensus computes for the chain and mergesets it
+// builds (kip21 §3.1), with lane proofs for every chain block.
+//
+// Simplifications, each of which changes which DAG is built but never how it is committed:
+//  - Colouring: every merged block is blue. The producer keeps anticones far below GHOSTDAG's k,
+//  where
+//    k-cluster colouring would also colour everything blue.
+//  - Shape: each step adds one chain block and, by seed, a few blocks parallel to it; the next
+//  step's
+//    block merges them. No reorgs yet.
+//  - DAA score: blue score plus a fixed offset (no difficulty window).
+//  - Transactions: lane transactions and coinbases without inputs; no UTXO set, mempool or
+//  signatures
+//    yet, so every transaction of a mergeset is accepted except a repeat of an already accepted id.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <random>
+#include <vector>
+
+#include "kaspa/lane_smt.hpp"
+#include "kaspa/limits.hpp"
+#include "kaspa/seq_commit.hpp"
+#include "kaspa/transaction.hpp"
+#include "kaspa/types.hpp"
+
+namespace basalt::l1::sim {
+
+using kaspa::BlockHash;
+using kaspa::SeqCommit;
+
+struct SimParams {
+  std::uint64_t seed = 1;
+  std::uint64_t finality_depth = 100;      // F; 432 000 on mainnet
+  std::uint32_t lanes = 4;                 // user lanes the generated transactions use
+  std::uint32_t tx_per_block = 10;         // lane transactions per produced block (on average)
+  std::uint32_t max_parallel = 2;          // blocks produced beside each chain block, at most
+  std::uint32_t lane_skip_permille = 300;  // chance that a lane gets no transaction in a step
+  std::uint64_t genesis_timestamp = 1'700'000'000'000;  // milliseconds
+  std::uint64_t block_interval_ms = 100;                // 10 blocks per second, as mainnet
+};
+
+struct Block {
+  BlockHash hash;
+  std::vector<BlockHash> parents;  // the selected parent first
+  std::uint64_t blue_score = 0;
+  std::uint64_t daa_score = 0;
+  std::uint64_t blue_work = 0;  // u64 suffices for simulated chains; hashed as kaspa::BlueWork
+  std::uint64_t timestamp = 0;
+  std::vector<kaspa::Transaction> txs;  // txs[0] is the coinbase
+  std::vector<kaspa::TxId> tx_ids;      // tx_ids[i] = tx_id(txs[i]), computed once
+  std::vector<BlockHash> mergeset;  // the selected parent first, then ascending (blue_work, hash)
+  SeqCommit seq_commit;             // the header's accepted_id_merkle_root (chain blocks)
+  bool chain = false;
+};
+
+struct AcceptedTx {
+  kaspa::TxId tx_id;
+  std::uint16_t version = 0;
+  kaspa::LaneId lane;
+  std::uint32_t merge_idx = 0;
+};
+
+// What GetSeqCommitLaneProof returns (kip21 §9).
+struct LaneProof {
+  kaspa::LaneKey lane_key;
+  std::optional<kaspa::LaneTip> lane_tip;  // absent when the lane is inactive
+  std::optional<std::uint64_t> lane_blue_score;
+  kaspa::SmtProof smt_proof;
+  core::Hash32 payload_and_ctx_digest;
+  SeqCommit parent_seq_commit;
+  SeqCommit inactivity_shortcut;
+};
+
+// Everything about one chain block a follower or verifier needs.
+struct ChainBlock {
+  BlockHash hash;
+  BlockHash selected_parent;
+  std::vector<BlockHash> mergeset;   // the selected parent first, then ascending (blue_work, hash)
+  std::vector<AcceptedTx> accepted;  // in merge_idx order
+  kaspa::MergesetContext context;
+  core::Hash32 payload_and_ctx_digest;
+  SeqCommit inactivity_shortcut;
+  SeqCommit parent_seq_commit;
+  SeqCommit seq_commit;
+  std::vector<LaneProof> lane_proofs;  // one per lane ever touched, by lane key
+};
+
+class Simulator {
+ public:
+  explicit Simulator(SimParams params);
+
+  // Produces one step: blocks parallel to the next chain block, then the chain block merging them.
+  const ChainBlock& step();
+
+  const Block& genesis() const { return blocks_.at(genesis_); }
+  const Block& block(const BlockHash& h) const { return blocks_.at(h); }
+  const std::vector<ChainBlock>& chain() const { return chain_; }
+  const SimParams& params() const { return params_; }
+
+ private:
+  struct LaneState {
+    kaspa::LaneTip tip;
+    std::uint64_t last_bs = 0;
+  };
+
+  BlockHash new_hash();
+  Block make_block(const std::vector<BlockHash>& parents, std::uint64_t step);
+  std::vector<BlockHash> mergeset_of(const Block& b) const;
+  bool is_ancestor(const BlockHash& a, const BlockHash& b) const;
+  ChainBlock commit_chain_block(const Block& b);
+
+  SimParams params_;
+  std::mt19937_64 rng_;
+  std::map<BlockHash, Block> blocks_;
+  BlockHash genesis_;
+  std::vector<BlockHash> tips_;
+  std::vector<ChainBlock> chain_;
+  std::vector<std::pair<std::uint64_t, SeqCommit>>
+      chain_commits_;                                // (blue score, SeqCommit), genesis first
+  std::map<kaspa::LaneKey, LaneState> lanes_;        // active lanes
+  std::map<kaspa::LaneKey, kaspa::LaneId> touched_;  // every lane ever touched
+  std::map<kaspa::TxId, bool> accepted_ids_;
+  kaspa::LaneSmt smt_;
+  std::uint64_t steps_ = 0;
+  std::uint64_t tx_nonce_ = 0;
+};
+
+}  // namespace basalt::l1::sim
