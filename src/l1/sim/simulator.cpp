@@ -274,8 +274,30 @@ const ChainBlock& Simulator::step() {
   tip.chain = true;
   chain_.push_back(commit_chain_block(tip));
   tip.seq_commit = chain_.back().seq_commit;
+  chain_index_[tip.hash] = chain_.size() - 1;
   tips_ = produced;
-  return chain_.back();
+  const ChainBlock& c = chain_.back();
+  const Block& sp = blocks_.at(c.selected_parent);
+  pending_.added.push_back(ChainBlockInfo{c.hash, c.selected_parent, sp.seq_commit, sp.timestamp,
+                                          tip.blue_score, tip.daa_score, c.seq_commit, c.accepted});
+  return c;
+}
+
+core::Result<ChainChanged> Simulator::next_chain_changes() {
+  ChainChanged out = std::move(pending_);
+  pending_ = {};
+  return out;
+}
+
+core::Result<LaneProof> Simulator::lane_proof(const BlockHash& block,
+                                              const kaspa::LaneKey& key) const {
+  auto it = chain_index_.find(block);
+  if (it == chain_index_.end())
+    return core::Error{core::ErrorCode::kNotFound, "block is not on the selected chain"};
+  for (const auto& p : chain_[it->second].lane_proofs) {
+    if (p.lane_key == key) return p;
+  }
+  return core::Error{core::ErrorCode::kNotFound, "lane never touched"};
 }
 
 }  // namespace basalt::l1::sim

@@ -26,6 +26,7 @@
 #include "kaspa/seq_commit.hpp"
 #include "kaspa/transaction.hpp"
 #include "kaspa/types.hpp"
+#include "l1/chain.hpp"
 
 namespace basalt::l1::sim {
 
@@ -57,41 +58,28 @@ struct Block {
   bool chain = false;
 };
 
-struct AcceptedTx {
-  kaspa::TxId tx_id;
-  std::uint16_t version = 0;
-  kaspa::LaneId lane;
-  std::uint32_t merge_idx = 0;
-};
-
-// What GetSeqCommitLaneProof returns (kip21 §9).
-struct LaneProof {
-  kaspa::LaneKey lane_key;
-  std::optional<kaspa::LaneTip> lane_tip;  // absent when the lane is inactive
-  std::optional<std::uint64_t> lane_blue_score;
-  kaspa::SmtProof smt_proof;
-  core::Hash32 payload_and_ctx_digest;
-  SeqCommit parent_seq_commit;
-  SeqCommit inactivity_shortcut;
-};
-
 // Everything about one chain block a follower or verifier needs.
 struct ChainBlock {
   BlockHash hash;
   BlockHash selected_parent;
-  std::vector<BlockHash> mergeset;   // the selected parent first, then ascending (blue_work, hash)
-  std::vector<AcceptedTx> accepted;  // in merge_idx order
+  std::vector<BlockHash> mergeset;  // the selected parent first, then ascending (blue_work, hash)
+  std::vector<l1::AcceptedTx> accepted;  // in merge_idx order
   kaspa::MergesetContext context;
   core::Hash32 payload_and_ctx_digest;
   SeqCommit inactivity_shortcut;
   SeqCommit parent_seq_commit;
   SeqCommit seq_commit;
-  std::vector<LaneProof> lane_proofs;  // one per lane ever touched, by lane key
+  std::vector<l1::LaneProof> lane_proofs;  // one per lane ever touched, by lane key
 };
 
-class Simulator {
+class Simulator : public ChainSource {
  public:
   explicit Simulator(SimParams params);
+
+  // ChainSource. Lane proofs are kept for the lanes ever touched; another key gives kNotFound.
+  core::Result<ChainChanged> next_chain_changes() override;
+  core::Result<LaneProof> lane_proof(const BlockHash& block,
+                                     const kaspa::LaneKey& key) const override;
 
   // Produces one step: blocks parallel to the next chain block, then the chain block merging them.
   const ChainBlock& step();
@@ -126,6 +114,8 @@ class Simulator {
   std::map<kaspa::TxId, bool> accepted_ids_;
   kaspa::LaneSmt smt_;
   std::uint64_t steps_ = 0;
+  ChainChanged pending_;  // events not yet delivered
+  std::map<BlockHash, std::size_t> chain_index_;
   std::uint64_t tx_nonce_ = 0;
 };
 

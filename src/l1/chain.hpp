@@ -1,0 +1,61 @@
+// Chain events and the ChainSource interface: what any L1 source (the embedded simulator, later the
+// kaspad client) gives the rest of basalt, with VirtualChainChanged semantics (kip21 §9).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "core/result.hpp"
+#include "kaspa/lane_smt.hpp"
+#include "kaspa/seq_commit.hpp"
+#include "kaspa/types.hpp"
+
+namespace basalt::l1 {
+
+struct AcceptedTx {
+  kaspa::TxId tx_id;
+  std::uint16_t version = 0;
+  kaspa::LaneId lane;
+  std::uint32_t merge_idx = 0;
+};
+
+// An added chain block with what a follower needs from its header and its selected parent's.
+struct ChainBlockInfo {
+  kaspa::BlockHash hash;
+  kaspa::BlockHash selected_parent;
+  kaspa::SeqCommit selected_parent_seq_commit;
+  std::uint64_t selected_parent_timestamp = 0;
+  std::uint64_t blue_score = 0;
+  std::uint64_t daa_score = 0;
+  kaspa::SeqCommit seq_commit;
+  std::vector<AcceptedTx> accepted;  // in merge_idx order
+};
+
+struct ChainChanged {
+  std::vector<kaspa::BlockHash> removed;  // highest first
+  std::vector<ChainBlockInfo> added;      // lowest first
+};
+
+// What GetSeqCommitLaneProof returns.
+struct LaneProof {
+  kaspa::LaneKey lane_key;
+  std::optional<kaspa::LaneTip> lane_tip;  // absent when the lane is inactive
+  std::optional<std::uint64_t> lane_blue_score;
+  kaspa::SmtProof smt_proof;
+  core::Hash32 payload_and_ctx_digest;
+  kaspa::SeqCommit parent_seq_commit;
+  kaspa::SeqCommit inactivity_shortcut;
+};
+
+class ChainSource {
+ public:
+  virtual ~ChainSource() = default;
+  // The chain changes not yet delivered (possibly none).
+  virtual core::Result<ChainChanged> next_chain_changes() = 0;
+  // Errors: kNotFound for a block that is not on the selected chain.
+  virtual core::Result<LaneProof> lane_proof(const kaspa::BlockHash& block,
+                                             const kaspa::LaneKey& key) const = 0;
+};
+
+}  // namespace basalt::l1

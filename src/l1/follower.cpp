@@ -1,0 +1,83 @@
+#include "l1/follower.hpp"
+
+namespace basalt::l1 {
+
+using core::Error;
+using core::ErrorCode;
+
+Follower::Follower(std::uint64_t finality_depth, std::vector<kaspa::LaneId> lanes)
+    : f_(finality_depth) {
+  for (const auto& l : lanes) followed_[l] = kaspa::lane_key(l);
+}
+
+void Follower::add(const ChainBlockInfo& b) {
+  // Leaves per followed lane, in merge_idx order.
+  std::map<kaspa::LaneId, std::vector<core::Hash32>> leaves;
+  for (const auto& a : b.accepted) {
+    if (followed_.count(a.lane))
+      leaves[a.lane].push_back(kaspa::activity_leaf(a.tx_id, a.version, a.merge_idx));
+  }
+  Applied applied{b.hash, b.blue_score, {}};
+  const core::Hash32 ctx =
+      kaspa::mergeset_context_hash({b.selected_parent_timestamp, b.daa_score, b.blue_score});
+  for (const auto& [lane, ls] : leaves) {
+    const kaspa::LaneKey& key = followed_.at(lane);
+    auto it = lanes_.find(key);
+    applied.before[key] = it == lanes_.end() ? std::nullopt : std::optional<LaneState>(it->second);
+    // Active: touched within F blue score; otherwise the lane starts again from the parent
+    // SeqCommit.
+    bool active = it != lanes_.end() && it->second.last_blue_score + f_ >= b.blue_score;
+    core::Hash32 parent_ref = active ? it->second.tip.hash() : b.selected_parent_seq_commit.hash();
+    lanes_[key] = {kaspa::lane_tip_next(parent_ref, key, kaspa::activity_digest_lane(ls), ctx),
+                   b.blue_score};
+  }
+  history_.push_back(std::move(applied));
+}
+
+void Follower::undo_tip() {
+  for (const auto& [key, before] : history_.back().before) {
+    if (before) {
+      lanes_[key] = *before;
+    } else {
+      lanes_.erase(key);
+    }
+  }
+  history_.pop_back();
+}
+
+core::Status Follower::apply(const ChainChanged& change) {
+  // Validate the whole change before touching anything, so that a bad one leaves the follower as it
+  // was: removals peel off the tip, and each addition extends what is left.
+  if (change.removed.size() > history_.size())
+    return Error{ErrorCode::kInvalid, "removes more blocks than followed"};
+  for (std::size_t i = 0; i < change.removed.size(); ++i) {
+    if (change.removed[i] != history_[history_.size() - 1 - i].hash) {
+      return Error{ErrorCode::kInvalid, "removed chain block is not the followed tip"};
+    }
+  }
+  const std::size_t kept = history_.size() - change.removed.size();
+  for (std::size_t i = 0; i < change.added.size(); ++i) {
+    if (i == 0 && kept == 0) continue;  // the first block ever followed may start anywhere
+    const kaspa::BlockHash& parent = i > 0 ? change.added[i - 1].hash : history_[kept - 1].hash;
+    if (change.added[i].selected_parent != parent) {
+      return Error{ErrorCode::kInvalid, "added chain block does not extend the followed chain"};
+    }
+  }
+  for (std::size_t i = 0; i < change.removed.size(); ++i) undo_tip();
+  for (const auto& b : change.added) add(b);
+  return core::Status::Ok();
+}
+
+std::optional<LaneState> Follower::lane(const kaspa::LaneKey& key) const {
+  auto it = lanes_.find(key);
+  if (it == lanes_.end() || history_.empty()) return std::nullopt;
+  if (it->second.last_blue_score + f_ < history_.back().blue_score) return std::nullopt;
+  return it->second;
+}
+
+std::optional<kaspa::BlockHash> Follower::tip() const {
+  if (history_.empty()) return std::nullopt;
+  return history_.back().hash;
+}
+
+}  // namespace basalt::l1

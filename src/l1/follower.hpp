@@ -1,0 +1,48 @@
+// The chain follower: keeps, for every followed lane, the lane tip and last-touch blue score
+// exactly as KIP-21 computes them (kip21 §3.1 step 5, §6), block by block along the selected chain,
+// and undoes blocks when the chain reorganises.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include "l1/chain.hpp"
+
+namespace basalt::l1 {
+
+struct LaneState {
+  kaspa::LaneTip tip;
+  std::uint64_t last_blue_score = 0;
+};
+
+class Follower {
+ public:
+  Follower(std::uint64_t finality_depth, std::vector<kaspa::LaneId> lanes);
+
+  // Applies removals, then additions. Errors: kInvalid when a removed block is not the current tip
+  // or an added block does not extend it; the follower is unchanged then.
+  core::Status apply(const ChainChanged& change);
+
+  // The lane's state if it is active at the current tip (touched within the last F blue score).
+  std::optional<LaneState> lane(const kaspa::LaneKey& key) const;
+  std::optional<kaspa::BlockHash> tip() const;
+  std::size_t height() const { return history_.size(); }
+
+ private:
+  struct Applied {
+    kaspa::BlockHash hash;
+    std::uint64_t blue_score;
+    std::map<kaspa::LaneKey, std::optional<LaneState>> before;  // lanes this block changed
+  };
+  void add(const ChainBlockInfo& b);  // Requires: b extends the tip (checked by apply)
+  void undo_tip();
+
+  std::uint64_t f_;
+  std::map<kaspa::LaneId, kaspa::LaneKey> followed_;
+  std::map<kaspa::LaneKey, LaneState> lanes_;  // last known state, active or not
+  std::vector<Applied> history_;
+};
+
+}  // namespace basalt::l1

@@ -1,0 +1,66 @@
+// The follower against the simulator: chain events in, lane tips out, cross-checked with the lane
+// proofs the simulator serves.
+#include <gtest/gtest.h>
+
+#include "l1/follower.hpp"
+#include "l1/sim/simulator.hpp"
+
+namespace basalt::l1 {
+namespace {
+
+// The follower, fed only the chain events, holds at every block exactly the tip and last-touch blue
+// score that the block's lane proofs carry, expired lanes included.
+TEST(Follower, MatchesTheLaneProofsAtEveryBlock) {
+  sim::SimParams p;
+  p.seed = 11;
+  p.finality_depth = 6;
+  p.lanes = 5;
+  p.lane_skip_permille = 850;
+  sim::Simulator simulator(p);
+  std::vector<kaspa::LaneId> lanes;
+  for (std::uint8_t i = 0; i < 5; ++i) lanes.push_back(kaspa::LaneId::from_namespace({0, 0, 1, i}));
+  lanes.push_back(kaspa::kCoinbaseLaneId);
+  Follower follower(p.finality_depth, lanes);
+  int inactive_seen = 0;
+  for (int i = 0; i < 400; ++i) {
+    simulator.step();
+    auto change = simulator.next_chain_changes();
+    ASSERT_TRUE(change.ok());
+    ASSERT_TRUE(follower.apply(*change).ok());
+    const auto& block = simulator.chain().back();
+    ASSERT_EQ(follower.tip(), block.hash);
+    for (const auto& l : lanes) {
+      auto proof = simulator.lane_proof(block.hash, kaspa::lane_key(l));
+      if (!proof.ok()) continue;  // not touched yet
+      auto mine = follower.lane(kaspa::lane_key(l));
+      ASSERT_EQ(mine.has_value(), proof->lane_tip.has_value()) << "block " << i;
+      if (mine) {
+        ASSERT_EQ(mine->tip, *proof->lane_tip) << "block " << i;
+        ASSERT_EQ(mine->last_blue_score, *proof->lane_blue_score);
+      } else {
+        ++inactive_seen;
+      }
+    }
+  }
+  EXPECT_GT(inactive_seen, 0);
+}
+
+TEST(Follower, RejectsEventsThatDoNotFitAndStaysUnchanged) {
+  sim::Simulator simulator(sim::SimParams{});
+  Follower follower(100, {kaspa::LaneId::from_namespace({0, 0, 1, 0})});
+  for (int i = 0; i < 5; ++i) simulator.step();
+  ASSERT_TRUE(follower.apply(*simulator.next_chain_changes()).ok());
+  auto tip = follower.tip();
+  ChainChanged bad_remove;
+  bad_remove.removed.push_back(kaspa::BlockHash(core::Hash32::filled(1)));
+  EXPECT_FALSE(follower.apply(bad_remove).ok());
+  simulator.step();
+  ChainChanged gap = *simulator.next_chain_changes();
+  gap.added[0].selected_parent = kaspa::BlockHash(core::Hash32::filled(2));
+  EXPECT_FALSE(follower.apply(gap).ok());
+  EXPECT_EQ(follower.tip(), tip);
+  EXPECT_EQ(follower.height(), 5u);
+}
+
+}  // namespace
+}  // namespace basalt::l1
