@@ -22,7 +22,7 @@ struct SimRunOptions {
 
 int run_sim(const SimRunOptions& opts) {
   basalt::l1::sim::Simulator sim(opts.params);
-  for (std::uint64_t i = 0; i < opts.blocks; ++i) sim.step();
+  while (sim.chain().size() < opts.blocks) sim.step();
   const auto& tip = sim.chain().back();
   std::cerr << "basalt: simulated " << sim.chain().size() << " chain blocks; tip " << tip.hash.hex()
             << " seq_commit " << tip.seq_commit.hex() << "\n";
@@ -103,12 +103,17 @@ int main(int argc, char** argv) {
     auto* sim_run = sim->add_subcommand(
         "run", "produce a seeded BlockDAG and optionally export its chain as JSON");
     sim_run->add_option("--seed", sim_opts.params.seed, "PRNG seed (default 1)");
-    sim_run->add_option("--blocks", sim_opts.blocks, "chain blocks to produce (default 100)");
+    sim_run->add_option("--blocks", sim_opts.blocks,
+                        "length of the final selected chain (default 100)");
     sim_run->add_option("--lanes", sim_opts.params.lanes, "user lanes (default 4)");
     sim_run->add_option("--tx-rate", sim_opts.params.tx_per_block,
                         "lane transactions per block (default 10)");
     sim_run->add_option("--finality-depth", sim_opts.params.finality_depth,
                         "F in blue score (default 100)");
+    sim_run->add_option("--reorg-every", sim_opts.params.reorg_every,
+                        "a seeded reorg after every K steps (default never)");
+    sim_run->add_option("--reorg-depth", sim_opts.params.reorg_depth,
+                        "random reorgs replace 1..D chain blocks (D < F)");
     sim_run->add_option("--export", sim_opts.export_path,
                         "write the chain, mergesets and lane proofs as JSON");
 

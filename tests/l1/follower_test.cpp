@@ -64,3 +64,77 @@ TEST(Follower, RejectsEventsThatDoNotFitAndStaysUnchanged) {
 
 }  // namespace
 }  // namespace basalt::l1
+
+namespace basalt::l1 {
+namespace {
+
+// Reorgs of depth 1..D by seed: after every change the follower still matches the tip's lane
+// proofs.
+TEST(Follower, FollowsThroughReorgs) {
+  for (std::uint64_t seed : {21, 22}) {
+    sim::SimParams p;
+    p.seed = seed;
+    p.finality_depth = 12;
+    p.lanes = 4;
+    p.lane_skip_permille = 700;
+    p.reorg_every = 5;
+    p.reorg_depth = 8;
+    sim::Simulator simulator(p);
+    std::vector<kaspa::LaneId> lanes;
+    for (std::uint8_t i = 0; i < 4; ++i)
+      lanes.push_back(kaspa::LaneId::from_namespace({0, 0, 1, i}));
+    Follower follower(p.finality_depth, lanes);
+    std::size_t removed = 0;
+    for (int i = 0; i < 300; ++i) {
+      simulator.step();
+      auto change = simulator.next_chain_changes();
+      ASSERT_TRUE(change.ok());
+      removed += change->removed.size();
+      ASSERT_TRUE(follower.apply(*change).ok()) << "step " << i;
+      const auto& block = simulator.chain().back();
+      ASSERT_EQ(follower.tip(), block.hash);
+      ASSERT_EQ(follower.height(), simulator.chain().size());
+      for (const auto& l : lanes) {
+        auto proof = simulator.lane_proof(block.hash, kaspa::lane_key(l));
+        if (!proof.ok()) continue;
+        auto mine = follower.lane(kaspa::lane_key(l));
+        ASSERT_EQ(mine.has_value(), proof->lane_tip.has_value()) << "step " << i;
+        if (mine) {
+          ASSERT_EQ(mine->tip, *proof->lane_tip) << "step " << i;
+        }
+      }
+    }
+    EXPECT_GT(simulator.reorgs(), 40u);
+    EXPECT_GT(removed, simulator.reorgs());  // some reorgs were deeper than one block
+  }
+}
+
+TEST(Simulator, ReorgDepthIsBoundedAndEventsAreOrdered) {
+  sim::SimParams p;
+  p.finality_depth = 10;
+  sim::Simulator simulator(p);
+  EXPECT_EQ(simulator.reorg(1).error().code(),
+            core::ErrorCode::kOutOfRange);  // nothing to replace yet
+  for (int i = 0; i < 20; ++i) simulator.step();
+  (void)simulator.next_chain_changes();
+  EXPECT_FALSE(simulator.reorg(0).ok());
+  EXPECT_FALSE(simulator.reorg(10).ok());  // not below F
+  std::vector<kaspa::BlockHash> old_top;
+  for (std::size_t i = 0; i < 3; ++i)
+    old_top.push_back(simulator.chain()[simulator.chain().size() - 1 - i].hash);
+  ASSERT_TRUE(simulator.reorg(3).ok());
+  auto change = simulator.next_chain_changes();
+  ASSERT_TRUE(change.ok());
+  EXPECT_EQ(change->removed, old_top);  // highest first
+  ASSERT_GE(change->added.size(), 4u);  // the new branch overtakes with more blocks
+  EXPECT_EQ(change->added.front().selected_parent,
+            simulator.chain()[simulator.chain().size() - change->added.size() - 1].hash);
+  for (std::size_t i = 1; i < change->added.size(); ++i) {
+    EXPECT_EQ(change->added[i].selected_parent, change->added[i - 1].hash);  // lowest first
+  }
+  for (const auto& h : old_top)
+    EXPECT_FALSE(simulator.lane_proof(h, kaspa::coinbase_lane_key()).ok());
+}
+
+}  // namespace
+}  // namespace basalt::l1

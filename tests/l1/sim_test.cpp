@@ -162,6 +162,34 @@ TEST(Simulator, ExportReplaysWithMergesExpiryAndReactivation) {
   }
 }
 
+TEST(Simulator, ExportReplaysAfterReorgs) {
+  SimParams p = params(6, 10, 600);
+  p.reorg_every = 4;
+  p.reorg_depth = 7;
+  Simulator sim(p);
+  for (int i = 0; i < 300; ++i) sim.step();
+  EXPECT_GT(sim.reorgs(), 50u);
+  Replay stats;
+  ASSERT_EQ(replay(Json::parse(export_json(sim)), &stats), "");
+}
+
+// Issue #4's acceptance case: an export of 10 000 chain blocks with reorgs and lane expiry verifies
+// end to end.
+TEST(Simulator, TenThousandBlockExportWithReorgsAndExpiryVerifies) {
+  SimParams p = params(12, 40, 800);
+  p.lanes = 4;
+  p.tx_per_block = 4;
+  p.reorg_every = 25;
+  p.reorg_depth = 30;
+  Simulator sim(p);
+  while (sim.chain().size() < 10'000) sim.step();
+  Replay stats;
+  ASSERT_EQ(replay(Json::parse(export_json(sim)), &stats), "");
+  EXPECT_EQ(stats.blocks, sim.chain().size());
+  EXPECT_GT(sim.reorgs(), 100u);
+  EXPECT_GT(stats.reactivations, 0u);
+}
+
 TEST(Simulator, AcceptsARepeatedTransactionOnce) {
   Simulator sim(params(4, 100, 0));
   std::size_t included = 0, accepted = 0;

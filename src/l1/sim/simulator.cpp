@@ -245,6 +245,12 @@ ChainBlock Simulator::commit_chain_block(const Block& b) {
 }
 
 const ChainBlock& Simulator::step() {
+  if (params_.reorg_every > 0 && steps_ > 0 && steps_ % params_.reorg_every == 0) {
+    std::uint64_t max_depth =
+        std::min<std::uint64_t>({params_.reorg_depth, params_.finality_depth - 1, chain_.size()});
+    if (max_depth >= 1)
+      reorg(1 + rng_() % max_depth).ignore();  // the depth is within range by construction
+  }
   ++steps_;
   const std::uint32_t parallel = static_cast<std::uint32_t>(rng_() % (params_.max_parallel + 1));
   std::vector<BlockHash> produced;
@@ -269,18 +275,64 @@ const ChainBlock& Simulator::step() {
         const Block& by = blocks_.at(y);
         return bx.blue_work != by.blue_work ? bx.blue_work < by.blue_work : x < y;
       });
-  Block& tip = blocks_.at(chain_tip);
+  extend_chain(blocks_.at(chain_tip));
+  tips_ = produced;
+  return chain_.back();
+}
+
+void Simulator::extend_chain(Block& tip) {
   BASALT_ASSERT(tip.parents.front() == (chain_.empty() ? genesis_ : chain_.back().hash));
+  undo_.push_back({lanes_, {}});
   tip.chain = true;
   chain_.push_back(commit_chain_block(tip));
-  tip.seq_commit = chain_.back().seq_commit;
-  chain_index_[tip.hash] = chain_.size() - 1;
-  tips_ = produced;
   const ChainBlock& c = chain_.back();
+  for (const auto& a : c.accepted) undo_.back().accepted.push_back(a.tx_id);
+  tip.seq_commit = c.seq_commit;
+  chain_index_[tip.hash] = chain_.size() - 1;
   const Block& sp = blocks_.at(c.selected_parent);
   pending_.added.push_back(ChainBlockInfo{c.hash, c.selected_parent, sp.seq_commit, sp.timestamp,
                                           tip.blue_score, tip.daa_score, c.seq_commit, c.accepted});
-  return c;
+}
+
+void Simulator::rebuild_smt() {
+  smt_ = kaspa::LaneSmt();
+  for (const auto& [key, state] : lanes_)
+    smt_.insert(key, kaspa::smt_leaf_hash(state.tip, state.last_bs));
+}
+
+core::Status Simulator::reorg(std::uint64_t depth) {
+  if (depth == 0 || depth >= params_.finality_depth || depth > chain_.size()) {
+    return core::Error{core::ErrorCode::kOutOfRange,
+                       "reorg depth must be in [1, F) and within the chain"};
+  }
+  const std::uint64_t old_work = blocks_.at(chain_.back().hash).blue_work;
+  // Undo the top blocks, highest first; the event lists them in that order.
+  for (std::uint64_t i = 0; i < depth; ++i) {
+    const ChainBlock& c = chain_.back();
+    pending_.removed.push_back(c.hash);
+    blocks_.at(c.hash).chain = false;
+    lanes_ = undo_.back().lanes_before;
+    for (const auto& id : undo_.back().accepted) accepted_ids_.erase(id);
+    chain_index_.erase(c.hash);
+    chain_commits_.pop_back();
+    chain_.pop_back();
+    undo_.pop_back();
+  }
+  rebuild_smt();
+  // Grow the competing branch one block at a time until it carries more blue work.
+  BlockHash parent = chain_.empty() ? genesis_ : chain_.back().hash;
+  for (;;) {
+    ++steps_;
+    Block b = make_block({parent}, steps_);
+    BlockHash h = b.hash;
+    blocks_.emplace(h, std::move(b));
+    extend_chain(blocks_.at(h));
+    parent = h;
+    if (blocks_.at(h).blue_work > old_work) break;
+  }
+  tips_ = {parent};
+  ++reorgs_;
+  return core::Status::Ok();
 }
 
 core::Result<ChainChanged> Simulator::next_chain_changes() {

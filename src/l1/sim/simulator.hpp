@@ -8,7 +8,8 @@
 //    k-cluster colouring would also colour everything blue.
 //  - Shape: each step adds one chain block and, by seed, a few blocks parallel to it; the next
 //  step's
-//    block merges them. No reorgs yet.
+//    block merges them. A reorg grows a competing single-file branch from a fork point until its
+//    blue work overtakes the chain; the abandoned branch is never merged later.
 //  - DAA score: blue score plus a fixed offset (no difficulty window).
 //  - Transactions: lane transactions and coinbases without inputs; no UTXO set, mempool or
 //  signatures
@@ -42,6 +43,8 @@ struct SimParams {
   std::uint32_t lane_skip_permille = 300;  // chance that a lane gets no transaction in a step
   std::uint64_t genesis_timestamp = 1'700'000'000'000;  // milliseconds
   std::uint64_t block_interval_ms = 100;                // 10 blocks per second, as mainnet
+  std::uint32_t reorg_every = 0;  // by seed: a reorg after every this many steps (0: never)
+  std::uint32_t reorg_depth = 1;  // random reorgs replace 1..reorg_depth chain blocks (< F)
 };
 
 struct Block {
@@ -81,8 +84,14 @@ class Simulator : public ChainSource {
   core::Result<LaneProof> lane_proof(const BlockHash& block,
                                      const kaspa::LaneKey& key) const override;
 
-  // Produces one step: blocks parallel to the next chain block, then the chain block merging them.
+  // Produces one step: blocks parallel to the next chain block, then the chain block merging them
+  // (and first, when SimParams asks for random reorgs and the step is due, a reorg).
   const ChainBlock& step();
+
+  // Replaces the top `depth` chain blocks by a competing branch that overtakes them. Errors:
+  // kOutOfRange unless 1 <= depth < finality depth and depth <= the chain's length.
+  core::Status reorg(std::uint64_t depth);
+  std::uint64_t reorgs() const { return reorgs_; }
 
   const Block& genesis() const { return blocks_.at(genesis_); }
   const Block& block(const BlockHash& h) const { return blocks_.at(h); }
@@ -100,6 +109,8 @@ class Simulator : public ChainSource {
   std::vector<BlockHash> mergeset_of(const Block& b) const;
   bool is_ancestor(const BlockHash& a, const BlockHash& b) const;
   ChainBlock commit_chain_block(const Block& b);
+  void extend_chain(Block& tip);
+  void rebuild_smt();
 
   SimParams params_;
   std::mt19937_64 rng_;
@@ -115,6 +126,13 @@ class Simulator : public ChainSource {
   kaspa::LaneSmt smt_;
   std::uint64_t steps_ = 0;
   ChainChanged pending_;  // events not yet delivered
+  // Per chain block: the lane states before it and the ids it accepted, to undo it in a reorg.
+  struct Undo {
+    std::map<kaspa::LaneKey, LaneState> lanes_before;
+    std::vector<kaspa::TxId> accepted;
+  };
+  std::vector<Undo> undo_;
+  std::uint64_t reorgs_ = 0;
   std::map<BlockHash, std::size_t> chain_index_;
   std::uint64_t tx_nonce_ = 0;
 };
