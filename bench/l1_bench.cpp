@@ -15,7 +15,10 @@ void BM_SimChainBlocks(benchmark::State& state) {
   p.lane_skip_permille = 0;
   p.finality_depth = 1000;
   Simulator sim(p);
-  for (auto _ : state) benchmark::DoNotOptimize(sim.step().seq_commit);
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(sim.step().seq_commit);
+    (void)sim.next_chain_changes();
+  }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
   state.counters["lanes"] = static_cast<double>(state.range(0));
   state.counters["txs_per_block"] = static_cast<double>(state.range(1));

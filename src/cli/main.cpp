@@ -2,6 +2,7 @@
 // the only place that turns errors into exit codes.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -22,7 +23,10 @@ struct SimRunOptions {
 
 int run_sim(const SimRunOptions& opts) {
   basalt::l1::sim::Simulator sim(opts.params);
-  while (sim.chain().size() < opts.blocks) sim.step();
+  while (sim.chain().size() < opts.blocks) {
+    sim.step();
+    (void)sim.next_chain_changes();  // the export reads the chain itself
+  }
   const auto& tip = sim.chain().back();
   std::cerr << "basalt: simulated " << sim.chain().size() << " chain blocks; tip " << tip.hash.hex()
             << " seq_commit " << tip.seq_commit.hex() << "\n";
@@ -32,6 +36,35 @@ int run_sim(const SimRunOptions& opts) {
   if (!out) {
     std::cerr << "basalt: cannot write " << opts.export_path << "\n";
     return 2;
+  }
+  return 0;
+}
+
+// Chain blocks per second for the simulator at the four shapes.
+int run_bench_sim(std::uint64_t blocks) {
+  std::printf(
+      "basalt bench sim: simulated chain blocks per second, one thread (%llu blocks per row)\n",
+      static_cast<unsigned long long>(blocks));
+  std::printf("%8s %14s %16s %14s\n", "lanes", "txs/block", "chain blocks/s", "txs/s");
+  for (std::uint32_t lanes : {10u, 100u}) {
+    for (std::uint32_t txs : {100u, 1000u}) {
+      basalt::l1::sim::SimParams p;
+      p.seed = 7;
+      p.lanes = lanes;
+      p.tx_per_block = txs;
+      p.lane_skip_permille = 0;
+      p.finality_depth = 1000;
+      basalt::l1::sim::Simulator sim(p);
+      std::uint64_t accepted = 0;
+      auto t0 = std::chrono::steady_clock::now();
+      while (sim.chain().size() < blocks) {
+        accepted += sim.step().accepted.size();
+        (void)sim.next_chain_changes();  // nobody follows here: drop the events
+      }
+      double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::printf("%8u %14u %16.0f %14.0f\n", lanes, txs, static_cast<double>(blocks) / s,
+                  static_cast<double>(accepted) / s);
+    }
   }
   return 0;
 }
@@ -117,7 +150,14 @@ int main(int argc, char** argv) {
     sim_run->add_option("--export", sim_opts.export_path,
                         "write the chain, mergesets and lane proofs as JSON");
 
+    std::uint64_t bench_sim_blocks = 2000;
+    auto* bench_sim = bench->add_subcommand(
+        "sim", "simulated chain blocks per second at 10/100 lanes x 100/1000 txs");
+    bench_sim->add_option("--blocks", bench_sim_blocks,
+                          "chain blocks per configuration (default 2000)");
+
     CLI11_PARSE(app, argc, argv);
+    if (bench_sim->parsed()) return run_bench_sim(bench_sim_blocks);
     if (sim_run->parsed()) return run_sim(sim_opts);
     if (kip21->parsed()) return run_conformance_kip21(vectors_path);
     if (vm_run->parsed()) return basalt::cli::vm_run(run_opts);

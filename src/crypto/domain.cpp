@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstring>
+#include <type_traits>
 
 #include "core/assert.hpp"
 
@@ -128,14 +129,13 @@ core::Bytes domain_key_bytes(Domain d) {
   return {};
 }
 
-DomainHasher::DomainHasher(Domain d) {
+DomainHasher::DomainHasher(Domain d) : domain_(d) {
   // Built in place: a BLAKE3 state is large enough that moving one in would cost as much as
   // hashing.
   const DomainInfo& info = domain_info(d);
   switch (info.scheme) {
     case kBlake3Keyed:
-      impl_.emplace<Blake3>(blake3_key(info.ascii));
-      return;
+      return;  // starts in small_
     case kBlake2bKeyed:
       impl_.emplace<Blake2b256>(ascii_span(info.ascii));
       return;
@@ -146,7 +146,20 @@ DomainHasher::DomainHasher(Domain d) {
 }
 
 DomainHasher& DomainHasher::update(core::ByteSpan data) {
-  std::visit([&](auto& h) { h.update(data); }, impl_);
+  if (std::holds_alternative<std::monostate>(impl_)) {
+    if (small_len_ + data.size() <= small_.size()) {
+      if (!data.empty()) std::memcpy(small_.data() + small_len_, data.data(), data.size());
+      small_len_ += data.size();
+      return *this;
+    }
+    Blake3& full = impl_.emplace<Blake3>(blake3_key(domain_info(domain_).ascii));
+    full.update({small_.data(), small_len_});
+  }
+  std::visit(
+      [&](auto& h) {
+        if constexpr (!std::is_same_v<std::decay_t<decltype(h)>, std::monostate>) h.update(data);
+      },
+      impl_);
   return *this;
 }
 
@@ -173,7 +186,17 @@ DomainHasher& DomainHasher::update_var_bytes(core::ByteSpan data) {
 }
 
 core::Hash32 DomainHasher::finalize() const {
-  return std::visit([](const auto& h) { return h.finalize(); }, impl_);
+  return std::visit(
+      [&](const auto& h) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(h)>, std::monostate>) {
+          return blake3_keyed_single_block(
+              key_table().blake3_words[static_cast<std::size_t>(domain_)],
+              {small_.data(), small_len_});
+        } else {
+          return h.finalize();
+        }
+      },
+      impl_);
 }
 
 core::Hash32 domain_hash(Domain d, core::ByteSpan data) {

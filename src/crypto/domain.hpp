@@ -5,6 +5,7 @@
 // Only the concatenation of the updates matters.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -75,7 +76,12 @@ class DomainHasher {
   core::Hash32 finalize() const;
 
  private:
-  std::variant<Blake3, Blake2b256, Sha256> impl_;
+  Domain domain_;
+  // BLAKE3 domains start in `small_` (monostate): most Kaspa preimages fit one 64-byte block and
+  // then hash with a single compression. A longer message moves into a full Blake3 state.
+  std::variant<std::monostate, Blake3, Blake2b256, Sha256> impl_;
+  std::array<std::uint8_t, kBlake3BlockLen> small_;
+  std::size_t small_len_ = 0;
 };
 
 core::Hash32 domain_hash(Domain d, core::ByteSpan data);

@@ -81,6 +81,29 @@ TEST(Domains, PairAndIncrementalEqualOneShotForEveryDomain) {
   }
 }
 
+// BLAKE3 domains keep messages of up to one block in a small buffer and move to a full state past
+// it; every length and every split across that boundary must equal the plain Blake3 class.
+TEST(Domains, ShortAndLongMessagesAcrossTheBlockBoundary) {
+  test::Rng rng(6);
+  core::Bytes msg = rng.bytes(200);
+  for (Domain d : {Domain::kSeqCommitActiveNode, Domain::kPayloadDigest}) {
+    core::Bytes key = domain_key_bytes(d);
+    std::array<std::uint8_t, 32> k{};
+    std::copy(key.begin(), key.end(), k.begin());
+    for (std::size_t n = 0; n <= msg.size(); ++n) {
+      Blake3 ref(k);
+      ref.update(core::ByteSpan(msg).first(n));
+      const core::Hash32 want = ref.finalize();
+      for (std::size_t piece : {1, 7, 32, 63, 64, 65}) {
+        DomainHasher h(d);
+        for (std::size_t pos = 0; pos < n; pos += piece)
+          h.update(core::ByteSpan(msg).subspan(pos, std::min(piece, n - pos)));
+        ASSERT_EQ(h.finalize(), want) << "n=" << n << " piece=" << piece;
+      }
+    }
+  }
+}
+
 TEST(Domains, IntegerHelpersAreLittleEndian) {
   DomainHasher a(Domain::kBlockHash);
   a.update_u16_le(0x0102).update_u32_le(0x03040506).update_u64_le(0x0708090a0b0c0d0eull);

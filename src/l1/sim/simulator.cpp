@@ -165,8 +165,7 @@ ChainBlock Simulator::commit_chain_block(const Block& b) {
     for (std::size_t t = (m == 0 ? 0 : 1); t < x.txs.size(); ++t) {
       const Transaction& tx = x.txs[t];
       const kaspa::TxId& id = x.tx_ids[t];
-      if (accepted_ids_.count(id)) continue;
-      accepted_ids_[id] = true;
+      if (!accepted_ids_.insert(id).second) continue;
       c.accepted.push_back({id, tx.version, tx.subnetwork_id, merge_idx});
       leaves[tx.subnetwork_id].push_back(kaspa::activity_leaf(id, tx.version, merge_idx));
       ++merge_idx;
@@ -282,6 +281,10 @@ const ChainBlock& Simulator::step() {
 
 void Simulator::extend_chain(Block& tip) {
   BASALT_ASSERT(tip.parents.front() == (chain_.empty() ? genesis_ : chain_.back().hash));
+  if (undo_.size() >= params_.finality_depth) {
+    for (const auto& id : undo_.front().accepted) accepted_ids_.erase(id);
+    undo_.pop_front();
+  }
   undo_.push_back({lanes_, {}});
   tip.chain = true;
   chain_.push_back(commit_chain_block(tip));

@@ -13,13 +13,16 @@
 //  - DAA score: blue score plus a fixed offset (no difficulty window).
 //  - Transactions: lane transactions and coinbases without inputs; no UTXO set, mempool or
 //  signatures
-//    yet, so every transaction of a mergeset is accepted except a repeat of an already accepted id.
+//    yet, so every transaction of a mergeset is accepted except a repeat of an id accepted within
+//    the last F chain blocks.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <random>
+#include <unordered_set>
 #include <vector>
 
 #include "kaspa/lane_smt.hpp"
@@ -122,7 +125,16 @@ class Simulator : public ChainSource {
       chain_commits_;                                // (blue score, SeqCommit), genesis first
   std::map<kaspa::LaneKey, LaneState> lanes_;        // active lanes
   std::map<kaspa::LaneKey, kaspa::LaneId> touched_;  // every lane ever touched
-  std::map<kaspa::TxId, bool> accepted_ids_;
+  // Ids accepted in the last F chain blocks: a repeat within them is not accepted again. Keyed by
+  // the id's first 8 bytes (ids are uniform hashes); used for membership only, never iterated.
+  struct TxIdKey {
+    std::size_t operator()(const kaspa::TxId& id) const {
+      std::size_t v = 0;
+      for (int i = 0; i < 8; ++i) v = v << 8 | id.hash().bytes[i];
+      return v;
+    }
+  };
+  std::unordered_set<kaspa::TxId, TxIdKey> accepted_ids_;
   kaspa::LaneSmt smt_;
   std::uint64_t steps_ = 0;
   ChainChanged pending_;  // events not yet delivered
@@ -131,7 +143,7 @@ class Simulator : public ChainSource {
     std::map<kaspa::LaneKey, LaneState> lanes_before;
     std::vector<kaspa::TxId> accepted;
   };
-  std::vector<Undo> undo_;
+  std::deque<Undo> undo_;  // the last F chain blocks (reorgs are shallower)
   std::uint64_t reorgs_ = 0;
   std::map<BlockHash, std::size_t> chain_index_;
   std::uint64_t tx_nonce_ = 0;
