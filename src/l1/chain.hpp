@@ -9,6 +9,7 @@
 #include "core/result.hpp"
 #include "kaspa/lane_smt.hpp"
 #include "kaspa/seq_commit.hpp"
+#include "kaspa/transaction.hpp"
 #include "kaspa/types.hpp"
 
 namespace basalt::l1 {
@@ -56,6 +57,10 @@ class ChainSource {
   // Errors: kNotFound for a block that is not on the selected chain.
   virtual core::Result<LaneProof> lane_proof(const kaspa::BlockHash& block,
                                              const kaspa::LaneKey& key) const = 0;
+  // Validates a transaction and queues it for the next block. A rejected transaction leaves the
+  // source unchanged; the error says why (kInvalid, kNotFound for a missing or spent outpoint,
+  // kVerifyFailed for a bad signature).
+  virtual core::Status submit_transaction(const kaspa::Transaction& tx) = 0;
 };
 
 }  // namespace basalt::l1

@@ -42,7 +42,18 @@ Simulator::Simulator(SimParams params) : params_(params), rng_(params.seed) {
   cb.version = kaspa::kTxVersionToccata;
   cb.subnetwork_id = kaspa::kCoinbaseLaneId;
   cb.payload = ascii("basalt-sim genesis");
+  // The faucet: a key derived from the seed owns the genesis outputs.
+  Hash32 sk = seeded_hash("basalt-sim faucet key", params_.seed);
+  sk.bytes[0] &= 0x7f;  // below the group order
+  faucet_key_ = std::move(crypto::SecretKey::from_bytes(sk.bytes)).value();
+  const kaspa::ScriptPublicKey faucet_spk = kaspa::p2pk_script(faucet_key_->public_key());
+  for (std::uint32_t i = 0; i < params_.faucet_outputs; ++i) {
+    cb.outputs.push_back({params_.faucet_amount, faucet_spk, std::nullopt});
+  }
   g.txs.push_back(cb);
+  for (std::uint32_t i = 0; i < params_.faucet_outputs; ++i) {
+    utxos_[{kaspa::tx_id(cb), i}] = {params_.faucet_amount, faucet_spk, true};
+  }
   g.tx_ids.push_back(kaspa::tx_id(cb));
   genesis_ = g.hash;
   tips_ = {g.hash};
@@ -128,6 +139,10 @@ Block Simulator::make_block(const std::vector<BlockHash>& parents, std::uint64_t
   cb.payload =
       ascii("basalt-sim miner " + std::to_string(rng_() % 1000) + " " + b.hash.hex().substr(0, 16));
   b.txs.push_back(std::move(cb));
+  // Submitted transactions go into the next block produced.
+  for (auto& tx : mempool_) b.txs.push_back(std::move(tx));
+  mempool_.clear();
+  mempool_spent_.clear();
   std::uniform_int_distribution<std::uint32_t> permille(0, 999);
   for (std::uint32_t lane = 0; lane < params_.lanes; ++lane) {
     if (permille(rng_) < params_.lane_skip_permille) continue;
@@ -165,7 +180,23 @@ ChainBlock Simulator::commit_chain_block(const Block& b) {
     for (std::size_t t = (m == 0 ? 0 : 1); t < x.txs.size(); ++t) {
       const Transaction& tx = x.txs[t];
       const kaspa::TxId& id = x.tx_ids[t];
-      if (!accepted_ids_.insert(id).second) continue;
+      if (accepted_ids_.count(id)) continue;
+      // A transaction whose input is missing or already spent (a double spend) is not accepted.
+      bool inputs_unspent = true;
+      for (const auto& in : tx.inputs) inputs_unspent &= utxos_.count(in.previous_outpoint) > 0;
+      if (!inputs_unspent) continue;
+      accepted_ids_.insert(id);
+      Undo& undo = undo_.back();
+      for (const auto& in : tx.inputs) {
+        auto it = utxos_.find(in.previous_outpoint);
+        undo.spent.emplace_back(it->first, it->second);
+        utxos_.erase(it);
+      }
+      for (std::uint32_t o = 0; o < tx.outputs.size(); ++o) {
+        kaspa::Outpoint op{id, o};
+        utxos_[op] = {tx.outputs[o].value, tx.outputs[o].script_public_key, m == 0 && t == 0};
+        undo.created.push_back(op);
+      }
       c.accepted.push_back({id, tx.version, tx.subnetwork_id, merge_idx});
       leaves[tx.subnetwork_id].push_back(kaspa::activity_leaf(id, tx.version, merge_idx));
       ++merge_idx;
@@ -285,7 +316,7 @@ void Simulator::extend_chain(Block& tip) {
     for (const auto& id : undo_.front().accepted) accepted_ids_.erase(id);
     undo_.pop_front();
   }
-  undo_.push_back({lanes_, {}});
+  undo_.push_back(Undo{lanes_, {}, {}, {}});
   tip.chain = true;
   chain_.push_back(commit_chain_block(tip));
   const ChainBlock& c = chain_.back();
@@ -315,6 +346,8 @@ core::Status Simulator::reorg(std::uint64_t depth) {
     pending_.removed.push_back(c.hash);
     blocks_.at(c.hash).chain = false;
     lanes_ = undo_.back().lanes_before;
+    for (const auto& op : undo_.back().created) utxos_.erase(op);
+    for (const auto& [op, entry] : undo_.back().spent) utxos_[op] = entry;
     for (const auto& id : undo_.back().accepted) accepted_ids_.erase(id);
     chain_index_.erase(c.hash);
     chain_commits_.pop_back();
@@ -353,6 +386,64 @@ core::Result<LaneProof> Simulator::lane_proof(const BlockHash& block,
     if (p.lane_key == key) return p;
   }
   return core::Error{core::ErrorCode::kNotFound, "lane never touched"};
+}
+
+std::optional<kaspa::UtxoEntry> Simulator::utxo(const kaspa::Outpoint& op) const {
+  auto it = utxos_.find(op);
+  if (it == utxos_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> Simulator::spendable(
+    const kaspa::ScriptPublicKey& spk) const {
+  std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> out;
+  for (const auto& [op, e] : utxos_) {
+    if (e.script_public_key == spk && !mempool_spent_.count(op)) out.emplace_back(op, e);
+  }
+  return out;
+}
+
+core::Status Simulator::submit_transaction(const Transaction& tx) {
+  using core::Error;
+  using core::ErrorCode;
+  // Everything is checked before anything changes: a rejected transaction leaves no trace.
+  if (auto st = kaspa::check_transaction_in_isolation(tx); !st.ok()) return st;
+  if (tx.inputs.empty())
+    return Error{ErrorCode::kInvalid, "a submitted transaction needs an input"};
+  const kaspa::TxId id = kaspa::tx_id(tx);
+  if (accepted_ids_.count(id)) return Error{ErrorCode::kInvalid, "transaction already accepted"};
+  for (const auto& m : mempool_) {
+    if (kaspa::tx_id(m) == id)
+      return Error{ErrorCode::kInvalid, "transaction already in the mempool"};
+  }
+  std::set<kaspa::Outpoint> own;
+  std::uint64_t in_sum = 0;
+  for (std::uint32_t i = 0; i < tx.inputs.size(); ++i) {
+    const std::string where = "input " + std::to_string(i) + ": ";
+    const kaspa::Outpoint& op = tx.inputs[i].previous_outpoint;
+    if (!own.insert(op).second) return Error{ErrorCode::kInvalid, where + "outpoint spent twice"};
+    auto it = utxos_.find(op);
+    if (it == utxos_.end()) return Error{ErrorCode::kNotFound, where + "missing or spent outpoint"};
+    if (mempool_spent_.count(op)) {
+      return Error{ErrorCode::kInvalid,
+                   where + "double spend of an outpoint a mempool transaction spends"};
+    }
+    if (auto st = kaspa::verify_p2pk_input(tx, i, it->second); !st.ok()) {
+      return Error{st.error().code(), where + st.error().context()};
+    }
+    if (in_sum + it->second.amount < in_sum)
+      return Error{ErrorCode::kInvalid, "input amounts overflow"};
+    in_sum += it->second.amount;
+  }
+  std::uint64_t out_sum = 0;
+  for (const auto& o : tx.outputs) {
+    if (out_sum + o.value < out_sum) return Error{ErrorCode::kInvalid, "output amounts overflow"};
+    out_sum += o.value;
+  }
+  if (out_sum > in_sum) return Error{ErrorCode::kInvalid, "outputs exceed inputs"};
+  mempool_.push_back(tx);
+  mempool_spent_.insert(own.begin(), own.end());
+  return core::Status::Ok();
 }
 
 }  // namespace basalt::l1::sim

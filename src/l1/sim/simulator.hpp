@@ -11,10 +11,12 @@
 //    block merges them. A reorg grows a competing single-file branch from a fork point until its
 //    blue work overtakes the chain; the abandoned branch is never merged later.
 //  - DAA score: blue score plus a fixed offset (no difficulty window).
-//  - Transactions: lane transactions and coinbases without inputs; no UTXO set, mempool or
-//  signatures
-//    yet, so every transaction of a mergeset is accepted except a repeat of an id accepted within
-//    the last F chain blocks.
+//  - Transactions: submitted transactions are checked against the UTXO set (P2PK Schnorr spends
+//  with
+//    basalt's signature hash, see kaspa/signing.hpp) and accepted in merge order unless an input is
+//    missing or already spent; the generated load is input-less lane transactions. Coinbase outputs
+//    have no maturity, there are no block rewards (genesis funds a faucet key), fees are not
+//    collected, and transactions of blocks removed by a reorg are not returned to the mempool.
 #pragma once
 
 #include <cstdint>
@@ -22,12 +24,14 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <unordered_set>
 #include <vector>
 
 #include "kaspa/lane_smt.hpp"
 #include "kaspa/limits.hpp"
 #include "kaspa/seq_commit.hpp"
+#include "kaspa/signing.hpp"
 #include "kaspa/transaction.hpp"
 #include "kaspa/types.hpp"
 #include "l1/chain.hpp"
@@ -46,8 +50,10 @@ struct SimParams {
   std::uint32_t lane_skip_permille = 300;  // chance that a lane gets no transaction in a step
   std::uint64_t genesis_timestamp = 1'700'000'000'000;  // milliseconds
   std::uint64_t block_interval_ms = 100;                // 10 blocks per second, as mainnet
-  std::uint32_t reorg_every = 0;  // by seed: a reorg after every this many steps (0: never)
-  std::uint32_t reorg_depth = 1;  // random reorgs replace 1..reorg_depth chain blocks (< F)
+  std::uint32_t reorg_every = 0;      // by seed: a reorg after every this many steps (0: never)
+  std::uint32_t reorg_depth = 1;      // random reorgs replace 1..reorg_depth chain blocks (< F)
+  std::uint32_t faucet_outputs = 64;  // genesis outputs paying the faucet key
+  std::uint64_t faucet_amount = 1'000'000'000'000;  // sompi each
 };
 
 struct Block {
@@ -86,6 +92,15 @@ class Simulator : public ChainSource {
   core::Result<ChainChanged> next_chain_changes() override;
   core::Result<LaneProof> lane_proof(const BlockHash& block,
                                      const kaspa::LaneKey& key) const override;
+  core::Status submit_transaction(const kaspa::Transaction& tx) override;
+
+  // The key that owns the genesis outputs (derived from the seed), for clients and tests.
+  const crypto::SecretKey& faucet_key() const { return *faucet_key_; }
+  std::optional<kaspa::UtxoEntry> utxo(const kaspa::Outpoint& op) const;
+  // Unspent outputs paying `spk` that no mempool transaction spends, by outpoint.
+  std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> spendable(
+      const kaspa::ScriptPublicKey& spk) const;
+  std::size_t mempool_size() const { return mempool_.size(); }
 
   // Produces one step: blocks parallel to the next chain block, then the chain block merging them
   // (and first, when SimParams asks for random reorgs and the step is due, a reorg).
@@ -142,9 +157,15 @@ class Simulator : public ChainSource {
   struct Undo {
     std::map<kaspa::LaneKey, LaneState> lanes_before;
     std::vector<kaspa::TxId> accepted;
+    std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> spent;
+    std::vector<kaspa::Outpoint> created;
   };
   std::deque<Undo> undo_;  // the last F chain blocks (reorgs are shallower)
   std::uint64_t reorgs_ = 0;
+  std::optional<crypto::SecretKey> faucet_key_;
+  std::map<kaspa::Outpoint, kaspa::UtxoEntry> utxos_;
+  std::vector<kaspa::Transaction> mempool_;
+  std::set<kaspa::Outpoint> mempool_spent_;
   std::map<BlockHash, std::size_t> chain_index_;
   std::uint64_t tx_nonce_ = 0;
 };

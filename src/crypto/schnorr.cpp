@@ -1,0 +1,66 @@
+#include "crypto/schnorr.hpp"
+
+#include <secp256k1.h>
+#include <secp256k1_extrakeys.h>
+#include <secp256k1_schnorrsig.h>
+
+#include "core/assert.hpp"
+
+namespace basalt::crypto {
+
+namespace {
+
+// One context for the process, created once and then only read: libsecp256k1 allows concurrent
+// use of a context by sign and verify calls.
+const secp256k1_context* ctx() {
+  static const secp256k1_context* c = secp256k1_context_create(SECP256K1_CONTEXT_NONE);
+  return c;
+}
+
+}  // namespace
+
+core::Result<SecretKey> SecretKey::from_bytes(const std::array<std::uint8_t, 32>& bytes) {
+  if (secp256k1_ec_seckey_verify(ctx(), bytes.data()) != 1) {
+    return core::Error{core::ErrorCode::kInvalid, "not a secp256k1 secret key"};
+  }
+  return SecretKey(bytes);
+}
+
+SecretKey::~SecretKey() {
+  // volatile writes: the wipe must not be optimised away.
+  volatile std::uint8_t* p = bytes_.data();
+  for (std::size_t i = 0; i < bytes_.size(); ++i) p[i] = 0;
+}
+
+SchnorrPublicKey SecretKey::public_key() const {
+  secp256k1_keypair kp;
+  BASALT_ASSERT(secp256k1_keypair_create(ctx(), &kp, bytes_.data()) == 1);
+  secp256k1_xonly_pubkey xonly;
+  BASALT_ASSERT(secp256k1_keypair_xonly_pub(ctx(), &xonly, nullptr, &kp) == 1);
+  SchnorrPublicKey out;
+  BASALT_ASSERT(secp256k1_xonly_pubkey_serialize(ctx(), out.x.data(), &xonly) == 1);
+  return out;
+}
+
+SchnorrSignature SecretKey::sign(const core::Hash32& msg, const core::Hash32& aux) const {
+  secp256k1_keypair kp;
+  BASALT_ASSERT(secp256k1_keypair_create(ctx(), &kp, bytes_.data()) == 1);
+  SchnorrSignature sig;
+  BASALT_ASSERT(secp256k1_schnorrsig_sign32(ctx(), sig.bytes.data(), msg.data(), &kp, aux.data()) ==
+                1);
+  return sig;
+}
+
+core::Status schnorr_verify(const SchnorrPublicKey& pubkey, const core::Hash32& msg,
+                            const SchnorrSignature& sig) {
+  secp256k1_xonly_pubkey xonly;
+  if (secp256k1_xonly_pubkey_parse(ctx(), &xonly, pubkey.x.data()) != 1) {
+    return core::Error{core::ErrorCode::kVerifyFailed, "public key is not on the curve"};
+  }
+  if (secp256k1_schnorrsig_verify(ctx(), sig.bytes.data(), msg.data(), 32, &xonly) != 1) {
+    return core::Error{core::ErrorCode::kVerifyFailed, "bad Schnorr signature"};
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace basalt::crypto
