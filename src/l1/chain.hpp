@@ -49,18 +49,27 @@ struct LaneProof {
   kaspa::SeqCommit inactivity_shortcut;
 };
 
+// Fee rates in sompi per gram of mass, as GetFeeEstimate reports them.
+struct FeeEstimate {
+  std::uint64_t priority = 0;
+  std::uint64_t normal = 0;
+  std::uint64_t low = 0;
+};
+
 class ChainSource {
  public:
   virtual ~ChainSource() = default;
   // The chain changes not yet delivered (possibly none).
   virtual core::Result<ChainChanged> next_chain_changes() = 0;
-  // Errors: kNotFound for a block that is not on the selected chain.
+  // Errors: kNotFound for a block that is not on the selected chain or lies below the pruning
+  // point.
   virtual core::Result<LaneProof> lane_proof(const kaspa::BlockHash& block,
                                              const kaspa::LaneKey& key) const = 0;
   // Validates a transaction and queues it for the next block. A rejected transaction leaves the
   // source unchanged; the error says why (kInvalid, kNotFound for a missing or spent outpoint,
   // kVerifyFailed for a bad signature).
   virtual core::Status submit_transaction(const kaspa::Transaction& tx) = 0;
+  virtual FeeEstimate fee_estimate() const = 0;
 };
 
 }  // namespace basalt::l1

@@ -169,3 +169,34 @@ TEST(Utxo, ReorgUndoesSpends) {
 
 }  // namespace
 }  // namespace basalt::l1::sim
+
+namespace basalt::l1::sim {
+namespace {
+
+TEST(ChainSourceApi, LaneProofsOnlyFromThePruningPointUp) {
+  SimParams p = quiet(5);
+  p.finality_depth = 20;  // pruning depth 50
+  Simulator sim(p);
+  for (int i = 0; i < 200; ++i) sim.step();
+  const auto key = kaspa::coinbase_lane_key();
+  const auto& chain = sim.chain();
+  auto old = sim.lane_proof(chain.front().hash, key);
+  ASSERT_FALSE(old.ok());
+  EXPECT_NE(old.error().context().find("pruning point"), std::string::npos);
+  EXPECT_TRUE(sim.lane_proof(chain.back().hash, key).ok());
+  const std::uint64_t pp_bs = sim.block(sim.pruning_point()).blue_score;
+  EXPECT_GE(sim.block(chain.back().hash).blue_score - pp_bs, 50u);
+  EXPECT_TRUE(sim.lane_proof(sim.pruning_point(), key).ok());
+  EXPECT_FALSE(sim.lane_proof(kaspa::BlockHash(core::Hash32::filled(3)), key).ok());
+}
+
+TEST(ChainSourceApi, FeeEstimateStartsAtTheRelayMinimum) {
+  Simulator sim(quiet(6));
+  FeeEstimate f = sim.fee_estimate();
+  EXPECT_EQ(f.low, 100u);
+  EXPECT_LE(f.low, f.normal);
+  EXPECT_LE(f.normal, f.priority);
+}
+
+}  // namespace
+}  // namespace basalt::l1::sim

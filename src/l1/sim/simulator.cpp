@@ -382,6 +382,9 @@ core::Result<LaneProof> Simulator::lane_proof(const BlockHash& block,
   auto it = chain_index_.find(block);
   if (it == chain_index_.end())
     return core::Error{core::ErrorCode::kNotFound, "block is not on the selected chain"};
+  if (blocks_.at(block).blue_score < blocks_.at(pruning_point()).blue_score) {
+    return core::Error{core::ErrorCode::kNotFound, "block is below the pruning point"};
+  }
   for (const auto& p : chain_[it->second].lane_proofs) {
     if (p.lane_key == key) return p;
   }
@@ -444,6 +447,27 @@ core::Status Simulator::submit_transaction(const Transaction& tx) {
   mempool_.push_back(tx);
   mempool_spent_.insert(own.begin(), own.end());
   return core::Status::Ok();
+}
+
+FeeEstimate Simulator::fee_estimate() const {
+  constexpr std::uint64_t kMinimumRelayRate = 100;  // sompi per gram (kip21 §7.4)
+  const std::uint64_t normal = kMinimumRelayRate * (1 + mempool_.size() / 100);
+  return {2 * normal, normal, kMinimumRelayRate};
+}
+
+BlockHash Simulator::pruning_point() const {
+  if (chain_.empty()) return genesis_;
+  const std::uint64_t tip_bs = blocks_.at(chain_.back().hash).blue_score;
+  const std::uint64_t f = params_.finality_depth;
+  const std::uint64_t depth =
+      std::max(params_.pruning_depth != 0 ? params_.pruning_depth : f * 5 / 2, f + 1);
+  if (tip_bs < depth) return genesis_;
+  const std::uint64_t target = tip_bs - depth;
+  auto it = std::upper_bound(chain_commits_.begin(), chain_commits_.end(), target,
+                             [](std::uint64_t v, const auto& e) { return v < e.first; });
+  const std::size_t index =
+      static_cast<std::size_t>(it - chain_commits_.begin()) - 1;  // 0 is genesis
+  return index == 0 ? genesis_ : chain_[index - 1].hash;
 }
 
 }  // namespace basalt::l1::sim

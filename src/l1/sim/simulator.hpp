@@ -50,9 +50,12 @@ struct SimParams {
   std::uint32_t lane_skip_permille = 300;  // chance that a lane gets no transaction in a step
   std::uint64_t genesis_timestamp = 1'700'000'000'000;  // milliseconds
   std::uint64_t block_interval_ms = 100;                // 10 blocks per second, as mainnet
-  std::uint32_t reorg_every = 0;      // by seed: a reorg after every this many steps (0: never)
-  std::uint32_t reorg_depth = 1;      // random reorgs replace 1..reorg_depth chain blocks (< F)
-  std::uint32_t faucet_outputs = 64;  // genesis outputs paying the faucet key
+  std::uint32_t reorg_every = 0;  // by seed: a reorg after every this many steps (0: never)
+  std::uint32_t reorg_depth = 1;  // random reorgs replace 1..reorg_depth chain blocks (< F)
+  // Lane proofs are served only from the pruning point up. 0: 2.5 F, the mainnet ratio
+  // (1 080 000 / 432 000); never at or below F, so every reorg (depth < F) stays above it.
+  std::uint64_t pruning_depth = 0;
+  std::uint32_t faucet_outputs = 64;                // genesis outputs paying the faucet key
   std::uint64_t faucet_amount = 1'000'000'000'000;  // sompi each
 };
 
@@ -93,6 +96,11 @@ class Simulator : public ChainSource {
   core::Result<LaneProof> lane_proof(const BlockHash& block,
                                      const kaspa::LaneKey& key) const override;
   core::Status submit_transaction(const kaspa::Transaction& tx) override;
+  // Kaspa's minimum relay rate (100 sompi per gram) when the mempool is empty, rising with its
+  // size.
+  FeeEstimate fee_estimate() const override;
+  // The highest chain block at least pruning_depth blue score below the tip (genesis early on).
+  BlockHash pruning_point() const;
 
   // The key that owns the genesis outputs (derived from the seed), for clients and tests.
   const crypto::SecretKey& faucet_key() const { return *faucet_key_; }
