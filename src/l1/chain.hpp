@@ -49,6 +49,18 @@ struct LaneProof {
   kaspa::SeqCommit inactivity_shortcut;
 };
 
+// A block header as a follower sees it (GetBlock / GetHeaders).
+struct BlockHeader {
+  kaspa::BlockHash hash;
+  std::vector<kaspa::BlockHash> parents;  // the selected parent first
+  std::uint64_t blue_score = 0;
+  std::uint64_t daa_score = 0;
+  kaspa::BlueWork blue_work;
+  std::uint64_t timestamp = 0;
+  kaspa::SeqCommit accepted_id_merkle_root;  // the block's SeqCommit
+  bool is_chain_block = false;
+};
+
 // Fee rates in sompi per gram of mass, as GetFeeEstimate reports them.
 struct FeeEstimate {
   std::uint64_t priority = 0;
@@ -70,6 +82,8 @@ class ChainSource {
   // kVerifyFailed for a bad signature).
   virtual core::Status submit_transaction(const kaspa::Transaction& tx) = 0;
   virtual FeeEstimate fee_estimate() const = 0;
+  // Errors: kNotFound for an unknown block.
+  virtual core::Result<BlockHeader> header(const kaspa::BlockHash& block) const = 0;
 };
 
 }  // namespace basalt::l1

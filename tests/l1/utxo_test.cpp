@@ -190,6 +190,27 @@ TEST(ChainSourceApi, LaneProofsOnlyFromThePruningPointUp) {
   EXPECT_FALSE(sim.lane_proof(kaspa::BlockHash(core::Hash32::filled(3)), key).ok());
 }
 
+TEST(ChainSourceApi, HeadersOfChainAndMergedBlocks) {
+  Simulator sim(quiet(7));
+  for (int i = 0; i < 50; ++i) sim.step();
+  const auto& c = sim.chain().back();
+  auto h = sim.header(c.hash);
+  ASSERT_TRUE(h.ok());
+  EXPECT_TRUE(h->is_chain_block);
+  EXPECT_EQ(h->accepted_id_merkle_root, c.seq_commit);
+  EXPECT_EQ(h->parents.front(), c.selected_parent);
+  // The selected parent has the highest blue work among the parents.
+  for (const auto& p : h->parents)
+    EXPECT_LE(sim.header(p)->blue_work, sim.header(c.selected_parent)->blue_work);
+  for (const auto& m : c.mergeset) {
+    auto mh = sim.header(m);
+    ASSERT_TRUE(mh.ok());
+    EXPECT_EQ(mh->is_chain_block, m == c.selected_parent);
+  }
+  EXPECT_EQ(sim.header(kaspa::BlockHash(core::Hash32::filled(4))).error().code(),
+            ErrorCode::kNotFound);
+}
+
 TEST(ChainSourceApi, FeeEstimateStartsAtTheRelayMinimum) {
   Simulator sim(quiet(6));
   FeeEstimate f = sim.fee_estimate();

@@ -470,4 +470,13 @@ BlockHash Simulator::pruning_point() const {
   return index == 0 ? genesis_ : chain_[index - 1].hash;
 }
 
+core::Result<BlockHeader> Simulator::header(const BlockHash& block) const {
+  auto it = blocks_.find(block);
+  if (it == blocks_.end()) return core::Error{core::ErrorCode::kNotFound, "unknown block"};
+  const Block& b = it->second;
+  return BlockHeader{
+      b.hash,      b.parents,    b.blue_score, b.daa_score, kaspa::BlueWork::from_u64(b.blue_work),
+      b.timestamp, b.seq_commit, b.chain};
+}
+
 }  // namespace basalt::l1::sim

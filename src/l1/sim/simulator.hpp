@@ -99,6 +99,7 @@ class Simulator : public ChainSource {
   // Kaspa's minimum relay rate (100 sompi per gram) when the mempool is empty, rising with its
   // size.
   FeeEstimate fee_estimate() const override;
+  core::Result<BlockHeader> header(const BlockHash& block) const override;
   // The highest chain block at least pruning_depth blue score below the tip (genesis early on).
   BlockHash pruning_point() const;
 
