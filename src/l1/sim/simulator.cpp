@@ -70,6 +70,12 @@ BlockHash Simulator::new_hash() {
   return BlockHash(h);
 }
 
+bool Simulator::less_work(const BlockHash& x, const BlockHash& y) const {
+  // Kaspa's order of blocks: blue work, then hash (kip21 §3.1 step 1).
+  const std::uint64_t wx = blocks_.at(x).blue_work, wy = blocks_.at(y).blue_work;
+  return wx != wy ? wx < wy : x < y;
+}
+
 bool Simulator::is_ancestor(const BlockHash& a, const BlockHash& b) const {
   // Depth-first from b through parents; an ancestor's blue score is strictly lower, which bounds
   // the search to the few blocks between the two.
@@ -102,11 +108,8 @@ std::vector<BlockHash> Simulator::mergeset_of(const Block& b) const {
     for (const auto& p : blocks_.at(x).parents) stack.push_back(p);
   }
   // kip21 §3.1 step 1: the selected parent, then the rest by ascending (blue_work, hash).
-  std::sort(others.begin(), others.end(), [&](const BlockHash& x, const BlockHash& y) {
-    const Block& bx = blocks_.at(x);
-    const Block& by = blocks_.at(y);
-    return bx.blue_work != by.blue_work ? bx.blue_work < by.blue_work : x < y;
-  });
+  std::sort(others.begin(), others.end(),
+            [&](const BlockHash& x, const BlockHash& y) { return less_work(x, y); });
   std::vector<BlockHash> out = {sp};
   out.insert(out.end(), others.begin(), others.end());
   return out;
@@ -117,12 +120,9 @@ Block Simulator::make_block(const std::vector<BlockHash>& parents, std::uint64_t
   b.hash = new_hash();
   // The selected parent has the highest (blue_work, hash); it is listed first.
   b.parents = parents;
-  auto sp = std::max_element(
-      b.parents.begin(), b.parents.end(), [&](const BlockHash& x, const BlockHash& y) {
-        const Block& bx = blocks_.at(x);
-        const Block& by = blocks_.at(y);
-        return bx.blue_work != by.blue_work ? bx.blue_work < by.blue_work : x < y;
-      });
+  auto sp =
+      std::max_element(b.parents.begin(), b.parents.end(),
+                       [&](const BlockHash& x, const BlockHash& y) { return less_work(x, y); });
   std::iter_swap(b.parents.begin(), sp);
   std::sort(b.parents.begin() + 1, b.parents.end());
   const Block& spb = blocks_.at(b.parents.front());
@@ -299,12 +299,9 @@ const ChainBlock& Simulator::step() {
   }
   // The chain continues through the produced block with the highest (blue_work, hash); the others
   // are merged by the next step's blocks.
-  BlockHash chain_tip = *std::max_element(
-      produced.begin(), produced.end(), [&](const BlockHash& x, const BlockHash& y) {
-        const Block& bx = blocks_.at(x);
-        const Block& by = blocks_.at(y);
-        return bx.blue_work != by.blue_work ? bx.blue_work < by.blue_work : x < y;
-      });
+  BlockHash chain_tip =
+      *std::max_element(produced.begin(), produced.end(),
+                        [&](const BlockHash& x, const BlockHash& y) { return less_work(x, y); });
   extend_chain(blocks_.at(chain_tip));
   tips_ = produced;
   return chain_.back();

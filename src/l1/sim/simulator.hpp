@@ -135,6 +135,8 @@ class Simulator : public ChainSource {
   Block make_block(const std::vector<BlockHash>& parents, std::uint64_t step);
   std::vector<BlockHash> mergeset_of(const Block& b) const;
   bool is_ancestor(const BlockHash& a, const BlockHash& b) const;
+  // Ascending (blue_work, hash).
+  bool less_work(const BlockHash& x, const BlockHash& y) const;
   ChainBlock commit_chain_block(const Block& b);
   void extend_chain(Block& tip);
   void rebuild_smt();
