@@ -5,6 +5,7 @@
 
 #include "core/assert.hpp"
 #include "crypto/domain.hpp"
+#include "kaspa/signing.hpp"
 #include "kaspa/transaction.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -18,5 +19,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 crypto::domain_hash(crypto::Domain::kTransactionHash, in));
   (void)kaspa::tx_id(*tx);
   (void)kaspa::check_transaction_in_isolation(*tx);
+  // The signature-script parse of a P2PK spend, on whatever the first input carries.
+  if (!tx->inputs.empty()) {
+    crypto::SchnorrPublicKey key;
+    key.x[31] = 1;
+    kaspa::UtxoEntry spent{1000, kaspa::p2pk_script(key), false};
+    (void)kaspa::verify_p2pk_input(*tx, 0, spent);
+  }
   return 0;
 }

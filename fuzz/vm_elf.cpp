@@ -1,5 +1,5 @@
-// Fuzzes the ELF32 loader and, for every ELF it accepts, a short metered run: no input may crash the
-// host, and loading the same bytes twice gives the same image id.
+// Fuzzes the ELF32 loader and, for every ELF it accepts, a short metered run: no input may crash
+// the host, and loading the same bytes twice gives the same image id.
 #include <cstddef>
 #include <cstdint>
 

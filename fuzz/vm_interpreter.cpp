@@ -28,7 +28,9 @@ basalt::core::Bytes make_elf(basalt::core::ByteSpan code, basalt::core::ByteSpan
   w.u16_le(40);
   w.u16_le(0);
   w.u16_le(0);
-  const std::uint32_t code_off = 0x1000, data_off = 0x1000 + static_cast<std::uint32_t>((code.size() + 0xfff) & ~0xfffu);
+  const std::uint32_t code_off = 0x1000,
+                      data_off =
+                          0x1000 + static_cast<std::uint32_t>((code.size() + 0xfff) & ~0xfffu);
   const std::uint32_t seg[2][4] = {{code_off, 0x10000, static_cast<std::uint32_t>(code.size()), 5},
                                    {data_off, 0x80000, static_cast<std::uint32_t>(data.size()), 6}};
   for (const auto& s : seg) {
