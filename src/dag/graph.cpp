@@ -23,6 +23,12 @@ VertexId ComputationDag::latest(AccountId a) {
   return id;
 }
 
+std::optional<VertexId> ComputationDag::latest_version(AccountId a) const {
+  auto it = latest_.find(a);
+  if (it == latest_.end()) return std::nullopt;
+  return it->second;
+}
+
 core::Result<TxIndex> ComputationDag::add(std::uint64_t round, std::vector<AccountId> reads,
                                           std::vector<AccountId> writes) {
   if (!strictly_ascending(reads) || !strictly_ascending(writes)) {

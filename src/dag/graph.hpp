@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -51,6 +52,8 @@ class ComputationDag {
   std::span<const VertexId> depends_on(VertexId v) const { return arcs_[v]; }
   // The latest version of an account (creating its genesis vertex on first use).
   VertexId latest(AccountId a);
+  // The latest version if the account has any vertex yet.
+  std::optional<VertexId> latest_version(AccountId a) const;
 
  private:
   std::vector<Vertex> vertices_;

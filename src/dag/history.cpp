@@ -1,0 +1,122 @@
+#include "dag/history.hpp"
+
+#include <algorithm>
+
+namespace basalt::dag {
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::kAdmissible:
+      return "admissible";
+    case Verdict::kNeedsPrunedData:
+      return "inadmissible: needs data below the pruning point";
+    case Verdict::kNeedsDiscardedData:
+      return "inadmissible: needs data discarded under the delta/gamma rules";
+  }
+  return "unknown";
+}
+
+core::Status History::add_program(ProgramId p, const std::vector<AccountId>& accounts) {
+  for (const auto& a : accounts) {
+    if (owner_.count(a))
+      return core::Error{core::ErrorCode::kInvalid, "account already owned by another vProg"};
+  }
+  for (const auto& a : accounts) owner_[a] = p;
+  return core::Status::Ok();
+}
+
+std::optional<ProgramId> History::owner(AccountId a) const {
+  auto it = owner_.find(a);
+  if (it == owner_.end()) return std::nullopt;
+  return it->second;
+}
+
+core::Result<TxIndex> History::accept(std::vector<AccountId> reads, std::vector<AccountId> writes,
+                                      const std::vector<VertexId>& scope_read) {
+  std::vector<VertexId> inputs;
+  for (const auto& a : reads) inputs.push_back(g_.latest(a));
+  BASALT_ASSIGN_OR_RETURN(auto tx, g_.add(round_, std::move(reads), std::move(writes)));
+  last_read_.resize(g_.vertex_count(), 0);
+  read_ever_.resize(g_.vertex_count(), false);
+  // A4/A5: what entered execution counts as read at this round (effective for decisions later).
+  for (VertexId v : inputs) last_read_[v] = round_, read_ever_[v] = true;
+  for (VertexId v : scope_read) last_read_[v] = round_, read_ever_[v] = true;
+  return tx;
+}
+
+void History::add_finalized_proof(ProgramId p, std::uint64_t covers_round) {
+  auto& r = proven_round_[p];
+  r = std::max(r, covers_round);
+}
+
+bool History::discardable(VertexId v) const {
+  const Vertex& x = g_.vertex(v);
+  if (x.writer == kGenesisWriter) return false;
+  if (x.round <= pp_) return true;  // rule P
+  auto own = owner(x.account);
+  if (!own) return false;
+  auto it = proven_round_.find(*own);
+  if (it == proven_round_.end() || it->second < params_.delta) return false;
+  // Δ (strict, A6): T(v) < T'_owner - Δ.
+  if (!(x.round < it->second - params_.delta)) return false;
+  if (!params_.gamma) return true;
+  // Γ: a read at round r protects v while r >= R - Γ. Reads take effect from the next round (A4).
+  const bool read = v < read_ever_.size() && read_ever_[v] && last_read_[v] < round_;
+  if (!read) return true;
+  return last_read_[v] + *params_.gamma < round_;
+}
+
+void History::advance(std::uint64_t round, std::uint64_t pruning_point_round) {
+  round_ = std::max(round_, round);
+  pp_ = std::max(pp_, pruning_point_round);
+  for (VertexId v = 0; v < g_.vertex_count(); ++v) {
+    if (!gone_.contains(v) && discardable(v)) gone_.insert(v);  // sticky: never comes back
+  }
+}
+
+VertexSet History::known(ProgramId p) const {
+  VertexSet k(g_.vertex_count());
+  for (const auto& [a, o] : owner_) {
+    if (!(o == p)) continue;
+    if (auto v = g_.latest_version(a)) k.insert(*v);
+  }
+  return k;
+}
+
+Admission History::admit(ProgramId p, const std::vector<AccountId>& reads,
+                         const VertexSet& witnessed, const VertexSet& cache) const {
+  Admission out;
+  VertexSet stop = known(p);
+  for (VertexId v : witnessed.members()) stop.insert(v);
+  // §1.6 with W_x still to be created: its arcs go to the latest versions of the accounts it reads.
+  VertexSet seen(g_.vertex_count());
+  std::vector<VertexId> stack;
+  auto visit = [&](VertexId u) {
+    if (seen.contains(u)) return;
+    seen.insert(u);
+    if (stop.contains(u)) return;
+    out.scope.push_back(u);
+    stack.push_back(u);
+  };
+  for (const auto& a : reads) {
+    if (auto v = g_.latest_version(a)) visit(*v);
+  }
+  while (!stack.empty()) {
+    VertexId v = stack.back();
+    stack.pop_back();
+    for (VertexId u : g_.depends_on(v)) visit(u);
+  }
+  std::sort(out.scope.begin(), out.scope.end());
+  for (VertexId v : out.scope) {
+    const Vertex& x = g_.vertex(v);
+    if (x.writer != kGenesisWriter && x.round <= pp_) {
+      out.verdict = Verdict::kNeedsPrunedData;
+    } else if (out.verdict == Verdict::kAdmissible && !available(v)) {
+      out.verdict = Verdict::kNeedsDiscardedData;
+    }
+    if (!cache.contains(v)) out.to_fetch.push_back(v);
+  }
+  return out;
+}
+
+}  // namespace basalt::dag

@@ -1,0 +1,96 @@
+// Sequenced vProg history with the pruning-safety rules of shared/spec/computation-dag-and-da.md
+// §2.8: proofs per vProg, the discard predicate R2 (pruning point, Δ, optional Γ) with sticky
+// availability, and admissibility R1/R4. Every decision is a function of the sequenced history
+// alone (§2.9 A4): what a node happens to cache changes what it must fetch, never what it decides.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "dag/graph.hpp"
+
+namespace basalt::dag {
+
+struct ProgramId {
+  std::uint32_t v = 0;
+  auto operator<=>(const ProgramId&) const = default;
+};
+
+struct DiscardParams {
+  std::uint64_t delta = 500;  // Δ: discard when T(v) < T'_owner - Δ
+  std::optional<std::uint64_t> gamma =
+      50;  // Γ: keep vertices read within this many rounds; nullopt disables
+};
+
+enum class Verdict : std::uint8_t {
+  kAdmissible,
+  kNeedsPrunedData,     // R1: the scope reaches a vertex at or below the pruning point
+  kNeedsDiscardedData,  // R4: the scope reaches a vertex discarded under Δ/Γ
+};
+const char* verdict_name(Verdict v);
+
+struct Admission {
+  Verdict verdict = Verdict::kAdmissible;
+  std::vector<VertexId> scope;
+  std::vector<VertexId>
+      to_fetch;  // scope vertices the evaluating node does not hold (cache-dependent)
+};
+
+class History {
+ public:
+  explicit History(DiscardParams params) : params_(params) {}
+
+  // Declares a vProg and the accounts it owns. Errors: kInvalid when an account already has an
+  // owner.
+  core::Status add_program(ProgramId p, const std::vector<AccountId>& accounts);
+  // Sequences a transaction accepted in the current round; its reads (the latest versions and its
+  // scope) count as reads from the next round on (A4).
+  core::Result<TxIndex> accept(std::vector<AccountId> reads, std::vector<AccountId> writes,
+                               const std::vector<VertexId>& scope_read = {});
+  // A proof of vProg p covering every operation up to round `covers_round`, in a finalized chain
+  // block (A3: only finalized proofs count for Δ).
+  void add_finalized_proof(ProgramId p, std::uint64_t covers_round);
+  // Moves to round R with pruning point round PP(R), applying R2. Requires: R and PP never
+  // decrease.
+  void advance(std::uint64_t round, std::uint64_t pruning_point_round);
+
+  // avail(v, R): never discardable at any round so far. Genesis vertices (never-written accounts)
+  // hold the default state everyone knows and stay available.
+  bool available(VertexId v) const {
+    return g_.vertex(v).writer == kGenesisWriter || !gone_.contains(v);
+  }
+  std::uint64_t round() const { return round_; }
+  std::uint64_t pruning_point_round() const { return pp_; }
+  const ComputationDag& dag() const { return g_; }
+  std::optional<ProgramId> owner(AccountId a) const;
+
+  // R1/R4 for a transaction reading `reads` (not yet sequenced) with witnesses `witnessed`,
+  // executed by p at the current round: its scope starts at the latest versions of the accounts it
+  // reads. The known set is canonical (p's own current account versions); `cache` only decides
+  // to_fetch.
+  Admission admit(ProgramId p, const std::vector<AccountId>& reads, const VertexSet& witnessed,
+                  const VertexSet& cache) const;
+  // The canonical K_p(R): the latest version of every account p owns.
+  VertexSet known(ProgramId p) const;
+
+  // Exposed for tests and the simulation: the same transaction model as ComputationDag.
+  ComputationDag& mutable_dag() { return g_; }
+
+ private:
+  bool discardable(VertexId v) const;
+
+  DiscardParams params_;
+  ComputationDag g_;
+  std::map<AccountId, ProgramId> owner_;
+  std::map<ProgramId, std::uint64_t> proven_round_;  // T'_p from finalized proofs
+  std::vector<std::uint64_t> last_read_;             // per vertex; effective from the next round
+  std::vector<bool> read_ever_;
+  VertexSet gone_;
+  std::uint64_t round_ = 0;
+  std::uint64_t pp_ = 0;
+};
+
+}  // namespace basalt::dag
