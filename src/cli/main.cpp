@@ -10,6 +10,7 @@
 
 #include "cli/conformance.hpp"
 #include "cli/vm_commands.hpp"
+#include "dag/simulate.hpp"
 #include "l1/sim/export.hpp"
 #include "l1/sim/simulator.hpp"
 
@@ -65,6 +66,31 @@ int run_bench_sim(std::uint64_t blocks) {
       std::printf("%8u %14u %16.0f %14.0f\n", lanes, txs, static_cast<double>(blocks) / s,
                   static_cast<double>(accepted) / s);
     }
+  }
+  return 0;
+}
+
+int run_dag_simulate(const basalt::dag::SimulationParams& p) {
+  auto opt = [](const std::optional<std::uint64_t>& v) {
+    return v ? std::to_string(*v) : std::string("off");
+  };
+  std::printf(
+      "basalt dag simulate: seed %llu, %u vProgs x %u accounts, %u tx/round, cross reads %u/1000, "
+      "proofs every %llu rounds, delta %s, gamma %s, pruning depth %llu\n",
+      static_cast<unsigned long long>(p.seed), p.vprogs, p.accounts_per_vprog, p.tx_per_round,
+      p.cross_read_permille, static_cast<unsigned long long>(p.proof_interval),
+      opt(p.delta).c_str(), opt(p.gamma).c_str(), static_cast<unsigned long long>(p.pruning_depth));
+  std::printf("%-13s %8s %10s %9s %11s %14s %10s %10s %10s %14s\n", "rounds", "stored", "discarded",
+              "accepted", "rej.pruned", "rej.discarded", "rej.scope", "avg scope", "p99 scope",
+              "avg witnesses");
+  for (const auto& w : basalt::dag::simulate(p)) {
+    const double n = w.accepted > 0 ? static_cast<double>(w.accepted) : 1.0;
+    auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+    std::printf("%6llu-%-6llu %8llu %10llu %9llu %11llu %14llu %10llu %10.2f %10llu %14.3f\n",
+                u(w.first_round), u(w.last_round), u(w.stored), u(w.discarded), u(w.accepted),
+                u(w.rejected_pruned), u(w.rejected_discarded), u(w.rejected_scope),
+                static_cast<double>(w.scope_sum) / n, u(w.scope_p99),
+                static_cast<double>(w.witnesses) / n);
   }
   return 0;
 }
@@ -156,7 +182,39 @@ int main(int argc, char** argv) {
     bench_sim->add_option("--blocks", bench_sim_blocks,
                           "chain blocks per configuration (default 2000)");
 
+    auto* dag = app.add_subcommand("dag", "the computation DAG and pruning-safety rules");
+    dag->require_subcommand(1);
+    basalt::dag::SimulationParams dag_params;
+    std::uint64_t delta = 500, gamma = 50;
+    auto* dag_sim = dag->add_subcommand(
+        "simulate", "seeded synthetic workload; storage and scope per window of rounds");
+    dag_sim->add_option("--seed", dag_params.seed, "PRNG seed (default 1)");
+    dag_sim->add_option("--vprogs", dag_params.vprogs, "number of vProgs (default 8)");
+    dag_sim->add_option("--accounts", dag_params.accounts_per_vprog,
+                        "accounts per vProg (default 32)");
+    dag_sim->add_option("--tx-rate", dag_params.tx_per_round,
+                        "transactions per round (default 20)");
+    dag_sim->add_option("--cross-read", dag_params.cross_read_permille,
+                        "cross-vProg read chance per mille (default 200)");
+    dag_sim->add_option("--proof-interval", dag_params.proof_interval,
+                        "rounds between proofs of one vProg (default 50)");
+    dag_sim->add_option("--delta", delta, "the delta rule in rounds; 0 disables it (default 500)");
+    dag_sim->add_option("--gamma", gamma, "the gamma rule in rounds; 0 disables it (default 50)");
+    dag_sim->add_option("--pruning-depth", dag_params.pruning_depth,
+                        "rounds kept below the tip (default 2000)");
+    dag_sim->add_option("--rounds", dag_params.rounds, "rounds to simulate (default 5000)");
+    dag_sim->add_option("--window", dag_params.window, "rounds per table row (default 500)");
+
     CLI11_PARSE(app, argc, argv);
+    if (dag_sim->parsed()) {
+      dag_params.delta = delta ? std::optional<std::uint64_t>(delta) : std::nullopt;
+      dag_params.gamma = gamma ? std::optional<std::uint64_t>(gamma) : std::nullopt;
+      if (dag_params.vprogs == 0 || dag_params.accounts_per_vprog == 0 || dag_params.window == 0) {
+        std::cerr << "basalt: --vprogs, --accounts and --window must be positive\n";
+        return 2;
+      }
+      return run_dag_simulate(dag_params);
+    }
     if (bench_sim->parsed()) return run_bench_sim(bench_sim_blocks);
     if (sim_run->parsed()) return run_sim(sim_opts);
     if (kip21->parsed()) return run_conformance_kip21(vectors_path);

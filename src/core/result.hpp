@@ -75,6 +75,8 @@ class [[nodiscard]] Result {
     BASALT_ASSERT(!ok());
     return std::get<1>(v_);
   }
+  // Deliberately drops the result; the call site says why in a comment.
+  void ignore() const {}
 
  private:
   std::variant<T, Error> v_;

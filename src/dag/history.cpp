@@ -12,6 +12,8 @@ const char* verdict_name(Verdict v) {
       return "inadmissible: needs data below the pruning point";
     case Verdict::kNeedsDiscardedData:
       return "inadmissible: needs data discarded under the delta/gamma rules";
+    case Verdict::kScopeOverLimit:
+      return "rejected: scope over the limit";
   }
   return "unknown";
 }
@@ -36,6 +38,7 @@ core::Result<TxIndex> History::accept(std::vector<AccountId> reads, std::vector<
   std::vector<VertexId> inputs;
   for (const auto& a : reads) inputs.push_back(g_.latest(a));
   BASALT_ASSIGN_OR_RETURN(auto tx, g_.add(round_, std::move(reads), std::move(writes)));
+  for (VertexId v : g_.transaction(tx).created) alive_.push_back(v);
   last_read_.resize(g_.vertex_count(), 0);
   read_ever_.resize(g_.vertex_count(), false);
   // A4/A5: what entered execution counts as read at this round (effective for decisions later).
@@ -69,9 +72,21 @@ bool History::discardable(VertexId v) const {
 void History::advance(std::uint64_t round, std::uint64_t pruning_point_round) {
   round_ = std::max(round_, round);
   pp_ = std::max(pp_, pruning_point_round);
-  for (VertexId v = 0; v < g_.vertex_count(); ++v) {
-    if (!gone_.contains(v) && discardable(v)) gone_.insert(v);  // sticky: never comes back
+  std::size_t kept = 0;
+  for (VertexId v : alive_) {
+    if (discardable(v)) {
+      gone_.insert(v);  // sticky: never comes back
+    } else {
+      alive_[kept++] = v;
+    }
   }
+  alive_.resize(kept);
+}
+
+std::size_t History::discarded() const {
+  std::size_t written = 0;
+  for (TxIndex t = 0; t < g_.transaction_count(); ++t) written += g_.transaction(t).created.size();
+  return written - alive_.size();
 }
 
 VertexSet History::known(ProgramId p) const {
@@ -84,36 +99,48 @@ VertexSet History::known(ProgramId p) const {
 }
 
 Admission History::admit(ProgramId p, const std::vector<AccountId>& reads,
-                         const VertexSet& witnessed, const VertexSet& cache) const {
+                         const VertexSet& witnessed, const VertexSet& cache,
+                         std::size_t max_scope) const {
   Admission out;
-  VertexSet stop = known(p);
-  for (VertexId v : witnessed.members()) stop.insert(v);
-  // §1.6 with W_x still to be created: its arcs go to the latest versions of the accounts it reads.
-  VertexSet seen(g_.vertex_count());
+  // Known data (K_p): the latest version of an account p owns. Checked per vertex, not built.
+  auto known_to_p = [&](VertexId v) {
+    AccountId a = g_.vertex(v).account;
+    auto o = owner(a);
+    return o && *o == p && g_.latest_version(a) == v;
+  };
+  mark_.resize(g_.vertex_count(), false);
+  std::vector<VertexId> marked;
   std::vector<VertexId> stack;
+  // §1.6 with W_x still to be created: its arcs go to the latest versions of the accounts it reads.
   auto visit = [&](VertexId u) {
-    if (seen.contains(u)) return;
-    seen.insert(u);
-    if (stop.contains(u)) return;
+    if (mark_[u]) return;
+    mark_[u] = true;
+    marked.push_back(u);
+    if (witnessed.contains(u) || known_to_p(u)) return;
     out.scope.push_back(u);
     stack.push_back(u);
+    const Vertex& x = g_.vertex(u);
+    if (x.writer != kGenesisWriter && x.round <= pp_) {
+      out.verdict = Verdict::kNeedsPrunedData;
+    } else if (!available(u)) {
+      out.verdict = Verdict::kNeedsDiscardedData;
+    }
   };
   for (const auto& a : reads) {
     if (auto v = g_.latest_version(a)) visit(*v);
   }
-  while (!stack.empty()) {
+  while (!stack.empty() && out.verdict == Verdict::kAdmissible) {
+    if (out.scope.size() > max_scope) {
+      out.verdict = Verdict::kScopeOverLimit;
+      break;
+    }
     VertexId v = stack.back();
     stack.pop_back();
     for (VertexId u : g_.depends_on(v)) visit(u);
   }
+  for (VertexId v : marked) mark_[v] = false;
   std::sort(out.scope.begin(), out.scope.end());
   for (VertexId v : out.scope) {
-    const Vertex& x = g_.vertex(v);
-    if (x.writer != kGenesisWriter && x.round <= pp_) {
-      out.verdict = Verdict::kNeedsPrunedData;
-    } else if (out.verdict == Verdict::kAdmissible && !available(v)) {
-      out.verdict = Verdict::kNeedsDiscardedData;
-    }
     if (!cache.contains(v)) out.to_fetch.push_back(v);
   }
   return out;

@@ -4,6 +4,7 @@
 // alone (§2.9 A4): what a node happens to cache changes what it must fetch, never what it decides.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -29,6 +30,7 @@ enum class Verdict : std::uint8_t {
   kAdmissible,
   kNeedsPrunedData,     // R1: the scope reaches a vertex at or below the pruning point
   kNeedsDiscardedData,  // R4: the scope reaches a vertex discarded under Δ/Γ
+  kScopeOverLimit,      // the scope is larger than the caller's limit (it could not pay for it, R7)
 };
 const char* verdict_name(Verdict v);
 
@@ -66,18 +68,20 @@ class History {
   std::uint64_t pruning_point_round() const { return pp_; }
   const ComputationDag& dag() const { return g_; }
   std::optional<ProgramId> owner(AccountId a) const;
+  // Written vertices still available, and written vertices discarded so far.
+  std::size_t stored() const { return alive_.size(); }
+  std::size_t discarded() const;
 
   // R1/R4 for a transaction reading `reads` (not yet sequenced) with witnesses `witnessed`,
   // executed by p at the current round: its scope starts at the latest versions of the accounts it
   // reads. The known set is canonical (p's own current account versions); `cache` only decides
   // to_fetch.
+  // The traversal stops at the first vertex that decides a rejection, or after max_scope vertices
+  // (kScopeOverLimit); a rejected admission's scope is what was visited until then.
   Admission admit(ProgramId p, const std::vector<AccountId>& reads, const VertexSet& witnessed,
-                  const VertexSet& cache) const;
+                  const VertexSet& cache, std::size_t max_scope = SIZE_MAX) const;
   // The canonical K_p(R): the latest version of every account p owns.
   VertexSet known(ProgramId p) const;
-
-  // Exposed for tests and the simulation: the same transaction model as ComputationDag.
-  ComputationDag& mutable_dag() { return g_; }
 
  private:
   bool discardable(VertexId v) const;
@@ -89,6 +93,9 @@ class History {
   std::vector<std::uint64_t> last_read_;             // per vertex; effective from the next round
   std::vector<bool> read_ever_;
   VertexSet gone_;
+  std::vector<VertexId> alive_;
+  mutable std::vector<bool> mark_;  // admit() scratch, all false between calls  // written vertices
+                                    // not yet discarded: advance() visits only these
   std::uint64_t round_ = 0;
   std::uint64_t pp_ = 0;
 };
