@@ -89,25 +89,16 @@ std::size_t History::discarded() const {
   return written - alive_.size();
 }
 
-VertexSet History::known(ProgramId p) const {
-  VertexSet k(g_.vertex_count());
-  for (const auto& [a, o] : owner_) {
-    if (!(o == p)) continue;
-    if (auto v = g_.latest_version(a)) k.insert(*v);
-  }
-  return k;
+bool History::known_to(ProgramId p, VertexId v) const {
+  const AccountId a = g_.vertex(v).account;
+  auto o = owner(a);
+  return o && *o == p && g_.latest_version(a) == v;
 }
 
 Admission History::admit(ProgramId p, const std::vector<AccountId>& reads,
                          const VertexSet& witnessed, const VertexSet& cache,
                          std::size_t max_scope) const {
   Admission out;
-  // Known data (K_p): the latest version of an account p owns. Checked per vertex, not built.
-  auto known_to_p = [&](VertexId v) {
-    AccountId a = g_.vertex(v).account;
-    auto o = owner(a);
-    return o && *o == p && g_.latest_version(a) == v;
-  };
   mark_.resize(g_.vertex_count(), false);
   std::vector<VertexId> marked;
   std::vector<VertexId> stack;
@@ -116,7 +107,7 @@ Admission History::admit(ProgramId p, const std::vector<AccountId>& reads,
     if (mark_[u]) return;
     mark_[u] = true;
     marked.push_back(u);
-    if (witnessed.contains(u) || known_to_p(u)) return;
+    if (witnessed.contains(u) || known_to(p, u)) return;
     out.scope.push_back(u);
     stack.push_back(u);
     const Vertex& x = g_.vertex(u);

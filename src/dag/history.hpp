@@ -80,8 +80,8 @@ class History {
   // (kScopeOverLimit); a rejected admission's scope is what was visited until then.
   Admission admit(ProgramId p, const std::vector<AccountId>& reads, const VertexSet& witnessed,
                   const VertexSet& cache, std::size_t max_scope = SIZE_MAX) const;
-  // The canonical K_p(R): the latest version of every account p owns.
-  VertexSet known(ProgramId p) const;
+  // Membership in the canonical K_p(R): v is the latest version of an account p owns.
+  bool known_to(ProgramId p, VertexId v) const;
 
  private:
   bool discardable(VertexId v) const;

@@ -39,6 +39,13 @@ Hash32 climb(const LaneKey& key, int depth, const Hash32& cur, const Hash32& sib
   return smt_key_bit(key, depth) ? smt_node_hash(sib, cur) : smt_node_hash(cur, sib);
 }
 
+// The value at `depth` of a subtree whose value at `split` is `v`: every level in between has an
+// empty sibling. Requires: depth <= split.
+Hash32 lift_through_empty(const LaneKey& key, Hash32 v, int split, int depth) {
+  for (int d = split - 1; d >= depth; --d) v = climb(key, d, v, smt_empty_hash(kSmtDepth - 1 - d));
+  return v;
+}
+
 }  // namespace
 
 const Hash32& smt_empty_hash(int height) {
@@ -444,10 +451,8 @@ Hash32 LaneSmt::value_at(Ref r, int depth) const {
   }
   const Internal& n = internals_[r];
   BASALT_ASSERT(n.stale == 0);
-  Hash32 v = smt_node_hash(n.child_value[0], n.child_value[1]);
-  for (int d = n.split - 1; d >= depth; --d)
-    v = climb(n.key, d, v, smt_empty_hash(kSmtDepth - 1 - d));
-  return v;
+  return lift_through_empty(n.key, smt_node_hash(n.child_value[0], n.child_value[1]), n.split,
+                            depth);
 }
 
 Hash32 LaneSmt::root() const {
@@ -501,10 +506,7 @@ SmtProof LaneSmt::prove(const LaneKey& key) const {
 
 Hash32 StreamingSmtBuilder::lift(const Entry& e, int depth) {
   if (e.split == kSmtDepth) return e.value;
-  Hash32 v = e.value;
-  for (int d = e.split - 1; d >= depth; --d)
-    v = climb(e.key, d, v, smt_empty_hash(kSmtDepth - 1 - d));
-  return v;
+  return lift_through_empty(e.key, e.value, e.split, depth);
 }
 
 StreamingSmtBuilder::Entry StreamingSmtBuilder::join(std::uint16_t depth, const Entry& left,

@@ -5,24 +5,15 @@
 
 #include <algorithm>
 
+#include "builders.hpp"
 #include "dag/weighted_cut.hpp"
 #include "test_util.hpp"
 
 namespace basalt::dag {
 namespace {
 
-AccountId acc(std::uint32_t v) {
-  return AccountId{v};
-}
-
-VertexId write(ComputationDag& g, std::uint32_t a, std::vector<std::uint32_t> extra) {
-  std::vector<AccountId> reads = {acc(a)};
-  for (auto r : extra) reads.push_back(acc(r));
-  std::sort(reads.begin(), reads.end());
-  auto tx = g.add(g.transaction_count(), reads, {acc(a)});
-  EXPECT_TRUE(tx.ok());
-  return g.transaction(*tx).created[0];
-}
+using testing::acc;
+using testing::write;
 
 struct FanOut {
   ComputationDag g;

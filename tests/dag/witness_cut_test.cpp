@@ -5,25 +5,15 @@
 
 #include <algorithm>
 
+#include "builders.hpp"
 #include "dag/witness_cut.hpp"
 #include "test_util.hpp"
 
 namespace basalt::dag {
 namespace {
 
-AccountId acc(std::uint32_t v) {
-  return AccountId{v};
-}
-
-// Adds a transaction writing `a` and reading `a` plus `extra_reads`; returns the created vertex.
-VertexId write(ComputationDag& g, std::uint32_t a, std::vector<std::uint32_t> extra_reads) {
-  std::vector<AccountId> reads = {acc(a)};
-  for (auto r : extra_reads) reads.push_back(acc(r));
-  std::sort(reads.begin(), reads.end());
-  auto tx = g.add(g.transaction_count(), reads, {acc(a)});
-  EXPECT_TRUE(tx.ok());
-  return g.transaction(*tx).created[0];
-}
+using testing::acc;
+using testing::write;
 
 VertexSet genesis_vertices(const ComputationDag& g) {
   VertexSet k(g.vertex_count());
