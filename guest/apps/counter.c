@@ -1,29 +1,30 @@
-/* The seed's counter app: every resource a transaction touches holds a little-endian u32, which the
-   transaction increments; a resource that does not exist yet (empty data) becomes 4 bytes holding 1.
-
-   Minimal input format (the full transaction ABI comes with the execution issue):
-     le_u32 count, then count times: resource_id[32] || le_u32 len || data[len]
-   Journal: count times: resource_id[32] || le_u32 4 || the new value (le_u32).
-   Exit codes: 0 ok; 2 malformed input; 3 a resource whose data is neither empty nor 4 bytes. */
+/* The seed's counter app: every resource a transaction declares holds a little-endian u32, which
+   the transaction increments (wrapping at 2^32); a resource that does not exist yet becomes 4 bytes
+   holding 1. Declaring a resource read-only makes the increment a write to a read-only resource,
+   and the transaction fails. App data is ignored.
+   Failure codes: 100 a resource whose data is neither empty nor 4 bytes. */
 #include "basalt/guest.h"
+#include "basalt/tx.h"
+
+enum { kNotACounter = 100 };
+
+static uint32_t increment_all(basalt_tx* tx) {
+  for (uint32_t i = 0; i < tx->n; ++i) {
+    basalt_resource* r = &tx->resources[i];
+    uint32_t value = 0;
+    if (r->len == 4) {
+      value = basalt_le32(r->data);
+    } else if (r->len != 0) {
+      return kNotACounter;
+    }
+    value += 1;
+    const uint8_t out[4] = {(uint8_t)value, (uint8_t)(value >> 8), (uint8_t)(value >> 16),
+                            (uint8_t)(value >> 24)};
+    basalt_resource_set(r, out, 4);
+  }
+  return 0;
+}
 
 int main(void) {
-  uint32_t count;
-  if (basalt_read_u32(&count) != 0) return 2;
-  for (uint32_t i = 0; i < count; ++i) {
-    uint8_t id[32];
-    uint32_t len;
-    if (basalt_read_exact(id, 32) != 0 || basalt_read_u32(&len) != 0) return 2;
-    uint32_t value = 0;
-    if (len == 4) {
-      if (basalt_read_u32(&value) != 0) return 2;
-    } else if (len != 0) {
-      return 3;
-    }
-    basalt_commit(id, 32);
-    basalt_commit_u32(4);
-    basalt_commit_u32(value + 1);
-  }
-  if (basalt_input_len() != 0) return 2;
-  return 0;
+  return basalt_tx_main(increment_all);
 }

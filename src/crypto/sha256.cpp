@@ -49,4 +49,30 @@ void sha256_compress(std::array<std::uint32_t, 8>& state, const std::uint8_t blo
   for (int i = 0; i < 8; ++i) state[i] = c.h[i];
 }
 
+core::Hash32 sha256_compress_from(const std::array<std::uint32_t, 8>& iv,
+                                  const std::uint8_t block[64]) {
+  SHA256_CTX c;
+  for (int i = 0; i < 8; ++i) c.h[i] = iv[i];
+  SHA256_Transform(&c, block);
+  core::Hash32 out;
+  for (int i = 0; i < 8; ++i) {
+    out.bytes[4 * i] = static_cast<std::uint8_t>(c.h[i] >> 24);
+    out.bytes[4 * i + 1] = static_cast<std::uint8_t>(c.h[i] >> 16);
+    out.bytes[4 * i + 2] = static_cast<std::uint8_t>(c.h[i] >> 8);
+    out.bytes[4 * i + 3] = static_cast<std::uint8_t>(c.h[i]);
+  }
+  return out;
+}
+
+std::array<std::uint32_t, 8> sha256_domain_iv(std::string_view name) {
+  const core::Hash32 h =
+      sha256({reinterpret_cast<const std::uint8_t*>(name.data()), name.size()});
+  std::array<std::uint32_t, 8> iv{};
+  for (int i = 0; i < 8; ++i) {
+    iv[i] = std::uint32_t{h.bytes[4 * i]} << 24 | std::uint32_t{h.bytes[4 * i + 1]} << 16 |
+            std::uint32_t{h.bytes[4 * i + 2]} << 8 | h.bytes[4 * i + 3];
+  }
+  return iv;
+}
+
 }  // namespace basalt::crypto

@@ -26,6 +26,8 @@ inline constexpr std::uint32_t kSysSha256Compress =
 inline constexpr std::uint32_t kSysBlake3Compress = 0x0704;
 inline constexpr std::uint32_t kSysVerify =
     0x0705;  // (image_id a0: 32 bytes, journal_digest a1: 32)
+// (pubkey a0: 32-byte x-only key, msg a1: 32 bytes, sig a2: 64 bytes) -> 1 valid, 0 not (BIP-340)
+inline constexpr std::uint32_t kSysSchnorrVerify = 0x0706;
 
 // Cycle costs: one per instruction; a system call costs its instruction plus the amounts below.
 inline constexpr std::uint64_t kCostSyscall = 10;
@@ -34,6 +36,9 @@ inline constexpr std::uint64_t kCostPerWord =
 inline constexpr std::uint64_t kCostSha256Compress = 64;
 inline constexpr std::uint64_t kCostBlake3Compress = 32;
 inline constexpr std::uint64_t kCostVerify = 100;
+// A BIP-340 verification is about two scalar multiplications; priced like the ~3 000 instructions
+// per multiplication a guest would spend with a field-multiply accelerator.
+inline constexpr std::uint64_t kCostSchnorrVerify = 6000;
 
 // Defaults of RunLimits.
 inline constexpr std::uint64_t kDefaultMaxCycles = 1ull << 32;

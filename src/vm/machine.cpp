@@ -6,6 +6,7 @@
 
 #include "core/assert.hpp"
 #include "crypto/blake3.hpp"
+#include "crypto/schnorr.hpp"
 #include "crypto/sha256.hpp"
 
 namespace basalt::vm {
@@ -371,6 +372,21 @@ Machine::Stop Machine::syscall(std::uint32_t pc) {
       result_.assumptions.push_back({ImageId(core::Hash32::from_span_unchecked({id, 32})),
                                      core::Hash32::from_span_unchecked({digest, 32})});
       cycles_ += kCostVerify;
+      return Stop::kNo;
+    }
+    case kSysSchnorrVerify: {
+      const std::uint8_t* key = readable(a0, 32);
+      const std::uint8_t* msg = readable(a1, 32);
+      const std::uint8_t* sig = readable(a2, 64);
+      if (key == nullptr || msg == nullptr || sig == nullptr) {
+        return fault(FaultKind::kSyscallMemory, pc, key == nullptr ? a0 : msg == nullptr ? a1 : a2);
+      }
+      crypto::SchnorrPublicKey pk;
+      std::memcpy(pk.x.data(), key, 32);
+      crypto::SchnorrSignature sg;
+      std::memcpy(sg.bytes.data(), sig, 64);
+      r[10] = crypto::schnorr_verify(pk, core::Hash32::from_span_unchecked({msg, 32}), sg).ok();
+      cycles_ += kCostSchnorrVerify;
       return Stop::kNo;
     }
     default:

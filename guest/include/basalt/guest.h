@@ -20,6 +20,7 @@ enum {
   BASALT_SYS_SHA256_COMPRESS = 0x0703,
   BASALT_SYS_BLAKE3_COMPRESS = 0x0704,
   BASALT_SYS_VERIFY = 0x0705,
+  BASALT_SYS_SCHNORR_VERIFY = 0x0706,
 };
 
 static inline long basalt_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5, long a6) {
@@ -86,6 +87,11 @@ static inline void basalt_blake3_compress(const uint32_t cv[8], const uint8_t bl
 /* Records the assumption that a receipt for image_id with this journal digest exists. */
 static inline void basalt_verify(const uint8_t image_id[32], const uint8_t journal_digest[32]) {
   basalt_syscall(BASALT_SYS_VERIFY, (long)image_id, (long)journal_digest, 0, 0, 0, 0, 0);
+}
+
+/* 1 if sig is a valid BIP-340 signature of the 32-byte msg under the x-only key, else 0. */
+static inline int basalt_schnorr_verify(const uint8_t key[32], const uint8_t msg[32], const uint8_t sig[64]) {
+  return (int)basalt_syscall(BASALT_SYS_SCHNORR_VERIFY, (long)key, (long)msg, (long)sig, 0, 0, 0, 0);
 }
 
 /* Bump allocator over brk; never frees. Returns NULL when the VM's memory limit is reached (the VM

@@ -1,0 +1,160 @@
+/* basalt_tx_main: the guest side of docs/abi.md. */
+#include "basalt/tx.h"
+
+#include "basalt/guest.h"
+#include "basalt/hash.h"
+
+enum { kAbiVersion = 1, kPayloadVersion = 1, kExitBadInput = 1, kExitTxIdMismatch = 3 };
+
+/* Keys of Kaspa's keyed BLAKE3 domains: the ASCII name, zero-padded to 32 bytes. */
+static void domain_key(const char* name, uint8_t key[32]) {
+  memset(key, 0, 32);
+  for (int i = 0; name[i] != 0 && i < 32; ++i) key[i] = (uint8_t)name[i];
+}
+
+typedef struct {
+  const uint8_t* p;
+  const uint8_t* end;
+  int bad;
+} reader;
+
+static const uint8_t* take(reader* r, size_t n) {
+  if (r->bad || (size_t)(r->end - r->p) < n) {
+    r->bad = 1;
+    return 0;
+  }
+  const uint8_t* at = r->p;
+  r->p += n;
+  return at;
+}
+static uint32_t take_u32(reader* r) {
+  const uint8_t* b = take(r, 4);
+  return b ? basalt_le32(b) : 0;
+}
+static uint32_t take_u16(reader* r) {
+  const uint8_t* b = take(r, 2);
+  return b ? (uint32_t)b[0] | (uint32_t)b[1] << 8 : 0;
+}
+
+uint32_t basalt_resource_set(basalt_resource* r, const void* data, uint32_t len) {
+  if (len > BASALT_MAX_RESOURCE_BYTES) return BASALT_ERR_OVERSIZED;
+  uint8_t* copy = 0;
+  if (len > 0) {
+    copy = (uint8_t*)basalt_alloc(len, 1);
+    memcpy(copy, data, len);
+  }
+  r->data = copy;
+  r->len = len;
+  r->dirty = 1;
+  return 0;
+}
+
+basalt_resource* basalt_tx_find(basalt_tx* tx, const uint8_t id[32]) {
+  for (uint32_t i = 0; i < tx->n; ++i) {
+    if (memcmp(tx->resources[i].id, id, 32) == 0) return &tx->resources[i];
+  }
+  return 0;
+}
+
+static void commit_u16(uint32_t v) {
+  uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+  basalt_commit(b, 2);
+}
+
+int basalt_tx_main(basalt_tx_handler handler) {
+  const size_t in_len = basalt_input_len();
+  uint8_t* in = (uint8_t*)basalt_alloc(in_len + 1, 4);
+  if (basalt_read_exact(in, in_len) != 0) return kExitBadInput;
+  reader r = {in, in + in_len, 0};
+  basalt_tx tx;
+  if (take_u16(&r) != kAbiVersion) return kExitBadInput;
+  const uint8_t* tx_id = take(&r, 32);
+  tx.merge_idx = take_u32(&r);
+  const uint8_t* ctx = take(&r, 32);
+  const uint32_t payload_len = take_u32(&r);
+  const uint8_t* payload = take(&r, payload_len);
+  const uint32_t rest_len = take_u32(&r);
+  const uint8_t* rest = take(&r, rest_len);
+  if (r.bad) return kExitBadInput;
+  memcpy(tx.tx_id, tx_id, 32);
+  memcpy(tx.context_hash, ctx, 32);
+
+  /* The payload's access list (the host has validated it; checked again, since it is cheap). */
+  reader pr = {payload, payload + payload_len, 0};
+  const uint8_t* pv = take(&pr, 1);
+  if (pv == 0 || *pv != kPayloadVersion) return kExitBadInput;
+  tx.n = take_u16(&pr);
+  tx.resources = (basalt_resource*)basalt_alloc(sizeof(basalt_resource) * (tx.n + 1), 4);
+  for (uint32_t i = 0; i < tx.n; ++i) {
+    basalt_resource* res = &tx.resources[i];
+    const uint8_t* id = take(&pr, 32);
+    const uint8_t* access = take(&pr, 1);
+    if (pr.bad) return kExitBadInput;
+    if (*access != BASALT_ACCESS_READ && *access != BASALT_ACCESS_WRITE) return kExitBadInput;
+    if (i > 0 && memcmp(tx.resources[i - 1].id, id, 32) >= 0) return kExitBadInput;
+    memcpy(res->id, id, 32);
+    res->access = *access;
+    res->len = take_u32(&r);
+    res->data = take(&r, res->len);
+    res->dirty = 0;
+    if (r.bad || res->len > BASALT_MAX_RESOURCE_BYTES) return kExitBadInput;
+  }
+  if (r.p != r.end) return kExitBadInput;
+  tx.app_data = pr.p;
+  tx.app_data_len = (uint32_t)(pr.end - pr.p);
+
+  /* The transaction id binds the payload (and so the access list and app data) to the lane. */
+  uint8_t key[32], digests[64], computed[32];
+  domain_key("PayloadDigest", key);
+  basalt_blake3_keyed(key, payload, payload_len, digests);
+  domain_key("TransactionRest", key);
+  basalt_blake3_keyed(key, rest, rest_len, digests + 32);
+  domain_key("TransactionV1Id", key);
+  basalt_blake3_keyed(key, digests, 64, computed);
+  if (memcmp(computed, tx.tx_id, 32) != 0) return kExitTxIdMismatch;
+
+  /* Input commitment. */
+  commit_u16(kAbiVersion);
+  basalt_commit(tx.tx_id, 32);
+  basalt_commit_u32(tx.merge_idx);
+  basalt_commit(tx.context_hash, 32);
+  commit_u16(tx.n);
+  for (uint32_t i = 0; i < tx.n; ++i) {
+    const basalt_resource* res = &tx.resources[i];
+    uint8_t h[32] = {0};
+    if (res->len > 0) basalt_sha256(res->data, res->len, h);
+    basalt_commit(res->id, 32);
+    basalt_commit(&res->access, 1);
+    basalt_commit(h, 32);
+  }
+
+  uint32_t code = handler(&tx);
+  for (uint32_t i = 0; code == 0 && i < tx.n; ++i) {
+    if (tx.resources[i].dirty && tx.resources[i].access != BASALT_ACCESS_WRITE) {
+      code = BASALT_ERR_WRITE_READ_ONLY;
+    }
+  }
+  if (code != 0) {
+    const uint8_t failed = 1;
+    basalt_commit(&failed, 1);
+    basalt_commit_u32(code);
+    return 0;
+  }
+  const uint8_t ok = 0;
+  basalt_commit(&ok, 1);
+  for (uint32_t i = 0; i < tx.n; ++i) {
+    const basalt_resource* res = &tx.resources[i];
+    const uint8_t changed = res->dirty ? 1 : 0;
+    basalt_commit(&changed, 1);
+    if (!changed) continue;
+    uint8_t h[32] = {0};
+    if (res->len > 0) basalt_sha256(res->data, res->len, h);
+    basalt_commit(h, 32);
+    /* The new data itself goes to the output stream (stdout), which the journal binds by hash. */
+    uint8_t len[4] = {(uint8_t)res->len, (uint8_t)(res->len >> 8), (uint8_t)(res->len >> 16),
+                      (uint8_t)(res->len >> 24)};
+    basalt_write(1, len, 4);
+    if (res->len > 0) basalt_write(1, res->data, res->len);
+  }
+  return 0;
+}

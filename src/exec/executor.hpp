@@ -1,0 +1,110 @@
+// The executor: one batch per chain block (empty blocks included). A batch's lane transactions run
+// in merge_idx order as far as their declared access demands it and in parallel otherwise: a read
+// waits for the last earlier write of its resource, a write for the last earlier write and every
+// read since. The outcome is the same for any number of threads, because every conflict is ordered
+// by the declared access and a guest sees nothing it did not declare.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "exec/abi.hpp"
+#include "kaspa/transaction.hpp"
+#include "kaspa/types.hpp"
+#include "state/store.hpp"
+#include "vm/machine.hpp"
+
+namespace basalt::exec {
+
+// An app: its transaction-processor guest and the names of its failure codes.
+struct App {
+  std::string name;
+  std::shared_ptr<const vm::Program> program;
+  vm::RunLimits limits;                        // per transaction
+  std::map<std::uint32_t, std::string> codes;  // app failure code -> name
+};
+// Loads a built-in app ("counter", "token") from `guest_dir`, or any other name as a path to a guest
+// ELF (whose failure codes have no names). Errors: those of reading and loading the ELF.
+core::Result<App> load_app(const std::string& name_or_path, const std::string& guest_dir);
+
+struct LaneTx {
+  kaspa::TxId id;
+  std::uint32_t merge_idx = 0;
+  kaspa::Transaction tx;
+};
+
+struct BlockInput {
+  kaspa::BlockHash hash;
+  std::uint64_t blue_score = 0;
+  std::uint64_t daa_score = 0;
+  std::uint64_t prev_timestamp = 0;  // the selected parent's timestamp
+  std::vector<LaneTx> txs;           // the app lane's accepted transactions, merge_idx ascending
+  core::Bytes extra;                 // the caller's bookkeeping, stored with the batch
+};
+
+struct TxResult {
+  kaspa::TxId id;
+  std::uint32_t merge_idx = 0;
+  bool ok = false;
+  FailReason reason = FailReason::kApp;
+  std::uint32_t app_code = 0;
+  std::string detail;
+  std::uint64_t cycles = 0;
+};
+
+struct BatchResult {
+  state::BatchId id;
+  kaspa::BlockHash block;
+  core::Hash32 root;
+  std::vector<TxResult> txs;
+};
+
+// What the executor records with every committed batch.
+struct BatchMeta {
+  kaspa::BlockHash block;
+  std::uint32_t txs = 0;
+  std::uint32_t failed = 0;
+  core::Bytes extra;
+};
+core::Bytes encode_batch_meta(const BatchMeta& m);
+core::Result<BatchMeta> decode_batch_meta(core::ByteSpan b);
+
+class Executor {
+ public:
+  // threads: workers running transactions (at least 1; the calling thread is one of them).
+  Executor(state::StateStore& store, App app, unsigned threads);
+  ~Executor();
+  Executor(const Executor&) = delete;
+  Executor& operator=(const Executor&) = delete;
+
+  // Executes the block as batch store.tip()+1 and commits it in one atomic write. Errors: kIo from
+  // the store, kUnavailable when cancel() stopped it (nothing is committed then).
+  core::Result<BatchResult> execute(const BlockInput& block);
+  // Undoes the batches above `target`. Errors: those of StateStore::rollback_to.
+  core::Status rollback_to(state::BatchId target);
+  core::Result<BatchMeta> batch_meta(state::BatchId id) const;
+
+  // Stops the batch in progress (from any thread, e.g. a signal handler's watcher): transactions
+  // not yet started are skipped and execute() returns kUnavailable. Later batches run normally.
+  void cancel() { cancel_.store(true); }
+
+  // "app:<code name>" for app failures, else the reason's name.
+  std::string reason_label(const TxResult& r) const;
+  const App& app() const { return app_; }
+  unsigned threads() const { return threads_; }
+
+ private:
+  class Pool;
+  state::StateStore& store_;
+  App app_;
+  unsigned threads_;
+  std::unique_ptr<Pool> pool_;
+  std::atomic<bool> cancel_{false};
+};
+
+}  // namespace basalt::exec

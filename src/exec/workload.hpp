@@ -1,0 +1,79 @@
+// Seeded users of an app: the lane transactions a population of counter or token users would send,
+// with a configurable share of deliberately invalid ones (malformed payloads, bad signatures,
+// replays, overdrafts, ...). For `basalt exec`, benchmarks and tests; deterministic in its seed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "crypto/schnorr.hpp"
+#include "exec/abi.hpp"
+#include "kaspa/transaction.hpp"
+#include "kaspa/types.hpp"
+
+namespace basalt::exec {
+
+struct WorkloadParams {
+  std::string app = "counter";  // "counter" or "token"
+  std::uint64_t seed = 1;
+  std::uint32_t tx_per_block = 10;
+  std::uint32_t invalid_permille = 50;  // share of transactions built to fail
+  std::uint32_t accounts = 1000;        // counters or token holders
+  kaspa::LaneId lane;
+};
+
+// The mint authority the built-in token guest trusts by default (guest/apps/token.c): a public demo
+// key, the secret SHA-256("basalt token demo authority").
+crypto::SecretKey token_demo_authority();
+// The token's account id for an x-only key: SHA-256("basalt.token.account.v1" || key).
+ResourceId token_account_id(const crypto::SchnorrPublicKey& key);
+// The counter workload's resource i: SHA-256("basalt.counter.v1" || le_u32 i).
+ResourceId counter_resource(std::uint32_t i);
+
+// Token operations, signed as guest/apps/token.c checks them.
+core::Bytes token_mint(const crypto::SecretKey& authority, const crypto::SchnorrPublicKey& to,
+                       std::uint64_t amount, std::uint64_t nonce);
+core::Bytes token_transfer(const crypto::SecretKey& from, const crypto::SchnorrPublicKey& to,
+                           std::uint64_t amount, std::uint64_t nonce);
+
+class Workload {
+ public:
+  explicit Workload(WorkloadParams params);
+
+  // The transactions for the next block. A token account sends at most one transaction per call
+  // and spends only what it held before the call, so that the order in which L1 merges parallel
+  // blocks cannot turn an intended success into a failure.
+  std::vector<kaspa::Transaction> next_block();
+  std::uint64_t generated() const { return generated_; }
+  std::uint64_t generated_invalid() const { return invalid_; }
+
+ private:
+  struct Holder {
+    std::optional<crypto::SecretKey> key;
+    crypto::SchnorrPublicKey pub;
+    ResourceId id;
+    std::uint64_t balance = 0;  // as of the start of this call
+    std::uint64_t incoming = 0;  // credited during this call, spendable from the next
+    std::uint64_t nonce = 0;
+    std::uint64_t last_round = 0;
+  };
+  kaspa::Transaction wrap(core::Bytes payload);
+  core::Bytes counter_tx();
+  core::Bytes token_tx();
+  core::Bytes malformed_payload();
+  Holder& holder(std::uint32_t i);
+
+  WorkloadParams params_;
+  std::mt19937_64 rng_;
+  std::uint64_t round_ = 0;
+  std::uint64_t generated_ = 0;
+  std::uint64_t invalid_ = 0;
+  std::vector<std::optional<Holder>> holders_;
+  std::vector<std::uint32_t> credited_;  // holders with credits of this round
+  std::optional<crypto::SecretKey> authority_;
+};
+
+}  // namespace basalt::exec

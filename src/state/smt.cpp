@@ -1,0 +1,409 @@
+#include "state/smt.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+
+#include "core/byte_reader.hpp"
+#include "crypto/sha256.hpp"
+
+namespace basalt::state {
+
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+using core::Hash32;
+
+// One IV per node shape. A leaf hashes key ‖ value; an internal node hashes left ‖ right, under the
+// IV of its children's kinds, so the kinds are committed without spending bytes of the block.
+struct Ivs {
+  std::array<std::uint32_t, 8> leaf;
+  std::array<std::uint32_t, 8> node[3][3];  // [left kind][right kind]; only the internal shapes
+};
+
+const Ivs& ivs() {
+  static const Ivs v = [] {
+    Ivs r{};
+    r.leaf = crypto::sha256_domain_iv("basalt.state.smt.v1.leaf");
+    const char* names[3] = {"E", "L", "I"};
+    for (int l = 0; l < 3; ++l) {
+      for (int k = 0; k < 3; ++k) {
+        r.node[l][k] = crypto::sha256_domain_iv(std::string("basalt.state.smt.v1.node.") +
+                                                names[l] + names[k]);
+      }
+    }
+    return r;
+  }();
+  return v;
+}
+
+Hash32 hash_pair(const std::array<std::uint32_t, 8>& iv, const Hash32& a, const Hash32& b) {
+  std::uint8_t block[64];
+  std::memcpy(block, a.data(), 32);
+  std::memcpy(block + 32, b.data(), 32);
+  return crypto::sha256_compress_from(iv, block);
+}
+
+bool same_prefix(const ResourceId& a, const ResourceId& b, unsigned bits) {
+  const auto& x = a.hash().bytes;
+  const auto& y = b.hash().bytes;
+  const unsigned whole = bits / 8;
+  if (std::memcmp(x.data(), y.data(), whole) != 0) return false;
+  if (bits % 8 == 0) return true;
+  const std::uint8_t mask = static_cast<std::uint8_t>(0xff00 >> (bits % 8));
+  return ((x[whole] ^ y[whole]) & mask) == 0;
+}
+
+// The first index in a key-sorted span whose bit `depth` is 1 (all entries share the bits above).
+template <typename T, typename KeyOf>
+std::size_t split_point(std::span<const T> s, unsigned depth, KeyOf key_of) {
+  return static_cast<std::size_t>(
+      std::partition_point(s.begin(), s.end(),
+                           [&](const T& e) { return key_bit(key_of(e), depth) == 0; }) -
+      s.begin());
+}
+
+// The summary of the subtree at `depth` holding exactly the live entries (key-sorted, unique).
+NodeSummary build_summary(std::span<const SmtUpdate> entries, unsigned depth) {
+  std::size_t live = 0;
+  const SmtUpdate* only = nullptr;
+  for (const auto& e : entries) {
+    if (!e.value.is_zero()) ++live, only = &e;
+    if (live > 1) break;
+  }
+  if (live == 0) return {};
+  if (live == 1) return leaf_summary(only->key, only->value);
+  const std::size_t mid = split_point(entries, depth, [](const SmtUpdate& u) { return u.key; });
+  return combine(build_summary(entries.first(mid), depth + 1),
+                 build_summary(entries.subspan(mid), depth + 1));
+}
+
+}  // namespace
+
+ValueHash value_hash(core::ByteSpan data) {
+  return data.empty() ? ValueHash{} : crypto::sha256(data);
+}
+
+NodeSummary leaf_summary(const ResourceId& key, const ValueHash& value) {
+  return {NodeKind::kLeaf, hash_pair(ivs().leaf, key.hash(), value)};
+}
+
+NodeSummary combine(const NodeSummary& left, const NodeSummary& right) {
+  if (left.kind == NodeKind::kEmpty && right.kind != NodeKind::kInternal) return right;
+  if (right.kind == NodeKind::kEmpty && left.kind == NodeKind::kLeaf) return left;
+  const auto l = static_cast<int>(left.kind);
+  const auto r = static_cast<int>(right.kind);
+  return {NodeKind::kInternal, hash_pair(ivs().node[l][r], left.hash, right.hash)};
+}
+
+// ---- Smt ------------------------------------------------------------------------------------
+
+NodeSummary Smt::summary(Ref r) const {
+  if (r == 0) return {};
+  if (r & kLeafBit) return {NodeKind::kLeaf, leaves_[r & ~kLeafBit].hash};
+  return {NodeKind::kInternal, inodes_[r - 1].hash};
+}
+
+ValueHash Smt::get(const ResourceId& key) const {
+  Ref r = root_;
+  for (unsigned depth = 0; r != 0; ++depth) {
+    if (r & kLeafBit) {
+      const Leaf& l = leaves_[r & ~kLeafBit];
+      return l.key == key ? l.value : ValueHash{};
+    }
+    r = inodes_[r - 1].child[key_bit(key, depth)];
+  }
+  return {};
+}
+
+Smt::Ref Smt::new_leaf(const ResourceId& key, const ValueHash& value) {
+  const Leaf l{key, value, leaf_summary(key, value).hash};
+  if (!free_leaves_.empty()) {
+    const std::uint32_t i = free_leaves_.back();
+    free_leaves_.pop_back();
+    leaves_[i] = l;
+    return kLeafBit | i;
+  }
+  leaves_.push_back(l);
+  return kLeafBit | static_cast<std::uint32_t>(leaves_.size() - 1);
+}
+
+void Smt::free_ref(Ref r) {
+  if (r == 0) return;
+  if (r & kLeafBit) {
+    free_leaves_.push_back(r & ~kLeafBit);
+  } else {
+    free_inodes_.push_back(r - 1);
+  }
+}
+
+// Gives `node` (an internal node to reuse, or 0) the two children, or returns what replaces it when
+// the children collapse.
+Smt::Ref Smt::join(Ref node, Ref left, Ref right) {
+  const NodeSummary ls = summary(left);
+  const NodeSummary rs = summary(right);
+  const NodeSummary s = combine(ls, rs);
+  if (s.kind != NodeKind::kInternal) {
+    free_ref(node);
+    return left != 0 ? left : right;
+  }
+  if (node == 0) {
+    if (!free_inodes_.empty()) {
+      node = free_inodes_.back() + 1;
+      free_inodes_.pop_back();
+    } else {
+      inodes_.push_back({});
+      node = static_cast<Ref>(inodes_.size());
+    }
+  }
+  Internal& n = inodes_[node - 1];
+  n.hash = s.hash;
+  n.child[0] = left;
+  n.child[1] = right;
+  return node;
+}
+
+Smt::Ref Smt::build(unsigned depth, std::span<const SmtUpdate> ups) {
+  std::size_t live = 0;
+  const SmtUpdate* only = nullptr;
+  for (const auto& u : ups) {
+    if (!u.value.is_zero()) ++live, only = &u;
+    if (live > 1) break;
+  }
+  if (live == 0) return 0;
+  if (live == 1) return new_leaf(only->key, only->value);
+  const std::size_t mid = split_point(ups, depth, [](const SmtUpdate& u) { return u.key; });
+  const Ref l = build(depth + 1, ups.first(mid));
+  const Ref r = build(depth + 1, ups.subspan(mid));
+  return join(0, l, r);
+}
+
+Smt::Ref Smt::update(Ref r, unsigned depth, std::span<const SmtUpdate> ups) {
+  if (ups.empty()) return r;
+  if (r == 0) return build(depth, ups);
+  if (r & kLeafBit) {
+    Leaf& l = leaves_[r & ~kLeafBit];
+    if (ups.size() == 1 && ups[0].key == l.key) {
+      if (ups[0].value.is_zero()) {
+        free_ref(r);
+        return 0;
+      }
+      l.value = ups[0].value;
+      l.hash = leaf_summary(l.key, l.value).hash;
+      return r;
+    }
+    // The existing leaf joins the updates unless one of them replaces it.
+    const SmtUpdate existing{l.key, l.value};
+    free_ref(r);
+    auto pos = std::lower_bound(ups.begin(), ups.end(), existing.key,
+                                [](const SmtUpdate& u, const ResourceId& k) { return u.key < k; });
+    if (pos != ups.end() && pos->key == existing.key) return build(depth, ups);
+    std::vector<SmtUpdate> merged;
+    merged.reserve(ups.size() + 1);
+    merged.insert(merged.end(), ups.begin(), pos);
+    merged.push_back(existing);
+    merged.insert(merged.end(), pos, ups.end());
+    return build(depth, merged);
+  }
+  const std::size_t mid = split_point(ups, depth, [](const SmtUpdate& u) { return u.key; });
+  const Internal n = inodes_[r - 1];
+  const Ref left = update(n.child[0], depth + 1, ups.first(mid));
+  const Ref right = update(n.child[1], depth + 1, ups.subspan(mid));
+  return join(r, left, right);
+}
+
+void Smt::apply(std::span<const SmtUpdate> updates) {
+  if (updates.empty()) return;
+  std::vector<SmtUpdate> ups(updates.begin(), updates.end());
+  std::stable_sort(ups.begin(), ups.end(),
+                   [](const SmtUpdate& a, const SmtUpdate& b) { return a.key < b.key; });
+  // Last write wins: keep the last of each run of equal keys.
+  std::size_t out = 0;
+  for (std::size_t i = 0; i < ups.size(); ++i) {
+    if (i + 1 < ups.size() && ups[i + 1].key == ups[i].key) continue;
+    ups[out++] = ups[i];
+  }
+  ups.resize(out);
+  root_ = update(root_, 0, ups);
+}
+
+core::Status Smt::build_sorted(std::span<const SmtUpdate> entries) {
+  if (root_ != 0 || !inodes_.empty() || !leaves_.empty()) {
+    return Error{ErrorCode::kInvalid, "build_sorted needs an empty tree"};
+  }
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (entries[i].value.is_zero()) return Error{ErrorCode::kInvalid, "zero value in build"};
+    if (i > 0 && !(entries[i - 1].key < entries[i].key)) {
+      return Error{ErrorCode::kInvalid, "build keys not strictly ascending"};
+    }
+  }
+  leaves_.reserve(entries.size());
+  inodes_.reserve(entries.size());
+  root_ = build(0, entries);
+  return core::Status::Ok();
+}
+
+void Smt::emit(Ref r, unsigned depth, std::span<const ResourceId> keys, core::Bytes& out) const {
+  auto put_hash = [&](const Hash32& h) { out.insert(out.end(), h.bytes.begin(), h.bytes.end()); };
+  if (keys.empty()) {
+    if (r == 0) {
+      out.push_back(0);
+    } else if (r & kLeafBit) {
+      out.push_back(4);
+      put_hash(leaves_[r & ~kLeafBit].hash);
+    } else {
+      out.push_back(2);
+      put_hash(inodes_[r - 1].hash);
+    }
+    return;
+  }
+  if (r == 0) {
+    out.push_back(0);
+  } else if (r & kLeafBit) {
+    const Leaf& l = leaves_[r & ~kLeafBit];
+    out.push_back(1);
+    put_hash(l.key.hash());
+    put_hash(l.value);
+  } else {
+    out.push_back(3);
+    const std::size_t mid = split_point(keys, depth, [](const ResourceId& k) { return k; });
+    const Internal& n = inodes_[r - 1];
+    emit(n.child[0], depth + 1, keys.first(mid), out);
+    emit(n.child[1], depth + 1, keys.subspan(mid), out);
+  }
+}
+
+core::Result<core::Bytes> Smt::prove(std::span<const ResourceId> keys) const {
+  for (std::size_t i = 1; i < keys.size(); ++i) {
+    if (!(keys[i - 1] < keys[i])) return Error{ErrorCode::kInvalid, "proof keys not ascending"};
+  }
+  core::Bytes out;
+  emit(root_, 0, keys, out);
+  return out;
+}
+
+// ---- MultiProof ---------------------------------------------------------------------------------
+
+core::Result<MultiProof> MultiProof::decode(std::span<const ResourceId> keys,
+                                            core::ByteSpan bytes) {
+  for (std::size_t i = 1; i < keys.size(); ++i) {
+    if (!(keys[i - 1] < keys[i])) return Error{ErrorCode::kInvalid, "proof keys not ascending"};
+  }
+  MultiProof p;
+  p.keys_.assign(keys.begin(), keys.end());
+  p.values_.assign(keys.size(), ValueHash{});
+  core::ByteReader r(bytes);
+
+  // Recursive descent; the depth is bounded by 256 because a branch needs depth < 256.
+  struct Parser {
+    MultiProof& p;
+    core::ByteReader& r;
+    core::Result<std::pair<std::uint32_t, NodeSummary>> node(unsigned depth, std::uint32_t first,
+                                                             std::uint32_t last) {
+      BASALT_ASSIGN_OR_RETURN(const std::uint8_t tag, r.read_u8("multiproof tag"));
+      PNode n{};
+      n.depth = static_cast<std::uint16_t>(depth);
+      n.first = first;
+      n.last = last;
+      NodeSummary s;
+      const bool on_path = first < last;
+      switch (static_cast<Tag>(tag)) {
+        case Tag::kEmpty:
+          n.tag = Tag::kEmpty;
+          break;
+        case Tag::kNode:
+        case Tag::kLeafHash: {
+          if (on_path) return Error{ErrorCode::kNonCanonical, "multiproof: summary on a key path"};
+          n.tag = static_cast<Tag>(tag);
+          BASALT_ASSIGN_OR_RETURN(n.hash, r.read_hash32("multiproof hash"));
+          if (n.hash.is_zero()) return Error{ErrorCode::kNonCanonical, "multiproof: zero hash"};
+          s = {n.tag == Tag::kNode ? NodeKind::kInternal : NodeKind::kLeaf, n.hash};
+          break;
+        }
+        case Tag::kLeaf: {
+          if (!on_path) return Error{ErrorCode::kNonCanonical, "multiproof: leaf off the paths"};
+          n.tag = Tag::kLeaf;
+          BASALT_ASSIGN_OR_RETURN(const Hash32 key, r.read_hash32("multiproof leaf key"));
+          BASALT_ASSIGN_OR_RETURN(n.hash, r.read_hash32("multiproof leaf value"));
+          n.leaf_key = ResourceId(key);
+          if (n.hash.is_zero()) return Error{ErrorCode::kNonCanonical, "multiproof: empty leaf"};
+          if (!same_prefix(n.leaf_key, p.keys_[first], depth)) {
+            return Error{ErrorCode::kNonCanonical, "multiproof: leaf off its position"};
+          }
+          for (std::uint32_t i = first; i < last; ++i) {
+            if (p.keys_[i] == n.leaf_key) p.values_[i] = n.hash;
+          }
+          s = leaf_summary(n.leaf_key, n.hash);
+          break;
+        }
+        case Tag::kBranch: {
+          if (!on_path) return Error{ErrorCode::kNonCanonical, "multiproof: branch off the paths"};
+          if (depth >= 256) return Error{ErrorCode::kNonCanonical, "multiproof: too deep"};
+          n.tag = Tag::kBranch;
+          const auto ks = std::span<const ResourceId>(p.keys_).subspan(first, last - first);
+          const auto mid =
+              first + static_cast<std::uint32_t>(
+                          split_point(ks, depth, [](const ResourceId& k) { return k; }));
+          BASALT_ASSIGN_OR_RETURN(auto left, node(depth + 1, first, mid));
+          BASALT_ASSIGN_OR_RETURN(auto right, node(depth + 1, mid, last));
+          s = combine(left.second, right.second);
+          if (s.kind != NodeKind::kInternal) {
+            return Error{ErrorCode::kNonCanonical, "multiproof: branch that collapses"};
+          }
+          n.child[0] = left.first;
+          n.child[1] = right.first;
+          break;
+        }
+        default:
+          return Error{ErrorCode::kUnknownTag, "multiproof tag " + std::to_string(tag)};
+      }
+      p.nodes_.push_back(n);
+      return std::pair{static_cast<std::uint32_t>(p.nodes_.size() - 1), s};
+    }
+  };
+  Parser parser{p, r};
+  BASALT_ASSIGN_OR_RETURN(auto top, parser.node(0, 0, static_cast<std::uint32_t>(keys.size())));
+  BASALT_TRY(r.expect_end("multiproof"));
+  p.root_ = top.second;  // nodes_ are in post-order: the root is the last one
+  return p;
+}
+
+core::Hash32 MultiProof::root() const {
+  return root_.hash;
+}
+
+NodeSummary MultiProof::summary_of(std::uint32_t i, std::span<const ValueHash> values) const {
+  const PNode& n = nodes_[i];
+  switch (n.tag) {
+    case Tag::kNode:
+      return {NodeKind::kInternal, n.hash};
+    case Tag::kLeafHash:
+      return {NodeKind::kLeaf, n.hash};
+    case Tag::kBranch:
+      return combine(summary_of(n.child[0], values), summary_of(n.child[1], values));
+    case Tag::kEmpty:
+    case Tag::kLeaf: {
+      std::vector<SmtUpdate> entries;
+      entries.reserve(n.last - n.first + 1);
+      bool leaf_placed = n.tag != Tag::kLeaf;
+      for (std::uint32_t k = n.first; k < n.last; ++k) {
+        if (!leaf_placed && n.leaf_key <= keys_[k]) {
+          if (n.leaf_key != keys_[k]) entries.push_back({n.leaf_key, n.hash});
+          leaf_placed = true;
+        }
+        entries.push_back({keys_[k], values[k]});
+      }
+      if (!leaf_placed) entries.push_back({n.leaf_key, n.hash});
+      return build_summary(entries, n.depth);
+    }
+  }
+  return {};
+}
+
+core::Hash32 MultiProof::root_after(std::span<const ValueHash> new_values) const {
+  BASALT_ASSERT(new_values.size() == keys_.size());
+  return summary_of(static_cast<std::uint32_t>(nodes_.size() - 1), new_values).hash;
+}
+
+}  // namespace basalt::state

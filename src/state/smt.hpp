@@ -1,0 +1,135 @@
+// The resource SMT: a sparse Merkle tree over 256-bit resource ids with shortcut leaves, hashed with
+// the SHA-256 compression function (one 64-byte block per node, the domain in the IV). The hashing,
+// the canonical shape and the multiproof format are specified in src/state/README.md.
+//
+// Smt is the in-memory tree: an arena of internal nodes and leaves, updated in place by sorted
+// batches, so that a batch of k updates rehashes each touched node once.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+
+namespace basalt::state {
+
+struct ResourceIdTag;
+using ResourceId = core::Strong32<ResourceIdTag>;
+
+// SHA-256 of a resource's data; zero for empty data, which is the same state as absent.
+using ValueHash = core::Hash32;
+ValueHash value_hash(core::ByteSpan data);
+
+enum class NodeKind : std::uint8_t { kEmpty = 0, kLeaf = 1, kInternal = 2 };
+
+// What a parent needs of a child: its kind (committed, so that a verifier can promote a lone leaf)
+// and its hash.
+struct NodeSummary {
+  NodeKind kind = NodeKind::kEmpty;
+  core::Hash32 hash;
+  bool operator==(const NodeSummary&) const = default;
+};
+
+NodeSummary leaf_summary(const ResourceId& key, const ValueHash& value);
+// Two empty children are empty; a leaf beside an empty sibling moves up (shortcut); otherwise an
+// internal node.
+NodeSummary combine(const NodeSummary& left, const NodeSummary& right);
+// Bit `depth` of the key, most significant bit of byte 0 first; 0 goes left.
+inline int key_bit(const ResourceId& key, unsigned depth) {
+  return (key.hash().bytes[depth >> 3] >> (7 - (depth & 7))) & 1;
+}
+
+struct SmtUpdate {
+  ResourceId key;
+  ValueHash value;  // zero: delete
+};
+
+class Smt {
+ public:
+  // The empty tree's root is zero.
+  core::Hash32 root() const { return summary(root_).hash; }
+  ValueHash get(const ResourceId& key) const;
+  std::size_t size() const { return leaves_.size() - free_leaves_.size(); }
+
+  // Applies a batch in any order; for a key given twice the last entry wins.
+  void apply(std::span<const SmtUpdate> updates);
+  // Builds the tree of an empty Smt from entries in strictly ascending key order with non-zero
+  // values. Errors: kInvalid when the order or a value is wrong; the tree stays empty then.
+  core::Status build_sorted(std::span<const SmtUpdate> entries);
+
+  // A multiproof for strictly ascending keys (membership and non-membership alike). Errors:
+  // kInvalid when the keys are not strictly ascending.
+  core::Result<core::Bytes> prove(std::span<const ResourceId> keys) const;
+
+ private:
+  // A child reference: 0 = empty, kLeafBit | i = leaves_[i], otherwise inodes_[ref - 1].
+  using Ref = std::uint32_t;
+  static constexpr Ref kLeafBit = 0x8000'0000u;
+  struct Internal {
+    core::Hash32 hash;
+    Ref child[2];
+  };
+  struct Leaf {
+    ResourceId key;
+    ValueHash value;
+    core::Hash32 hash;
+  };
+
+  NodeSummary summary(Ref r) const;
+  Ref update(Ref r, unsigned depth, std::span<const SmtUpdate> ups);
+  Ref build(unsigned depth, std::span<const SmtUpdate> ups);
+  Ref join(Ref node, Ref left, Ref right);
+  Ref new_leaf(const ResourceId& key, const ValueHash& value);
+  void free_ref(Ref r);
+  void emit(Ref r, unsigned depth, std::span<const ResourceId> keys, core::Bytes& out) const;
+
+  std::vector<Internal> inodes_;
+  std::vector<std::uint32_t> free_inodes_;
+  std::vector<Leaf> leaves_;
+  std::vector<std::uint32_t> free_leaves_;
+  Ref root_ = 0;
+};
+
+// A decoded multiproof for a set of keys: the part of the tree those keys' paths cross, with every
+// subtree off the paths as a summary. It gives the root it proves, each key's value, and the root
+// after changing those keys' values (what a batch verifier needs).
+class MultiProof {
+ public:
+  // Keys must be strictly ascending. The encoding is canonical: anything but the one encoding
+  // Smt::prove gives for these keys and some tree is rejected. Errors: kTruncated, kUnknownTag,
+  // kNonCanonical, kTrailingBytes, kInvalid (keys not ascending).
+  static core::Result<MultiProof> decode(std::span<const ResourceId> keys, core::ByteSpan bytes);
+
+  core::Hash32 root() const;
+  // Per key, in the order given: its value hash, zero when absent.
+  const std::vector<ValueHash>& values() const { return values_; }
+  // The root once key i holds new_values[i] (zero deletes). Requires: new_values.size() == keys.
+  core::Hash32 root_after(std::span<const ValueHash> new_values) const;
+
+ private:
+  enum class Tag : std::uint8_t {
+    kEmpty = 0,     // an empty subtree
+    kLeaf = 1,      // a leaf on a queried path: key, value
+    kNode = 2,      // an internal node off every path: its hash
+    kBranch = 3,    // an internal node on a path: its two children follow, left first
+    kLeafHash = 4,  // a leaf off every path: its hash
+  };
+  struct PNode {
+    Tag tag;
+    std::uint16_t depth;
+    std::uint32_t first, last;  // the queried keys below: [first, last)
+    std::uint32_t child[2];     // kBranch
+    ResourceId leaf_key;        // kLeaf
+    core::Hash32 hash;          // kNode, kLeafHash: the hash; kLeaf: the value
+  };
+  NodeSummary summary_of(std::uint32_t n, std::span<const ValueHash> values) const;
+
+  std::vector<ResourceId> keys_;
+  std::vector<PNode> nodes_;  // nodes_[0] is the root
+  std::vector<ValueHash> values_;
+  NodeSummary root_;
+};
+
+}  // namespace basalt::state

@@ -1,0 +1,338 @@
+#include "state/store.hpp"
+
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+
+namespace basalt::state {
+
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+enum Cf : std::size_t { kMeta = 0, kValues = 1, kUndo = 2, kBatches = 3 };
+const char* const kCfNames[] = {"default", "values", "undo", "batches"};
+
+constexpr char kTipKey[] = "tip";
+constexpr char kFloorKey[] = "floor";
+constexpr char kFormatKey[] = "format";
+constexpr std::uint8_t kFormat = 1;
+
+// An undo entry: what a resource held before the batch wrote it.
+constexpr std::uint8_t kUndoAbsent = 0;
+constexpr std::uint8_t kUndoPresent = 1;
+
+rocksdb::Slice slice(core::ByteSpan b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+core::ByteSpan span(const rocksdb::Slice& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+std::string be64(std::uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) s[static_cast<std::size_t>(i)] = static_cast<char>(v);
+  return s;
+}
+std::uint64_t read_be64(const rocksdb::Slice& s) {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < 8 && i < s.size(); ++i) v = v << 8 | static_cast<std::uint8_t>(s[i]);
+  return v;
+}
+std::string undo_key(std::uint64_t batch, const ResourceId& id) {
+  std::string k = be64(batch);
+  k.append(reinterpret_cast<const char*>(id.hash().data()), 32);
+  return k;
+}
+
+Error io_error(const rocksdb::Status& s, const std::string& what) {
+  return Error{ErrorCode::kIo, what + ": " + s.ToString()};
+}
+
+}  // namespace
+
+StateStore::~StateStore() {
+  for (auto* cf : cfs_) {
+    if (db_ && cf) db_->DestroyColumnFamilyHandle(cf).PermitUncheckedError();
+  }
+}
+
+core::Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& dir,
+                                                           const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error{ErrorCode::kIo, "cannot create " + dir + ": " + ec.message()};
+
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.paranoid_checks = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_open_files = 512;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  rocksdb::ColumnFamilyOptions cf_options;
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.level_compaction_dynamic_level_bytes = true;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const char* name : kCfNames) descriptors.emplace_back(name, cf_options);
+
+  std::unique_ptr<StateStore> store(new StateStore());
+  store->options_ = options;
+  store->dir_ = dir;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &store->cfs_, &raw);
+  if (!s.ok()) return io_error(s, "open " + dir);
+  store->db_.reset(raw);
+  BASALT_TRY(store->load());
+  return store;
+}
+
+core::Status StateStore::load() {
+  std::string v;
+  rocksdb::Status s = db_->Get({}, cfs_[kMeta], kFormatKey, &v);
+  if (s.IsNotFound()) {
+    s = db_->Put({}, cfs_[kMeta], kFormatKey, std::string(1, static_cast<char>(kFormat)));
+    if (!s.ok()) return io_error(s, "write format");
+  } else if (!s.ok()) {
+    return io_error(s, "read format");
+  } else if (v != std::string(1, static_cast<char>(kFormat))) {
+    return Error{ErrorCode::kUnknownTag, "state store format " + std::to_string(v.empty() ? 0 : v[0])};
+  }
+  for (auto [key, out] : {std::pair{kTipKey, &tip_}, std::pair{kFloorKey, &floor_}}) {
+    s = db_->Get({}, cfs_[kMeta], key, &v);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return io_error(s, std::string("read ") + key);
+    out->value = read_be64(v);
+  }
+
+  // Keys come out of RocksDB in ascending byte order, which is the SMT's key order.
+  std::vector<SmtUpdate> leaves;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kValues]));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().size() != 32 || it->value().empty()) {
+      return Error{ErrorCode::kInvalid, "state store: malformed value row"};
+    }
+    leaves.push_back({ResourceId(core::Hash32::from_span_unchecked(span(it->key()))),
+                      value_hash(span(it->value()))});
+  }
+  if (!it->status().ok()) return io_error(it->status(), "scan values");
+  BASALT_TRY(smt_.build_sorted(leaves));
+
+  core::Hash32 expected;
+  if (tip_.value > 0) {
+    BASALT_ASSIGN_OR_RETURN(const BatchRecord rec, batch(tip_));
+    expected = rec.root;
+  }
+  if (smt_.root() != expected) {
+    return Error{ErrorCode::kInvalid, "state store: data does not hash to the root of batch " +
+                                          std::to_string(tip_.value)};
+  }
+  return core::Status::Ok();
+}
+
+core::Result<core::Bytes> StateStore::get(const ResourceId& id) const {
+  rocksdb::PinnableSlice v;
+  rocksdb::Status s = db_->Get({}, cfs_[kValues], slice(id.span()), &v);
+  if (s.IsNotFound()) return core::Bytes{};
+  if (!s.ok()) return io_error(s, "read resource");
+  const auto b = span(v);
+  return core::Bytes(b.begin(), b.end());
+}
+
+core::Result<std::vector<core::Bytes>> StateStore::get_many(std::span<const ResourceId> ids) const {
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(ids.size());
+  for (const auto& id : ids) keys.push_back(slice(id.span()));
+  std::vector<rocksdb::PinnableSlice> values(ids.size());
+  std::vector<rocksdb::Status> statuses(ids.size());
+  if (!ids.empty()) {
+    db_->MultiGet({}, cfs_[kValues], keys.size(), keys.data(), values.data(), statuses.data());
+  }
+  std::vector<core::Bytes> out(ids.size());
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    if (!statuses[i].ok()) return io_error(statuses[i], "read resources");
+    const auto b = span(values[i]);
+    out[i].assign(b.begin(), b.end());
+  }
+  return out;
+}
+
+core::Result<BatchRecord> StateStore::batch(BatchId id) const {
+  std::string v;
+  rocksdb::Status s = db_->Get({}, cfs_[kBatches], be64(id.value), &v);
+  if (s.IsNotFound()) {
+    return Error{ErrorCode::kNotFound, "batch " + std::to_string(id.value) + " is not committed"};
+  }
+  if (!s.ok()) return io_error(s, "read batch");
+  if (v.size() < 32) return Error{ErrorCode::kInvalid, "state store: malformed batch record"};
+  BatchRecord rec;
+  rec.id = id;
+  rec.root = core::Hash32::from_span_unchecked(span(rocksdb::Slice(v.data(), 32)));
+  rec.meta.assign(v.begin() + 32, v.end());
+  return rec;
+}
+
+core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const ResourceWrite> writes,
+                                              core::ByteSpan meta) {
+  if (id.value != tip_.value + 1) {
+    return Error{ErrorCode::kInvalid, "commit of batch " + std::to_string(id.value) +
+                                          " after batch " + std::to_string(tip_.value)};
+  }
+  std::vector<ResourceId> ids;
+  ids.reserve(writes.size());
+  for (const auto& w : writes) ids.push_back(w.id);
+  {
+    std::vector<ResourceId> sorted = ids;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+      return Error{ErrorCode::kInvalid, "a resource written twice in one commit"};
+    }
+  }
+  BASALT_ASSIGN_OR_RETURN(const std::vector<core::Bytes> old, get_many(ids));
+
+  rocksdb::WriteBatch wb;
+  std::vector<SmtUpdate> forward, backward;
+  for (std::size_t i = 0; i < writes.size(); ++i) {
+    const ResourceWrite& w = writes[i];
+    if (w.data == old[i]) continue;  // not a change: nothing to store or undo
+    const rocksdb::Slice key = slice(w.id.span());
+    if (w.data.empty()) {
+      wb.Delete(cfs_[kValues], key);
+    } else {
+      wb.Put(cfs_[kValues], key, slice(w.data));
+    }
+    std::string undo(1, static_cast<char>(old[i].empty() ? kUndoAbsent : kUndoPresent));
+    undo.append(old[i].begin(), old[i].end());
+    wb.Put(cfs_[kUndo], undo_key(id.value, w.id), undo);
+    forward.push_back({w.id, value_hash(w.data)});
+    backward.push_back({w.id, value_hash(old[i])});
+  }
+  smt_.apply(forward);
+  const core::Hash32 root = smt_.root();
+
+  std::string record(reinterpret_cast<const char*>(root.data()), 32);
+  record.append(reinterpret_cast<const char*>(meta.data()), meta.size());
+  wb.Put(cfs_[kBatches], be64(id.value), record);
+  wb.Put(cfs_[kMeta], kTipKey, be64(id.value));
+  BatchId floor = floor_;
+  if (id.value > options_.rollback_window && id.value - options_.rollback_window > floor.value) {
+    // Batches at or below the new floor can no longer be rolled back: drop their undo entries.
+    floor.value = id.value - options_.rollback_window;
+    wb.DeleteRange(cfs_[kUndo], be64(floor_.value + 1), be64(floor.value + 1));
+    wb.Put(cfs_[kMeta], kFloorKey, be64(floor.value));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  rocksdb::Status s = db_->Write(wo, &wb);
+  if (!s.ok()) {
+    smt_.apply(backward);
+    return io_error(s, "commit batch " + std::to_string(id.value));
+  }
+  tip_ = id;
+  floor_ = floor;
+  return root;
+}
+
+core::Status StateStore::rollback_to(BatchId target) {
+  if (target > tip_) return Error{ErrorCode::kOutOfRange, "rollback above the tip"};
+  if (target < floor_) {
+    return Error{ErrorCode::kOutOfRange, "rollback to batch " + std::to_string(target.value) +
+                                             " below the finality window (floor " +
+                                             std::to_string(floor_.value) + ")"};
+  }
+  if (target == tip_) return core::Status::Ok();
+  // What each resource held after `target`: the undo entry of the lowest batch above it that
+  // wrote the resource.
+  std::map<ResourceId, core::Bytes> restore;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kUndo]));
+  const std::string end = be64(tip_.value + 1);
+  for (it->Seek(be64(target.value + 1)); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    const rocksdb::Slice k = it->key();
+    const rocksdb::Slice v = it->value();
+    if (k.size() != 40 || v.empty() || static_cast<std::uint8_t>(v[0]) > kUndoPresent) {
+      return Error{ErrorCode::kInvalid, "state store: malformed undo row"};
+    }
+    const ResourceId id(core::Hash32::from_span_unchecked(span(k).subspan(8)));
+    // Ascending batch order: the first entry seen for a resource is the lowest batch's.
+    if (!restore.count(id)) {
+      const auto b = span(v).subspan(1);
+      restore.emplace(id, core::Bytes(b.begin(), b.end()));
+    }
+  }
+  if (!it->status().ok()) return io_error(it->status(), "scan undo");
+
+  rocksdb::WriteBatch wb;
+  std::vector<SmtUpdate> updates;
+  updates.reserve(restore.size());
+  for (const auto& [id, data] : restore) {
+    if (data.empty()) {
+      wb.Delete(cfs_[kValues], slice(id.span()));
+    } else {
+      wb.Put(cfs_[kValues], slice(id.span()), slice(data));
+    }
+    updates.push_back({id, value_hash(data)});
+  }
+  wb.DeleteRange(cfs_[kUndo], be64(target.value + 1), end);
+  wb.DeleteRange(cfs_[kBatches], be64(target.value + 1), end);
+  wb.Put(cfs_[kMeta], kTipKey, be64(target.value));
+
+  core::Hash32 expected;
+  if (target.value > 0) {
+    BASALT_ASSIGN_OR_RETURN(const BatchRecord rec, batch(target));
+    expected = rec.root;
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  rocksdb::Status s = db_->Write(wo, &wb);
+  if (!s.ok()) return io_error(s, "rollback to batch " + std::to_string(target.value));
+  smt_.apply(updates);
+  tip_ = target;
+  if (smt_.root() != expected) {
+    return Error{ErrorCode::kInvalid, "state store: rollback did not restore the root of batch " +
+                                          std::to_string(target.value)};
+  }
+  return core::Status::Ok();
+}
+
+core::Status StateStore::bind(std::string_view name, core::ByteSpan value) {
+  const std::string key = "bind/" + std::string(name);
+  std::string v;
+  rocksdb::Status s = db_->Get({}, cfs_[kMeta], key, &v);
+  if (s.IsNotFound()) {
+    rocksdb::WriteOptions wo;
+    wo.sync = options_.sync;
+    s = db_->Put(wo, cfs_[kMeta], key, slice(value));
+    if (!s.ok()) return io_error(s, "bind " + key);
+    return core::Status::Ok();
+  }
+  if (!s.ok()) return io_error(s, "read " + key);
+  if (span(v).size() != value.size() || !std::equal(value.begin(), value.end(), span(v).begin())) {
+    return Error{ErrorCode::kInvalid, "this data directory belongs to a different " +
+                                          std::string(name) + " (" + core::to_hex(span(v)) + ")"};
+  }
+  return core::Status::Ok();
+}
+
+std::uint64_t StateStore::disk_bytes() const {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
+    if (e.is_regular_file(ec)) total += e.file_size(ec);
+  }
+  return total;
+}
+
+}  // namespace basalt::state

@@ -1,0 +1,105 @@
+// The app state on disk: resource data in RocksDB, one version per committed batch, a rollback log
+// for the batches above the finality window, and the resource SMT over it in memory.
+//
+// Every commit and every rollback is one atomic RocksDB write (data, rollback log, batch record and
+// tip together), so a process killed at any moment reopens at its last committed batch. The SMT's
+// internal nodes are not stored: the tree is a function of the leaves, so open() rebuilds it from
+// the data and checks the root against the tip's batch record. Layout: src/state/README.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/result.hpp"
+#include "state/smt.hpp"
+
+namespace rocksdb {
+class DB;
+class ColumnFamilyHandle;
+}  // namespace rocksdb
+
+namespace basalt::state {
+
+// A committed batch's number: 1, 2, ... along the followed chain; 0 is the state before any batch.
+// A rollback makes the ids above its target free again.
+struct BatchId {
+  std::uint64_t value = 0;
+  auto operator<=>(const BatchId&) const = default;
+};
+
+struct ResourceWrite {
+  ResourceId id;
+  core::Bytes data;  // empty: the resource is deleted
+};
+
+struct BatchRecord {
+  BatchId id;
+  core::Hash32 root;  // the state root after the batch
+  core::Bytes meta;   // the caller's record of the batch (exec: block, lane tip, counts)
+};
+
+struct StoreOptions {
+  // fsync the write-ahead log on every commit: survives power loss, not only a killed process.
+  bool sync = true;
+  // Batches that can be rolled back: a rollback may target any of the last `rollback_window`
+  // batches (kip21's finality depth bounds how deep a reorg goes).
+  std::uint64_t rollback_window = 1024;
+  std::size_t block_cache_bytes = 64u << 20;
+};
+
+class StateStore {
+ public:
+  // Opens or creates the store in `dir`. Errors: kIo on a RocksDB failure; kInvalid when the data
+  // does not hash to the tip's recorded root (a damaged store).
+  static core::Result<std::unique_ptr<StateStore>> open(const std::string& dir,
+                                                        const StoreOptions& options);
+  ~StateStore();
+  StateStore(const StateStore&) = delete;
+  StateStore& operator=(const StateStore&) = delete;
+
+  BatchId tip() const { return tip_; }
+  // The lowest batch a rollback may target.
+  BatchId rollback_floor() const { return floor_; }
+  core::Hash32 root() const { return smt_.root(); }
+  const Smt& smt() const { return smt_; }
+
+  // A resource's data; empty when absent. Errors: kIo.
+  core::Result<core::Bytes> get(const ResourceId& id) const;
+  // Many at once, in the order given. Errors: kIo.
+  core::Result<std::vector<core::Bytes>> get_many(std::span<const ResourceId> ids) const;
+  // Errors: kNotFound for a batch that is not committed.
+  core::Result<BatchRecord> batch(BatchId id) const;
+
+  // Commits batch tip()+1 with its writes (any order; a resource at most once) and returns the new
+  // root. Errors: kInvalid (wrong id, a resource twice), kIo (the store is unchanged then).
+  core::Result<core::Hash32> commit(BatchId id, std::span<const ResourceWrite> writes,
+                                    core::ByteSpan meta);
+  // Restores the state after batch `target` exactly (data and root) and forgets the batches above.
+  // Errors: kOutOfRange below rollback_floor() or above tip(); kIo.
+  core::Status rollback_to(BatchId target);
+
+  // Binds the store to a value under a name (e.g. the app's image id): the first call records it,
+  // later calls fail with kInvalid if it differs. Errors: kIo.
+  core::Status bind(std::string_view name, core::ByteSpan value);
+  // Bytes the store occupies on disk (SST and log files).
+  std::uint64_t disk_bytes() const;
+
+ private:
+  StateStore() = default;
+  core::Status load();
+
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // default, values, undo, batches
+  StoreOptions options_;
+  std::string dir_;
+  Smt smt_;
+  BatchId tip_;
+  BatchId floor_;
+};
+
+}  // namespace basalt::state

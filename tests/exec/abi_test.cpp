@@ -1,0 +1,73 @@
+// The host side of the transaction ABI: payload round trips and rejections, journal outcome
+// decoding, and the guest's own hashing (its SHA-256 and keyed BLAKE3 must agree with the host's,
+// or every transaction would fail the guest's transaction-id check).
+#include "exec/abi.hpp"
+
+#include <gtest/gtest.h>
+
+#include "exec_util.hpp"
+
+namespace basalt::exec {
+namespace {
+
+using core::Bytes;
+
+TEST(ExecAbi, PayloadRoundTripAndRejections) {
+  test::Rng rng(7);
+  std::vector<AccessEntry> acc;
+  for (int i = 0; i < 5; ++i) acc.push_back({ResourceId(rng.hash()), i % 2 ? Access::kRead : Access::kWrite});
+  std::sort(acc.begin(), acc.end(), [](const AccessEntry& a, const AccessEntry& b) { return a.id < b.id; });
+  const Bytes data = {1, 2, 3};
+  const Bytes p = encode_payload(acc, data);
+  auto d = decode_payload(p);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->accesses, acc);
+  EXPECT_EQ(Bytes(d->app_data.begin(), d->app_data.end()), data);
+  // Every strict prefix that cuts into the access list is truncated.
+  for (std::size_t n = 0; n < 3 + 5 * 33; ++n) {
+    EXPECT_EQ(decode_payload(core::ByteSpan(p).first(n)).error().code(), core::ErrorCode::kTruncated) << n;
+  }
+  Bytes flags = p;
+  flags[3 + 32] = 0;
+  EXPECT_EQ(decode_payload(flags).error().code(), core::ErrorCode::kUnknownTag);
+  Bytes too_many = {1, 0xff, 0xff};
+  EXPECT_EQ(decode_payload(too_many).error().code(), core::ErrorCode::kOutOfRange);
+}
+
+TEST(ExecAbi, JournalOutcomeDecoding) {
+  EXPECT_FALSE(decode_journal_outcome(Bytes{}, 0).ok());
+  auto failed = decode_journal_outcome(Bytes{1, 100, 0, 0, 0}, 3);
+  ASSERT_TRUE(failed.ok());
+  EXPECT_FALSE(failed->ok);
+  EXPECT_EQ(failed->code, 100u);
+  EXPECT_FALSE(decode_journal_outcome(Bytes{1, 100, 0, 0, 0, 0}, 3).ok());
+  Bytes ok = {0, 0, 1};
+  ok.resize(ok.size() + 32, 0xee);
+  auto o = decode_journal_outcome(ok, 2);
+  ASSERT_TRUE(o.ok());
+  EXPECT_FALSE(o->outputs[0].has_value());
+  EXPECT_EQ(*o->outputs[1], core::Hash32::filled(0xee));
+  EXPECT_FALSE(decode_journal_outcome(ok, 3).ok());
+  EXPECT_FALSE(decode_journal_outcome(Bytes{0, 2}, 1).ok());
+}
+
+TEST(ExecAbi, GuestHashingAgreesWithTheHostOnLongPayloads) {
+  // Payloads of several BLAKE3 chunks exercise the guest's chunk merging; a mismatch would fail
+  // the guest's transaction-id check (exit code 3) instead of running the counter.
+  test::TempDir dir;
+  auto store = test_util::open_store(dir.path());
+  Executor ex(*store, test_util::app("counter"), 1);
+  test::Rng rng(8);
+  std::vector<Bytes> payloads;
+  for (std::size_t len : {0u, 1u, 63u, 64u, 65u, 1023u, 1024u, 1025u, 2048u, 3073u, 9000u}) {
+    payloads.push_back(encode_payload(
+        std::vector<AccessEntry>{{counter_resource(static_cast<std::uint32_t>(len)), Access::kWrite}},
+        rng.bytes(len)));
+  }
+  auto r = ex.execute(test_util::block(1, payloads));
+  ASSERT_TRUE(r.ok());
+  for (const auto& t : r->txs) EXPECT_TRUE(t.ok) << ex.reason_label(t) << " " << t.detail;
+}
+
+}  // namespace
+}  // namespace basalt::exec
