@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include "cli/conformance.hpp"
+#include "cli/exec_command.hpp"
+#include "cli/bench_exec.hpp"
 #include "cli/vm_commands.hpp"
 #include "dag/simulate.hpp"
 #include "l1/sim/export.hpp"
@@ -205,7 +207,57 @@ int main(int argc, char** argv) {
     dag_sim->add_option("--rounds", dag_params.rounds, "rounds to simulate (default 5000)");
     dag_sim->add_option("--window", dag_params.window, "rounds per table row (default 500)");
 
+    basalt::cli::ExecOptions exec_opts;
+    exec_opts.guest_dir = BASALT_GUEST_DIR;
+    bool exec_json = false;
+    bool exec_no_sync = false;
+    auto* exec = app.add_subcommand(
+        "exec", "follow an app lane on the simulator, execute and commit it (resumes after a kill)");
+    exec->add_option("--sim-seed", exec_opts.sim_seed, "simulator and user seed (default 1)");
+    exec->add_option("--blocks", exec_opts.blocks, "chain blocks to follow (default 100)");
+    exec->add_option("--app", exec_opts.app,
+                     "counter, token, or a path to a transaction-processor guest ELF");
+    exec->add_option("--threads", exec_opts.threads, "execution threads (default: the core count)");
+    exec->add_option("--data-dir", exec_opts.data_dir, "state directory (RocksDB)")->required();
+    exec->add_option("--tx-per-block", exec_opts.tx_per_block,
+                     "user transactions per produced block (default 10)");
+    exec->add_option("--invalid-permille", exec_opts.invalid_permille,
+                     "share of deliberately invalid transactions, per mille (default 50)");
+    exec->add_option("--accounts", exec_opts.accounts, "counters or token holders (default 1000)");
+    exec->add_option("--reorg-every", exec_opts.reorg_every,
+                     "simulator steps between random reorgs (default 0: none)");
+    exec->add_option("--reorg-depth", exec_opts.reorg_depth, "deepest random reorg (default 3)");
+    exec->add_option("--report-every", exec_opts.report_every,
+                     "print the state root every this many batches (default 0: only at the end)");
+    exec->add_option("--guest-dir", exec_opts.guest_dir, "where the built-in app guests are");
+    exec->add_flag("--no-sync", exec_no_sync,
+                   "do not fsync each commit (survives a killed process, not a power loss)");
+    exec->add_flag("--json", exec_json, "print the summary as JSON");
+
+    basalt::cli::BenchExecOptions bench_exec_opts;
+    bench_exec_opts.guest_dir = BASALT_GUEST_DIR;
+    auto* bench_exec = bench->add_subcommand(
+        "exec", "transactions per second through execution and commit, and state size per account");
+    bench_exec->add_option("--app", bench_exec_opts.apps, "counter, token (default: both)");
+    bench_exec->add_option("--accounts", bench_exec_opts.accounts, "accounts in the state (default 100000)");
+    bench_exec->add_option("--blocks", bench_exec_opts.blocks, "chain blocks (default 20)");
+    bench_exec->add_option("--tx-per-block", bench_exec_opts.tx_per_block,
+                           "transactions per produced block (default 2000)");
+    bench_exec->add_option("--threads", bench_exec_opts.threads, "thread counts to compare (default 1 2)");
+    bench_exec->add_flag("--no-sync", bench_exec_opts.no_sync, "do not fsync each commit");
+
     CLI11_PARSE(app, argc, argv);
+    if (exec->parsed()) {
+      exec_opts.sync = !exec_no_sync;
+      auto r = basalt::cli::run_exec(exec_opts, std::cerr);
+      if (!r.ok()) {
+        std::cerr << "basalt: " << r.error().to_string() << "\n";
+        return 1;
+      }
+      basalt::cli::print_exec_summary(*r, exec_json, std::cout);
+      return 0;
+    }
+    if (bench_exec->parsed()) return basalt::cli::bench_exec(bench_exec_opts, std::cout);
     if (dag_sim->parsed()) {
       dag_params.delta = delta ? std::optional<std::uint64_t>(delta) : std::nullopt;
       dag_params.gamma = gamma ? std::optional<std::uint64_t>(gamma) : std::nullopt;

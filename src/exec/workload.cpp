@@ -234,19 +234,39 @@ core::Bytes Workload::token_tx() {
   return encode_payload(both(from, to), op);
 }
 
-std::vector<kaspa::Transaction> Workload::next_block() {
-  ++round_;
+std::vector<state::ResourceWrite> Workload::genesis(std::uint64_t balance) {
+  std::vector<state::ResourceWrite> out;
+  out.reserve(holders_.size());
+  for (std::uint32_t i = 0; i < holders_.size(); ++i) {
+    if (params_.app == "token") {
+      Holder& h = holder(i);
+      h.balance = balance;
+      core::Bytes data;
+      put_u64(data, balance);
+      put_u64(data, 0);
+      out.push_back({h.id, std::move(data)});
+    } else {
+      out.push_back({counter_resource(i), core::Bytes(4, 0)});
+    }
+  }
+  return out;
+}
+
+std::vector<kaspa::Transaction> Workload::next_block(std::uint64_t round) {
+  if (round != round_) {
+    // Credits of the previous round become spendable.
+    for (std::uint32_t i : credited_) {
+      holders_[i]->balance += holders_[i]->incoming;
+      holders_[i]->incoming = 0;
+    }
+    credited_.clear();
+    round_ = round;
+  }
   std::vector<kaspa::Transaction> out;
   out.reserve(params_.tx_per_block);
   for (std::uint32_t k = 0; k < params_.tx_per_block; ++k) {
     out.push_back(wrap(params_.app == "token" ? token_tx() : counter_tx()));
   }
-  // Credits of this round become spendable in the next.
-  for (std::uint32_t i : credited_) {
-    holders_[i]->balance += holders_[i]->incoming;
-    holders_[i]->incoming = 0;
-  }
-  credited_.clear();
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "exec/abi.hpp"
 #include "kaspa/transaction.hpp"
 #include "kaspa/types.hpp"
+#include "state/store.hpp"
 
 namespace basalt::exec {
 
@@ -43,10 +44,15 @@ class Workload {
  public:
   explicit Workload(WorkloadParams params);
 
-  // The transactions for the next block. A token account sends at most one transaction per call
-  // and spends only what it held before the call, so that the order in which L1 merges parallel
-  // blocks cannot turn an intended success into a failure.
-  std::vector<kaspa::Transaction> next_block();
+  // The transactions for the next block, produced in `round` (non-decreasing). A token account
+  // sends at most one transaction per round and spends only what it held before the round, so
+  // that the order in which L1 accepts one round's blocks cannot turn an intended success into a
+  // failure (the simulator's round is its step).
+  std::vector<kaspa::Transaction> next_block(std::uint64_t round);
+  // A state where every account already exists (each counter at 0; each token holder with
+  // `balance`, nonce 0), as writes for a first batch; the users then act as its owners. For
+  // benchmarks that need a populated state before the first transaction.
+  std::vector<state::ResourceWrite> genesis(std::uint64_t balance);
   std::uint64_t generated() const { return generated_; }
   std::uint64_t generated_invalid() const { return invalid_; }
 

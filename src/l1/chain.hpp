@@ -19,6 +19,7 @@ struct AcceptedTx {
   std::uint16_t version = 0;
   kaspa::LaneId lane;
   std::uint32_t merge_idx = 0;
+  kaspa::Transaction tx;  // the whole transaction, as kaspad's verbose chain events carry it
 };
 
 // An added chain block with what a follower needs from its header and its selected parent's.

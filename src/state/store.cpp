@@ -326,6 +326,16 @@ core::Status StateStore::bind(std::string_view name, core::ByteSpan value) {
   return core::Status::Ok();
 }
 
+core::Status StateStore::flush_and_compact() {
+  for (auto* cf : cfs_) {
+    rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), cf);
+    if (!s.ok()) return io_error(s, "flush");
+    s = db_->CompactRange(rocksdb::CompactRangeOptions(), cf, nullptr, nullptr);
+    if (!s.ok()) return io_error(s, "compact");
+  }
+  return core::Status::Ok();
+}
+
 std::uint64_t StateStore::disk_bytes() const {
   std::uint64_t total = 0;
   std::error_code ec;

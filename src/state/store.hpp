@@ -88,6 +88,9 @@ class StateStore {
   core::Status bind(std::string_view name, core::ByteSpan value);
   // Bytes the store occupies on disk (SST and log files).
   std::uint64_t disk_bytes() const;
+  // Flushes memtables and compacts every column family (for measuring the settled size). Errors:
+  // kIo.
+  core::Status flush_and_compact();
 
  private:
   StateStore() = default;

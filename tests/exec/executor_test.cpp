@@ -204,7 +204,7 @@ std::vector<core::Hash32> run_workload(const std::string& app_name, unsigned thr
   for (int b = 1; b <= blocks; ++b) {
     BlockInput in = block(static_cast<std::uint64_t>(b), {});
     std::uint32_t m = 1;
-    for (auto& tx : w.next_block()) {
+    for (auto& tx : w.next_block(static_cast<std::uint64_t>(b))) {
       LaneTx t;
       t.tx = std::move(tx);
       t.id = kaspa::tx_id(t.tx);

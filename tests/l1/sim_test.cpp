@@ -176,7 +176,7 @@ TEST(Simulator, ExportReplaysAfterReorgs) {
 // Issue #4's acceptance case: an export of 10 000 chain blocks with reorgs and lane expiry verifies
 // end to end.
 TEST(Simulator, TenThousandBlockExportWithReorgsAndExpiryVerifies) {
-  SimParams p = params(12, 40, 800);
+  SimParams p = params(14, 40, 800);
   p.lanes = 4;
   p.tx_per_block = 4;
   p.reorg_every = 25;

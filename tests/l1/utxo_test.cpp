@@ -151,7 +151,17 @@ TEST(Utxo, ConflictingBlocksAcceptTheFirstSpendOnly) {
   EXPECT_FALSE(accepted_on_chain(sim, kaspa::tx_id(b)));
 }
 
-TEST(Utxo, ReorgUndoesSpends) {
+// The block accepting `id` on the current chain, if any.
+std::optional<kaspa::BlockHash> accepting_block(const Simulator& sim, const kaspa::TxId& id) {
+  for (const auto& c : sim.chain()) {
+    for (const auto& a : c.accepted) {
+      if (a.tx_id == id) return c.hash;
+    }
+  }
+  return std::nullopt;
+}
+
+TEST(Utxo, AReorgReturnsTransactionsToTheMempool) {
   Simulator sim(quiet(4));
   const auto& faucet = sim.faucet_key();
   auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
@@ -160,11 +170,19 @@ TEST(Utxo, ReorgUndoesSpends) {
   ASSERT_TRUE(sim.submit_transaction(tx).ok());
   sim.step();
   sim.step();
-  ASSERT_TRUE(accepted_on_chain(sim, kaspa::tx_id(tx)));
+  const auto before = accepting_block(sim, kaspa::tx_id(tx));
+  ASSERT_TRUE(before.has_value());
   ASSERT_TRUE(sim.reorg(3).ok());
-  EXPECT_FALSE(accepted_on_chain(sim, kaspa::tx_id(tx)));
-  EXPECT_TRUE(sim.utxo(funds[0].first).has_value());
-  EXPECT_FALSE(sim.utxo({kaspa::tx_id(tx), 0}).has_value());
+  // The competing branch accepts it again, in a block of its own; the spend stands.
+  const auto after = accepting_block(sim, kaspa::tx_id(tx));
+  ASSERT_TRUE(after.has_value());
+  EXPECT_NE(*after, *before);
+  EXPECT_FALSE(sim.utxo(funds[0].first).has_value());
+  EXPECT_TRUE(sim.utxo({kaspa::tx_id(tx), 0}).has_value());
+  const auto& accepted = sim.chain().back().accepted;
+  const auto it = std::find_if(accepted.begin(), accepted.end(),
+                               [&](const l1::AcceptedTx& a) { return a.tx_id == kaspa::tx_id(tx); });
+  if (it != accepted.end()) EXPECT_EQ(it->tx, tx);
 }
 
 }  // namespace

@@ -143,6 +143,11 @@ Block Simulator::make_block(const std::vector<BlockHash>& parents, std::uint64_t
   for (auto& tx : mempool_) b.txs.push_back(std::move(tx));
   mempool_.clear();
   mempool_spent_.clear();
+  if (load_) {
+    for (auto& tx : load_(step)) b.txs.push_back(std::move(tx));
+    for (const auto& tx : b.txs) b.tx_ids.push_back(kaspa::tx_id(tx));
+    return b;
+  }
   std::uniform_int_distribution<std::uint32_t> permille(0, 999);
   for (std::uint32_t lane = 0; lane < params_.lanes; ++lane) {
     if (permille(rng_) < params_.lane_skip_permille) continue;
@@ -197,7 +202,7 @@ ChainBlock Simulator::commit_chain_block(const Block& b) {
         utxos_[op] = {tx.outputs[o].value, tx.outputs[o].script_public_key, m == 0 && t == 0};
         undo.created.push_back(op);
       }
-      c.accepted.push_back({id, tx.version, tx.subnetwork_id, merge_idx});
+      c.accepted.push_back({id, tx.version, tx.subnetwork_id, merge_idx, tx});
       leaves[tx.subnetwork_id].push_back(kaspa::activity_leaf(id, tx.version, merge_idx));
       ++merge_idx;
     }
@@ -337,6 +342,19 @@ core::Status Simulator::reorg(std::uint64_t depth) {
                        "reorg depth must be in [1, F) and within the chain"};
   }
   const std::uint64_t old_work = blocks_.at(chain_.back().hash).blue_work;
+  // What the removed blocks accepted goes back to the mempool, ahead of what waits there and in
+  // the order it was accepted, as kaspad does: the competing branch's first block takes it again.
+  std::vector<Transaction> returned;
+  for (std::uint64_t i = depth; i > 0; --i) {
+    for (const auto& a : chain_[chain_.size() - i].accepted) {
+      if (a.lane != kaspa::kCoinbaseLaneId) returned.push_back(a.tx);
+    }
+  }
+  // The last step's blocks (the chain tip among them) were not merged by anything yet.
+  for (const auto& t : tips_) {
+    const Block& b = blocks_.at(t);
+    returned.insert(returned.end(), b.txs.begin() + 1, b.txs.end());
+  }
   // Undo the top blocks, highest first; the event lists them in that order.
   for (std::uint64_t i = 0; i < depth; ++i) {
     const ChainBlock& c = chain_.back();
@@ -352,6 +370,11 @@ core::Status Simulator::reorg(std::uint64_t depth) {
     undo_.pop_back();
   }
   rebuild_smt();
+  for (const auto& tx : returned) {
+    for (const auto& in : tx.inputs) mempool_spent_.insert(in.previous_outpoint);
+  }
+  mempool_.insert(mempool_.begin(), std::make_move_iterator(returned.begin()),
+                  std::make_move_iterator(returned.end()));
   // Grow the competing branch one block at a time until it carries more blue work.
   BlockHash parent = chain_.empty() ? genesis_ : chain_.back().hash;
   for (;;) {

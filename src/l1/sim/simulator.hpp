@@ -14,13 +14,16 @@
 //  - Transactions: submitted transactions are checked against the UTXO set (P2PK Schnorr spends
 //  with
 //    basalt's signature hash, see kaspa/signing.hpp) and accepted in merge order unless an input is
-//    missing or already spent; the generated load is input-less lane transactions. Coinbase outputs
-//    have no maturity, there are no block rewards (genesis funds a faucet key), fees are not
-//    collected, and transactions of blocks removed by a reorg are not returned to the mempool.
+//    missing or already spent; the generated load (built in, or set_load's) is input-less lane
+//    transactions that skip the mempool. Coinbase outputs have no maturity, there are no block
+//    rewards (genesis funds a faucet key) and fees are not collected. A reorg returns to the
+//    mempool what the removed chain blocks accepted and what the not yet merged tips carried, so
+//    the competing branch accepts it again.
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -111,6 +114,14 @@ class Simulator : public ChainSource {
       const kaspa::ScriptPublicKey& spk) const;
   std::size_t mempool_size() const { return mempool_.size(); }
 
+  // Replaces the built-in generated load: every produced block carries what `load(step)` returns.
+  // It is called once per block, in production order, so a deterministic load keeps the
+  // simulation deterministic. L1 may accept the blocks of one step in any order, but everything
+  // produced in a step before anything of a later step.
+  void set_load(std::function<std::vector<kaspa::Transaction>(std::uint64_t step)> load) {
+    load_ = std::move(load);
+  }
+
   // Produces one step: blocks parallel to the next chain block, then the chain block merging them
   // (and first, when SimParams asks for random reorgs and the step is due, a reorg).
   const ChainBlock& step();
@@ -179,6 +190,7 @@ class Simulator : public ChainSource {
   std::set<kaspa::Outpoint> mempool_spent_;
   std::map<BlockHash, std::size_t> chain_index_;
   std::uint64_t tx_nonce_ = 0;
+  std::function<std::vector<kaspa::Transaction>(std::uint64_t)> load_;
 };
 
 }  // namespace basalt::l1::sim
