@@ -1,0 +1,155 @@
+// basalt exec end to end on the simulator: the same final root for 1, 2 and 4 threads, through
+// reorgs, for both apps; a run stopped and resumed equals an uninterrupted one; and the real
+// binary killed with SIGKILL at random moments (several seeds) then restarted reaches the root of
+// an uninterrupted run.
+#include "cli/exec_command.hpp"
+
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "test_util.hpp"
+
+extern char** environ;
+
+namespace basalt::cli {
+namespace {
+
+ExecOptions options(const std::string& app, const std::string& dir, unsigned threads) {
+  ExecOptions o;
+  o.sim_seed = 11;
+  o.blocks = 60;
+  o.app = app;
+  o.guest_dir = BASALT_GUEST_DIR;
+  o.threads = threads;
+  o.data_dir = dir;
+  o.tx_per_block = 12;
+  o.invalid_permille = 100;
+  o.accounts = 40;
+  o.reorg_every = 6;
+  o.reorg_depth = 3;
+  o.finality_depth = 20;
+  o.sync = false;
+  return o;
+}
+
+ExecSummary run(const ExecOptions& o) {
+  std::ostringstream log;
+  auto r = run_exec(o, log);
+  EXPECT_TRUE(r.ok()) << r.error().to_string();
+  return r.ok() ? *r : ExecSummary{};
+}
+
+TEST(ExecCommand, SameRootOnEveryThreadCountThroughReorgs) {
+  for (const char* app : {"counter", "token"}) {
+    test::TempDir d1, d2, d4;
+    const ExecSummary s1 = run(options(app, d1.path(), 1));
+    EXPECT_GT(s1.rollbacks, 0u) << "the run should go through reorgs";
+    EXPECT_GT(s1.tx_ok, 100u);
+    EXPECT_GT(s1.tx_failed, 0u);
+    EXPECT_EQ(run(options(app, d2.path(), 2)).root, s1.root) << app;
+    EXPECT_EQ(run(options(app, d4.path(), 4)).root, s1.root) << app;
+  }
+}
+
+TEST(ExecCommand, ResumingEqualsAnUninterruptedRun) {
+  test::TempDir whole, parts;
+  const ExecSummary all = run(options("token", whole.path(), 2));
+  ExecOptions o = options("token", parts.path(), 2);
+  for (std::uint64_t blocks : {17u, 18u, 41u, 60u}) {
+    o.blocks = blocks;
+    const ExecSummary s = run(o);
+    EXPECT_GE(s.tip.value, blocks);
+  }
+  const ExecSummary again = run(o);
+  EXPECT_EQ(again.root, all.root);
+  EXPECT_EQ(again.tip.value, all.tip.value);
+  EXPECT_EQ(again.batches, 0u) << "a finished run has nothing left to execute";
+  // Another simulation must not continue in this directory.
+  o.sim_seed = 12;
+  std::ostringstream log;
+  auto mixed = run_exec(o, log);
+  ASSERT_FALSE(mixed.ok());
+  EXPECT_NE(mixed.error().context().find("different"), std::string::npos);
+}
+
+// Runs the basalt binary with args; returns its pid.
+pid_t spawn(const std::vector<std::string>& args, const std::string& out_path) {
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = 0;
+  EXPECT_EQ(posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+std::string root_of(const std::string& out_path) {
+  std::ifstream f(out_path);
+  std::string line;
+  while (std::getline(f, line)) {
+    if (line.rfind("final root", 0) == 0) return line.substr(line.find_last_of(' ') + 1);
+  }
+  return "";
+}
+
+TEST(ExecCommand, KilledAtRandomMomentsAndRestartedReachesTheSameRoot) {
+  test::TempDir dir;
+  const std::vector<std::string> base = {BASALT_BIN, "exec", "--sim-seed", "21", "--blocks", "150",
+                                         "--app", "counter", "--threads", "2", "--tx-per-block",
+                                         "15", "--reorg-every", "5", "--reorg-depth", "3"};
+  auto with_dir = [&](const std::string& d) {
+    auto a = base;
+    a.push_back("--data-dir");
+    a.push_back(d);
+    return a;
+  };
+  // The uninterrupted run, timed to spread the kills over it.
+  const auto t0 = std::chrono::steady_clock::now();
+  pid_t pid = spawn(with_dir(dir.sub("whole")), dir.sub("whole.out"));
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  const auto span_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - t0)
+                           .count();
+  const std::string expected = root_of(dir.sub("whole.out"));
+  ASSERT_EQ(expected.size(), 64u);
+
+  test::Rng rng(21);
+  int total_kills = 0;
+  for (int seed = 0; seed < 3; ++seed) {
+    const std::string d = dir.sub("killed" + std::to_string(seed));
+    int kills = 0;
+    for (int attempt = 0; attempt < 6; ++attempt) {
+      pid = spawn(with_dir(d), dir.sub("killed.out"));
+      const auto delay = std::chrono::milliseconds(5 + rng.below(static_cast<std::uint64_t>(span_ms) / 2 + 1));
+      std::this_thread::sleep_for(delay);
+      if (waitpid(pid, &status, WNOHANG) == pid) break;  // it finished first
+      ::kill(pid, SIGKILL);
+      ASSERT_EQ(waitpid(pid, &status, 0), pid);
+      ++kills;
+    }
+    pid = spawn(with_dir(d), dir.sub("killed.out"));
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    EXPECT_EQ(root_of(dir.sub("killed.out")), expected) << "seed " << seed << ", " << kills << " kills";
+    total_kills += kills;
+  }
+  EXPECT_GE(total_kills, 3) << "the kills should land while the runs are working";
+}
+
+}  // namespace
+}  // namespace basalt::cli
