@@ -45,6 +45,17 @@ Hash32 hash_pair(const std::array<std::uint32_t, 8>& iv, const Hash32& a, const 
   return crypto::sha256_compress_from(iv, block);
 }
 
+// Key order (bytewise) by big-endian 64-bit words: cheaper than memcmp on the sort's hot path.
+bool key_less(const ResourceId& a, const ResourceId& b) {
+  for (int i = 0; i < 4; ++i) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a.hash().data() + 8 * i, 8);
+    std::memcpy(&y, b.hash().data() + 8 * i, 8);
+    if (x != y) return __builtin_bswap64(x) < __builtin_bswap64(y);
+  }
+  return false;
+}
+
 bool same_prefix(const ResourceId& a, const ResourceId& b, unsigned bits) {
   const auto& x = a.hash().bytes;
   const auto& y = b.hash().bytes;
@@ -99,14 +110,8 @@ NodeSummary combine(const NodeSummary& left, const NodeSummary& right) {
 
 // ---- Smt ------------------------------------------------------------------------------------
 
-NodeSummary Smt::summary(Ref r) const {
-  if (r == 0) return {};
-  if (r & kLeafBit) return {NodeKind::kLeaf, leaves_[r & ~kLeafBit].hash};
-  return {NodeKind::kInternal, inodes_[r - 1].hash};
-}
-
 ValueHash Smt::get(const ResourceId& key) const {
-  Ref r = root_;
+  Ref r = root_.ref;
   for (unsigned depth = 0; r != 0; ++depth) {
     if (r & kLeafBit) {
       const Leaf& l = leaves_[r & ~kLeafBit];
@@ -117,16 +122,19 @@ ValueHash Smt::get(const ResourceId& key) const {
   return {};
 }
 
-Smt::Ref Smt::new_leaf(const ResourceId& key, const ValueHash& value) {
-  const Leaf l{key, value, leaf_summary(key, value).hash};
+Smt::Sub Smt::new_leaf(const ResourceId& key, const ValueHash& value) {
+  const Leaf l{key, value};
+  Ref r;
   if (!free_leaves_.empty()) {
     const std::uint32_t i = free_leaves_.back();
     free_leaves_.pop_back();
     leaves_[i] = l;
-    return kLeafBit | i;
+    r = kLeafBit | i;
+  } else {
+    leaves_.push_back(l);
+    r = kLeafBit | static_cast<std::uint32_t>(leaves_.size() - 1);
   }
-  leaves_.push_back(l);
-  return kLeafBit | static_cast<std::uint32_t>(leaves_.size() - 1);
+  return {r, leaf_summary(key, value).hash};
 }
 
 void Smt::free_ref(Ref r) {
@@ -140,13 +148,11 @@ void Smt::free_ref(Ref r) {
 
 // Gives `node` (an internal node to reuse, or 0) the two children, or returns what replaces it when
 // the children collapse.
-Smt::Ref Smt::join(Ref node, Ref left, Ref right) {
-  const NodeSummary ls = summary(left);
-  const NodeSummary rs = summary(right);
-  const NodeSummary s = combine(ls, rs);
+Smt::Sub Smt::join(Ref node, const Sub& left, const Sub& right) {
+  const NodeSummary s = combine({kind(left.ref), left.hash}, {kind(right.ref), right.hash});
   if (s.kind != NodeKind::kInternal) {
     free_ref(node);
-    return left != 0 ? left : right;
+    return left.ref != 0 ? left : right;
   }
   if (node == 0) {
     if (!free_inodes_.empty()) {
@@ -158,40 +164,41 @@ Smt::Ref Smt::join(Ref node, Ref left, Ref right) {
     }
   }
   Internal& n = inodes_[node - 1];
-  n.hash = s.hash;
-  n.child[0] = left;
-  n.child[1] = right;
-  return node;
+  n.hash[0] = left.hash;
+  n.hash[1] = right.hash;
+  n.child[0] = left.ref;
+  n.child[1] = right.ref;
+  return {node, s.hash};
 }
 
-Smt::Ref Smt::build(unsigned depth, std::span<const SmtUpdate> ups) {
+Smt::Sub Smt::build(unsigned depth, std::span<const SmtUpdate> ups) {
   std::size_t live = 0;
   const SmtUpdate* only = nullptr;
   for (const auto& u : ups) {
     if (!u.value.is_zero()) ++live, only = &u;
     if (live > 1) break;
   }
-  if (live == 0) return 0;
+  if (live == 0) return {};
   if (live == 1) return new_leaf(only->key, only->value);
   const std::size_t mid = split_point(ups, depth, [](const SmtUpdate& u) { return u.key; });
-  const Ref l = build(depth + 1, ups.first(mid));
-  const Ref r = build(depth + 1, ups.subspan(mid));
+  const Sub l = build(depth + 1, ups.first(mid));
+  const Sub r = build(depth + 1, ups.subspan(mid));
   return join(0, l, r);
 }
 
-Smt::Ref Smt::update(Ref r, unsigned depth, std::span<const SmtUpdate> ups) {
-  if (ups.empty()) return r;
+Smt::Sub Smt::update(const Sub& node, unsigned depth, std::span<const SmtUpdate> ups) {
+  if (ups.empty()) return node;
+  const Ref r = node.ref;
   if (r == 0) return build(depth, ups);
   if (r & kLeafBit) {
     Leaf& l = leaves_[r & ~kLeafBit];
     if (ups.size() == 1 && ups[0].key == l.key) {
       if (ups[0].value.is_zero()) {
         free_ref(r);
-        return 0;
+        return {};
       }
       l.value = ups[0].value;
-      l.hash = leaf_summary(l.key, l.value).hash;
-      return r;
+      return {r, leaf_summary(l.key, l.value).hash};
     }
     // The existing leaf joins the updates unless one of them replaces it.
     const SmtUpdate existing{l.key, l.value};
@@ -208,16 +215,25 @@ Smt::Ref Smt::update(Ref r, unsigned depth, std::span<const SmtUpdate> ups) {
   }
   const std::size_t mid = split_point(ups, depth, [](const SmtUpdate& u) { return u.key; });
   const Internal n = inodes_[r - 1];
-  const Ref left = update(n.child[0], depth + 1, ups.first(mid));
-  const Ref right = update(n.child[1], depth + 1, ups.subspan(mid));
+  // The right child is needed after the whole left subtree: start loading it now.
+  if (mid > 0 && mid < ups.size() && n.child[1] != 0) {
+    if (n.child[1] & kLeafBit) {
+      __builtin_prefetch(&leaves_[n.child[1] & ~kLeafBit]);
+    } else {
+      __builtin_prefetch(&inodes_[n.child[1] - 1]);
+    }
+  }
+  const Sub left = update({n.child[0], n.hash[0]}, depth + 1, ups.first(mid));
+  const Sub right = update({n.child[1], n.hash[1]}, depth + 1, ups.subspan(mid));
   return join(r, left, right);
 }
 
 void Smt::apply(std::span<const SmtUpdate> updates) {
   if (updates.empty()) return;
   std::vector<SmtUpdate> ups(updates.begin(), updates.end());
-  std::stable_sort(ups.begin(), ups.end(),
-                   [](const SmtUpdate& a, const SmtUpdate& b) { return a.key < b.key; });
+  std::stable_sort(ups.begin(), ups.end(), [](const SmtUpdate& a, const SmtUpdate& b) {
+    return key_less(a.key, b.key);
+  });
   // Last write wins: keep the last of each run of equal keys.
   std::size_t out = 0;
   for (std::size_t i = 0; i < ups.size(); ++i) {
@@ -229,7 +245,7 @@ void Smt::apply(std::span<const SmtUpdate> updates) {
 }
 
 core::Status Smt::build_sorted(std::span<const SmtUpdate> entries) {
-  if (root_ != 0 || !inodes_.empty() || !leaves_.empty()) {
+  if (root_.ref != 0 || !inodes_.empty() || !leaves_.empty()) {
     return Error{ErrorCode::kInvalid, "build_sorted needs an empty tree"};
   }
   for (std::size_t i = 0; i < entries.size(); ++i) {
@@ -244,17 +260,16 @@ core::Status Smt::build_sorted(std::span<const SmtUpdate> entries) {
   return core::Status::Ok();
 }
 
-void Smt::emit(Ref r, unsigned depth, std::span<const ResourceId> keys, core::Bytes& out) const {
+void Smt::emit(const Sub& node, unsigned depth, std::span<const ResourceId> keys,
+               core::Bytes& out) const {
   auto put_hash = [&](const Hash32& h) { out.insert(out.end(), h.bytes.begin(), h.bytes.end()); };
+  const Ref r = node.ref;
   if (keys.empty()) {
     if (r == 0) {
       out.push_back(0);
-    } else if (r & kLeafBit) {
-      out.push_back(4);
-      put_hash(leaves_[r & ~kLeafBit].hash);
     } else {
-      out.push_back(2);
-      put_hash(inodes_[r - 1].hash);
+      out.push_back((r & kLeafBit) ? 4 : 2);
+      put_hash(node.hash);
     }
     return;
   }
@@ -269,8 +284,8 @@ void Smt::emit(Ref r, unsigned depth, std::span<const ResourceId> keys, core::By
     out.push_back(3);
     const std::size_t mid = split_point(keys, depth, [](const ResourceId& k) { return k; });
     const Internal& n = inodes_[r - 1];
-    emit(n.child[0], depth + 1, keys.first(mid), out);
-    emit(n.child[1], depth + 1, keys.subspan(mid), out);
+    emit({n.child[0], n.hash[0]}, depth + 1, keys.first(mid), out);
+    emit({n.child[1], n.hash[1]}, depth + 1, keys.subspan(mid), out);
   }
 }
 

@@ -49,7 +49,7 @@ struct SmtUpdate {
 class Smt {
  public:
   // The empty tree's root is zero.
-  core::Hash32 root() const { return summary(root_).hash; }
+  core::Hash32 root() const { return root_.hash; }
   ValueHash get(const ResourceId& key) const;
   std::size_t size() const { return leaves_.size() - free_leaves_.size(); }
 
@@ -67,29 +67,38 @@ class Smt {
   // A child reference: 0 = empty, kLeafBit | i = leaves_[i], otherwise inodes_[ref - 1].
   using Ref = std::uint32_t;
   static constexpr Ref kLeafBit = 0x8000'0000u;
+  // A node keeps its children's hashes, so that rehashing it after one child changed does not
+  // touch the other child's memory.
   struct Internal {
-    core::Hash32 hash;
+    core::Hash32 hash[2];
     Ref child[2];
   };
   struct Leaf {
     ResourceId key;
     ValueHash value;
+  };
+  // A subtree: its root reference and hash.
+  struct Sub {
+    Ref ref = 0;
     core::Hash32 hash;
   };
+  static NodeKind kind(Ref r) {
+    return r == 0 ? NodeKind::kEmpty : (r & kLeafBit) ? NodeKind::kLeaf : NodeKind::kInternal;
+  }
 
-  NodeSummary summary(Ref r) const;
-  Ref update(Ref r, unsigned depth, std::span<const SmtUpdate> ups);
-  Ref build(unsigned depth, std::span<const SmtUpdate> ups);
-  Ref join(Ref node, Ref left, Ref right);
-  Ref new_leaf(const ResourceId& key, const ValueHash& value);
+  Sub update(const Sub& node, unsigned depth, std::span<const SmtUpdate> ups);
+  Sub build(unsigned depth, std::span<const SmtUpdate> ups);
+  Sub join(Ref node, const Sub& left, const Sub& right);
+  Sub new_leaf(const ResourceId& key, const ValueHash& value);
   void free_ref(Ref r);
-  void emit(Ref r, unsigned depth, std::span<const ResourceId> keys, core::Bytes& out) const;
+  void emit(const Sub& node, unsigned depth, std::span<const ResourceId> keys,
+            core::Bytes& out) const;
 
   std::vector<Internal> inodes_;
   std::vector<std::uint32_t> free_inodes_;
   std::vector<Leaf> leaves_;
   std::vector<std::uint32_t> free_leaves_;
-  Ref root_ = 0;
+  Sub root_;
 };
 
 // A decoded multiproof for a set of keys: the part of the tree those keys' paths cross, with every

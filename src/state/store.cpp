@@ -9,7 +9,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <future>
 #include <map>
+
+#include "core/byte_reader.hpp"
 
 namespace basalt::state {
 
@@ -26,9 +29,9 @@ constexpr char kFloorKey[] = "floor";
 constexpr char kFormatKey[] = "format";
 constexpr std::uint8_t kFormat = 1;
 
-// An undo entry: what a resource held before the batch wrote it.
-constexpr std::uint8_t kUndoAbsent = 0;
-constexpr std::uint8_t kUndoPresent = 1;
+// A batch's rollback log is one row: for each resource it changed, what the resource held before
+// (resource id 32 ‖ le_u32 length ‖ data; length 0: absent). One row per batch keeps a commit to
+// one put per changed resource plus a constant.
 
 rocksdb::Slice slice(core::ByteSpan b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
@@ -46,11 +49,6 @@ std::uint64_t read_be64(const rocksdb::Slice& s) {
   std::uint64_t v = 0;
   for (std::size_t i = 0; i < 8 && i < s.size(); ++i) v = v << 8 | static_cast<std::uint8_t>(s[i]);
   return v;
-}
-std::string undo_key(std::uint64_t batch, const ResourceId& id) {
-  std::string k = be64(batch);
-  k.append(reinterpret_cast<const char*>(id.hash().data()), 32);
-  return k;
 }
 
 Error io_error(const rocksdb::Status& s, const std::string& what) {
@@ -84,11 +82,9 @@ core::Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& di
   rocksdb::ColumnFamilyOptions cf_options;
   cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   cf_options.level_compaction_dynamic_level_bytes = true;
-  // Small memtables with a whole-key bloom filter: point reads of the batch's resources stay cheap
-  // (a large skip list costs more per lookup than a filtered SST read from the block cache).
+  // Small memtables: point reads of the batch's resources stay cheap (a large skip list costs
+  // more per lookup than a filtered SST read from the block cache).
   cf_options.write_buffer_size = 8u << 20;
-  cf_options.memtable_prefix_bloom_size_ratio = 0.1;
-  cf_options.memtable_whole_key_filtering = true;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kCfNames) descriptors.emplace_back(name, cf_options);
@@ -206,10 +202,27 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
       return Error{ErrorCode::kInvalid, "a resource written twice in one commit"};
     }
   }
-  BASALT_ASSIGN_OR_RETURN(const std::vector<core::Bytes> old, get_many(ids));
+  if (broken_) return Error{ErrorCode::kIo, "state store failed earlier; reopen it"};
+  // The tree needs only the new values, so it is updated on a helper thread while the old values
+  // are read and the write is assembled. (Writing an unchanged value to the tree changes nothing.)
+  std::future<core::Hash32> tree = std::async(std::launch::async, [this, writes] {
+    std::vector<SmtUpdate> forward;
+    forward.reserve(writes.size());
+    for (const auto& w : writes) forward.push_back({w.id, value_hash(w.data)});
+    smt_.apply(forward);
+    return smt_.root();
+  });
+  auto old_values = get_many(ids);
+  if (!old_values.ok()) {
+    tree.wait();
+    broken_ = true;  // the tree is ahead of the data now; open() rebuilds it
+    return old_values.error();
+  }
+  const std::vector<core::Bytes>& old = *old_values;
 
   rocksdb::WriteBatch wb;
-  std::vector<SmtUpdate> forward, backward;
+  std::vector<SmtUpdate> backward;
+  std::string undo;
   for (std::size_t i = 0; i < writes.size(); ++i) {
     const ResourceWrite& w = writes[i];
     if (w.data == old[i]) continue;  // not a change: nothing to store or undo
@@ -219,14 +232,14 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
     } else {
       wb.Put(cfs_[kValues], key, slice(w.data));
     }
-    std::string undo(1, static_cast<char>(old[i].empty() ? kUndoAbsent : kUndoPresent));
+    undo.append(reinterpret_cast<const char*>(w.id.hash().data()), 32);
+    const auto len = static_cast<std::uint32_t>(old[i].size());
+    for (int b = 0; b < 4; ++b) undo.push_back(static_cast<char>(len >> (8 * b)));
     undo.append(old[i].begin(), old[i].end());
-    wb.Put(cfs_[kUndo], undo_key(id.value, w.id), undo);
-    forward.push_back({w.id, value_hash(w.data)});
     backward.push_back({w.id, value_hash(old[i])});
   }
-  smt_.apply(forward);
-  const core::Hash32 root = smt_.root();
+  if (!undo.empty()) wb.Put(cfs_[kUndo], be64(id.value), undo);
+  const core::Hash32 root = tree.get();
 
   std::string record(reinterpret_cast<const char*>(root.data()), 32);
   record.append(reinterpret_cast<const char*>(meta.data()), meta.size());
@@ -252,6 +265,7 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
 }
 
 core::Status StateStore::rollback_to(BatchId target) {
+  if (broken_) return Error{ErrorCode::kIo, "state store failed earlier; reopen it"};
   if (target > tip_) return Error{ErrorCode::kOutOfRange, "rollback above the tip"};
   if (target < floor_) {
     return Error{ErrorCode::kOutOfRange, "rollback to batch " + std::to_string(target.value) +
@@ -259,22 +273,20 @@ core::Status StateStore::rollback_to(BatchId target) {
                                              std::to_string(floor_.value) + ")"};
   }
   if (target == tip_) return core::Status::Ok();
-  // What each resource held after `target`: the undo entry of the lowest batch above it that
-  // wrote the resource.
+  // What each resource held after `target`: the entry of the lowest batch above it that changed
+  // the resource.
   std::map<ResourceId, core::Bytes> restore;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kUndo]));
   const std::string end = be64(tip_.value + 1);
   for (it->Seek(be64(target.value + 1)); it->Valid() && it->key().compare(end) < 0; it->Next()) {
-    const rocksdb::Slice k = it->key();
-    const rocksdb::Slice v = it->value();
-    if (k.size() != 40 || v.empty() || static_cast<std::uint8_t>(v[0]) > kUndoPresent) {
-      return Error{ErrorCode::kInvalid, "state store: malformed undo row"};
-    }
-    const ResourceId id(core::Hash32::from_span_unchecked(span(k).subspan(8)));
-    // Ascending batch order: the first entry seen for a resource is the lowest batch's.
-    if (!restore.count(id)) {
-      const auto b = span(v).subspan(1);
-      restore.emplace(id, core::Bytes(b.begin(), b.end()));
+    core::ByteReader r(span(it->value()));
+    while (r.remaining() > 0) {
+      auto id = r.read_hash32("undo resource id");
+      auto len = id.ok() ? r.read_u32_le("undo length") : core::Result<std::uint32_t>(id.error());
+      auto data = len.ok() ? r.read_bytes(*len, "undo data") : core::Result<core::ByteSpan>(len.error());
+      if (!data.ok()) return Error{ErrorCode::kInvalid, "state store: malformed undo row"};
+      // Ascending batch order: the first entry seen for a resource is the lowest batch's.
+      restore.try_emplace(ResourceId(*id), data->begin(), data->end());
     }
   }
   if (!it->status().ok()) return io_error(it->status(), "scan undo");

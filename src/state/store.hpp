@@ -76,7 +76,9 @@ class StateStore {
   core::Result<BatchRecord> batch(BatchId id) const;
 
   // Commits batch tip()+1 with its writes (any order; a resource at most once) and returns the new
-  // root. Errors: kInvalid (wrong id, a resource twice), kIo (the store is unchanged then).
+  // root. The in-memory tree is updated on a helper thread while RocksDB reads the old values.
+  // Errors: kInvalid (wrong id, a resource twice; nothing changes), kIo (nothing is committed;
+  // when the reading failed, the store refuses further commits and rollbacks until reopened).
   core::Result<core::Hash32> commit(BatchId id, std::span<const ResourceWrite> writes,
                                     core::ByteSpan meta);
   // Restores the state after batch `target` exactly (data and root) and forgets the batches above.
@@ -103,6 +105,7 @@ class StateStore {
   Smt smt_;
   BatchId tip_;
   BatchId floor_;
+  bool broken_ = false;
 };
 
 }  // namespace basalt::state
