@@ -69,7 +69,7 @@ int bench_exec(const BenchExecOptions& o, std::ostream& out) {
   out << "basalt bench exec: " << o.accounts << " accounts, " << o.blocks << " blocks of up to "
       << o.tx_per_block << " transactions per produced block, fsync per commit: "
       << (o.no_sync ? "no" : "yes") << "\n";
-  out << "app       txs      threads  exec+commit s   tx/s     speed-up  failed\n";
+  out << "app       txs      threads  exec+commit s   tx/s     speed-up  failed  cycles/tx\n";
   for (const std::string& app_name : o.apps) {
     auto app = exec::load_app(app_name, o.guest_dir);
     if (!app.ok()) {
@@ -96,7 +96,7 @@ int bench_exec(const BenchExecOptions& o, std::ostream& out) {
         return 1;
       }
       exec::Executor ex(**store, *app, t);
-      std::uint64_t failed = 0;
+      std::uint64_t failed = 0, cycles = 0;
       const auto t0 = std::chrono::steady_clock::now();
       for (const auto& b : p.blocks) {
         auto r = ex.execute(b);
@@ -104,16 +104,17 @@ int bench_exec(const BenchExecOptions& o, std::ostream& out) {
           out << "basalt: " << r.error().to_string() << "\n";
           return 1;
         }
-        for (const auto& tx : r->txs) failed += tx.ok ? 0 : 1;
+        for (const auto& tx : r->txs) failed += tx.ok ? 0 : 1, cycles += tx.cycles;
       }
       const double secs = seconds_since(t0);
       const double rate = static_cast<double>(p.txs) / secs;
       if (base_rate == 0) base_rate = rate;
       if (!first_root) first_root = (*store)->root();
       roots_equal &= *first_root == (*store)->root();
-      std::snprintf(line, sizeof line, "%-9s %-8llu %-8u %-15.3f %-8.0f %-9.2f %llu\n",
+      std::snprintf(line, sizeof line, "%-9s %-8llu %-8u %-15.3f %-8.0f %-9.2f %-7llu %llu\n",
                     app_name.c_str(), static_cast<unsigned long long>(p.txs), t, secs, rate,
-                    rate / base_rate, static_cast<unsigned long long>(failed));
+                    rate / base_rate, static_cast<unsigned long long>(failed),
+                    static_cast<unsigned long long>(cycles / std::max<std::uint64_t>(p.txs, 1)));
       out << line;
       if (t == o.threads.back()) {
         if (auto st = (*store)->flush_and_compact(); !st.ok()) {
