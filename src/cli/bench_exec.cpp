@@ -99,12 +99,16 @@ int bench_exec(const BenchExecOptions& o, std::ostream& out) {
       std::uint64_t failed = 0, cycles = 0;
       const auto t0 = std::chrono::steady_clock::now();
       for (const auto& b : p.blocks) {
-        auto r = ex.execute(b);
+        auto r = ex.submit(b);
         if (!r.ok()) {
           out << "basalt: " << r.error().to_string() << "\n";
           return 1;
         }
         for (const auto& tx : r->txs) failed += tx.ok ? 0 : 1, cycles += tx.cycles;
+      }
+      if (auto st = ex.flush(); !st.ok()) {
+        out << "basalt: " << st.error().to_string() << "\n";
+        return 1;
       }
       const double secs = seconds_since(t0);
       const double rate = static_cast<double>(p.txs) / secs;

@@ -145,19 +145,21 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
     }
 
     // Undo executed batches that the chain no longer contains (a reorg), then execute the rest.
-    std::uint64_t keep = std::min<std::uint64_t>(store->tip().value, chain.size());
-    while (keep > store->rollback_floor().value && executed[keep - 1] != chain[keep - 1].info.hash) {
+    // Executed batches may still be queued for commit: the executor cancels those.
+    const std::uint64_t tip = executor.executed_tip().value;
+    std::uint64_t keep = std::min<std::uint64_t>(tip, chain.size());
+    while (keep > executor.rollback_floor().value && executed[keep - 1] != chain[keep - 1].info.hash) {
       --keep;
     }
-    if (keep < store->tip().value) {
-      const std::uint64_t undone = store->tip().value - keep;
+    if (keep < tip) {
+      const std::uint64_t undone = tip - keep;
       BASALT_TRY(executor.rollback_to({keep}));
       executed.resize(keep);
       ++sum.rollbacks;
       sum.rolled_back += undone;
       log << "reorg: rolled back " << undone << " batch(es) to batch " << keep << "\n";
     }
-    for (std::uint64_t p = store->tip().value + 1; p <= chain.size(); ++p) {
+    for (std::uint64_t p = executor.executed_tip().value + 1; p <= chain.size(); ++p) {
       Position& pos = chain[p - 1];
       pos.record.step = step;
       exec::BlockInput in;
@@ -170,7 +172,7 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
         if (a.lane == exec_lane()) in.txs.push_back({a.tx_id, a.merge_idx, a.tx});
       }
       const auto t0 = std::chrono::steady_clock::now();
-      BASALT_ASSIGN_OR_RETURN(const exec::BatchResult r, executor.execute(in));
+      BASALT_ASSIGN_OR_RETURN(const exec::BatchResult r, executor.submit(in));
       exec_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       executed.push_back(r.block);
       ++sum.batches;
@@ -183,12 +185,14 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
         }
       }
       if (o.report_every != 0 && r.id.value % o.report_every == 0) {
+        BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, executor.wait_committed(r.id));
         log << "batch " << r.id.value << " block " << r.block.hex().substr(0, 16) << " txs "
-            << r.txs.size() << " root " << r.root.hex() << "\n";
+            << r.txs.size() << " root " << root.hex() << "\n";
       }
     }
-    if (chain.size() >= o.blocks && store->tip().value == chain.size()) break;
+    if (chain.size() >= o.blocks && executor.executed_tip().value == chain.size()) break;
   }
+  BASALT_TRY(executor.flush());
   sum.tip = store->tip();
   sum.root = store->root();
   sum.exec_seconds = exec_seconds;

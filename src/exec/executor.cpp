@@ -7,6 +7,8 @@
 #include <functional>
 #include <iterator>
 #include <mutex>
+#include <optional>
+#include <span>
 #include <thread>
 
 #include "core/byte_reader.hpp"
@@ -177,17 +179,166 @@ class Executor::Pool {
   std::vector<std::thread> threads_;
 };
 
+// Commits queued batches in order on its own thread, and serves the data they write to the
+// executor until they are on disk.
+class Executor::Writer {
+ public:
+  struct Job {
+    std::uint64_t id = 0;
+    std::vector<state::ResourceWrite> writes;
+    core::Bytes meta;
+  };
+
+  explicit Writer(state::StateStore& store)
+      : store_(store), committed_(store.tip().value), thread_([this] { loop(); }) {}
+  ~Writer() {
+    {
+      std::lock_guard lk(m_);
+      stop_ = true;
+    }
+    work_cv_.notify_all();
+    thread_.join();
+  }
+
+  core::Status push(Job job) {
+    std::unique_lock lk(m_);
+    done_cv_.wait(lk, [&] { return error_.has_value() || queue_.size() < kMaxQueued; });
+    if (error_) return *error_;
+    for (const auto& w : job.writes) overlay_[w.id] = {w.data, job.id};
+    queue_.push_back(std::move(job));
+    work_cv_.notify_all();
+    return core::Status::Ok();
+  }
+
+  // Fills out[i] for the ids a queued batch writes; returns the indices it could not fill.
+  std::vector<std::size_t> lookup(std::span<const ResourceId> ids, std::vector<core::Bytes>& out) {
+    std::vector<std::size_t> missing;
+    std::lock_guard lk(m_);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      auto it = overlay_.find(ids[i]);
+      if (it == overlay_.end()) {
+        missing.push_back(i);
+      } else {
+        out[i] = it->second.data;
+      }
+    }
+    return missing;
+  }
+
+  core::Status wait_committed(std::uint64_t id) {
+    std::unique_lock lk(m_);
+    done_cv_.wait(lk, [&] { return error_.has_value() || committed_ >= id || !queued(id); });
+    if (error_) return *error_;
+    if (committed_ < id) return Error{ErrorCode::kNotFound, "batch " + std::to_string(id) + " is not queued"};
+    return core::Status::Ok();
+  }
+
+  // Commits the queued batches up to `target`, drops those above it (one being written still
+  // completes), and waits until nothing is in progress. Returns the committed tip.
+  core::Result<std::uint64_t> settle(std::uint64_t target) {
+    std::unique_lock lk(m_);
+    while (!queue_.empty() && queue_.back().id > target && !(busy_ && queue_.size() == 1)) {
+      queue_.pop_back();
+    }
+    done_cv_.wait(lk, [&] { return error_.has_value() || queue_.empty(); });
+    if (error_) return *error_;
+    overlay_.clear();
+    return committed_;
+  }
+
+  // After a rollback done by the executor while the writer is idle.
+  void set_committed(std::uint64_t id) {
+    std::lock_guard lk(m_);
+    committed_ = id;
+  }
+
+ private:
+  static constexpr std::size_t kMaxQueued = 4;
+  struct Pending {
+    core::Bytes data;
+    std::uint64_t batch = 0;
+  };
+
+  bool queued(std::uint64_t id) const {
+    for (const auto& j : queue_) {
+      if (j.id == id) return true;
+    }
+    return false;
+  }
+
+  void loop() {
+    std::unique_lock lk(m_);
+    for (;;) {
+      work_cv_.wait(lk, [&] { return stop_ || (!queue_.empty() && !error_); });
+      if (queue_.empty() || error_) return;  // stopping, with everything committed (or failed)
+      busy_ = true;
+      Job& job = queue_.front();
+      lk.unlock();
+      auto r = store_.commit({job.id}, job.writes, job.meta);
+      lk.lock();
+      busy_ = false;
+      if (!r.ok()) {
+        error_ = r.error();
+      } else {
+        committed_ = job.id;
+        for (const auto& w : job.writes) {
+          auto it = overlay_.find(w.id);
+          if (it != overlay_.end() && it->second.batch == job.id) overlay_.erase(it);
+        }
+        queue_.pop_front();
+      }
+      done_cv_.notify_all();
+    }
+  }
+
+  state::StateStore& store_;
+  std::mutex m_;
+  std::condition_variable work_cv_;
+  std::condition_variable done_cv_;
+  std::deque<Job> queue_;
+  std::map<ResourceId, Pending> overlay_;  // the newest queued data of each resource
+  std::uint64_t committed_;
+  bool busy_ = false;
+  bool stop_ = false;
+  std::optional<Error> error_;
+  std::thread thread_;
+};
+
 Executor::Executor(state::StateStore& store, App app, unsigned threads)
     : store_(store),
       app_(std::move(app)),
       threads_(std::max(1u, threads)),
-      pool_(std::make_unique<Pool>(threads_ - 1)) {}
+      next_id_(store.tip().value + 1),
+      pool_(std::make_unique<Pool>(threads_ - 1)),
+      writer_(std::make_unique<Writer>(store)) {}
 
 Executor::~Executor() = default;
 
+state::BatchId Executor::rollback_floor() const {
+  const std::uint64_t tip = next_id_ - 1;
+  const std::uint64_t window = store_.rollback_window();
+  return {tip > window ? tip - window : 0};
+}
+
 core::Result<BatchResult> Executor::execute(const BlockInput& block) {
+  BASALT_ASSIGN_OR_RETURN(BatchResult r, submit(block));
+  BASALT_ASSIGN_OR_RETURN(r.root, wait_committed(r.id));
+  return r;
+}
+
+core::Result<core::Hash32> Executor::wait_committed(state::BatchId id) {
+  BASALT_TRY(writer_->wait_committed(id.value));
+  BASALT_ASSIGN_OR_RETURN(const state::BatchRecord rec, store_.batch(id));
+  return rec.root;
+}
+
+core::Status Executor::flush() {
+  return writer_->wait_committed(next_id_ - 1);
+}
+
+core::Result<BatchResult> Executor::submit(const BlockInput& block) {
   cancel_.store(false);
-  const state::BatchId id{store_.tip().value + 1};
+  const state::BatchId id{next_id_};
   const std::size_t n = block.txs.size();
   const core::Hash32 context_hash = kaspa::mergeset_context_hash(
       {block.prev_timestamp, block.daa_score, block.blue_score});
@@ -228,7 +379,16 @@ core::Result<BatchResult> Executor::execute(const BlockInput& block) {
   }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  BASALT_ASSIGN_OR_RETURN(const std::vector<core::Bytes> base, store_.get_many(ids));
+  // Data before the batch: what queued batches wrote, else what is on disk.
+  std::vector<core::Bytes> base(ids.size());
+  {
+    const std::vector<std::size_t> missing = writer_->lookup(ids, base);
+    std::vector<ResourceId> to_read;
+    to_read.reserve(missing.size());
+    for (std::size_t i : missing) to_read.push_back(ids[i]);
+    BASALT_ASSIGN_OR_RETURN(std::vector<core::Bytes> read, store_.get_many(to_read));
+    for (std::size_t k = 0; k < missing.size(); ++k) base[missing[k]] = std::move(read[k]);
+  }
   auto index_of = [&](const ResourceId& rid) {
     return static_cast<std::size_t>(std::lower_bound(ids.begin(), ids.end(), rid) - ids.begin());
   };
@@ -314,12 +474,21 @@ core::Result<BatchResult> Executor::execute(const BlockInput& block) {
   }
   BatchMeta meta{block.hash, static_cast<std::uint32_t>(n), 0, block.extra};
   for (const auto& r : result.txs) meta.failed += r.ok ? 0 : 1;
-  BASALT_ASSIGN_OR_RETURN(result.root, store_.commit(id, writes, encode_batch_meta(meta)));
+  BASALT_TRY(writer_->push({id.value, std::move(writes), encode_batch_meta(meta)}));
+  ++next_id_;
   return result;
 }
 
 core::Status Executor::rollback_to(state::BatchId target) {
-  return store_.rollback_to(target);
+  if (target.value >= next_id_) return Error{ErrorCode::kOutOfRange, "rollback above the executed tip"};
+  BASALT_ASSIGN_OR_RETURN(const std::uint64_t committed, writer_->settle(target.value));
+  // The writer is idle now: the store is this thread's until the next submit.
+  if (committed > target.value) {
+    BASALT_TRY(store_.rollback_to(target));
+    writer_->set_committed(target.value);
+  }
+  next_id_ = target.value + 1;
+  return core::Status::Ok();
 }
 
 core::Result<BatchMeta> Executor::batch_meta(state::BatchId id) const {

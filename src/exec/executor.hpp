@@ -74,23 +74,41 @@ struct BatchMeta {
 core::Bytes encode_batch_meta(const BatchMeta& m);
 core::Result<BatchMeta> decode_batch_meta(core::ByteSpan b);
 
+// Commits are pipelined: submit() executes a block and queues its commit for a writer thread, so
+// the next block executes while RocksDB writes; a later block reads what earlier queued ones wrote
+// from memory. Each commit is still one atomic write, in order, so a killed process restarts from
+// its last committed batch. The store must not be used by anyone else while an Executor owns it.
 class Executor {
  public:
   // threads: workers running transactions (at least 1; the calling thread is one of them).
   Executor(state::StateStore& store, App app, unsigned threads);
+  // Commits what is queued (errors are dropped; they are reported by the calls that see them).
   ~Executor();
   Executor(const Executor&) = delete;
   Executor& operator=(const Executor&) = delete;
 
-  // Executes the block as batch store.tip()+1 and commits it in one atomic write. Errors: kIo from
-  // the store, kUnavailable when cancel() stopped it (nothing is committed then).
+  // Executes the block as batch executed_tip()+1 and queues its commit. The result's root is not
+  // known yet (zero): wait_committed() gives it. Errors: a failed earlier commit (kIo),
+  // kUnavailable when cancel() stopped the batch (nothing is queued then).
+  core::Result<BatchResult> submit(const BlockInput& block);
+  // submit() and wait_committed(): the batch is on disk and the result carries its root.
   core::Result<BatchResult> execute(const BlockInput& block);
-  // Undoes the batches above `target`. Errors: those of StateStore::rollback_to.
+  // Waits until batch `id` is committed and returns its root. Errors: kIo, kNotFound when the id
+  // was never executed or was rolled back.
+  core::Result<core::Hash32> wait_committed(state::BatchId id);
+  // Waits until everything queued is committed.
+  core::Status flush();
+  // Undoes the batches above `target`: queued commits above it are cancelled (never written),
+  // committed ones rolled back. Errors: those of StateStore::rollback_to, kIo.
   core::Status rollback_to(state::BatchId target);
   core::Result<BatchMeta> batch_meta(state::BatchId id) const;
 
+  // The last batch executed (committed or queued), and the lowest batch a rollback may target.
+  state::BatchId executed_tip() const { return {next_id_ - 1}; }
+  state::BatchId rollback_floor() const;
+
   // Stops the batch in progress (from any thread, e.g. a signal handler's watcher): transactions
-  // not yet started are skipped and execute() returns kUnavailable. Later batches run normally.
+  // not yet started are skipped and submit() returns kUnavailable. Later batches run normally.
   void cancel() { cancel_.store(true); }
 
   // "app:<code name>" for app failures, else the reason's name.
@@ -100,10 +118,13 @@ class Executor {
 
  private:
   class Pool;
+  class Writer;
   state::StateStore& store_;
   App app_;
   unsigned threads_;
+  std::uint64_t next_id_;
   std::unique_ptr<Pool> pool_;
+  std::unique_ptr<Writer> writer_;
   std::atomic<bool> cancel_{false};
 };
 

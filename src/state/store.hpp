@@ -65,6 +65,7 @@ class StateStore {
   BatchId tip() const { return tip_; }
   // The lowest batch a rollback may target.
   BatchId rollback_floor() const { return floor_; }
+  std::uint64_t rollback_window() const { return options_.rollback_window; }
   core::Hash32 root() const { return smt_.root(); }
   const Smt& smt() const { return smt_; }
 
