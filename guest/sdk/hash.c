@@ -89,7 +89,7 @@ static void chunk_output(const uint32_t key[8], const uint8_t* p, size_t len, ui
   for (size_t b = 0; b < blocks; ++b) {
     size_t bl = len - b * 64 < 64 ? len - b * 64 : 64;
     memcpy(o->cv, cv, 32);
-    memset(o->block, 0, 64);
+    if (bl < 64) memset(o->block + bl, 0, 64 - bl);
     if (bl > 0) memcpy(o->block, p + b * 64, bl);
     o->counter = chunk;
     o->len = (uint32_t)bl;

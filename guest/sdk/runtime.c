@@ -1,25 +1,25 @@
 /* The few libc functions a freestanding clang build may call, the bump allocator and print helpers. */
 #include "basalt/guest.h"
 
-/* Word-at-a-time when both pointers share an alignment: every guest instruction is a metered
-   cycle, and the SDK copies and clears whole blocks for every hash it computes. */
+/* Word at a time: every guest instruction is a metered cycle, and the SDK copies whole blocks for
+   every hash it computes. The destination is aligned first; the source may stay misaligned, which
+   basalt's VM (and qemu-user) load like aligned words. */
 void* memcpy(void* dst, const void* src, size_t n) {
   uint8_t* d = (uint8_t*)dst;
   const uint8_t* s = (const uint8_t*)src;
-  if ((((uintptr_t)d ^ (uintptr_t)s) & 3) == 0) {
-    while (n > 0 && ((uintptr_t)d & 3) != 0) *d++ = *s++, --n;
-    uint32_t* dw = (uint32_t*)d;
-    const uint32_t* sw = (const uint32_t*)s;
-    for (; n >= 16; n -= 16, dw += 4, sw += 4) {
-      dw[0] = sw[0];
-      dw[1] = sw[1];
-      dw[2] = sw[2];
-      dw[3] = sw[3];
-    }
-    for (; n >= 4; n -= 4) *dw++ = *sw++;
-    d = (uint8_t*)dw;
-    s = (const uint8_t*)sw;
+  while (n > 0 && ((uintptr_t)d & 3) != 0) *d++ = *s++, --n;
+  uint32_t* dw = (uint32_t*)d;
+  typedef uint32_t __attribute__((may_alias)) unaligned_u32;
+  const unaligned_u32* sw = (const unaligned_u32*)s;
+  for (; n >= 16; n -= 16, dw += 4, sw += 4) {
+    dw[0] = sw[0];
+    dw[1] = sw[1];
+    dw[2] = sw[2];
+    dw[3] = sw[3];
   }
+  for (; n >= 4; n -= 4) *dw++ = *sw++;
+  d = (uint8_t*)dw;
+  s = (const uint8_t*)sw;
   while (n--) *d++ = *s++;
   return dst;
 }

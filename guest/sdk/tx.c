@@ -7,9 +7,27 @@
 enum { kAbiVersion = 1, kPayloadVersion = 1, kExitBadInput = 1, kExitTxIdMismatch = 3 };
 
 /* Keys of Kaspa's keyed BLAKE3 domains: the ASCII name, zero-padded to 32 bytes. */
-static void domain_key(const char* name, uint8_t key[32]) {
-  memset(key, 0, 32);
-  for (int i = 0; name[i] != 0 && i < 32; ++i) key[i] = (uint8_t)name[i];
+static const uint8_t kPayloadDigestKey[32] = "PayloadDigest";
+static const uint8_t kTransactionRestKey[32] = "TransactionRest";
+static const uint8_t kTransactionV1IdKey[32] = "TransactionV1Id";
+
+/* The journal is assembled in memory and committed with one call. */
+typedef struct {
+  uint8_t* p;
+  uint32_t len;
+} buffer;
+
+static void put(buffer* b, const void* data, uint32_t n) {
+  memcpy(b->p + b->len, data, n);
+  b->len += n;
+}
+static void put_u16(buffer* b, uint32_t v) {
+  b->p[b->len++] = (uint8_t)v;
+  b->p[b->len++] = (uint8_t)(v >> 8);
+}
+static void put_u32(buffer* b, uint32_t v) {
+  put_u16(b, v & 0xffff);
+  put_u16(b, v >> 16);
 }
 
 typedef struct {
@@ -56,11 +74,6 @@ basalt_resource* basalt_tx_find(basalt_tx* tx, const uint8_t id[32]) {
   return 0;
 }
 
-static void commit_u16(uint32_t v) {
-  uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-  basalt_commit(b, 2);
-}
-
 int basalt_tx_main(basalt_tx_handler handler) {
   const size_t in_len = basalt_input_len();
   uint8_t* in = (uint8_t*)basalt_alloc(in_len + 1, 4);
@@ -104,28 +117,29 @@ int basalt_tx_main(basalt_tx_handler handler) {
   tx.app_data_len = (uint32_t)(pr.end - pr.p);
 
   /* The transaction id binds the payload (and so the access list and app data) to the lane. */
-  uint8_t key[32], digests[64], computed[32];
-  domain_key("PayloadDigest", key);
-  basalt_blake3_keyed(key, payload, payload_len, digests);
-  domain_key("TransactionRest", key);
-  basalt_blake3_keyed(key, rest, rest_len, digests + 32);
-  domain_key("TransactionV1Id", key);
-  basalt_blake3_keyed(key, digests, 64, computed);
+  uint8_t digests[64], computed[32];
+  basalt_blake3_keyed(kPayloadDigestKey, payload, payload_len, digests);
+  basalt_blake3_keyed(kTransactionRestKey, rest, rest_len, digests + 32);
+  basalt_blake3_keyed(kTransactionV1IdKey, digests, 64, computed);
   if (memcmp(computed, tx.tx_id, 32) != 0) return kExitTxIdMismatch;
 
   /* Input commitment. */
-  commit_u16(kAbiVersion);
-  basalt_commit(tx.tx_id, 32);
-  basalt_commit_u32(tx.merge_idx);
-  basalt_commit(tx.context_hash, 32);
-  commit_u16(tx.n);
+  buffer j = {(uint8_t*)basalt_alloc(2 + 32 + 4 + 32 + 2 + tx.n * 65 + 1 + 4 + tx.n * 33, 4), 0};
+  put_u16(&j, kAbiVersion);
+  put(&j, tx.tx_id, 32);
+  put_u32(&j, tx.merge_idx);
+  put(&j, tx.context_hash, 32);
+  put_u16(&j, tx.n);
   for (uint32_t i = 0; i < tx.n; ++i) {
     const basalt_resource* res = &tx.resources[i];
-    uint8_t h[32] = {0};
-    if (res->len > 0) basalt_sha256(res->data, res->len, h);
-    basalt_commit(res->id, 32);
-    basalt_commit(&res->access, 1);
-    basalt_commit(h, 32);
+    put(&j, res->id, 32);
+    put(&j, &res->access, 1);
+    if (res->len > 0) {
+      basalt_sha256(res->data, res->len, j.p + j.len);
+    } else {
+      memset(j.p + j.len, 0, 32);
+    }
+    j.len += 32;
   }
 
   uint32_t code = handler(&tx);
@@ -135,26 +149,30 @@ int basalt_tx_main(basalt_tx_handler handler) {
     }
   }
   if (code != 0) {
-    const uint8_t failed = 1;
-    basalt_commit(&failed, 1);
-    basalt_commit_u32(code);
+    j.p[j.len++] = 1;
+    put_u32(&j, code);
+    basalt_commit(j.p, j.len);
     return 0;
   }
-  const uint8_t ok = 0;
-  basalt_commit(&ok, 1);
+  /* The new data itself goes to the output stream (stdout), which the journal binds by hash. */
+  uint32_t out_len = 0;
+  for (uint32_t i = 0; i < tx.n; ++i) out_len += tx.resources[i].dirty ? 4 + tx.resources[i].len : 0;
+  buffer out = {(uint8_t*)basalt_alloc(out_len + 1, 4), 0};
+  j.p[j.len++] = 0;
   for (uint32_t i = 0; i < tx.n; ++i) {
     const basalt_resource* res = &tx.resources[i];
-    const uint8_t changed = res->dirty ? 1 : 0;
-    basalt_commit(&changed, 1);
-    if (!changed) continue;
-    uint8_t h[32] = {0};
-    if (res->len > 0) basalt_sha256(res->data, res->len, h);
-    basalt_commit(h, 32);
-    /* The new data itself goes to the output stream (stdout), which the journal binds by hash. */
-    uint8_t len[4] = {(uint8_t)res->len, (uint8_t)(res->len >> 8), (uint8_t)(res->len >> 16),
-                      (uint8_t)(res->len >> 24)};
-    basalt_write(1, len, 4);
-    if (res->len > 0) basalt_write(1, res->data, res->len);
+    j.p[j.len++] = res->dirty ? 1 : 0;
+    if (!res->dirty) continue;
+    if (res->len > 0) {
+      basalt_sha256(res->data, res->len, j.p + j.len);
+    } else {
+      memset(j.p + j.len, 0, 32);
+    }
+    j.len += 32;
+    put_u32(&out, res->len);
+    put(&out, res->data, res->len);
   }
+  basalt_commit(j.p, j.len);
+  if (out.len > 0) basalt_write(1, out.p, out.len);
   return 0;
 }

@@ -186,6 +186,7 @@ class Executor::Writer {
   struct Job {
     std::uint64_t id = 0;
     std::vector<state::ResourceWrite> writes;
+    std::vector<core::Bytes> previous;  // each written resource's data before the batch
     core::Bytes meta;
   };
 
@@ -274,7 +275,7 @@ class Executor::Writer {
       busy_ = true;
       Job& job = queue_.front();
       lk.unlock();
-      auto r = store_.commit({job.id}, job.writes, job.meta);
+      auto r = store_.commit({job.id}, job.writes, job.meta, job.previous);
       lk.lock();
       busy_ = false;
       if (!r.ok()) {
@@ -467,14 +468,17 @@ core::Result<BatchResult> Executor::submit(const BlockInput& block) {
 
   // Each written resource ends with its last writer's data.
   std::vector<state::ResourceWrite> writes;
+  std::vector<core::Bytes> previous;
   for (std::size_t r = 0; r < ids.size(); ++r) {
     if (last[r].writer_slot == nullptr) continue;
     const core::Bytes& final_data = *last[r].writer_slot->after;
-    if (final_data != base[r]) writes.push_back({ids[r], final_data});
+    if (final_data == base[r]) continue;
+    writes.push_back({ids[r], final_data});
+    previous.push_back(base[r]);
   }
   BatchMeta meta{block.hash, static_cast<std::uint32_t>(n), 0, block.extra};
   for (const auto& r : result.txs) meta.failed += r.ok ? 0 : 1;
-  BASALT_TRY(writer_->push({id.value, std::move(writes), encode_batch_meta(meta)}));
+  BASALT_TRY(writer_->push({id.value, std::move(writes), std::move(previous), encode_batch_meta(meta)}));
   ++next_id_;
   return result;
 }

@@ -144,29 +144,53 @@ core::Status StateStore::load() {
 }
 
 core::Result<core::Bytes> StateStore::get(const ResourceId& id) const {
-  rocksdb::PinnableSlice v;
-  rocksdb::Status s = db_->Get({}, cfs_[kValues], slice(id.span()), &v);
-  if (s.IsNotFound()) return core::Bytes{};
-  if (!s.ok()) return io_error(s, "read resource");
-  const auto b = span(v);
-  return core::Bytes(b.begin(), b.end());
+  BASALT_ASSIGN_OR_RETURN(std::vector<core::Bytes> one, get_many({&id, 1}));
+  return std::move(one[0]);
+}
+
+void StateStore::cache_put(const ResourceId& id, const core::Bytes& data) const {
+  // Requires: cache_mutex_ held.
+  constexpr std::size_t kEntryOverhead = 64;
+  if (cache_bytes_ > options_.value_cache_bytes) {
+    cache_.clear();
+    cache_bytes_ = 0;
+  }
+  auto [it, inserted] = cache_.try_emplace(id);
+  if (!inserted) cache_bytes_ -= it->second.size();
+  it->second = data;
+  cache_bytes_ += data.size() + (inserted ? kEntryOverhead : 0);
 }
 
 core::Result<std::vector<core::Bytes>> StateStore::get_many(std::span<const ResourceId> ids) const {
-  std::vector<rocksdb::Slice> keys;
-  keys.reserve(ids.size());
-  for (const auto& id : ids) keys.push_back(slice(id.span()));
-  std::vector<rocksdb::PinnableSlice> values(ids.size());
-  std::vector<rocksdb::Status> statuses(ids.size());
-  if (!ids.empty()) {
-    db_->MultiGet({}, cfs_[kValues], keys.size(), keys.data(), values.data(), statuses.data());
-  }
   std::vector<core::Bytes> out(ids.size());
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (statuses[i].IsNotFound()) continue;
-    if (!statuses[i].ok()) return io_error(statuses[i], "read resources");
-    const auto b = span(values[i]);
-    out[i].assign(b.begin(), b.end());
+  std::vector<std::size_t> missing;
+  {
+    std::lock_guard lk(cache_mutex_);
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      auto it = cache_.find(ids[i]);
+      if (it == cache_.end()) {
+        missing.push_back(i);
+      } else {
+        out[i] = it->second;
+      }
+    }
+  }
+  if (missing.empty()) return out;
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(missing.size());
+  for (std::size_t i : missing) keys.push_back(slice(ids[i].span()));
+  std::vector<rocksdb::PinnableSlice> values(missing.size());
+  std::vector<rocksdb::Status> statuses(missing.size());
+  db_->MultiGet({}, cfs_[kValues], keys.size(), keys.data(), values.data(), statuses.data());
+  std::lock_guard lk(cache_mutex_);
+  for (std::size_t k = 0; k < missing.size(); ++k) {
+    const std::size_t i = missing[k];
+    if (!statuses[k].IsNotFound()) {
+      if (!statuses[k].ok()) return io_error(statuses[k], "read resources");
+      const auto b = span(values[k]);
+      out[i].assign(b.begin(), b.end());
+    }
+    cache_put(ids[i], out[i]);
   }
   return out;
 }
@@ -187,7 +211,8 @@ core::Result<BatchRecord> StateStore::batch(BatchId id) const {
 }
 
 core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const ResourceWrite> writes,
-                                              core::ByteSpan meta) {
+                                              core::ByteSpan meta,
+                                              std::span<const core::Bytes> previous) {
   if (id.value != tip_.value + 1) {
     return Error{ErrorCode::kInvalid, "commit of batch " + std::to_string(id.value) +
                                           " after batch " + std::to_string(tip_.value)};
@@ -203,6 +228,18 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
     }
   }
   if (broken_) return Error{ErrorCode::kIo, "state store failed earlier; reopen it"};
+  if (!previous.empty()) {
+    if (previous.size() != writes.size()) {
+      return Error{ErrorCode::kInvalid, "commit: previous data for some writes only"};
+    }
+    // The tree holds every resource's value hash: a wrong previous value cannot reach the log.
+    for (std::size_t i = 0; i < writes.size(); ++i) {
+      if (value_hash(previous[i]) != smt_.get(writes[i].id)) {
+        return Error{ErrorCode::kInvalid,
+                     "commit: stale previous data for resource " + writes[i].id.hex()};
+      }
+    }
+  }
   // The tree needs only the new values, so it is updated on a helper thread while the old values
   // are read and the write is assembled. (Writing an unchanged value to the tree changes nothing.)
   std::future<core::Hash32> tree = std::async(std::launch::async, [this, writes] {
@@ -212,13 +249,17 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
     smt_.apply(forward);
     return smt_.root();
   });
-  auto old_values = get_many(ids);
-  if (!old_values.ok()) {
-    tree.wait();
-    broken_ = true;  // the tree is ahead of the data now; open() rebuilds it
-    return old_values.error();
+  std::vector<core::Bytes> read;
+  if (previous.empty()) {
+    auto old_values = get_many(ids);
+    if (!old_values.ok()) {
+      tree.wait();
+      broken_ = true;  // the tree is ahead of the data now; open() rebuilds it
+      return old_values.error();
+    }
+    read = std::move(*old_values);
   }
-  const std::vector<core::Bytes>& old = *old_values;
+  const std::span<const core::Bytes> old = previous.empty() ? std::span<const core::Bytes>(read) : previous;
 
   rocksdb::WriteBatch wb;
   std::vector<SmtUpdate> backward;
@@ -258,6 +299,10 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   if (!s.ok()) {
     smt_.apply(backward);
     return io_error(s, "commit batch " + std::to_string(id.value));
+  }
+  {
+    std::lock_guard lk(cache_mutex_);
+    for (const auto& w : writes) cache_put(w.id, w.data);
   }
   tip_ = id;
   floor_ = floor;
@@ -315,6 +360,10 @@ core::Status StateStore::rollback_to(BatchId target) {
   wo.sync = options_.sync;
   rocksdb::Status s = db_->Write(wo, &wb);
   if (!s.ok()) return io_error(s, "rollback to batch " + std::to_string(target.value));
+  {
+    std::lock_guard lk(cache_mutex_);
+    for (const auto& [rid, data] : restore) cache_put(rid, data);
+  }
   smt_.apply(updates);
   tip_ = target;
   if (smt_.root() != expected) {

@@ -8,7 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 #include <optional>
 #include <span>
 #include <string>
@@ -50,6 +53,9 @@ struct StoreOptions {
   // batches (kip21's finality depth bounds how deep a reorg goes).
   std::uint64_t rollback_window = 1024;
   std::size_t block_cache_bytes = 64u << 20;
+  // Resource data kept in memory in front of RocksDB (a hit costs a hash lookup, a RocksDB point
+  // read several microseconds); emptied whenever it outgrows this budget.
+  std::size_t value_cache_bytes = 64u << 20;
 };
 
 class StateStore {
@@ -71,17 +77,21 @@ class StateStore {
 
   // A resource's data; empty when absent. Errors: kIo.
   core::Result<core::Bytes> get(const ResourceId& id) const;
-  // Many at once, in the order given. Errors: kIo.
+  // Many at once, in the order given. Safe to call while another thread commits, for resources
+  // that commit does not write. Errors: kIo.
   core::Result<std::vector<core::Bytes>> get_many(std::span<const ResourceId> ids) const;
   // Errors: kNotFound for a batch that is not committed.
   core::Result<BatchRecord> batch(BatchId id) const;
 
   // Commits batch tip()+1 with its writes (any order; a resource at most once) and returns the new
-  // root. The in-memory tree is updated on a helper thread while RocksDB reads the old values.
-  // Errors: kInvalid (wrong id, a resource twice; nothing changes), kIo (nothing is committed;
-  // when the reading failed, the store refuses further commits and rollbacks until reopened).
+  // root. `previous`, when not empty, is each written resource's data before the batch, as the
+  // caller read it (it saves reading it again for the rollback log); it is checked against the
+  // tree, and a wrong one is refused. The in-memory tree is updated on a helper thread meanwhile.
+  // Errors: kInvalid (wrong id, a resource twice, a wrong `previous`; nothing changes), kIo
+  // (nothing is committed; when reading failed, the store refuses further commits and rollbacks
+  // until reopened).
   core::Result<core::Hash32> commit(BatchId id, std::span<const ResourceWrite> writes,
-                                    core::ByteSpan meta);
+                                    core::ByteSpan meta, std::span<const core::Bytes> previous = {});
   // Restores the state after batch `target` exactly (data and root) and forgets the batches above.
   // Errors: kOutOfRange below rollback_floor() or above tip(); kIo.
   core::Status rollback_to(BatchId target);
@@ -107,6 +117,19 @@ class StateStore {
   BatchId tip_;
   BatchId floor_;
   bool broken_ = false;
+
+  // The value cache: resource data by id (an empty vector: known absent).
+  struct IdHash {
+    std::size_t operator()(const ResourceId& id) const {
+      std::size_t v;
+      std::memcpy(&v, id.hash().data(), sizeof v);
+      return v;
+    }
+  };
+  void cache_put(const ResourceId& id, const core::Bytes& data) const;
+  mutable std::mutex cache_mutex_;
+  mutable std::unordered_map<ResourceId, core::Bytes, IdHash> cache_;
+  mutable std::size_t cache_bytes_ = 0;
 };
 
 }  // namespace basalt::state
