@@ -116,6 +116,8 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
   }
 
   std::vector<Position> chain;  // the followed chain; position p is chain[p - 1]
+  // Per batch this run executed: transactions by outcome ("" for success, else the reason label).
+  std::map<std::uint64_t, std::map<std::string, std::uint64_t>> outcomes;
   double exec_seconds = 0;
   for (std::uint64_t step = 1;; ++step) {
     sim.step();
@@ -155,6 +157,7 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
       const std::uint64_t undone = tip - keep;
       BASALT_TRY(executor.rollback_to({keep}));
       executed.resize(keep);
+      outcomes.erase(outcomes.upper_bound(keep), outcomes.end());
       ++sum.rollbacks;
       sum.rolled_back += undone;
       log << "reorg: rolled back " << undone << " batch(es) to batch " << keep << "\n";
@@ -176,14 +179,8 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
       exec_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       executed.push_back(r.block);
       ++sum.batches;
-      for (const auto& t : r.txs) {
-        if (t.ok) {
-          ++sum.tx_ok;
-        } else {
-          ++sum.tx_failed;
-          ++sum.failed_by_reason[executor.reason_label(t)];
-        }
-      }
+      auto& counts = outcomes[r.id.value];
+      for (const auto& t : r.txs) ++counts[t.ok ? std::string() : executor.reason_label(t)];
       if (o.report_every != 0 && r.id.value % o.report_every == 0) {
         BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, executor.wait_committed(r.id));
         log << "batch " << r.id.value << " block " << r.block.hex().substr(0, 16) << " txs "
@@ -193,6 +190,16 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
     if (chain.size() >= o.blocks && executor.executed_tip().value == chain.size()) break;
   }
   BASALT_TRY(executor.flush());
+  for (const auto& [id, counts] : outcomes) {
+    for (const auto& [label, n] : counts) {
+      if (label.empty()) {
+        sum.tx_ok += n;
+      } else {
+        sum.tx_failed += n;
+        sum.failed_by_reason[label] += n;
+      }
+    }
+  }
   sum.tip = store->tip();
   sum.root = store->root();
   sum.exec_seconds = exec_seconds;

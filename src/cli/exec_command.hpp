@@ -39,6 +39,8 @@ struct ExecSummary {
   std::uint64_t batches = 0;        // executed by this run
   std::uint64_t rollbacks = 0;      // reorgs that undid executed batches
   std::uint64_t rolled_back = 0;    // batches undone
+  // Transactions of the batches this run executed that are on the final chain (a batch undone by a
+  // reorg no longer counts; a resumed run counts from where it resumed).
   std::uint64_t tx_ok = 0;
   std::uint64_t tx_failed = 0;
   std::map<std::string, std::uint64_t> failed_by_reason;

@@ -192,8 +192,11 @@ core::Bytes Workload::token_tx() {
   if (rng_() % 1000 < params_.invalid_permille) {
     ++invalid_;
     switch (rng_() % 7) {
-      case 0:  // bad signature: signed by someone else
-        return encode_payload(both(from, to), token_transfer(*to.key, to.pub, 1, from.nonce));
+      case 0: {  // a bad signature
+        core::Bytes op = token_transfer(*from.key, to.pub, 1, from.nonce);
+        op.back() ^= 0x01;
+        return encode_payload(both(from, to), op);
+      }
       case 1:  // a replayed nonce (or, for a fresh account, one from the future)
         return encode_payload(both(from, to),
                               token_transfer(*from.key, to.pub, 1, from.nonce > 0 ? from.nonce - 1 : 7));
