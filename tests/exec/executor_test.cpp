@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "exec_util.hpp"
 
 namespace basalt::exec {
@@ -243,6 +246,70 @@ TEST(Executor, RollbackThenReexecutionReachesTheSameRoots) {
   EXPECT_EQ(store->root(), roots[1]);
   EXPECT_EQ(counter_value(*store, 7), 2u);
   for (std::size_t b = 2; b < 6; ++b) EXPECT_EQ(ex.execute(blocks[b])->root, roots[b]);
+}
+
+}  // namespace
+}  // namespace basalt::exec
+
+namespace basalt::exec {
+namespace {
+
+using namespace test_util;
+
+TEST(Executor, RollbackCancelsQueuedCommits) {
+  test::TempDir dir;
+  auto store = open_store(dir.path());
+  Executor ex(*store, app("counter"), 2);
+  std::vector<BlockInput> blocks;
+  for (std::uint32_t b = 1; b <= 6; ++b) {
+    blocks.push_back(block(b, {counter_payload({{b % 2, Access::kWrite}, {9, Access::kWrite}}, b)}));
+  }
+  auto first = ex.execute(blocks[0]);
+  ASSERT_TRUE(first.ok());
+  // Queue five more without waiting; block 4 reads what the still-queued blocks 2 and 3 wrote.
+  for (std::size_t b = 1; b < 6; ++b) ASSERT_TRUE(ex.submit(blocks[b]).ok());
+  EXPECT_EQ(ex.executed_tip().value, 6u);
+  ASSERT_TRUE(ex.rollback_to({1}).ok());
+  EXPECT_EQ(ex.executed_tip().value, 1u);
+  ASSERT_TRUE(ex.flush().ok());
+  EXPECT_EQ(store->tip().value, 1u);
+  EXPECT_EQ(store->root(), first->root);
+  EXPECT_EQ(counter_value(*store, 9), 1u);
+  EXPECT_EQ(ex.wait_committed({4}).error().code(), core::ErrorCode::kNotFound);
+  // Executing the same blocks again, one by one, ends where queueing them would have.
+  for (std::size_t b = 1; b < 6; ++b) ASSERT_TRUE(ex.execute(blocks[b]).ok());
+  EXPECT_EQ(counter_value(*store, 9), 6u);
+  EXPECT_EQ(counter_value(*store, 0), 3u);
+}
+
+TEST(Executor, CancelStopsTheBatchInProgressAndCommitsNothing) {
+  test::TempDir dir;
+  auto store = open_store(dir.path());
+  App looping = app("guest/test_evil_tx.elf");
+  looping.limits.max_cycles = 30'000'000;
+  Executor ex(*store, std::move(looping), 1);
+  std::vector<core::Bytes> payloads;
+  for (std::uint32_t i = 0; i < 16; ++i) {
+    payloads.push_back(encode_payload(std::vector<AccessEntry>{{counter_resource(i), Access::kWrite}},
+                                      core::Bytes{3, static_cast<std::uint8_t>(i)}));
+  }
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    ex.cancel();
+  });
+  auto r = ex.submit(block(1, payloads));
+  canceller.join();
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), core::ErrorCode::kUnavailable);
+  EXPECT_EQ(ex.executed_tip().value, 0u);
+  ASSERT_TRUE(ex.flush().ok());
+  EXPECT_EQ(store->tip().value, 0u);
+  // The next batch runs normally.
+  auto next = ex.execute(block(1, {encode_payload(
+                                      std::vector<AccessEntry>{{counter_resource(1), Access::kWrite}},
+                                      core::Bytes{0})}));
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE(next->txs[0].ok);
 }
 
 }  // namespace
