@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/conformance.hpp"
+#include "cli/dag_commands.hpp"
 #include "cli/exec_command.hpp"
 #include "cli/bench_exec.hpp"
 #include "cli/vm_commands.hpp"
@@ -246,7 +247,41 @@ int main(int argc, char** argv) {
     bench_exec->add_option("--threads", bench_exec_opts.threads, "thread counts to compare (default 1 2)");
     bench_exec->add_flag("--no-sync", bench_exec_opts.no_sync, "do not fsync each commit");
 
+    std::string dag_file;
+    auto* dag_scope = dag->add_subcommand(
+        "scope", "scope and execution set of a query transaction (JSON file, src/dag/README.md)");
+    dag_scope->add_option("file", dag_file, "DAG and query (JSON)")->required();
+    basalt::cli::DagCutOptions cut_opts;
+    std::string mu_text;
+    auto* dag_cut = dag->add_subcommand(
+        "cut", "minimum witness cut of a query transaction (or weighted, or the trade-off frontier)");
+    dag_cut->add_option("file", dag_file, "DAG and query (JSON)")->required();
+    dag_cut->add_option("--mu", mu_text, "weighted cut at exchange rate mu (an integer or p/q)");
+    dag_cut->add_flag("--frontier", cut_opts.frontier, "every point of the cost trade-off");
+    auto* bench_dag = bench->add_subcommand(
+        "dag", "scope and witness-cut time on DAGs of 10^4-10^6 vertices; storage under delta/gamma");
+
     CLI11_PARSE(app, argc, argv);
+    if (dag_scope->parsed()) return basalt::cli::dag_scope(dag_file, std::cout);
+    if (dag_cut->parsed()) {
+      if (!mu_text.empty()) {
+        basalt::dag::Ratio mu;
+        const auto slash = mu_text.find('/');
+        try {
+          mu.num = std::stoll(mu_text.substr(0, slash));
+          mu.den = slash == std::string::npos ? 1 : std::stoll(mu_text.substr(slash + 1));
+        } catch (const std::exception&) {
+          mu.den = 0;
+        }
+        if (mu.den <= 0 || mu.num < 0) {
+          std::cerr << "basalt: --mu must be a non-negative integer or fraction p/q\n";
+          return 2;
+        }
+        cut_opts.mu = mu;
+      }
+      return basalt::cli::dag_cut(dag_file, cut_opts, std::cout);
+    }
+    if (bench_dag->parsed()) return basalt::cli::bench_dag(std::cout);
     if (exec->parsed()) {
       exec_opts.sync = !exec_no_sync;
       auto r = basalt::cli::run_exec(exec_opts, std::cerr);
