@@ -99,7 +99,12 @@ void BM_StoreCommit(benchmark::State& state) {
   store->reset();
   std::filesystem::remove_all(dir);
 }
-BENCHMARK(BM_StoreCommit)->Arg(0)->Arg(1)->ArgName("fsync")->UseRealTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_StoreCommit)
+    ->Arg(0)
+    ->Arg(1)
+    ->ArgName("fsync")
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace basalt::state

@@ -17,8 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t i = 0; i < n; ++i) {
     core::Hash32 id;
     id.bytes[0] = static_cast<std::uint8_t>(i);
-    accesses.push_back({exec::ResourceId(id), (data[1] >> i) & 1 ? exec::Access::kWrite
-                                                                  : exec::Access::kRead});
+    accesses.push_back(
+        {exec::ResourceId(id), (data[1] >> i) & 1 ? exec::Access::kWrite : exec::Access::kRead});
   }
   const exec::TxContext ctx;
   const core::Bytes commitment = exec::expected_input_commitment(ctx, accesses, inputs);

@@ -17,23 +17,24 @@
 #ifndef BASALT_TOKEN_AUTHORITY
 /* The demo authority: the x-only key of the secret SHA-256("basalt token demo authority"). A
    public, well-known key: build with -DBASALT_TOKEN_AUTHORITY=... for anything but demos. */
-#define BASALT_TOKEN_AUTHORITY                                                                   \
+#define BASALT_TOKEN_AUTHORITY                                                                    \
   0x92, 0x9f, 0xf7, 0x22, 0x97, 0x67, 0x87, 0x5d, 0x14, 0x1c, 0xf6, 0xf1, 0x23, 0xb4, 0x90, 0xb1, \
-      0x8e, 0xfd, 0x0f, 0xa7, 0xe7, 0xa5, 0xc5, 0x55, 0x9a, 0xb2, 0x1f, 0x0d, 0xa4, 0x20, 0x8d, 0x71
+      0x8e, 0xfd, 0x0f, 0xa7, 0xe7, 0xa5, 0xc5, 0x55, 0x9a, 0xb2, 0x1f, 0x0d, 0xa4, 0x20, 0x8d,   \
+      0x71
 #endif
 
 static const uint8_t kAuthority[32] = {BASALT_TOKEN_AUTHORITY};
 
 enum {
-  kMalformed = 100,       /* unknown operation or wrong length */
-  kAccessMismatch = 101,  /* an account the operation needs is not declared writable */
-  kUnknownAccount = 102,  /* transfer from an account that does not exist */
+  kMalformed = 100,      /* unknown operation or wrong length */
+  kAccessMismatch = 101, /* an account the operation needs is not declared writable */
+  kUnknownAccount = 102, /* transfer from an account that does not exist */
   kBadSignature = 103,
-  kReplayedNonce = 104,   /* a nonce already used */
-  kNonceGap = 105,        /* a nonce above the account's next one */
+  kReplayedNonce = 104, /* a nonce already used */
+  kNonceGap = 105,      /* a nonce above the account's next one */
   kOverdraft = 106,
   kBalanceOverflow = 107,
-  kCorruptAccount = 108,  /* account data that is not 16 bytes */
+  kCorruptAccount = 108, /* account data that is not 16 bytes */
 };
 
 enum { kMint = 1, kTransfer = 2 };

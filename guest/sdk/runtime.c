@@ -1,4 +1,5 @@
-/* The few libc functions a freestanding clang build may call, the bump allocator and print helpers. */
+/* The few libc functions a freestanding clang build may call, the bump allocator and print helpers.
+ */
 #include "basalt/guest.h"
 
 /* Word at a time: every guest instruction is a metered cycle, and the SDK copies whole blocks for
@@ -63,7 +64,8 @@ static uintptr_t heap_next;
 static uintptr_t heap_end;
 
 void* basalt_alloc(size_t size, size_t align) {
-  if (heap_end == 0) heap_next = heap_end = (uintptr_t)basalt_syscall(BASALT_SYS_BRK, 0, 0, 0, 0, 0, 0, 0);
+  if (heap_end == 0)
+    heap_next = heap_end = (uintptr_t)basalt_syscall(BASALT_SYS_BRK, 0, 0, 0, 0, 0, 0, 0);
   if (align == 0) align = 1;
   uintptr_t p = (heap_next + align - 1) & ~(uintptr_t)(align - 1);
   if (p < heap_next || p + size < p) return 0;

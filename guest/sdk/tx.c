@@ -156,7 +156,8 @@ int basalt_tx_main(basalt_tx_handler handler) {
   }
   /* The new data itself goes to the output stream (stdout), which the journal binds by hash. */
   uint32_t out_len = 0;
-  for (uint32_t i = 0; i < tx.n; ++i) out_len += tx.resources[i].dirty ? 4 + tx.resources[i].len : 0;
+  for (uint32_t i = 0; i < tx.n; ++i)
+    out_len += tx.resources[i].dirty ? 4 + tx.resources[i].len : 0;
   buffer out = {(uint8_t*)basalt_alloc(out_len + 1, 4), 0};
   j.p[j.len++] = 0;
   for (uint32_t i = 0; i < tx.n; ++i) {

@@ -67,8 +67,9 @@ Prepared prepare(const std::string& app, const BenchExecOptions& o) {
 int bench_exec(const BenchExecOptions& o, std::ostream& out) {
   char line[256];
   out << "basalt bench exec: " << o.accounts << " accounts, " << o.blocks << " blocks of up to "
-      << o.tx_per_block << " transactions per produced block, fsync per commit: "
-      << (o.no_sync ? "no" : "yes") << "\n";
+      << o.tx_per_block
+      << " transactions per produced block, fsync per commit: " << (o.no_sync ? "no" : "yes")
+      << "\n";
   out << "app       txs      threads  exec+commit s   tx/s     speed-up  failed  cycles/tx\n";
   for (const std::string& app_name : o.apps) {
     auto app = exec::load_app(app_name, o.guest_dir);
@@ -127,9 +128,10 @@ int bench_exec(const BenchExecOptions& o, std::ostream& out) {
         }
         const double per = static_cast<double>((*store)->disk_bytes()) /
                            static_cast<double>((*store)->smt().size());
-        std::snprintf(line, sizeof line,
-                      "%-9s state on disk after compaction: %.1f bytes per account (%zu accounts)\n",
-                      app_name.c_str(), per, (*store)->smt().size());
+        std::snprintf(
+            line, sizeof line,
+            "%-9s state on disk after compaction: %.1f bytes per account (%zu accounts)\n",
+            app_name.c_str(), per, (*store)->smt().size());
         out << line;
       }
       store->reset();

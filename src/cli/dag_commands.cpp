@@ -41,7 +41,8 @@ std::optional<std::string> load(const std::string& path, Loaded& l) {
   try {
     l.doc = Json::parse(f);
     auto add = [&](const Json& t) -> std::optional<std::string> {
-      auto r = l.g.add(t.at("round").get<std::uint64_t>(), accounts(t, "reads"), accounts(t, "writes"));
+      auto r =
+          l.g.add(t.at("round").get<std::uint64_t>(), accounts(t, "reads"), accounts(t, "writes"));
       if (!r.ok()) return r.error().to_string();
       l.query = *r;
       return std::nullopt;
@@ -130,9 +131,9 @@ int dag_cut(const std::string& path, const DagCutOptions& o, std::ostream& out) 
     return 2;
   }
   dag::VertexSet known, witnessed, proven;
-  for (auto [field, set, all] : {std::tuple{"known", &known, false},
-                                 std::tuple{"witnessed", &witnessed, false},
-                                 std::tuple{"proven", &proven, true}}) {
+  for (auto [field, set, all] :
+       {std::tuple{"known", &known, false}, std::tuple{"witnessed", &witnessed, false},
+        std::tuple{"proven", &proven, true}}) {
     if (auto e = vertex_set(l, field, *set, all)) {
       out << "basalt: " << *e << "\n";
       return 2;
@@ -215,10 +216,13 @@ int bench_dag(std::ostream& out) {
     return std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
   };
   char line[256];
-  out << "basalt bench dag: seeded DAGs, 100 transactions per round reading 1-3 of n/8 accounts and\n"
-         "writing 1-2 of them; a query transaction's scope with nothing known (its whole ancestry)\n"
+  out << "basalt bench dag: seeded DAGs, 100 transactions per round reading 1-3 of n/8 accounts "
+         "and\n"
+         "writing 1-2 of them; a query transaction's scope with nothing known (its whole "
+         "ancestry)\n"
          "and with the rounds older than 50 known; its minimum witness cut with the rounds older\n"
-         "than 200 as sinks (discarded) and those older than 20 witnessable; means over 20 queries\n";
+         "than 200 as sinks (discarded) and those older than 20 witnessable; means over 20 "
+         "queries\n";
   out << "vertices   rounds  full scope  full us    scope(50)  us(50)   witnesses  cut ms\n";
   for (std::uint32_t n : {10'000u, 100'000u, 1'000'000u}) {
     std::mt19937_64 rng(n);
@@ -276,14 +280,16 @@ int bench_dag(std::ostream& out) {
     out << line;
   }
 
-  out << "\nstorage over a long run (basalt dag simulate defaults, 20 000 rounds): stored vertices\n";
-  out << "rules              max stored   at the end   accepted   rejected\n";
+  out << "\nstorage over a long run (basalt dag simulate defaults, 20 000 rounds): stored "
+         "vertices\n";
+  out << "rules                 max stored   at the end   accepted   rejected\n";
   struct Rules {
     const char* name;
     std::optional<std::uint64_t> delta, gamma;
   };
-  for (const Rules& r : {Rules{"delta 500, gamma 50", 500, 50}, Rules{"delta 500, no gamma", 500, std::nullopt},
-                         Rules{"pruning point only", std::nullopt, std::nullopt}}) {
+  for (const Rules& r :
+       {Rules{"delta 500, gamma 50", 500, 50}, Rules{"delta 500, no gamma", 500, std::nullopt},
+        Rules{"pruning point only", std::nullopt, std::nullopt}}) {
     dag::SimulationParams p;
     p.rounds = 20'000;
     p.window = 1000;
@@ -296,10 +302,11 @@ int bench_dag(std::ostream& out) {
       accepted += w.accepted;
       rejected += w.rejected_pruned + w.rejected_discarded + w.rejected_scope;
     }
-    std::snprintf(line, sizeof line, "%-18s %-12llu %-12llu %-10llu %llu\n", r.name,
+    std::snprintf(line, sizeof line, "%-21s %-12llu %-12llu %-10llu %llu\n", r.name,
                   static_cast<unsigned long long>(max_stored),
                   static_cast<unsigned long long>(windows.empty() ? 0 : windows.back().stored),
-                  static_cast<unsigned long long>(accepted), static_cast<unsigned long long>(rejected));
+                  static_cast<unsigned long long>(accepted),
+                  static_cast<unsigned long long>(rejected));
     out << line;
   }
   return 0;

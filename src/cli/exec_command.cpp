@@ -47,10 +47,14 @@ core::Result<DriverRecord> decode_record(core::ByteSpan b) {
 
 // Everything that decides the simulated chain and its transactions: a restart must match it.
 core::Bytes run_identity(const ExecOptions& o) {
-  nlohmann::json j = {{"seed", o.sim_seed},          {"app", o.app},
-                      {"tx_per_block", o.tx_per_block}, {"invalid_permille", o.invalid_permille},
-                      {"accounts", o.accounts},      {"reorg_every", o.reorg_every},
-                      {"reorg_depth", o.reorg_depth}, {"finality_depth", o.finality_depth}};
+  nlohmann::json j = {{"seed", o.sim_seed},
+                      {"app", o.app},
+                      {"tx_per_block", o.tx_per_block},
+                      {"invalid_permille", o.invalid_permille},
+                      {"accounts", o.accounts},
+                      {"reorg_every", o.reorg_every},
+                      {"reorg_depth", o.reorg_depth},
+                      {"finality_depth", o.finality_depth}};
   const std::string s = j.dump();
   return core::Bytes(s.begin(), s.end());
 }
@@ -77,7 +81,8 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
   BASALT_ASSIGN_OR_RETURN(exec::App app, exec::load_app(o.app, o.guest_dir));
   BASALT_TRY(store->bind("app image id", app.program->image_id().span()));
   BASALT_TRY(store->bind("exec run", run_identity(o)));
-  const unsigned threads = o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+  const unsigned threads =
+      o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
   exec::Executor executor(*store, std::move(app), threads);
 
   l1::sim::SimParams sp;
@@ -136,7 +141,8 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
       chain.push_back(std::move(pos));
     }
     // Final positions keep only their hash: their transactions are never needed again.
-    if (chain.size() > o.finality_depth) chain[chain.size() - o.finality_depth - 1].info.accepted.clear();
+    if (chain.size() > o.finality_depth)
+      chain[chain.size() - o.finality_depth - 1].info.accepted.clear();
     if (step < resume_step) continue;
     if (step == resume_step) {
       const std::uint64_t tip = store->tip().value;
@@ -150,7 +156,8 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
     // Executed batches may still be queued for commit: the executor cancels those.
     const std::uint64_t tip = executor.executed_tip().value;
     std::uint64_t keep = std::min<std::uint64_t>(tip, chain.size());
-    while (keep > executor.rollback_floor().value && executed[keep - 1] != chain[keep - 1].info.hash) {
+    while (keep > executor.rollback_floor().value &&
+           executed[keep - 1] != chain[keep - 1].info.hash) {
       --keep;
     }
     if (keep < tip) {
@@ -208,10 +215,14 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
 
 void print_exec_summary(const ExecSummary& s, bool json, std::ostream& out) {
   if (json) {
-    nlohmann::json j = {{"tip", s.tip.value},         {"root", s.root.hex()},
-                        {"resumed_from", s.resumed_from}, {"batches", s.batches},
-                        {"rollbacks", s.rollbacks},   {"rolled_back", s.rolled_back},
-                        {"tx_ok", s.tx_ok},           {"tx_failed", s.tx_failed},
+    nlohmann::json j = {{"tip", s.tip.value},
+                        {"root", s.root.hex()},
+                        {"resumed_from", s.resumed_from},
+                        {"batches", s.batches},
+                        {"rollbacks", s.rollbacks},
+                        {"rolled_back", s.rolled_back},
+                        {"tx_ok", s.tx_ok},
+                        {"tx_failed", s.tx_failed},
                         {"failed_by_reason", s.failed_by_reason}};
     out << j.dump() << "\n";
     return;

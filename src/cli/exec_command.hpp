@@ -35,10 +35,10 @@ struct ExecOptions {
 struct ExecSummary {
   state::BatchId tip;
   core::Hash32 root;
-  std::uint64_t resumed_from = 0;   // the committed batch a restart continued after
-  std::uint64_t batches = 0;        // executed by this run
-  std::uint64_t rollbacks = 0;      // reorgs that undid executed batches
-  std::uint64_t rolled_back = 0;    // batches undone
+  std::uint64_t resumed_from = 0;  // the committed batch a restart continued after
+  std::uint64_t batches = 0;       // executed by this run
+  std::uint64_t rollbacks = 0;     // reorgs that undid executed batches
+  std::uint64_t rolled_back = 0;   // batches undone
   // Transactions of the batches this run executed that are on the final chain (a batch undone by a
   // reorg no longer counts; a resumed run counts from where it resumed).
   std::uint64_t tx_ok = 0;

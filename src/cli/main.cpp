@@ -8,10 +8,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/bench_exec.hpp"
 #include "cli/conformance.hpp"
 #include "cli/dag_commands.hpp"
 #include "cli/exec_command.hpp"
-#include "cli/bench_exec.hpp"
 #include "cli/vm_commands.hpp"
 #include "dag/simulate.hpp"
 #include "l1/sim/export.hpp"
@@ -213,7 +213,8 @@ int main(int argc, char** argv) {
     bool exec_json = false;
     bool exec_no_sync = false;
     auto* exec = app.add_subcommand(
-        "exec", "follow an app lane on the simulator, execute and commit it (resumes after a kill)");
+        "exec",
+        "follow an app lane on the simulator, execute and commit it (resumes after a kill)");
     exec->add_option("--sim-seed", exec_opts.sim_seed, "simulator and user seed (default 1)");
     exec->add_option("--blocks", exec_opts.blocks, "chain blocks to follow (default 100)");
     exec->add_option("--app", exec_opts.app,
@@ -240,11 +241,13 @@ int main(int argc, char** argv) {
     auto* bench_exec = bench->add_subcommand(
         "exec", "transactions per second through execution and commit, and state size per account");
     bench_exec->add_option("--app", bench_exec_opts.apps, "counter, token (default: both)");
-    bench_exec->add_option("--accounts", bench_exec_opts.accounts, "accounts in the state (default 100000)");
+    bench_exec->add_option("--accounts", bench_exec_opts.accounts,
+                           "accounts in the state (default 100000)");
     bench_exec->add_option("--blocks", bench_exec_opts.blocks, "chain blocks (default 20)");
     bench_exec->add_option("--tx-per-block", bench_exec_opts.tx_per_block,
                            "transactions per produced block (default 2000)");
-    bench_exec->add_option("--threads", bench_exec_opts.threads, "thread counts to compare (default 1 2)");
+    bench_exec->add_option("--threads", bench_exec_opts.threads,
+                           "thread counts to compare (default 1 2)");
     bench_exec->add_flag("--no-sync", bench_exec_opts.no_sync, "do not fsync each commit");
 
     std::string dag_file;
@@ -254,12 +257,14 @@ int main(int argc, char** argv) {
     basalt::cli::DagCutOptions cut_opts;
     std::string mu_text;
     auto* dag_cut = dag->add_subcommand(
-        "cut", "minimum witness cut of a query transaction (or weighted, or the trade-off frontier)");
+        "cut",
+        "minimum witness cut of a query transaction (or weighted, or the trade-off frontier)");
     dag_cut->add_option("file", dag_file, "DAG and query (JSON)")->required();
     dag_cut->add_option("--mu", mu_text, "weighted cut at exchange rate mu (an integer or p/q)");
     dag_cut->add_flag("--frontier", cut_opts.frontier, "every point of the cost trade-off");
     auto* bench_dag = bench->add_subcommand(
-        "dag", "scope and witness-cut time on DAGs of 10^4-10^6 vertices; storage under delta/gamma");
+        "dag",
+        "scope and witness-cut time on DAGs of 10^4-10^6 vertices; storage under delta/gamma");
 
     CLI11_PARSE(app, argc, argv);
     if (dag_scope->parsed()) return basalt::cli::dag_scope(dag_file, std::cout);

@@ -65,8 +65,7 @@ core::Hash32 sha256_compress_from(const std::array<std::uint32_t, 8>& iv,
 }
 
 std::array<std::uint32_t, 8> sha256_domain_iv(std::string_view name) {
-  const core::Hash32 h =
-      sha256({reinterpret_cast<const std::uint8_t*>(name.data()), name.size()});
+  const core::Hash32 h = sha256({reinterpret_cast<const std::uint8_t*>(name.data()), name.size()});
   std::array<std::uint32_t, 8> iv{};
   for (int i = 0; i < 8; ++i) {
     iv[i] = std::uint32_t{h.bytes[4 * i]} << 24 | std::uint32_t{h.bytes[4 * i + 1]} << 16 |

@@ -31,7 +31,8 @@ void sha256_compress(std::array<std::uint32_t, 8>& state, const std::uint8_t blo
 // One compression of `block` from the chaining value `iv`, serialised big-endian: a fixed-input-
 // length hash of 64 bytes whose domain is the IV (no padding block). For Merkle nodes that hash
 // exactly 64 bytes, at half the cost of SHA-256 over them.
-core::Hash32 sha256_compress_from(const std::array<std::uint32_t, 8>& iv, const std::uint8_t block[64]);
+core::Hash32 sha256_compress_from(const std::array<std::uint32_t, 8>& iv,
+                                  const std::uint8_t block[64]);
 
 // The IV for a domain name: the first 8 big-endian words of SHA-256(name).
 std::array<std::uint32_t, 8> sha256_domain_iv(std::string_view name);

@@ -52,6 +52,25 @@ void History::add_finalized_proof(ProgramId p, std::uint64_t covers_round) {
   r = std::max(r, covers_round);
 }
 
+void History::add_finalized_proof(ProgramId p, const HistoryCommitment& c) {
+  commitments_[p].push_back(c);
+  add_finalized_proof(p, c.last_round);
+}
+
+core::Status History::check_witness(const StateWitness& w) const {
+  const auto own = owner(w.state.account);
+  if (!own) return core::Error{core::ErrorCode::kNotFound, "witness: the account has no owner"};
+  auto it = commitments_.find(*own);
+  if (it != commitments_.end()) {
+    for (const auto& c : it->second) {
+      if (c.first_round <= w.round && w.round <= c.last_round) return verify_witness(c, w);
+    }
+  }
+  return core::Error{
+      core::ErrorCode::kNotFound,
+      "witness: no finalized proof of the owner covers round " + std::to_string(w.round)};
+}
+
 bool History::discardable(VertexId v) const {
   const Vertex& x = g_.vertex(v);
   if (x.writer == kGenesisWriter) return false;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "dag/commitment.hpp"
 #include "dag/graph.hpp"
 
 namespace basalt::dag {
@@ -55,6 +56,13 @@ class History {
   // A proof of vProg p covering every operation up to round `covers_round`, in a finalized chain
   // block (A3: only finalized proofs count for Δ).
   void add_finalized_proof(ProgramId p, std::uint64_t covers_round);
+  // The same for a proof that carries its state-history commitment (covering its rounds up to
+  // c.last_round): later, witnesses for the states it covers can be checked against it.
+  void add_finalized_proof(ProgramId p, const HistoryCommitment& c);
+  // R3: a witness for an account's state at some round is valid only against the commitment of a
+  // finalized proof of the account's owner covering that round. Errors: kNotFound (no owner, or
+  // no such proof), kVerifyFailed.
+  core::Status check_witness(const StateWitness& w) const;
   // Moves to round R with pruning point round PP(R), applying R2. Requires: R and PP never
   // decrease.
   void advance(std::uint64_t round, std::uint64_t pruning_point_round);
@@ -90,7 +98,8 @@ class History {
   ComputationDag g_;
   std::map<AccountId, ProgramId> owner_;
   std::map<ProgramId, std::uint64_t> proven_round_;  // T'_p from finalized proofs
-  std::vector<std::uint64_t> last_read_;             // per vertex; effective from the next round
+  std::map<ProgramId, std::vector<HistoryCommitment>> commitments_;
+  std::vector<std::uint64_t> last_read_;  // per vertex; effective from the next round
   std::vector<bool> read_ever_;
   VertexSet gone_;
   std::vector<VertexId> alive_;

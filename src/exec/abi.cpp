@@ -30,7 +30,8 @@ void put(core::Bytes& b, core::ByteSpan s) {
 core::Result<Payload> decode_payload(core::ByteSpan payload) {
   if (payload.size() > kMaxPayloadBytes) {
     return Error{ErrorCode::kOutOfRange, "payload of " + std::to_string(payload.size()) +
-                                             " bytes (max " + std::to_string(kMaxPayloadBytes) + ")"};
+                                             " bytes (max " + std::to_string(kMaxPayloadBytes) +
+                                             ")"};
   }
   core::ByteReader r(payload);
   BASALT_ASSIGN_OR_RETURN(const std::uint8_t version, r.read_u8("payload version"));
@@ -116,8 +117,7 @@ core::Bytes expected_input_commitment(const TxContext& ctx, std::span<const Acce
   return b;
 }
 
-core::Result<JournalOutcome> decode_journal_outcome(core::ByteSpan outcome,
-                                                    std::size_t resources) {
+core::Result<JournalOutcome> decode_journal_outcome(core::ByteSpan outcome, std::size_t resources) {
   core::ByteReader r(outcome);
   JournalOutcome o;
   BASALT_ASSIGN_OR_RETURN(const std::uint8_t status, r.read_u8("journal status"));
@@ -190,8 +190,8 @@ TxOutcome judge_run(const vm::RunResult& run, core::ByteSpan expected_commitment
       !std::equal(expected_commitment.begin(), expected_commitment.end(), journal.begin())) {
     return failed(FailReason::kInputMismatch, "the journal does not commit the given input");
   }
-  auto outcome = decode_journal_outcome(journal.subspan(expected_commitment.size()),
-                                        accesses.size());
+  auto outcome =
+      decode_journal_outcome(journal.subspan(expected_commitment.size()), accesses.size());
   if (!outcome.ok()) return failed(FailReason::kMalformedJournal, outcome.error().to_string());
   if (!outcome->ok) {
     const std::uint32_t code = outcome->code;
@@ -211,17 +211,18 @@ TxOutcome judge_run(const vm::RunResult& run, core::ByteSpan expected_commitment
     const auto& hash = outcome->outputs[i];
     if (!hash) continue;
     if (accesses[i].access != Access::kWrite) {
-      return failed(FailReason::kWriteToReadOnly,
-                    "the journal changes resource " + accesses[i].id.hex() + ", declared read-only");
+      return failed(
+          FailReason::kWriteToReadOnly,
+          "the journal changes resource " + accesses[i].id.hex() + ", declared read-only");
     }
     auto len = out.read_u32_le("output length");
     if (!len.ok()) return failed(FailReason::kMalformedOutput, len.error().to_string());
     auto data = out.read_bytes(*len, "output data");
     if (!data.ok()) return failed(FailReason::kMalformedOutput, data.error().to_string());
     if (data->size() > kMaxResourceBytes) {
-      return failed(FailReason::kOversizedData,
-                    std::to_string(data->size()) + " bytes for one resource (max " +
-                        std::to_string(kMaxResourceBytes) + ")");
+      return failed(FailReason::kOversizedData, std::to_string(data->size()) +
+                                                    " bytes for one resource (max " +
+                                                    std::to_string(kMaxResourceBytes) + ")");
     }
     if (state::value_hash(*data) != *hash) {
       return failed(FailReason::kMalformedOutput, "output data does not match the journal's hash");

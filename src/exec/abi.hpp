@@ -66,8 +66,9 @@ core::Bytes expected_input_commitment(const TxContext& ctx, std::span<const Acce
 // A decoded journal's outcome part (after the input commitment).
 struct JournalOutcome {
   bool ok = false;
-  std::uint32_t code = 0;                         // failed: the guest's failure code
-  std::vector<std::optional<core::Hash32>> outputs;  // ok: per resource, the new data's hash if changed
+  std::uint32_t code = 0;  // failed: the guest's failure code
+  std::vector<std::optional<core::Hash32>>
+      outputs;  // ok: per resource, the new data's hash if changed
 };
 // Errors: malformed bytes (the outcome must cover exactly `resources` entries, nothing after).
 core::Result<JournalOutcome> decode_journal_outcome(core::ByteSpan outcome, std::size_t resources);
@@ -79,11 +80,11 @@ enum class FailReason : std::uint8_t {
   kGuestFault = 3,          // the VM stopped the guest (out of cycles, bad access, ...)
   kGuestExit = 4,           // the guest exited non-zero (it rejected its input)
   kMalformedJournal = 5,
-  kInputMismatch = 6,       // the journal does not commit the input the guest was given
+  kInputMismatch = 6,  // the journal does not commit the input the guest was given
   kWriteToReadOnly = 7,
-  kMalformedOutput = 8,     // output stream does not match the journal
+  kMalformedOutput = 8,  // output stream does not match the journal
   kOversizedData = 9,
-  kApp = 10,                // the app refused it; see app_code
+  kApp = 10,  // the app refused it; see app_code
 };
 const char* reason_name(FailReason r);
 

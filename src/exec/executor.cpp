@@ -32,9 +32,9 @@ constexpr std::uint32_t kTxMemoryLimit = 16u << 20;
 std::map<std::uint32_t, std::string> builtin_codes(const std::string& name) {
   if (name == "counter") return {{100, "not_a_counter"}};
   if (name == "token") {
-    return {{100, "malformed_data"},   {101, "access_mismatch"}, {102, "unknown_account"},
-            {103, "bad_signature"},    {104, "replayed_nonce"},  {105, "nonce_gap"},
-            {106, "overdraft"},        {107, "balance_overflow"}, {108, "corrupt_account"}};
+    return {{100, "malformed_data"}, {101, "access_mismatch"},  {102, "unknown_account"},
+            {103, "bad_signature"},  {104, "replayed_nonce"},   {105, "nonce_gap"},
+            {106, "overdraft"},      {107, "balance_overflow"}, {108, "corrupt_account"}};
   }
   return {};
 }
@@ -230,7 +230,8 @@ class Executor::Writer {
     std::unique_lock lk(m_);
     done_cv_.wait(lk, [&] { return error_.has_value() || committed_ >= id || !queued(id); });
     if (error_) return *error_;
-    if (committed_ < id) return Error{ErrorCode::kNotFound, "batch " + std::to_string(id) + " is not queued"};
+    if (committed_ < id)
+      return Error{ErrorCode::kNotFound, "batch " + std::to_string(id) + " is not queued"};
     return core::Status::Ok();
   }
 
@@ -341,8 +342,8 @@ core::Result<BatchResult> Executor::submit(const BlockInput& block) {
   cancel_.store(false);
   const state::BatchId id{next_id_};
   const std::size_t n = block.txs.size();
-  const core::Hash32 context_hash = kaspa::mergeset_context_hash(
-      {block.prev_timestamp, block.daa_score, block.blue_score});
+  const core::Hash32 context_hash =
+      kaspa::mergeset_context_hash({block.prev_timestamp, block.daa_score, block.blue_score});
 
   BatchResult result;
   result.id = id;
@@ -365,7 +366,7 @@ core::Result<BatchResult> Executor::submit(const BlockInput& block) {
     auto p = decode_payload(t.tx.payload);
     if (!p.ok()) {
       r.reason = p.error().code() == ErrorCode::kOutOfRange ? FailReason::kOversizedData
-                                                             : FailReason::kMalformedPayload;
+                                                            : FailReason::kMalformedPayload;
       r.detail = p.error().to_string();
       continue;
     }
@@ -478,13 +479,15 @@ core::Result<BatchResult> Executor::submit(const BlockInput& block) {
   }
   BatchMeta meta{block.hash, static_cast<std::uint32_t>(n), 0, block.extra};
   for (const auto& r : result.txs) meta.failed += r.ok ? 0 : 1;
-  BASALT_TRY(writer_->push({id.value, std::move(writes), std::move(previous), encode_batch_meta(meta)}));
+  BASALT_TRY(
+      writer_->push({id.value, std::move(writes), std::move(previous), encode_batch_meta(meta)}));
   ++next_id_;
   return result;
 }
 
 core::Status Executor::rollback_to(state::BatchId target) {
-  if (target.value >= next_id_) return Error{ErrorCode::kOutOfRange, "rollback above the executed tip"};
+  if (target.value >= next_id_)
+    return Error{ErrorCode::kOutOfRange, "rollback above the executed tip"};
   BASALT_ASSIGN_OR_RETURN(const std::uint64_t committed, writer_->settle(target.value));
   // The writer is idle now: the store is this thread's until the next submit.
   if (committed > target.value) {

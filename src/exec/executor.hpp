@@ -28,8 +28,8 @@ struct App {
   vm::RunLimits limits;                        // per transaction
   std::map<std::uint32_t, std::string> codes;  // app failure code -> name
 };
-// Loads a built-in app ("counter", "token") from `guest_dir`, or any other name as a path to a guest
-// ELF (whose failure codes have no names). Errors: those of reading and loading the ELF.
+// Loads a built-in app ("counter", "token") from `guest_dir`, or any other name as a path to a
+// guest ELF (whose failure codes have no names). Errors: those of reading and loading the ELF.
 core::Result<App> load_app(const std::string& name_or_path, const std::string& guest_dir);
 
 struct LaneTx {

@@ -90,13 +90,18 @@ Workload::Workload(WorkloadParams params)
 Workload::Holder& Workload::holder(std::uint32_t i) {
   auto& h = holders_[i];
   if (!h) {
-    const std::uint8_t le[12] = {
-        static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(i >> 8),
-        static_cast<std::uint8_t>(i >> 16), static_cast<std::uint8_t>(i >> 24),
-        static_cast<std::uint8_t>(params_.seed), static_cast<std::uint8_t>(params_.seed >> 8),
-        static_cast<std::uint8_t>(params_.seed >> 16), static_cast<std::uint8_t>(params_.seed >> 24),
-        static_cast<std::uint8_t>(params_.seed >> 32), static_cast<std::uint8_t>(params_.seed >> 40),
-        static_cast<std::uint8_t>(params_.seed >> 48), static_cast<std::uint8_t>(params_.seed >> 56)};
+    const std::uint8_t le[12] = {static_cast<std::uint8_t>(i),
+                                 static_cast<std::uint8_t>(i >> 8),
+                                 static_cast<std::uint8_t>(i >> 16),
+                                 static_cast<std::uint8_t>(i >> 24),
+                                 static_cast<std::uint8_t>(params_.seed),
+                                 static_cast<std::uint8_t>(params_.seed >> 8),
+                                 static_cast<std::uint8_t>(params_.seed >> 16),
+                                 static_cast<std::uint8_t>(params_.seed >> 24),
+                                 static_cast<std::uint8_t>(params_.seed >> 32),
+                                 static_cast<std::uint8_t>(params_.seed >> 40),
+                                 static_cast<std::uint8_t>(params_.seed >> 48),
+                                 static_cast<std::uint8_t>(params_.seed >> 56)};
     h.emplace();
     h->key = key_from(tagged("basalt.workload.holder", le));
     h->pub = h->key->public_key();
@@ -118,8 +123,8 @@ core::Bytes Workload::malformed_payload() {
   ++invalid_;
   const ResourceId a = counter_resource(0), b = counter_resource(1);
   const ResourceId lo = std::min(a, b), hi = std::max(a, b);
-  core::Bytes p = encode_payload(std::vector<AccessEntry>{{lo, Access::kWrite}, {hi, Access::kWrite}},
-                                 {});
+  core::Bytes p =
+      encode_payload(std::vector<AccessEntry>{{lo, Access::kWrite}, {hi, Access::kWrite}}, {});
   switch (rng_() % 5) {
     case 0:  // truncated access list
       p.resize(3 + 33 + 10);
@@ -148,8 +153,9 @@ core::Bytes Workload::counter_tx() {
     // Declared read-only: the increment is a write to a read-only resource.
     ++invalid_;
     core::Bytes p = encode_payload(
-        std::vector<AccessEntry>{{counter_resource(static_cast<std::uint32_t>(rng_() % params_.accounts)),
-                                  Access::kRead}},
+        std::vector<AccessEntry>{
+            {counter_resource(static_cast<std::uint32_t>(rng_() % params_.accounts)),
+             Access::kRead}},
         {});
     put_u64(p, generated_);
     return p;
@@ -157,10 +163,11 @@ core::Bytes Workload::counter_tx() {
   std::vector<AccessEntry> acc;
   const std::size_t k = 1 + rng_() % 3;
   for (std::size_t i = 0; i < k; ++i) {
-    acc.push_back({counter_resource(static_cast<std::uint32_t>(rng_() % params_.accounts)),
-                   Access::kWrite});
+    acc.push_back(
+        {counter_resource(static_cast<std::uint32_t>(rng_() % params_.accounts)), Access::kWrite});
   }
-  std::sort(acc.begin(), acc.end(), [](const AccessEntry& x, const AccessEntry& y) { return x.id < y.id; });
+  std::sort(acc.begin(), acc.end(),
+            [](const AccessEntry& x, const AccessEntry& y) { return x.id < y.id; });
   acc.erase(std::unique(acc.begin(), acc.end()), acc.end());
   core::Bytes data;
   put_u64(data, generated_);  // ignored by the counter; keeps ids distinct
@@ -184,7 +191,8 @@ core::Bytes Workload::token_tx() {
   auto both = [&](const Holder& x, const Holder& y) {
     std::vector<AccessEntry> acc{{x.id, Access::kWrite}};
     if (y.id != x.id) acc.push_back({y.id, Access::kWrite});
-    std::sort(acc.begin(), acc.end(), [](const AccessEntry& a, const AccessEntry& b) { return a.id < b.id; });
+    std::sort(acc.begin(), acc.end(),
+              [](const AccessEntry& a, const AccessEntry& b) { return a.id < b.id; });
     return acc;
   };
   const std::vector<AccessEntry> one{{from.id, Access::kWrite}};
@@ -198,11 +206,12 @@ core::Bytes Workload::token_tx() {
         return encode_payload(both(from, to), op);
       }
       case 1:  // a replayed nonce (or, for a fresh account, one from the future)
-        return encode_payload(both(from, to),
-                              token_transfer(*from.key, to.pub, 1, from.nonce > 0 ? from.nonce - 1 : 7));
+        return encode_payload(both(from, to), token_transfer(*from.key, to.pub, 1,
+                                                             from.nonce > 0 ? from.nonce - 1 : 7));
       case 2:  // overdraft
-        return encode_payload(both(from, to),
-                              token_transfer(*from.key, to.pub, from.balance + from.incoming + 1, from.nonce));
+        return encode_payload(
+            both(from, to),
+            token_transfer(*from.key, to.pub, from.balance + from.incoming + 1, from.nonce));
       case 3:  // malformed app data
         return encode_payload(one, core::Bytes{9, 9, 9, static_cast<std::uint8_t>(generated_)});
       case 4:  // the recipient is not declared
@@ -211,7 +220,8 @@ core::Bytes Workload::token_tx() {
         core::Hash32 seed;
         for (auto& b : seed.bytes) b = static_cast<std::uint8_t>(rng_());
         const crypto::SecretKey stranger = key_from(seed);
-        const Holder ghost{std::nullopt, stranger.public_key(), token_account_id(stranger.public_key())};
+        const Holder ghost{std::nullopt, stranger.public_key(),
+                           token_account_id(stranger.public_key())};
         return encode_payload(both(ghost, to), token_transfer(stranger, to.pub, 1, 0));
       }
       default:

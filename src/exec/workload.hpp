@@ -61,7 +61,7 @@ class Workload {
     std::optional<crypto::SecretKey> key;
     crypto::SchnorrPublicKey pub;
     ResourceId id;
-    std::uint64_t balance = 0;  // as of the start of this call
+    std::uint64_t balance = 0;   // as of the start of this call
     std::uint64_t incoming = 0;  // credited during this call, spendable from the next
     std::uint64_t nonce = 0;
     std::uint64_t last_round = 0;

@@ -231,9 +231,8 @@ Smt::Sub Smt::update(const Sub& node, unsigned depth, std::span<const SmtUpdate>
 void Smt::apply(std::span<const SmtUpdate> updates) {
   if (updates.empty()) return;
   std::vector<SmtUpdate> ups(updates.begin(), updates.end());
-  std::stable_sort(ups.begin(), ups.end(), [](const SmtUpdate& a, const SmtUpdate& b) {
-    return key_less(a.key, b.key);
-  });
+  std::stable_sort(ups.begin(), ups.end(),
+                   [](const SmtUpdate& a, const SmtUpdate& b) { return key_less(a.key, b.key); });
   // Last write wins: keep the last of each run of equal keys.
   std::size_t out = 0;
   for (std::size_t i = 0; i < ups.size(); ++i) {
@@ -357,9 +356,8 @@ core::Result<MultiProof> MultiProof::decode(std::span<const ResourceId> keys,
           if (depth >= 256) return Error{ErrorCode::kNonCanonical, "multiproof: too deep"};
           n.tag = Tag::kBranch;
           const auto ks = std::span<const ResourceId>(p.keys_).subspan(first, last - first);
-          const auto mid =
-              first + static_cast<std::uint32_t>(
-                          split_point(ks, depth, [](const ResourceId& k) { return k; }));
+          const auto mid = first + static_cast<std::uint32_t>(split_point(
+                                       ks, depth, [](const ResourceId& k) { return k; }));
           BASALT_ASSIGN_OR_RETURN(auto left, node(depth + 1, first, mid));
           BASALT_ASSIGN_OR_RETURN(auto right, node(depth + 1, mid, last));
           s = combine(left.second, right.second);

@@ -109,7 +109,8 @@ core::Status StateStore::load() {
   } else if (!s.ok()) {
     return io_error(s, "read format");
   } else if (v != std::string(1, static_cast<char>(kFormat))) {
-    return Error{ErrorCode::kUnknownTag, "state store format " + std::to_string(v.empty() ? 0 : v[0])};
+    return Error{ErrorCode::kUnknownTag,
+                 "state store format " + std::to_string(v.empty() ? 0 : v[0])};
   }
   for (auto [key, out] : {std::pair{kTipKey, &tip_}, std::pair{kFloorKey, &floor_}}) {
     s = db_->Get({}, cfs_[kMeta], key, &v);
@@ -259,7 +260,8 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
     }
     read = std::move(*old_values);
   }
-  const std::span<const core::Bytes> old = previous.empty() ? std::span<const core::Bytes>(read) : previous;
+  const std::span<const core::Bytes> old =
+      previous.empty() ? std::span<const core::Bytes>(read) : previous;
 
   rocksdb::WriteBatch wb;
   std::vector<SmtUpdate> backward;
@@ -328,7 +330,8 @@ core::Status StateStore::rollback_to(BatchId target) {
     while (r.remaining() > 0) {
       auto id = r.read_hash32("undo resource id");
       auto len = id.ok() ? r.read_u32_le("undo length") : core::Result<std::uint32_t>(id.error());
-      auto data = len.ok() ? r.read_bytes(*len, "undo data") : core::Result<core::ByteSpan>(len.error());
+      auto data =
+          len.ok() ? r.read_bytes(*len, "undo data") : core::Result<core::ByteSpan>(len.error());
       if (!data.ok()) return Error{ErrorCode::kInvalid, "state store: malformed undo row"};
       // Ascending batch order: the first entry seen for a resource is the lowest batch's.
       restore.try_emplace(ResourceId(*id), data->begin(), data->end());

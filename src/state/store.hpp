@@ -11,10 +11,10 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
-#include <unordered_map>
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -91,7 +91,8 @@ class StateStore {
   // (nothing is committed; when reading failed, the store refuses further commits and rollbacks
   // until reopened).
   core::Result<core::Hash32> commit(BatchId id, std::span<const ResourceWrite> writes,
-                                    core::ByteSpan meta, std::span<const core::Bytes> previous = {});
+                                    core::ByteSpan meta,
+                                    std::span<const core::Bytes> previous = {});
   // Restores the state after batch `target` exactly (data and root) and forgets the batches above.
   // Errors: kOutOfRange below rollback_floor() or above tip(); kIo.
   core::Status rollback_to(BatchId target);

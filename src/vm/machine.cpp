@@ -190,7 +190,8 @@ void store_words(std::uint8_t* p, const std::array<std::uint32_t, N>& w) {
 class Region {
  public:
   Region() = default;
-  Region(Region&& o) noexcept : p_(std::exchange(o.p_, nullptr)), size_(std::exchange(o.size_, 0)) {}
+  Region(Region&& o) noexcept
+      : p_(std::exchange(o.p_, nullptr)), size_(std::exchange(o.size_, 0)) {}
   Region& operator=(Region&& o) noexcept {
     std::swap(p_, o.p_);
     std::swap(size_, o.size_);

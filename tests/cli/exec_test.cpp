@@ -4,8 +4,8 @@
 // an uninterrupted run.
 #include "cli/exec_command.hpp"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -107,9 +107,10 @@ std::string root_of(const std::string& out_path) {
 
 TEST(ExecCommand, KilledAtRandomMomentsAndRestartedReachesTheSameRoot) {
   test::TempDir dir;
-  const std::vector<std::string> base = {BASALT_BIN, "exec", "--sim-seed", "21", "--blocks", "150",
-                                         "--app", "counter", "--threads", "2", "--tx-per-block",
-                                         "15", "--reorg-every", "5", "--reorg-depth", "3"};
+  const std::vector<std::string> base = {BASALT_BIN,      "exec", "--sim-seed",     "21",
+                                         "--blocks",      "150",  "--app",          "counter",
+                                         "--threads",     "2",    "--tx-per-block", "15",
+                                         "--reorg-every", "5",    "--reorg-depth",  "3"};
   auto with_dir = [&](const std::string& d) {
     auto a = base;
     a.push_back("--data-dir");
@@ -122,9 +123,9 @@ TEST(ExecCommand, KilledAtRandomMomentsAndRestartedReachesTheSameRoot) {
   int status = 0;
   ASSERT_EQ(waitpid(pid, &status, 0), pid);
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  const auto span_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - t0)
-                           .count();
+  const auto span_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
   const std::string expected = root_of(dir.sub("whole.out"));
   ASSERT_EQ(expected.size(), 64u);
 
@@ -135,7 +136,8 @@ TEST(ExecCommand, KilledAtRandomMomentsAndRestartedReachesTheSameRoot) {
     int kills = 0;
     for (int attempt = 0; attempt < 6; ++attempt) {
       pid = spawn(with_dir(d), dir.sub("killed.out"));
-      const auto delay = std::chrono::milliseconds(5 + rng.below(static_cast<std::uint64_t>(span_ms) / 2 + 1));
+      const auto delay =
+          std::chrono::milliseconds(5 + rng.below(static_cast<std::uint64_t>(span_ms) / 2 + 1));
       std::this_thread::sleep_for(delay);
       if (waitpid(pid, &status, WNOHANG) == pid) break;  // it finished first
       ::kill(pid, SIGKILL);
@@ -145,7 +147,8 @@ TEST(ExecCommand, KilledAtRandomMomentsAndRestartedReachesTheSameRoot) {
     pid = spawn(with_dir(d), dir.sub("killed.out"));
     ASSERT_EQ(waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    EXPECT_EQ(root_of(dir.sub("killed.out")), expected) << "seed " << seed << ", " << kills << " kills";
+    EXPECT_EQ(root_of(dir.sub("killed.out")), expected)
+        << "seed " << seed << ", " << kills << " kills";
     total_kills += kills;
   }
   EXPECT_GE(total_kills, 3) << "the kills should land while the runs are working";

@@ -256,7 +256,8 @@ TEST(Scope, SubstitutingWitnessesKeepsOutputsAndShrinksTheScope) {
       if (memo[v]) return *memo[v];
       const bool created = std::find(c.created.begin(), c.created.end(), v) != c.created.end();
       if (!created) {
-        EXPECT_TRUE(std::binary_search(sc.begin(), sc.end(), v)) << "R5: outside the scope, trial " << trial;
+        EXPECT_TRUE(std::binary_search(sc.begin(), sc.end(), v))
+            << "R5: outside the scope, trial " << trial;
         EXPECT_TRUE(std::binary_search(exec.begin(), exec.end(), c.g.vertex(v).writer))
             << "R5: writer not in the execution set, trial " << trial;
       }
@@ -266,10 +267,12 @@ TEST(Scope, SubstitutingWitnessesKeepsOutputsAndShrinksTheScope) {
       memo[v] = h;
       return h;
     };
-    for (VertexId w : c.created) ASSERT_EQ(eval(w), truth[w]) << "R5: outputs differ, trial " << trial;
+    for (VertexId w : c.created)
+      ASSERT_EQ(eval(w), truth[w]) << "R5: outputs differ, trial " << trial;
     const auto without = scope(c.g, c.created, c.known);
     for (VertexId v : sc) {
-      ASSERT_TRUE(std::binary_search(without.begin(), without.end(), v)) << "R5: scope grew, trial " << trial;
+      ASSERT_TRUE(std::binary_search(without.begin(), without.end(), v))
+          << "R5: scope grew, trial " << trial;
     }
     checked += !witnesses.empty();
   }

@@ -15,8 +15,10 @@ using core::Bytes;
 TEST(ExecAbi, PayloadRoundTripAndRejections) {
   test::Rng rng(7);
   std::vector<AccessEntry> acc;
-  for (int i = 0; i < 5; ++i) acc.push_back({ResourceId(rng.hash()), i % 2 ? Access::kRead : Access::kWrite});
-  std::sort(acc.begin(), acc.end(), [](const AccessEntry& a, const AccessEntry& b) { return a.id < b.id; });
+  for (int i = 0; i < 5; ++i)
+    acc.push_back({ResourceId(rng.hash()), i % 2 ? Access::kRead : Access::kWrite});
+  std::sort(acc.begin(), acc.end(),
+            [](const AccessEntry& a, const AccessEntry& b) { return a.id < b.id; });
   const Bytes data = {1, 2, 3};
   const Bytes p = encode_payload(acc, data);
   auto d = decode_payload(p);
@@ -25,7 +27,9 @@ TEST(ExecAbi, PayloadRoundTripAndRejections) {
   EXPECT_EQ(Bytes(d->app_data.begin(), d->app_data.end()), data);
   // Every strict prefix that cuts into the access list is truncated.
   for (std::size_t n = 0; n < 3 + 5 * 33; ++n) {
-    EXPECT_EQ(decode_payload(core::ByteSpan(p).first(n)).error().code(), core::ErrorCode::kTruncated) << n;
+    EXPECT_EQ(decode_payload(core::ByteSpan(p).first(n)).error().code(),
+              core::ErrorCode::kTruncated)
+        << n;
   }
   Bytes flags = p;
   flags[3 + 32] = 0;
@@ -60,9 +64,10 @@ TEST(ExecAbi, GuestHashingAgreesWithTheHostOnLongPayloads) {
   test::Rng rng(8);
   std::vector<Bytes> payloads;
   for (std::size_t len : {0u, 1u, 63u, 64u, 65u, 1023u, 1024u, 1025u, 2048u, 3073u, 9000u}) {
-    payloads.push_back(encode_payload(
-        std::vector<AccessEntry>{{counter_resource(static_cast<std::uint32_t>(len)), Access::kWrite}},
-        rng.bytes(len)));
+    payloads.push_back(
+        encode_payload(std::vector<AccessEntry>{{counter_resource(static_cast<std::uint32_t>(len)),
+                                                 Access::kWrite}},
+                       rng.bytes(len)));
   }
   auto r = ex.execute(test_util::block(1, payloads));
   ASSERT_TRUE(r.ok());

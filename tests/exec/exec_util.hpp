@@ -17,9 +17,10 @@
 namespace basalt::exec::test_util {
 
 inline App app(const std::string& name) {
-  const std::string path = name.find('/') == std::string::npos
-                               ? name
-                               : std::string(BASALT_GUEST_DIR) + "/" + name.substr(name.find('/') + 1);
+  const std::string path =
+      name.find('/') == std::string::npos
+          ? name
+          : std::string(BASALT_GUEST_DIR) + "/" + name.substr(name.find('/') + 1);
   auto a = load_app(path, BASALT_GUEST_DIR);
   EXPECT_TRUE(a.ok()) << a.error().to_string();
   return std::move(*a);

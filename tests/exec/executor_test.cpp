@@ -19,9 +19,11 @@ using core::Bytes;
 Bytes counter_payload(std::vector<std::pair<std::uint32_t, Access>> res, std::uint64_t tag) {
   std::vector<AccessEntry> acc;
   for (auto [i, a] : res) acc.push_back({counter_resource(i), a});
-  std::sort(acc.begin(), acc.end(), [](const AccessEntry& x, const AccessEntry& y) { return x.id < y.id; });
+  std::sort(acc.begin(), acc.end(),
+            [](const AccessEntry& x, const AccessEntry& y) { return x.id < y.id; });
   Bytes data(8);
-  for (int k = 0; k < 8; ++k) data[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(tag >> (8 * k));
+  for (int k = 0; k < 8; ++k)
+    data[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(tag >> (8 * k));
   return encode_payload(acc, data);
 }
 
@@ -36,9 +38,9 @@ TEST(Executor, CounterIncrementsEveryDeclaredResource) {
   test::TempDir dir;
   auto store = open_store(dir.path());
   Executor ex(*store, app("counter"), 2);
-  auto r = ex.execute(block(1, {counter_payload({{1, Access::kWrite}, {2, Access::kWrite}}, 1),
-                                counter_payload({{2, Access::kWrite}}, 2),
-                                counter_payload({{3, Access::kRead}}, 3)}));
+  auto r = ex.execute(block(
+      1, {counter_payload({{1, Access::kWrite}, {2, Access::kWrite}}, 1),
+          counter_payload({{2, Access::kWrite}}, 2), counter_payload({{3, Access::kRead}}, 3)}));
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->id.value, 1u);
   ASSERT_EQ(r->txs.size(), 3u);
@@ -67,7 +69,8 @@ TEST(Executor, MalformedPayloadsFailWithTheirReasonAndTheBatchGoesOn) {
   Executor ex(*store, app("counter"), 1);
   const ResourceId a = std::min(counter_resource(0), counter_resource(1));
   const ResourceId b = std::max(counter_resource(0), counter_resource(1));
-  Bytes truncated = encode_payload(std::vector<AccessEntry>{{a, Access::kWrite}, {b, Access::kWrite}}, {});
+  Bytes truncated =
+      encode_payload(std::vector<AccessEntry>{{a, Access::kWrite}, {b, Access::kWrite}}, {});
   truncated.resize(3 + 33 + 5);
   const Bytes unsorted =
       encode_payload(std::vector<AccessEntry>{{b, Access::kWrite}, {a, Access::kWrite}}, {});
@@ -82,8 +85,9 @@ TEST(Executor, MalformedPayloadsFailWithTheirReasonAndTheBatchGoesOn) {
                                 bad_version, counter_payload({{5, Access::kWrite}}, 9)}));
   ASSERT_TRUE(r.ok());
   const char* expected[] = {"malformed_payload", "malformed_payload", "malformed_payload",
-                            "malformed_payload", "oversized_data", "malformed_payload"};
-  const char* detail[] = {"truncated", "not ascending", "duplicate", "not a read", "max", "version"};
+                            "malformed_payload", "oversized_data",    "malformed_payload"};
+  const char* detail[] = {"truncated",  "not ascending", "duplicate",
+                          "not a read", "max",           "version"};
   for (int i = 0; i < 6; ++i) {
     EXPECT_FALSE(r->txs[static_cast<std::size_t>(i)].ok);
     EXPECT_EQ(ex.reason_label(r->txs[static_cast<std::size_t>(i)]), expected[i]) << i;
@@ -122,7 +126,8 @@ TEST(Executor, AHostileGuestCannotBreakTheAbi) {
   }
   EXPECT_EQ(r->txs[2].detail, "OutOfCycles") << r->txs[2].detail;
   EXPECT_TRUE(r->txs[5].ok);
-  for (std::uint32_t res = 1; res <= 5; ++res) EXPECT_TRUE(store->get(counter_resource(res))->empty());
+  for (std::uint32_t res = 1; res <= 5; ++res)
+    EXPECT_TRUE(store->get(counter_resource(res))->empty());
   EXPECT_EQ(store->get(counter_resource(6))->size(), 4u);
 }
 
@@ -140,24 +145,29 @@ TEST(Executor, TokenOperationsAndEveryRefusal) {
   auto w = [](ResourceId x) { return AccessEntry{x, Access::kWrite}; };
   auto pair = [&](ResourceId x, ResourceId y) {
     std::vector<AccessEntry> v{w(x), w(y)};
-    std::sort(v.begin(), v.end(), [](const AccessEntry& p, const AccessEntry& q) { return p.id < q.id; });
+    std::sort(v.begin(), v.end(),
+              [](const AccessEntry& p, const AccessEntry& q) { return p.id < q.id; });
     return v;
   };
   const std::vector<AccessEntry> just_a{w(ida)};
   Bytes forged = token_transfer(alice, bob.public_key(), 1, 2);
   forged.back() ^= 1;
-  auto r = ex.execute(block(1, {
-      encode_payload(just_a, token_mint(authority, alice.public_key(), 100, 0)),       // ok
-      encode_payload(pair(ida, idb), token_transfer(alice, bob.public_key(), 30, 1)),  // ok
-      encode_payload(pair(ida, idb), token_transfer(alice, bob.public_key(), 30, 1)),  // replay
-      encode_payload(pair(ida, idb), token_transfer(alice, bob.public_key(), 500, 2)), // overdraft
-      encode_payload(pair(ida, idb), forged),                                          // bad sig
-      encode_payload(pair(idc, idb), token_transfer(carol, bob.public_key(), 1, 0)),   // unknown
-      encode_payload(just_a, Bytes{2, 1, 2, 3}),                                       // malformed
-      encode_payload(just_a, token_transfer(alice, bob.public_key(), 1, 2)),           // undeclared
-      encode_payload(pair(ida, idb), token_transfer(alice, bob.public_key(), 5, 9)),   // nonce gap
-      encode_payload(just_a, token_mint(alice, alice.public_key(), 100, 2)),           // not authority
-  }));
+  auto r = ex.execute(block(
+      1,
+      {
+          encode_payload(just_a, token_mint(authority, alice.public_key(), 100, 0)),       // ok
+          encode_payload(pair(ida, idb), token_transfer(alice, bob.public_key(), 30, 1)),  // ok
+          encode_payload(pair(ida, idb), token_transfer(alice, bob.public_key(), 30, 1)),  // replay
+          encode_payload(pair(ida, idb),
+                         token_transfer(alice, bob.public_key(), 500, 2)),  // overdraft
+          encode_payload(pair(ida, idb), forged),                           // bad sig
+          encode_payload(pair(idc, idb), token_transfer(carol, bob.public_key(), 1, 0)),  // unknown
+          encode_payload(just_a, Bytes{2, 1, 2, 3}),                              // malformed
+          encode_payload(just_a, token_transfer(alice, bob.public_key(), 1, 2)),  // undeclared
+          encode_payload(pair(ida, idb),
+                         token_transfer(alice, bob.public_key(), 5, 9)),          // nonce gap
+          encode_payload(just_a, token_mint(alice, alice.public_key(), 100, 2)),  // not authority
+      }));
   ASSERT_TRUE(r.ok());
   const char* expected[] = {"",
                             "",
@@ -171,7 +181,8 @@ TEST(Executor, TokenOperationsAndEveryRefusal) {
                             "app:bad_signature"};
   for (std::size_t i = 0; i < r->txs.size(); ++i) {
     if (expected[i][0] == 0) {
-      EXPECT_TRUE(r->txs[i].ok) << i << " " << ex.reason_label(r->txs[i]) << " " << r->txs[i].detail;
+      EXPECT_TRUE(r->txs[i].ok) << i << " " << ex.reason_label(r->txs[i]) << " "
+                                << r->txs[i].detail;
     } else {
       EXPECT_FALSE(r->txs[i].ok) << i;
       EXPECT_EQ(ex.reason_label(r->txs[i]), expected[i]) << i;
@@ -262,7 +273,8 @@ TEST(Executor, RollbackCancelsQueuedCommits) {
   Executor ex(*store, app("counter"), 2);
   std::vector<BlockInput> blocks;
   for (std::uint32_t b = 1; b <= 6; ++b) {
-    blocks.push_back(block(b, {counter_payload({{b % 2, Access::kWrite}, {9, Access::kWrite}}, b)}));
+    blocks.push_back(
+        block(b, {counter_payload({{b % 2, Access::kWrite}, {9, Access::kWrite}}, b)}));
   }
   auto first = ex.execute(blocks[0]);
   ASSERT_TRUE(first.ok());
@@ -290,8 +302,9 @@ TEST(Executor, CancelStopsTheBatchInProgressAndCommitsNothing) {
   Executor ex(*store, std::move(looping), 1);
   std::vector<core::Bytes> payloads;
   for (std::uint32_t i = 0; i < 16; ++i) {
-    payloads.push_back(encode_payload(std::vector<AccessEntry>{{counter_resource(i), Access::kWrite}},
-                                      core::Bytes{3, static_cast<std::uint8_t>(i)}));
+    payloads.push_back(
+        encode_payload(std::vector<AccessEntry>{{counter_resource(i), Access::kWrite}},
+                       core::Bytes{3, static_cast<std::uint8_t>(i)}));
   }
   std::thread canceller([&] {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -305,9 +318,9 @@ TEST(Executor, CancelStopsTheBatchInProgressAndCommitsNothing) {
   ASSERT_TRUE(ex.flush().ok());
   EXPECT_EQ(store->tip().value, 0u);
   // The next batch runs normally.
-  auto next = ex.execute(block(1, {encode_payload(
-                                      std::vector<AccessEntry>{{counter_resource(1), Access::kWrite}},
-                                      core::Bytes{0})}));
+  auto next = ex.execute(
+      block(1, {encode_payload(std::vector<AccessEntry>{{counter_resource(1), Access::kWrite}},
+                               core::Bytes{0})}));
   ASSERT_TRUE(next.ok());
   EXPECT_TRUE(next->txs[0].ok);
 }

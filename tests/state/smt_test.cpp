@@ -50,7 +50,8 @@ TEST(StateSmt, SmallShapes) {
   Smt t;
   EXPECT_TRUE(t.root().is_zero());
   const ResourceId a(Hash32::filled(0x11)), b(Hash32::filled(0x91));
-  const ValueHash va = value_hash(std::vector<std::uint8_t>{1}), vb = value_hash(std::vector<std::uint8_t>{2});
+  const ValueHash va = value_hash(std::vector<std::uint8_t>{1}),
+                  vb = value_hash(std::vector<std::uint8_t>{2});
   EXPECT_TRUE(value_hash({}).is_zero());
   t.apply(std::vector<SmtUpdate>{{a, va}});
   EXPECT_EQ(t.root(), leaf_summary(a, va).hash);  // a one-leaf tree's root is the leaf
@@ -75,7 +76,8 @@ TEST(StateSmt, RandomBatchesMatchTheNaiveModel) {
     std::vector<SmtUpdate> batch;
     const int n = 1 + static_cast<int>(rng.below(40));
     for (int i = 0; i < n; ++i) {
-      ResourceId k = (!known.empty() && rng.coin()) ? known[rng.below(known.size())] : random_key(rng);
+      ResourceId k =
+          (!known.empty() && rng.coin()) ? known[rng.below(known.size())] : random_key(rng);
       known.push_back(k);
       ValueHash v = rng.below(4) == 0 ? ValueHash{} : rng.hash();
       batch.push_back({k, v});

@@ -23,7 +23,8 @@ enum {
   BASALT_SYS_SCHNORR_VERIFY = 0x0706,
 };
 
-static inline long basalt_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5, long a6) {
+static inline long basalt_syscall(long n, long a0, long a1, long a2, long a3, long a4, long a5,
+                                  long a6) {
   register long r_a0 __asm__("a0") = a0;
   register long r_a1 __asm__("a1") = a1;
   register long r_a2 __asm__("a2") = a2;
@@ -79,8 +80,9 @@ static inline void basalt_commit_u32(uint32_t v) {
 static inline void basalt_sha256_compress(uint32_t state[8], const uint8_t block[64]) {
   basalt_syscall(BASALT_SYS_SHA256_COMPRESS, (long)state, (long)block, 0, 0, 0, 0, 0);
 }
-static inline void basalt_blake3_compress(const uint32_t cv[8], const uint8_t block[64], uint64_t counter,
-                                          uint32_t block_len, uint32_t flags, uint32_t out[16]) {
+static inline void basalt_blake3_compress(const uint32_t cv[8], const uint8_t block[64],
+                                          uint64_t counter, uint32_t block_len, uint32_t flags,
+                                          uint32_t out[16]) {
   basalt_syscall(BASALT_SYS_BLAKE3_COMPRESS, (long)cv, (long)block, (long)(uint32_t)counter,
                  (long)(uint32_t)(counter >> 32), (long)block_len, (long)flags, (long)out);
 }
@@ -90,8 +92,10 @@ static inline void basalt_verify(const uint8_t image_id[32], const uint8_t journ
 }
 
 /* 1 if sig is a valid BIP-340 signature of the 32-byte msg under the x-only key, else 0. */
-static inline int basalt_schnorr_verify(const uint8_t key[32], const uint8_t msg[32], const uint8_t sig[64]) {
-  return (int)basalt_syscall(BASALT_SYS_SCHNORR_VERIFY, (long)key, (long)msg, (long)sig, 0, 0, 0, 0);
+static inline int basalt_schnorr_verify(const uint8_t key[32], const uint8_t msg[32],
+                                        const uint8_t sig[64]) {
+  return (int)basalt_syscall(BASALT_SYS_SCHNORR_VERIFY, (long)key, (long)msg, (long)sig, 0, 0, 0,
+                             0);
 }
 
 /* Bump allocator over brk; never frees. Returns NULL when the VM's memory limit is reached (the VM
