@@ -1,0 +1,95 @@
+#include "zk/receipt.hpp"
+
+#include "core/byte_reader.hpp"
+#include "crypto/sha256.hpp"
+
+namespace basalt::zk {
+
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+void put_u32(core::Bytes& b, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
+}
+
+void encode_into(const Receipt& r, core::Bytes& b) {
+  b.push_back(kReceiptVersion);
+  b.push_back(static_cast<std::uint8_t>(r.kind));
+  b.insert(b.end(), r.image_id.span().begin(), r.image_id.span().end());
+  put_u32(b, static_cast<std::uint32_t>(r.journal.size()));
+  b.insert(b.end(), r.journal.begin(), r.journal.end());
+  put_u32(b, static_cast<std::uint32_t>(r.input.size()));
+  b.insert(b.end(), r.input.begin(), r.input.end());
+  b.push_back(static_cast<std::uint8_t>(r.assumptions.size()));
+  b.push_back(static_cast<std::uint8_t>(r.assumptions.size() >> 8));
+  for (const auto& a : r.assumptions) {
+    const std::size_t at = b.size();
+    put_u32(b, 0);
+    encode_into(a, b);
+    const auto len = static_cast<std::uint32_t>(b.size() - at - 4);
+    for (int i = 0; i < 4; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(len >> (8 * i));
+  }
+}
+
+core::Result<Receipt> decode_at(core::ByteSpan bytes, int depth) {
+  if (depth > kMaxReceiptDepth) return Error{ErrorCode::kOutOfRange, "receipt nested too deep"};
+  core::ByteReader r(bytes);
+  Receipt out;
+  BASALT_ASSIGN_OR_RETURN(const std::uint8_t version, r.read_u8("receipt version"));
+  if (version != kReceiptVersion) {
+    return Error{ErrorCode::kUnknownTag, "receipt version " + std::to_string(version)};
+  }
+  BASALT_ASSIGN_OR_RETURN(const std::uint8_t kind, r.read_u8("receipt kind"));
+  if (kind != static_cast<std::uint8_t>(ReceiptKind::kReexecution)) {
+    return Error{ErrorCode::kUnknownTag, "receipt kind " + std::to_string(kind)};
+  }
+  out.kind = ReceiptKind::kReexecution;
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("receipt image id"));
+  out.image_id = vm::ImageId(id);
+  BASALT_ASSIGN_OR_RETURN(const std::uint32_t jlen, r.read_u32_le("receipt journal length"));
+  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan journal, r.read_bytes(jlen, "receipt journal"));
+  out.journal.assign(journal.begin(), journal.end());
+  BASALT_ASSIGN_OR_RETURN(const std::uint32_t ilen, r.read_u32_le("receipt input length"));
+  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan input, r.read_bytes(ilen, "receipt input"));
+  out.input.assign(input.begin(), input.end());
+  BASALT_ASSIGN_OR_RETURN(const std::uint16_t n, r.read_u16_le("receipt assumption count"));
+  for (std::uint16_t i = 0; i < n; ++i) {
+    BASALT_ASSIGN_OR_RETURN(const std::uint32_t len, r.read_u32_le("assumption length"));
+    BASALT_ASSIGN_OR_RETURN(const core::ByteSpan inner, r.read_bytes(len, "assumption"));
+    BASALT_ASSIGN_OR_RETURN(Receipt a, decode_at(inner, depth + 1));
+    out.assumptions.push_back(std::move(a));
+  }
+  BASALT_TRY(r.expect_end("receipt"));
+  return out;
+}
+
+}  // namespace
+
+const char* receipt_kind_name(ReceiptKind k) {
+  switch (k) {
+    case ReceiptKind::kReexecution:
+      return "re-execution receipt (not succinct, not zero-knowledge)";
+  }
+  return "unknown";
+}
+
+core::Hash32 journal_digest(core::ByteSpan journal) {
+  return crypto::sha256(journal);
+}
+
+core::Bytes encode_receipt(const Receipt& r) {
+  core::Bytes b;
+  encode_into(r, b);
+  return b;
+}
+
+core::Result<Receipt> decode_receipt(core::ByteSpan bytes) {
+  if (bytes.size() > kMaxReceiptBytes) {
+    return Error{ErrorCode::kOutOfRange, "receipt of " + std::to_string(bytes.size()) + " bytes"};
+  }
+  return decode_at(bytes, 0);
+}
+
+}  // namespace basalt::zk
