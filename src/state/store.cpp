@@ -229,27 +229,27 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
     }
   }
   if (broken_) return Error{ErrorCode::kIo, "state store failed earlier; reopen it"};
-  if (!previous.empty()) {
-    if (previous.size() != writes.size()) {
-      return Error{ErrorCode::kInvalid, "commit: previous data for some writes only"};
-    }
-    // The tree holds every resource's value hash: a wrong previous value cannot reach the log.
-    for (std::size_t i = 0; i < writes.size(); ++i) {
-      if (value_hash(previous[i]) != smt_.get(writes[i].id)) {
-        return Error{ErrorCode::kInvalid,
-                     "commit: stale previous data for resource " + writes[i].id.hex()};
-      }
-    }
+  if (!previous.empty() && previous.size() != writes.size()) {
+    return Error{ErrorCode::kInvalid, "commit: previous data for some writes only"};
   }
   // The tree needs only the new values, so it is updated on a helper thread while the old values
   // are read and the write is assembled. (Writing an unchanged value to the tree changes nothing.)
-  std::future<core::Hash32> tree = std::async(std::launch::async, [this, writes] {
-    std::vector<SmtUpdate> forward;
-    forward.reserve(writes.size());
-    for (const auto& w : writes) forward.push_back({w.id, value_hash(w.data)});
-    smt_.apply(forward);
-    return smt_.root();
-  });
+  // Previous data from the caller is checked there first: the tree holds every resource's value
+  // hash, so a wrong previous value cannot reach the rollback log.
+  std::future<core::Result<core::Hash32>> tree =
+      std::async(std::launch::async, [this, writes, previous]() -> core::Result<core::Hash32> {
+        for (std::size_t i = 0; i < previous.size(); ++i) {
+          if (value_hash(previous[i]) != smt_.get(writes[i].id)) {
+            return Error{ErrorCode::kInvalid,
+                         "commit: stale previous data for resource " + writes[i].id.hex()};
+          }
+        }
+        std::vector<SmtUpdate> forward;
+        forward.reserve(writes.size());
+        for (const auto& w : writes) forward.push_back({w.id, value_hash(w.data)});
+        smt_.apply(forward);
+        return smt_.root();
+      });
   std::vector<core::Bytes> read;
   if (previous.empty()) {
     auto old_values = get_many(ids);
@@ -282,7 +282,7 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
     backward.push_back({w.id, value_hash(old[i])});
   }
   if (!undo.empty()) wb.Put(cfs_[kUndo], be64(id.value), undo);
-  const core::Hash32 root = tree.get();
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, tree.get());
 
   std::string record(reinterpret_cast<const char*>(root.data()), 32);
   record.append(reinterpret_cast<const char*>(meta.data()), meta.size());

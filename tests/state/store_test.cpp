@@ -107,3 +107,28 @@ TEST(StateStore, RollbackRestoresEveryBatchInTheWindow) {
 
 }  // namespace
 }  // namespace basalt::state
+
+namespace basalt::state {
+namespace {
+
+TEST(StateStore, StalePreviousDataIsRefusedAndChangesNothing) {
+  test::TempDir dir;
+  auto s = StateStore::open(dir.path(), small_window(8));
+  ASSERT_TRUE(s.ok());
+  const ResourceId a(core::Hash32::filled(1));
+  ASSERT_TRUE((*s)->commit({1}, std::vector<ResourceWrite>{{a, {1}}}, {}).ok());
+  const core::Hash32 root = (*s)->root();
+  const std::vector<core::Bytes> stale = {{9}};
+  auto r = (*s)->commit({2}, std::vector<ResourceWrite>{{a, {2}}}, {}, stale);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), core::ErrorCode::kInvalid);
+  EXPECT_EQ((*s)->root(), root);
+  EXPECT_EQ((*s)->tip().value, 1u);
+  const std::vector<core::Bytes> right = {{1}};
+  ASSERT_TRUE((*s)->commit({2}, std::vector<ResourceWrite>{{a, {2}}}, {}, right).ok());
+  ASSERT_TRUE((*s)->rollback_to({1}).ok());
+  EXPECT_EQ(*(*s)->get(a), core::Bytes{1});
+}
+
+}  // namespace
+}  // namespace basalt::state
