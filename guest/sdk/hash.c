@@ -65,44 +65,51 @@ void basalt_sha256(const void* data, size_t len, uint8_t out[32]) {
 
 enum { kChunkStart = 1, kChunkEnd = 2, kParent = 4, kRoot = 8, kKeyed = 16 };
 
-/* A compression not yet performed: the last one decides whether it gets the root flag. */
+/* A compression not yet performed: the last one decides whether it gets the root flag. `block`
+   points at 64 readable bytes (the input itself for a whole block, `pad` for a partial one). `cv`
+   has room for the accelerator's 16-word output, which may overwrite its own input (the VM reads
+   every argument before writing), so the next chaining value lands in place. */
 typedef struct {
-  uint32_t cv[8];
-  uint8_t block[64];
+  uint32_t cv[16];
+  const uint8_t* block;
+  uint8_t pad[64];
   uint64_t counter;
   uint32_t len;
   uint32_t flags;
 } output_node;
 
-static void chaining_value(const output_node* o, uint32_t flags, uint32_t out8[8]) {
-  uint32_t full[16];
-  basalt_blake3_compress(o->cv, o->block, o->counter, o->len, o->flags | flags, full);
-  memcpy(out8, full, 32);
+static void compress_in_place(output_node* o, uint32_t flags) {
+  basalt_blake3_compress(o->cv, o->block, o->counter, o->len, o->flags | flags, o->cv);
 }
 
-/* Compresses a chunk's blocks but the last, which is returned unperformed. */
+/* Compresses a chunk's blocks but the last, which is left unperformed in `o`. */
 static void chunk_output(const uint32_t key[8], const uint8_t* p, size_t len, uint64_t chunk,
                          output_node* o) {
-  uint32_t cv[8];
-  memcpy(cv, key, 32);
-  size_t blocks = len == 0 ? 1 : (len + 63) / 64;
+  memcpy(o->cv, key, 32);
+  const size_t blocks = len == 0 ? 1 : (len + 63) / 64;
+  o->counter = chunk;
   for (size_t b = 0; b < blocks; ++b) {
-    size_t bl = len - b * 64 < 64 ? len - b * 64 : 64;
-    memcpy(o->cv, cv, 32);
-    if (bl < 64) memset(o->block + bl, 0, 64 - bl);
-    if (bl > 0) memcpy(o->block, p + b * 64, bl);
-    o->counter = chunk;
+    const size_t bl = len - b * 64 < 64 ? len - b * 64 : 64;
+    if (bl == 64) {
+      o->block = p + b * 64;
+    } else {
+      memset(o->pad, 0, 64);
+      memcpy(o->pad, p + b * 64, bl);
+      o->block = o->pad;
+    }
     o->len = (uint32_t)bl;
     o->flags = kKeyed | (b == 0 ? kChunkStart : 0) | (b + 1 == blocks ? kChunkEnd : 0);
-    if (b + 1 < blocks) chaining_value(o, 0, cv);
+    if (b + 1 < blocks) compress_in_place(o, 0);
   }
 }
 
-static void parent_node(const uint32_t key[8], const uint32_t left[8], const uint32_t right[8],
-                        output_node* o) {
+/* Turns `o` into the parent of `left` and the chaining value `o` produces. */
+static void parent_of(const uint32_t key[8], const uint32_t left[8], output_node* o) {
+  compress_in_place(o, 0);
+  memcpy(o->pad, left, 32);
+  memcpy(o->pad + 32, o->cv, 32);
   memcpy(o->cv, key, 32);
-  memcpy(o->block, left, 32);
-  memcpy(o->block + 32, right, 32);
+  o->block = o->pad;
   o->counter = 0;
   o->len = 64;
   o->flags = kKeyed | kParent;
@@ -110,43 +117,37 @@ static void parent_node(const uint32_t key[8], const uint32_t left[8], const uin
 
 void basalt_blake3_keyed(const uint8_t key_bytes[32], const void* data, size_t len,
                          uint8_t out[32]) {
+  /* Words are little-endian, as RISC-V is: the key's bytes are its words. */
   const uint8_t* p = (const uint8_t*)data;
   uint32_t key[8];
-  for (int i = 0; i < 8; ++i) {
-    key[i] = (uint32_t)key_bytes[4 * i] | (uint32_t)key_bytes[4 * i + 1] << 8 |
-             (uint32_t)key_bytes[4 * i + 2] << 16 | (uint32_t)key_bytes[4 * i + 3] << 24;
-  }
+  memcpy(key, key_bytes, 32);
   uint32_t stack[54][8];
   int depth = 0;
   uint64_t chunk = 0;
   output_node o;
   /* Every chunk but the last completes and merges into the stack. */
   while (len > 1024) {
-    uint32_t cv[8];
     chunk_output(key, p, 1024, chunk, &o);
-    chaining_value(&o, 0, cv);
+    compress_in_place(&o, 0);
     p += 1024;
     len -= 1024;
     ++chunk;
     for (uint64_t total = chunk; (total & 1) == 0; total >>= 1) {
       output_node parent;
-      parent_node(key, stack[--depth], cv, &parent);
-      chaining_value(&parent, 0, cv);
+      memcpy(parent.pad, stack[--depth], 32);
+      memcpy(parent.pad + 32, o.cv, 32);
+      memcpy(parent.cv, key, 32);
+      parent.block = parent.pad;
+      parent.counter = 0;
+      parent.len = 64;
+      parent.flags = kKeyed | kParent;
+      compress_in_place(&parent, 0);
+      memcpy(o.cv, parent.cv, 32);
     }
-    memcpy(stack[depth++], cv, 32);
+    memcpy(stack[depth++], o.cv, 32);
   }
   chunk_output(key, p, len, chunk, &o);
-  while (depth > 0) {
-    uint32_t cv[8];
-    chaining_value(&o, 0, cv);
-    parent_node(key, stack[--depth], cv, &o);
-  }
-  uint32_t full[16];
-  basalt_blake3_compress(o.cv, o.block, o.counter, o.len, o.flags | kRoot, full);
-  for (int i = 0; i < 8; ++i) {
-    out[4 * i] = (uint8_t)full[i];
-    out[4 * i + 1] = (uint8_t)(full[i] >> 8);
-    out[4 * i + 2] = (uint8_t)(full[i] >> 16);
-    out[4 * i + 3] = (uint8_t)(full[i] >> 24);
-  }
+  while (depth > 0) parent_of(key, stack[--depth], &o);
+  compress_in_place(&o, kRoot);
+  memcpy(out, o.cv, 32);
 }

@@ -68,8 +68,8 @@ core::Status ReexecProofSystem::verify_at(const Receipt& receipt, const vm::Imag
     return Error{ErrorCode::kVerifyFailed, "not a re-execution receipt"};
   }
   if (receipt.image_id != image_id) {
-    return Error{ErrorCode::kVerifyFailed, "receipt for image " + receipt.image_id.hex() +
-                                               ", expected " + image_id.hex()};
+    return Error{ErrorCode::kVerifyFailed,
+                 "receipt for image " + receipt.image_id.hex() + ", expected " + image_id.hex()};
   }
   auto g = guests_.find(image_id);
   if (g == guests_.end()) {
@@ -84,7 +84,8 @@ core::Status ReexecProofSystem::verify_at(const Receipt& receipt, const vm::Imag
   }
   BASALT_TRY(match_assumptions(run.assumptions, receipt.assumptions, ErrorCode::kVerifyFailed));
   for (std::size_t i = 0; i < receipt.assumptions.size(); ++i) {
-    if (auto st = verify_at(receipt.assumptions[i], run.assumptions[i].image_id, depth + 1); !st.ok()) {
+    if (auto st = verify_at(receipt.assumptions[i], run.assumptions[i].image_id, depth + 1);
+        !st.ok()) {
       return Error{ErrorCode::kVerifyFailed,
                    "assumption " + std::to_string(i) + ": " + st.error().context()};
     }

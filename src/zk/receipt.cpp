@@ -29,7 +29,8 @@ void encode_into(const Receipt& r, core::Bytes& b) {
     put_u32(b, 0);
     encode_into(a, b);
     const auto len = static_cast<std::uint32_t>(b.size() - at - 4);
-    for (int i = 0; i < 4; ++i) b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(len >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+      b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(len >> (8 * i));
   }
 }
 

@@ -1,6 +1,7 @@
 // Receipts: what a proof system hands out for one guest run. A receipt claims "the guest with this
-// image id ran to exit code 0 and committed this journal", and carries a seal that lets anyone check
-// the claim. The journal digest a guest passes to verify() for another receipt is SHA-256(journal).
+// image id ran to exit code 0 and committed this journal", and carries a seal that lets anyone
+// check the claim. The journal digest a guest passes to verify() for another receipt is
+// SHA-256(journal).
 //
 // Encoding (canonical; decode_receipt refuses anything else), integers little-endian:
 //   u8 version = 1 ‖ u8 kind ‖ image_id 32 ‖ u32 journal_len ‖ journal
@@ -34,7 +35,7 @@ struct Receipt {
   ReceiptKind kind = ReceiptKind::kReexecution;
   vm::ImageId image_id;
   core::Bytes journal;
-  core::Bytes input;                // kReexecution
+  core::Bytes input;                 // kReexecution
   std::vector<Receipt> assumptions;  // kReexecution: one per verify() call of the run, in order
   bool operator==(const Receipt&) const = default;
 };

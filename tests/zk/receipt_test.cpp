@@ -62,13 +62,16 @@ struct Fixture {
 };
 
 TEST(Receipt, EncodingRoundTripsAndRejectsEverythingElse) {
-  Receipt inner{ReceiptKind::kReexecution, vm::ImageId(core::Hash32::filled(1)), {1, 2, 3}, {4, 5}, {}};
-  Receipt outer{ReceiptKind::kReexecution, vm::ImageId(core::Hash32::filled(2)), {9}, {8, 7}, {inner, inner}};
+  Receipt inner{
+      ReceiptKind::kReexecution, vm::ImageId(core::Hash32::filled(1)), {1, 2, 3}, {4, 5}, {}};
+  Receipt outer{
+      ReceiptKind::kReexecution, vm::ImageId(core::Hash32::filled(2)), {9}, {8, 7}, {inner, inner}};
   const core::Bytes b = encode_receipt(outer);
   auto d = decode_receipt(b);
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(*d, outer);
-  for (std::size_t n = 0; n < b.size(); ++n) EXPECT_FALSE(decode_receipt(core::ByteSpan(b).first(n)).ok()) << n;
+  for (std::size_t n = 0; n < b.size(); ++n)
+    EXPECT_FALSE(decode_receipt(core::ByteSpan(b).first(n)).ok()) << n;
   core::Bytes longer = b;
   longer.push_back(0);
   EXPECT_EQ(decode_receipt(longer).error().code(), core::ErrorCode::kTrailingBytes);
@@ -79,9 +82,11 @@ TEST(Receipt, EncodingRoundTripsAndRejectsEverythingElse) {
   EXPECT_EQ(decode_receipt(kind).error().code(), core::ErrorCode::kUnknownTag);
   // Nesting deeper than the limit is refused.
   Receipt deep = inner;
-  for (int i = 0; i <= kMaxReceiptDepth; ++i) deep = Receipt{ReceiptKind::kReexecution, inner.image_id, {}, {}, {deep}};
+  for (int i = 0; i <= kMaxReceiptDepth; ++i)
+    deep = Receipt{ReceiptKind::kReexecution, inner.image_id, {}, {}, {deep}};
   EXPECT_EQ(decode_receipt(encode_receipt(deep)).error().code(), core::ErrorCode::kOutOfRange);
-  EXPECT_NE(std::string(receipt_kind_name(ReceiptKind::kReexecution)).find("not succinct"), std::string::npos);
+  EXPECT_NE(std::string(receipt_kind_name(ReceiptKind::kReexecution)).find("not succinct"),
+            std::string::npos);
 }
 
 TEST(ReexecProofSystem, ProvesAndVerifiesAndCatchesTampering) {
@@ -103,7 +108,8 @@ TEST(ReexecProofSystem, ProvesAndVerifiesAndCatchesTampering) {
   ReexecProofSystem stranger;
   EXPECT_FALSE(stranger.verify(*r, f.counter->image_id()).ok()) << "a guest it cannot re-run";
   // A run that does not exit with 0 has no receipt.
-  EXPECT_EQ(f.ps.prove(*f.counter, core::Bytes{1, 2, 3}, {}, {}).error().code(), core::ErrorCode::kInvalid);
+  EXPECT_EQ(f.ps.prove(*f.counter, core::Bytes{1, 2, 3}, {}, {}).error().code(),
+            core::ErrorCode::kInvalid);
 }
 
 TEST(ReexecProofSystem, AssumptionsAreDischargedRecursively) {
