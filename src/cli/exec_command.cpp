@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
 #include "exec/executor.hpp"
 #include "exec/workload.hpp"
 #include "l1/follower.hpp"
@@ -27,11 +28,11 @@ struct DriverRecord {
 };
 
 core::Bytes encode_record(const DriverRecord& r) {
-  core::Bytes b;
-  for (int i = 0; i < 8; ++i) b.push_back(static_cast<std::uint8_t>(r.step >> (8 * i)));
-  b.insert(b.end(), r.lane_tip.span().begin(), r.lane_tip.span().end());
-  for (int i = 0; i < 8; ++i) b.push_back(static_cast<std::uint8_t>(r.lane_blue_score >> (8 * i)));
-  return b;
+  core::ByteWriter w(48);
+  w.u64_le(r.step);
+  w.hash(r.lane_tip.hash());
+  w.u64_le(r.lane_blue_score);
+  return w.take();
 }
 
 core::Result<DriverRecord> decode_record(core::ByteSpan b) {

@@ -1,6 +1,7 @@
 #include "exec/abi.hpp"
 
 #include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
 #include "crypto/sha256.hpp"
 
 namespace basalt::exec {
@@ -13,17 +14,6 @@ using core::ErrorCode;
 // Failure codes the guest SDK commits itself (guest/include/basalt/tx.h).
 constexpr std::uint32_t kSdkWriteReadOnly = 2;
 constexpr std::uint32_t kSdkOversized = 4;
-
-void put_u16(core::Bytes& b, std::uint16_t v) {
-  b.push_back(static_cast<std::uint8_t>(v));
-  b.push_back(static_cast<std::uint8_t>(v >> 8));
-}
-void put_u32(core::Bytes& b, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-void put(core::Bytes& b, core::ByteSpan s) {
-  b.insert(b.end(), s.begin(), s.end());
-}
 
 }  // namespace
 
@@ -66,16 +56,15 @@ core::Result<Payload> decode_payload(core::ByteSpan payload) {
 }
 
 core::Bytes encode_payload(std::span<const AccessEntry> accesses, core::ByteSpan app_data) {
-  core::Bytes b;
-  b.reserve(3 + accesses.size() * 33 + app_data.size());
-  b.push_back(kPayloadVersion);
-  put_u16(b, static_cast<std::uint16_t>(accesses.size()));
+  core::ByteWriter w(3 + accesses.size() * 33 + app_data.size());
+  w.u8(kPayloadVersion);
+  w.u16_le(static_cast<std::uint16_t>(accesses.size()));
   for (const auto& a : accesses) {
-    put(b, a.id.span());
-    b.push_back(static_cast<std::uint8_t>(a.access));
+    w.hash(a.id.hash());
+    w.u8(static_cast<std::uint8_t>(a.access));
   }
-  put(b, app_data);
-  return b;
+  w.bytes(app_data);
+  return w.take();
 }
 
 core::Bytes encode_guest_input(const TxContext& ctx, const kaspa::Transaction& tx,
@@ -83,38 +72,36 @@ core::Bytes encode_guest_input(const TxContext& ctx, const kaspa::Transaction& t
   const core::Bytes rest = kaspa::v1_rest_preimage(tx);
   std::size_t size = 2 + 32 + 4 + 32 + 4 + tx.payload.size() + 4 + rest.size();
   for (const auto& d : resource_data) size += 4 + d.size();
-  core::Bytes b;
-  b.reserve(size);
-  put_u16(b, kAbiVersion);
-  put(b, ctx.tx_id.span());
-  put_u32(b, ctx.merge_idx);
-  put(b, ctx.context_hash.span());
-  put_u32(b, static_cast<std::uint32_t>(tx.payload.size()));
-  put(b, tx.payload);
-  put_u32(b, static_cast<std::uint32_t>(rest.size()));
-  put(b, rest);
+  core::ByteWriter w(size);
+  w.u16_le(kAbiVersion);
+  w.hash(ctx.tx_id.hash());
+  w.u32_le(ctx.merge_idx);
+  w.hash(ctx.context_hash);
+  w.u32_le(static_cast<std::uint32_t>(tx.payload.size()));
+  w.bytes(tx.payload);
+  w.u32_le(static_cast<std::uint32_t>(rest.size()));
+  w.bytes(rest);
   for (const auto& d : resource_data) {
-    put_u32(b, static_cast<std::uint32_t>(d.size()));
-    put(b, d);
+    w.u32_le(static_cast<std::uint32_t>(d.size()));
+    w.bytes(d);
   }
-  return b;
+  return w.take();
 }
 
 core::Bytes expected_input_commitment(const TxContext& ctx, std::span<const AccessEntry> accesses,
                                       std::span<const core::ByteSpan> resource_data) {
-  core::Bytes b;
-  b.reserve(2 + 32 + 4 + 32 + 2 + accesses.size() * 65);
-  put_u16(b, kAbiVersion);
-  put(b, ctx.tx_id.span());
-  put_u32(b, ctx.merge_idx);
-  put(b, ctx.context_hash.span());
-  put_u16(b, static_cast<std::uint16_t>(accesses.size()));
+  core::ByteWriter w(2 + 32 + 4 + 32 + 2 + accesses.size() * 65);
+  w.u16_le(kAbiVersion);
+  w.hash(ctx.tx_id.hash());
+  w.u32_le(ctx.merge_idx);
+  w.hash(ctx.context_hash);
+  w.u16_le(static_cast<std::uint16_t>(accesses.size()));
   for (std::size_t i = 0; i < accesses.size(); ++i) {
-    put(b, accesses[i].id.span());
-    b.push_back(static_cast<std::uint8_t>(accesses[i].access));
-    put(b, state::value_hash(resource_data[i]).span());
+    w.hash(accesses[i].id.hash());
+    w.u8(static_cast<std::uint8_t>(accesses[i].access));
+    w.hash(state::value_hash(resource_data[i]));
   }
-  return b;
+  return w.take();
 }
 
 core::Result<JournalOutcome> decode_journal_outcome(core::ByteSpan outcome, std::size_t resources) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
 #include "kaspa/limits.hpp"
 #include "kaspa/seq_commit.hpp"
 
@@ -58,15 +59,14 @@ core::Result<App> load_app(const std::string& name_or_path, const std::string& g
 }
 
 core::Bytes encode_batch_meta(const BatchMeta& m) {
-  core::Bytes b;
-  b.reserve(1 + 32 + 12 + m.extra.size());
-  b.push_back(kBatchMetaVersion);
-  b.insert(b.end(), m.block.span().begin(), m.block.span().end());
-  for (std::uint32_t v : {m.txs, m.failed, static_cast<std::uint32_t>(m.extra.size())}) {
-    for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-  }
-  b.insert(b.end(), m.extra.begin(), m.extra.end());
-  return b;
+  core::ByteWriter w(1 + 32 + 12 + m.extra.size());
+  w.u8(kBatchMetaVersion);
+  w.hash(m.block.hash());
+  w.u32_le(m.txs);
+  w.u32_le(m.failed);
+  w.u32_le(static_cast<std::uint32_t>(m.extra.size()));
+  w.bytes(m.extra);
+  return w.take();
 }
 
 core::Result<BatchMeta> decode_batch_meta(core::ByteSpan b) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/byte_writer.hpp"
 #include "crypto/sha256.hpp"
 #include "kaspa/limits.hpp"
 
@@ -17,6 +18,7 @@ core::Hash32 tagged(std::string_view tag, core::ByteSpan data) {
   return h.finalize();
 }
 
+// Appends a little-endian u64 to bytes already built (a payload's unique tail).
 void put_u64(core::Bytes& b, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
 }
@@ -64,22 +66,23 @@ ResourceId counter_resource(std::uint32_t i) {
 
 core::Bytes token_mint(const crypto::SecretKey& authority, const crypto::SchnorrPublicKey& to,
                        std::uint64_t amount, std::uint64_t nonce) {
-  core::Bytes op{1};
-  op.insert(op.end(), to.x.begin(), to.x.end());
-  put_u64(op, amount);
-  put_u64(op, nonce);
-  return sign_op(authority, std::move(op));
+  core::ByteWriter op;
+  op.u8(1);
+  op.bytes(to.x);
+  op.u64_le(amount);
+  op.u64_le(nonce);
+  return sign_op(authority, op.take());
 }
 
 core::Bytes token_transfer(const crypto::SecretKey& from, const crypto::SchnorrPublicKey& to,
                            std::uint64_t amount, std::uint64_t nonce) {
-  core::Bytes op{2};
-  const crypto::SchnorrPublicKey pub = from.public_key();
-  op.insert(op.end(), pub.x.begin(), pub.x.end());
-  op.insert(op.end(), to.x.begin(), to.x.end());
-  put_u64(op, amount);
-  put_u64(op, nonce);
-  return sign_op(from, std::move(op));
+  core::ByteWriter op;
+  op.u8(2);
+  op.bytes(from.public_key().x);
+  op.bytes(to.x);
+  op.u64_le(amount);
+  op.u64_le(nonce);
+  return sign_op(from, op.take());
 }
 
 Workload::Workload(WorkloadParams params)
@@ -169,9 +172,9 @@ core::Bytes Workload::counter_tx() {
   std::sort(acc.begin(), acc.end(),
             [](const AccessEntry& x, const AccessEntry& y) { return x.id < y.id; });
   acc.erase(std::unique(acc.begin(), acc.end()), acc.end());
-  core::Bytes data;
-  put_u64(data, generated_);  // ignored by the counter; keeps ids distinct
-  return encode_payload(acc, data);
+  core::ByteWriter data;
+  data.u64_le(generated_);  // ignored by the counter; keeps ids distinct
+  return encode_payload(acc, data.data());
 }
 
 core::Bytes Workload::token_tx() {
@@ -254,10 +257,10 @@ std::vector<state::ResourceWrite> Workload::genesis(std::uint64_t balance) {
     if (params_.app == "token") {
       Holder& h = holder(i);
       h.balance = balance;
-      core::Bytes data;
-      put_u64(data, balance);
-      put_u64(data, 0);
-      out.push_back({h.id, std::move(data)});
+      core::ByteWriter data(16);
+      data.u64_le(balance);
+      data.u64_le(0);
+      out.push_back({h.id, data.take()});
     } else {
       out.push_back({counter_resource(i), core::Bytes(4, 0)});
     }

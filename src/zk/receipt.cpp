@@ -1,6 +1,7 @@
 #include "zk/receipt.hpp"
 
 #include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
 #include "crypto/sha256.hpp"
 
 namespace basalt::zk {
@@ -10,27 +11,20 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-void put_u32(core::Bytes& b, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) b.push_back(static_cast<std::uint8_t>(v >> (8 * i)));
-}
-
-void encode_into(const Receipt& r, core::Bytes& b) {
-  b.push_back(kReceiptVersion);
-  b.push_back(static_cast<std::uint8_t>(r.kind));
-  b.insert(b.end(), r.image_id.span().begin(), r.image_id.span().end());
-  put_u32(b, static_cast<std::uint32_t>(r.journal.size()));
-  b.insert(b.end(), r.journal.begin(), r.journal.end());
-  put_u32(b, static_cast<std::uint32_t>(r.input.size()));
-  b.insert(b.end(), r.input.begin(), r.input.end());
-  b.push_back(static_cast<std::uint8_t>(r.assumptions.size()));
-  b.push_back(static_cast<std::uint8_t>(r.assumptions.size() >> 8));
+void encode_into(const Receipt& r, core::ByteWriter& w) {
+  w.u8(kReceiptVersion);
+  w.u8(static_cast<std::uint8_t>(r.kind));
+  w.hash(r.image_id.hash());
+  w.u32_le(static_cast<std::uint32_t>(r.journal.size()));
+  w.bytes(r.journal);
+  w.u32_le(static_cast<std::uint32_t>(r.input.size()));
+  w.bytes(r.input);
+  w.u16_le(static_cast<std::uint16_t>(r.assumptions.size()));
   for (const auto& a : r.assumptions) {
-    const std::size_t at = b.size();
-    put_u32(b, 0);
-    encode_into(a, b);
-    const auto len = static_cast<std::uint32_t>(b.size() - at - 4);
-    for (int i = 0; i < 4; ++i)
-      b[at + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(len >> (8 * i));
+    core::ByteWriter inner;
+    encode_into(a, inner);
+    w.u32_le(static_cast<std::uint32_t>(inner.data().size()));
+    w.bytes(inner.data());
   }
 }
 
@@ -81,9 +75,9 @@ core::Hash32 journal_digest(core::ByteSpan journal) {
 }
 
 core::Bytes encode_receipt(const Receipt& r) {
-  core::Bytes b;
-  encode_into(r, b);
-  return b;
+  core::ByteWriter w;
+  encode_into(r, w);
+  return w.take();
 }
 
 core::Result<Receipt> decode_receipt(core::ByteSpan bytes) {
