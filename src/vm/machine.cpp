@@ -186,7 +186,9 @@ void store_words(std::uint8_t* p, const std::array<std::uint32_t, N>& w) {
 // are first touched, so a run pays for the memory it uses, not for its limit. Each thread keeps its
 // last region and reuses it for a run of the same size after zeroing what the previous run used
 // ([0, its final break): a lowered break zeroes what it gives back), which saves a mapping and the
-// page faults of every page a guest touches on every run.
+// page faults of every page a guest touches on every run. The machine tracks the lowest offset it
+// wrote, so that only [lowest write, final break) needs zeroing (a lowered break zeroes what it
+// gives back): the part of the SDK's stack a run never reached stays zero and is not cleared again.
 class Region {
  public:
   Region() = default;
@@ -203,8 +205,8 @@ class Region {
 
   // A zeroed region of n bytes. Returns false when the mapping fails.
   bool acquire(std::size_t n);
-  // Hands the region back to this thread's cache; bytes at and above `dirty` are zero.
-  void release(std::size_t dirty);
+  // Hands the region back to this thread's cache; bytes outside [lo, hi) are zero.
+  void release(std::size_t lo, std::size_t hi);
   std::uint8_t* get() const { return p_; }
 
  private:
@@ -216,7 +218,7 @@ class Region {
 
 struct Region::Cached {
   Region region;
-  std::size_t dirty = 0;
+  std::size_t lo = 0, hi = 0;  // what the last run may have written
 };
 
 Region::Cached& Region::cache() {
@@ -227,7 +229,7 @@ Region::Cached& Region::cache() {
 bool Region::acquire(std::size_t n) {
   Cached& c = cache();
   if (c.region.p_ != nullptr && c.region.size_ == n) {
-    std::memset(c.region.p_, 0, c.dirty);
+    if (c.lo < c.hi) std::memset(c.region.p_ + c.lo, 0, c.hi - c.lo);
     *this = std::move(c.region);
     return true;
   }
@@ -240,11 +242,12 @@ bool Region::acquire(std::size_t n) {
   return true;
 }
 
-void Region::release(std::size_t dirty) {
+void Region::release(std::size_t lo, std::size_t hi) {
   if (p_ == nullptr) return;
   Cached& c = cache();
   c.region = std::move(*this);
-  c.dirty = dirty;
+  c.lo = lo;
+  c.hi = hi;
 }
 
 // One execution. Holds the architectural state (pc, registers, memory) and the output streams.
@@ -252,7 +255,7 @@ class Machine {
  public:
   Machine(const Program& p, core::ByteSpan input, const RunLimits& limits)
       : p_(p), input_(input), limits_(limits) {}
-  ~Machine() { rw_.release(brk_ - rw_lo_); }
+  ~Machine() { rw_.release(low_, brk_ - rw_lo_); }
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
 
@@ -268,13 +271,14 @@ class Machine {
   std::uint8_t* writable(std::uint32_t addr, std::uint32_t n) {
     std::uint32_t off = addr - rw_lo_;
     if (off > brk_ - rw_lo_ || n > brk_ - rw_lo_ - off) return nullptr;
+    low_ = std::min(low_, off);
     return rw_.get() + off;
   }
   const std::uint8_t* readable(std::uint32_t addr, std::uint32_t n) const {
     std::uint32_t off = addr - rw_lo_;
     if (off <= brk_ - rw_lo_ && n <= brk_ - rw_lo_ - off) return rw_.get() + off;
     off = addr - ro_lo_;
-    if (off <= ro_size_ && n <= ro_size_ - off) return ro_.data() + off;
+    if (off <= ro_size_ && n <= ro_size_ - off) return ro_ + off;
     return nullptr;
   }
   bool in_read_only(std::uint32_t addr, std::uint32_t n) const {
@@ -295,11 +299,12 @@ class Machine {
   RunLimits limits_;
   std::size_t input_pos_ = 0;
   std::uint32_t regs_[33] = {};
-  core::Bytes ro_;
+  const std::uint8_t* ro_ = nullptr;  // the program's shared read-only image
   std::uint32_t ro_lo_ = 0, ro_size_ = 0;
   Region rw_;
   std::uint32_t rw_lo_ = 0, rw_cap_ = 0, brk_ = 0, brk_min_ = 0;
-  std::uint64_t cycles_ = 0;  // system-call costs during the run; everything once it ends
+  std::uint32_t low_ = UINT32_MAX;  // the lowest offset of the read-write region written
+  std::uint64_t cycles_ = 0;        // system-call costs during the run; everything once it ends
   std::uint64_t instructions_done_ = 0;
   RunResult result_;
 };
@@ -307,33 +312,30 @@ class Machine {
 bool Machine::setup() {
   const auto& segs = p_.image().segments;
   const std::uint64_t image_bytes = p_.image().mapped_bytes();
-  std::uint32_t ro_hi = 0, rw_hi = 0;
-  bool have_ro = false, have_rw = false;
+  std::uint32_t rw_hi = 0;
+  bool have_rw = false;
   for (const auto& s : segs) {
     if (s.flags & kWrite) {
       if (!have_rw) rw_lo_ = s.vaddr;
       rw_hi = s.vaddr + s.memsz;
       have_rw = true;
-    } else {
-      if (!have_ro) ro_lo_ = s.vaddr;
-      ro_hi = s.vaddr + s.memsz;
-      have_ro = true;
     }
   }
-  BASALT_ASSERT(have_ro);  // the loader requires an executable (read-only) segment
   if (image_bytes > limits_.memory_limit) return false;
-  ro_size_ = ro_hi - ro_lo_;
-  ro_.assign(ro_size_, 0);
+  ro_ = p_.read_only().data();
+  ro_lo_ = p_.read_only_lo();
+  ro_size_ = static_cast<std::uint32_t>(p_.read_only().size());
+  const std::uint32_t ro_hi = ro_lo_ + ro_size_;
   if (!have_rw) rw_lo_ = (ro_hi + 0xfff) & ~0xfffu, rw_hi = rw_lo_;
   // The heap may grow to whatever the limit leaves after the image (and not past the 4 GiB end).
   std::uint64_t cap = std::uint64_t{rw_hi - rw_lo_} + (limits_.memory_limit - image_bytes);
   cap = std::min<std::uint64_t>(cap, 0x1'0000'0000ull - rw_lo_);
   rw_cap_ = static_cast<std::uint32_t>(cap);
   if (!rw_.acquire(std::max<std::uint32_t>(rw_cap_, 1))) return false;
-  for (const auto& s : segs) {
-    std::uint8_t* dst =
-        (s.flags & kWrite) ? rw_.get() + (s.vaddr - rw_lo_) : ro_.data() + (s.vaddr - ro_lo_);
-    std::memcpy(dst, s.data.data(), s.memsz);
+  for (const auto& init : p_.writable_init()) {
+    const std::uint32_t off = init.vaddr - rw_lo_;
+    std::memcpy(rw_.get() + off, init.bytes.data(), init.bytes.size());
+    low_ = std::min(low_, off);
   }
   brk_ = brk_min_ = rw_hi;
   return true;
@@ -782,6 +784,33 @@ core::Result<Program> Program::load(core::ByteSpan elf, std::uint32_t memory_lim
     }
   }
   p.code_.push_back(Insn{kEnd, kSink, 0, 0, 0});
+  // The read-only region: every non-writable segment and the gaps between them (the loader
+  // requires an executable, hence read-only, segment).
+  bool have_ro = false;
+  std::uint32_t ro_hi = 0;
+  for (const auto& s : image.segments) {
+    if (s.flags & kWrite) continue;
+    if (!have_ro) p.read_only_lo_ = s.vaddr;
+    ro_hi = s.vaddr + s.memsz;
+    have_ro = true;
+  }
+  BASALT_ASSERT(have_ro);
+  p.read_only_.assign(ro_hi - p.read_only_lo_, 0);
+  for (const auto& s : image.segments) {
+    if ((s.flags & kWrite) == 0) {
+      std::memcpy(p.read_only_.data() + (s.vaddr - p.read_only_lo_), s.data.data(), s.memsz);
+    }
+  }
+  for (const auto& s : image.segments) {
+    if ((s.flags & kWrite) == 0) continue;
+    std::size_t first = 0, last = s.data.size();
+    while (first < last && s.data[first] == 0) ++first;
+    while (last > first && s.data[last - 1] == 0) --last;
+    if (first == last) continue;
+    p.writable_init_.push_back({s.vaddr + static_cast<std::uint32_t>(first),
+                                core::Bytes(s.data.begin() + static_cast<std::ptrdiff_t>(first),
+                                            s.data.begin() + static_cast<std::ptrdiff_t>(last))});
+  }
   p.image_ = std::move(image);
   return p;
 }

@@ -87,19 +87,34 @@ class Program {
   };
   const std::vector<Insn>& code() const { return code_; }
   std::uint32_t code_lo() const { return code_lo_; }
+  // The read-only region (non-writable segments and the gaps between them), built once and shared
+  // by every run: guests cannot write it.
+  const core::Bytes& read_only() const { return read_only_; }
+  std::uint32_t read_only_lo() const { return read_only_lo_; }
+  // The non-zero part of each writable segment (a run starts from zeroed memory and copies only
+  // these; the SDK's stack and .bss are zeros).
+  struct InitSpan {
+    std::uint32_t vaddr = 0;
+    core::Bytes bytes;
+  };
+  const std::vector<InitSpan>& writable_init() const { return writable_init_; }
 
  private:
   ElfImage image_;
   ImageId image_id_;
   std::vector<Insn> code_;  // one per 4-byte slot of the executable segment, plus a fall-off slot
   std::uint32_t code_lo_ = 0;
+  core::Bytes read_only_;
+  std::uint32_t read_only_lo_ = 0;
+  std::vector<InitSpan> writable_init_;
 };
 
 RunResult run(const Program& program, core::ByteSpan input, const RunLimits& limits);
 
-// The same execution without cycle counting or a cycle limit, which makes it unsafe for anything but
-// measuring what metering costs: a guest that loops forever never returns. cycles and instructions
-// are reported as 0.
-RunResult run_unmetered_for_benchmark(const Program& program, core::ByteSpan input, std::uint32_t memory_limit);
+// The same execution without cycle counting or a cycle limit, which makes it unsafe for anything
+// but measuring what metering costs: a guest that loops forever never returns. cycles and
+// instructions are reported as 0.
+RunResult run_unmetered_for_benchmark(const Program& program, core::ByteSpan input,
+                                      std::uint32_t memory_limit);
 
 }  // namespace basalt::vm
