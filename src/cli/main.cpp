@@ -16,6 +16,7 @@
 #include "dag/simulate.hpp"
 #include "l1/sim/export.hpp"
 #include "l1/sim/simulator.hpp"
+#include "zk/journal.hpp"
 
 namespace {
 
@@ -94,6 +95,26 @@ int run_dag_simulate(const basalt::dag::SimulationParams& p) {
                 u(w.rejected_pruned), u(w.rejected_discarded), u(w.rejected_scope),
                 static_cast<double>(w.scope_sum) / n, u(w.scope_p99),
                 static_cast<double>(w.witnesses) / n);
+  }
+  return 0;
+}
+
+int run_journal_decode(const std::string& hex) {
+  auto bytes = basalt::core::from_hex(hex);
+  if (!bytes.ok()) {
+    std::cerr << "basalt: " << bytes.error().to_string() << "\n";
+    return 2;
+  }
+  auto t = basalt::zk::decode_state_transition(*bytes);
+  if (!t.ok()) {
+    std::cerr << "basalt: not a 320-byte StateTransition journal: " << t.error().to_string()
+              << "\n";
+    return 2;
+  }
+  using basalt::zk::StateTransition;
+  for (std::size_t i = 0; i < StateTransition::kFields; ++i) {
+    std::printf("%-20s %s\n", std::string(StateTransition::kFieldNames[i]).c_str(),
+                ((*t).*StateTransition::kMembers[i]).hex().c_str());
   }
   return 0;
 }
@@ -266,7 +287,15 @@ int main(int argc, char** argv) {
         "dag",
         "scope and witness-cut time on DAGs of 10^4-10^6 vertices; storage under delta/gamma");
 
+    std::string journal_hex;
+    auto* journal = app.add_subcommand("journal", "settlement journals");
+    journal->require_subcommand(1);
+    auto* journal_decode = journal->add_subcommand(
+        "decode", "print the fields of a 320-byte StateTransition journal given in hex");
+    journal_decode->add_option("hex", journal_hex, "the journal, 640 hex digits")->required();
+
     CLI11_PARSE(app, argc, argv);
+    if (journal_decode->parsed()) return run_journal_decode(journal_hex);
     if (dag_scope->parsed()) return basalt::cli::dag_scope(dag_file, std::cout);
     if (dag_cut->parsed()) {
       if (!mu_text.empty()) {

@@ -12,6 +12,7 @@
 #include "exec/workload.hpp"
 #include "kaspa/limits.hpp"
 #include "test_util.hpp"
+#include "zk/journal.hpp"
 #include "zk/proof_system.hpp"
 
 namespace basalt::zk {
@@ -134,6 +135,32 @@ TEST(ReexecProofSystem, AssumptionsAreDischargedRecursively) {
   auto st = f.ps.verify(forged, f.compose->image_id());
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().context().find("assumption 1"), std::string::npos) << st.error().context();
+}
+
+}  // namespace
+}  // namespace basalt::zk
+
+namespace basalt::zk {
+namespace {
+
+TEST(StateTransitionJournal, TenFieldsInOrderAndNothingElse) {
+  StateTransition t;
+  for (std::size_t i = 0; i < StateTransition::kFields; ++i) {
+    t.*StateTransition::kMembers[i] = core::Hash32::filled(static_cast<std::uint8_t>(i + 1));
+  }
+  const core::Bytes b = encode_state_transition(t);
+  ASSERT_EQ(b.size(), 320u);
+  for (std::size_t i = 0; i < StateTransition::kFields; ++i) EXPECT_EQ(b[32 * i], i + 1) << i;
+  EXPECT_EQ(b[32 * 9 + 31], 10);  // lane_key last
+  auto d = decode_state_transition(b);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(*d, t);
+  EXPECT_EQ(decode_state_transition(core::ByteSpan(b).first(319)).error().code(),
+            core::ErrorCode::kTruncated);
+  core::Bytes longer = b;
+  longer.push_back(0);
+  EXPECT_EQ(decode_state_transition(longer).error().code(), core::ErrorCode::kTrailingBytes);
+  EXPECT_EQ(StateTransition::kFieldNames[8], "permission_spk_hash");
 }
 
 }  // namespace
