@@ -47,16 +47,32 @@ std::vector<WindowStats> simulate(const SimulationParams& p) {
         reads.push_back(*foreign);
         std::sort(reads.begin(), reads.end());
       }
-      // A builder witnesses a foreign read whenever its owner's proof covers it (§2.3): cheaper
-      // than executing the owner's history. Otherwise it tries without witnesses.
+      // A builder witnesses what the owners' proofs cover (§2.3): cheaper than executing their
+      // history. For a foreign read it walks back from the latest version and witnesses the first
+      // proven vertex on every path (the newest proven ancestors), stopping at the executor's own
+      // known data; when nothing on a path is proven, admission sees that path unwitnessed.
       VertexSet witnessed;
       std::uint64_t witnesses = 0;
       if (foreign) {
-        auto v = h.dag().latest_version(*foreign);
-        const std::uint32_t owner = foreign->v / p.accounts_per_vprog;
-        if (v && h.dag().vertex(*v).round <= proven_to[owner]) {
-          witnessed.insert(*v);
-          witnesses = 1;
+        if (auto v = h.dag().latest_version(*foreign)) {
+          std::vector<VertexId> stack = {*v};
+          VertexSet seen;
+          std::size_t visited = 0;
+          while (!stack.empty() && visited < p.max_scope) {
+            const VertexId u = stack.back();
+            stack.pop_back();
+            if (seen.contains(u) || h.known_to(ProgramId{exec}, u)) continue;
+            seen.insert(u);
+            ++visited;
+            const Vertex& x = h.dag().vertex(u);
+            if (x.writer == kGenesisWriter) continue;
+            if (x.round <= proven_to[x.account.v / p.accounts_per_vprog]) {
+              witnessed.insert(u);
+              ++witnesses;
+              continue;
+            }
+            for (VertexId d : h.dag().depends_on(u)) stack.push_back(d);
+          }
         }
       }
       Admission a = h.admit(ProgramId{exec}, reads, witnessed, no_cache, p.max_scope);
