@@ -103,11 +103,11 @@ static void chunk_output(const uint32_t key[8], const uint8_t* p, size_t len, ui
   }
 }
 
-/* Turns `o` into the parent of `left` and the chaining value `o` produces. */
-static void parent_of(const uint32_t key[8], const uint32_t left[8], output_node* o) {
-  compress_in_place(o, 0);
+/* Makes `o` the (unperformed) parent node of two chaining values; `right` may be `o->cv`. */
+static void set_parent(const uint32_t key[8], const uint32_t left[8], const uint32_t right[8],
+                       output_node* o) {
+  memcpy(o->pad + 32, right, 32);
   memcpy(o->pad, left, 32);
-  memcpy(o->pad + 32, o->cv, 32);
   memcpy(o->cv, key, 32);
   o->block = o->pad;
   o->counter = 0;
@@ -133,21 +133,16 @@ void basalt_blake3_keyed(const uint8_t key_bytes[32], const void* data, size_t l
     len -= 1024;
     ++chunk;
     for (uint64_t total = chunk; (total & 1) == 0; total >>= 1) {
-      output_node parent;
-      memcpy(parent.pad, stack[--depth], 32);
-      memcpy(parent.pad + 32, o.cv, 32);
-      memcpy(parent.cv, key, 32);
-      parent.block = parent.pad;
-      parent.counter = 0;
-      parent.len = 64;
-      parent.flags = kKeyed | kParent;
-      compress_in_place(&parent, 0);
-      memcpy(o.cv, parent.cv, 32);
+      set_parent(key, stack[--depth], o.cv, &o);
+      compress_in_place(&o, 0);
     }
     memcpy(stack[depth++], o.cv, 32);
   }
   chunk_output(key, p, len, chunk, &o);
-  while (depth > 0) parent_of(key, stack[--depth], &o);
+  while (depth > 0) {
+    compress_in_place(&o, 0);
+    set_parent(key, stack[--depth], o.cv, &o);
+  }
   compress_in_place(&o, kRoot);
   memcpy(out, o.cv, 32);
 }

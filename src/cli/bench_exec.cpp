@@ -45,15 +45,8 @@ Prepared prepare(const std::string& app, const BenchExecOptions& o) {
   while (p.blocks.size() < o.blocks) {
     sim.step();
     auto change = sim.next_chain_changes();
-    for (auto& info : change->added) {
-      exec::BlockInput in;
-      in.hash = info.hash;
-      in.blue_score = info.blue_score;
-      in.daa_score = info.daa_score;
-      in.prev_timestamp = info.selected_parent_timestamp;
-      for (auto& a : info.accepted) {
-        if (a.lane == exec_lane()) in.txs.push_back({a.tx_id, a.merge_idx, std::move(a.tx)});
-      }
+    for (const auto& info : change->added) {
+      exec::BlockInput in = block_input(info);
       p.txs += in.txs.size();
       p.blocks.push_back(std::move(in));
     }

@@ -72,6 +72,18 @@ kaspa::LaneId exec_lane() {
   return kaspa::LaneId::from_namespace({'b', 's', 'l', 1});
 }
 
+exec::BlockInput block_input(const l1::ChainBlockInfo& info) {
+  exec::BlockInput in;
+  in.hash = info.hash;
+  in.blue_score = info.blue_score;
+  in.daa_score = info.daa_score;
+  in.prev_timestamp = info.selected_parent_timestamp;
+  for (const auto& a : info.accepted) {
+    if (a.lane == exec_lane()) in.txs.push_back({a.tx_id, a.merge_idx, a.tx});
+  }
+  return in;
+}
+
 core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
   if (o.data_dir.empty()) return Error{ErrorCode::kInvalid, "--data-dir is required"};
   state::StoreOptions so;
@@ -173,15 +185,8 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
     for (std::uint64_t p = executor.executed_tip().value + 1; p <= chain.size(); ++p) {
       Position& pos = chain[p - 1];
       pos.record.step = step;
-      exec::BlockInput in;
-      in.hash = pos.info.hash;
-      in.blue_score = pos.info.blue_score;
-      in.daa_score = pos.info.daa_score;
-      in.prev_timestamp = pos.info.selected_parent_timestamp;
+      exec::BlockInput in = block_input(pos.info);
       in.extra = encode_record(pos.record);
-      for (const auto& a : pos.info.accepted) {
-        if (a.lane == exec_lane()) in.txs.push_back({a.tx_id, a.merge_idx, a.tx});
-      }
       const auto t0 = std::chrono::steady_clock::now();
       BASALT_ASSIGN_OR_RETURN(const exec::BatchResult r, executor.submit(in));
       exec_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

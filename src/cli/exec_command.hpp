@@ -10,7 +10,9 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "exec/executor.hpp"
 #include "kaspa/types.hpp"
+#include "l1/chain.hpp"
 #include "state/store.hpp"
 
 namespace basalt::cli {
@@ -49,6 +51,8 @@ struct ExecSummary {
 
 // The app's lane on the simulator.
 kaspa::LaneId exec_lane();
+// A chain block as the executor takes it: its header fields and the app lane's transactions.
+exec::BlockInput block_input(const l1::ChainBlockInfo& info);
 
 core::Result<ExecSummary> run_exec(const ExecOptions& options, std::ostream& log);
 void print_exec_summary(const ExecSummary& s, bool json, std::ostream& out);

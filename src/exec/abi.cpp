@@ -67,16 +67,25 @@ core::Bytes encode_payload(std::span<const AccessEntry> accesses, core::ByteSpan
   return w.take();
 }
 
+namespace {
+
+// The ABI version and the transaction's context: how both the guest input and the journal begin.
+void write_context(core::ByteWriter& w, const TxContext& ctx) {
+  w.u16_le(kAbiVersion);
+  w.hash(ctx.tx_id.hash());
+  w.u32_le(ctx.merge_idx);
+  w.hash(ctx.context_hash);
+}
+
+}  // namespace
+
 core::Bytes encode_guest_input(const TxContext& ctx, const kaspa::Transaction& tx,
                                std::span<const core::ByteSpan> resource_data) {
   const core::Bytes rest = kaspa::v1_rest_preimage(tx);
   std::size_t size = 2 + 32 + 4 + 32 + 4 + tx.payload.size() + 4 + rest.size();
   for (const auto& d : resource_data) size += 4 + d.size();
   core::ByteWriter w(size);
-  w.u16_le(kAbiVersion);
-  w.hash(ctx.tx_id.hash());
-  w.u32_le(ctx.merge_idx);
-  w.hash(ctx.context_hash);
+  write_context(w, ctx);
   w.u32_le(static_cast<std::uint32_t>(tx.payload.size()));
   w.bytes(tx.payload);
   w.u32_le(static_cast<std::uint32_t>(rest.size()));
@@ -91,10 +100,7 @@ core::Bytes encode_guest_input(const TxContext& ctx, const kaspa::Transaction& t
 core::Bytes expected_input_commitment(const TxContext& ctx, std::span<const AccessEntry> accesses,
                                       std::span<const core::ByteSpan> resource_data) {
   core::ByteWriter w(2 + 32 + 4 + 32 + 2 + accesses.size() * 65);
-  w.u16_le(kAbiVersion);
-  w.hash(ctx.tx_id.hash());
-  w.u32_le(ctx.merge_idx);
-  w.hash(ctx.context_hash);
+  write_context(w, ctx);
   w.u16_le(static_cast<std::uint16_t>(accesses.size()));
   for (std::size_t i = 0; i < accesses.size(); ++i) {
     w.hash(accesses[i].id.hash());

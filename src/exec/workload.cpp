@@ -58,10 +58,9 @@ ResourceId token_account_id(const crypto::SchnorrPublicKey& key) {
 }
 
 ResourceId counter_resource(std::uint32_t i) {
-  const std::uint8_t le[4] = {static_cast<std::uint8_t>(i), static_cast<std::uint8_t>(i >> 8),
-                              static_cast<std::uint8_t>(i >> 16),
-                              static_cast<std::uint8_t>(i >> 24)};
-  return ResourceId(tagged("basalt.counter.v1", le));
+  core::ByteWriter le(4);
+  le.u32_le(i);
+  return ResourceId(tagged("basalt.counter.v1", le.data()));
 }
 
 core::Bytes token_mint(const crypto::SecretKey& authority, const crypto::SchnorrPublicKey& to,
@@ -93,20 +92,11 @@ Workload::Workload(WorkloadParams params)
 Workload::Holder& Workload::holder(std::uint32_t i) {
   auto& h = holders_[i];
   if (!h) {
-    const std::uint8_t le[12] = {static_cast<std::uint8_t>(i),
-                                 static_cast<std::uint8_t>(i >> 8),
-                                 static_cast<std::uint8_t>(i >> 16),
-                                 static_cast<std::uint8_t>(i >> 24),
-                                 static_cast<std::uint8_t>(params_.seed),
-                                 static_cast<std::uint8_t>(params_.seed >> 8),
-                                 static_cast<std::uint8_t>(params_.seed >> 16),
-                                 static_cast<std::uint8_t>(params_.seed >> 24),
-                                 static_cast<std::uint8_t>(params_.seed >> 32),
-                                 static_cast<std::uint8_t>(params_.seed >> 40),
-                                 static_cast<std::uint8_t>(params_.seed >> 48),
-                                 static_cast<std::uint8_t>(params_.seed >> 56)};
+    core::ByteWriter seed(12);
+    seed.u32_le(i);
+    seed.u64_le(params_.seed);
     h.emplace();
-    h->key = key_from(tagged("basalt.workload.holder", le));
+    h->key = key_from(tagged("basalt.workload.holder", seed.data()));
     h->pub = h->key->public_key();
     h->id = token_account_id(h->pub);
   }

@@ -75,16 +75,26 @@ std::size_t split_point(std::span<const T> s, unsigned depth, KeyOf key_of) {
       s.begin());
 }
 
+// How many entries are live (non-zero), counted up to 2, and the live one when it is alone.
+struct Live {
+  std::size_t count = 0;
+  const SmtUpdate* only = nullptr;
+};
+Live count_live(std::span<const SmtUpdate> entries) {
+  Live l;
+  for (const auto& e : entries) {
+    if (e.value.is_zero()) continue;
+    l.only = &e;
+    if (++l.count > 1) break;
+  }
+  return l;
+}
+
 // The summary of the subtree at `depth` holding exactly the live entries (key-sorted, unique).
 NodeSummary build_summary(std::span<const SmtUpdate> entries, unsigned depth) {
-  std::size_t live = 0;
-  const SmtUpdate* only = nullptr;
-  for (const auto& e : entries) {
-    if (!e.value.is_zero()) ++live, only = &e;
-    if (live > 1) break;
-  }
-  if (live == 0) return {};
-  if (live == 1) return leaf_summary(only->key, only->value);
+  const Live live = count_live(entries);
+  if (live.count == 0) return {};
+  if (live.count == 1) return leaf_summary(live.only->key, live.only->value);
   const std::size_t mid = split_point(entries, depth, [](const SmtUpdate& u) { return u.key; });
   return combine(build_summary(entries.first(mid), depth + 1),
                  build_summary(entries.subspan(mid), depth + 1));
@@ -172,14 +182,9 @@ Smt::Sub Smt::join(Ref node, const Sub& left, const Sub& right) {
 }
 
 Smt::Sub Smt::build(unsigned depth, std::span<const SmtUpdate> ups) {
-  std::size_t live = 0;
-  const SmtUpdate* only = nullptr;
-  for (const auto& u : ups) {
-    if (!u.value.is_zero()) ++live, only = &u;
-    if (live > 1) break;
-  }
-  if (live == 0) return {};
-  if (live == 1) return new_leaf(only->key, only->value);
+  const Live live = count_live(ups);
+  if (live.count == 0) return {};
+  if (live.count == 1) return new_leaf(live.only->key, live.only->value);
   const std::size_t mid = split_point(ups, depth, [](const SmtUpdate& u) { return u.key; });
   const Sub l = build(depth + 1, ups.first(mid));
   const Sub r = build(depth + 1, ups.subspan(mid));
