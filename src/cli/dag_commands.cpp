@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 
@@ -35,11 +36,9 @@ std::vector<dag::AccountId> accounts(const Json& j, const char* field) {
 }
 
 // Errors come back as a message; the caller prints it and exits with 2.
-std::optional<std::string> load(const std::string& path, Loaded& l) {
-  std::ifstream f(path);
-  if (!f) return "cannot read " + path;
+std::optional<std::string> load(const std::string& json, Loaded& l) {
   try {
-    l.doc = Json::parse(f);
+    l.doc = Json::parse(json);
     auto add = [&](const Json& t) -> std::optional<std::string> {
       auto r =
           l.g.add(t.at("round").get<std::uint64_t>(), accounts(t, "reads"), accounts(t, "writes"));
@@ -97,11 +96,31 @@ void print_txs(std::ostream& out, const char* label, const std::vector<dag::TxIn
   out << "\n";
 }
 
+// The file's contents, or nullopt (with the message printed) when it cannot be read.
+std::optional<std::string> read_file(const std::string& path, std::ostream& out) {
+  std::ifstream f(path);
+  if (!f) {
+    out << "basalt: cannot read " << path << "\n";
+    return std::nullopt;
+  }
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+}
+
 }  // namespace
 
 int dag_scope(const std::string& path, std::ostream& out) {
+  const auto json = read_file(path, out);
+  return json ? dag_scope_json(*json, out) : 2;
+}
+
+int dag_cut(const std::string& path, const DagCutOptions& o, std::ostream& out) {
+  const auto json = read_file(path, out);
+  return json ? dag_cut_json(*json, o, out) : 2;
+}
+
+int dag_scope_json(const std::string& json, std::ostream& out) {
   Loaded l;
-  if (auto e = load(path, l)) {
+  if (auto e = load(json, l)) {
     out << "basalt: " << *e << "\n";
     return 2;
   }
@@ -124,9 +143,9 @@ int dag_scope(const std::string& path, std::ostream& out) {
   return 0;
 }
 
-int dag_cut(const std::string& path, const DagCutOptions& o, std::ostream& out) {
+int dag_cut_json(const std::string& json, const DagCutOptions& o, std::ostream& out) {
   Loaded l;
-  if (auto e = load(path, l)) {
+  if (auto e = load(json, l)) {
     out << "basalt: " << *e << "\n";
     return 2;
   }
@@ -176,7 +195,14 @@ int dag_cut(const std::string& path, const DagCutOptions& o, std::ostream& out) 
       }
     }
     if (l.doc.contains("unexecutable")) {
-      for (const auto& t : l.doc.at("unexecutable")) unexecutable.push_back(t.get<dag::TxIndex>());
+      for (const auto& t : l.doc.at("unexecutable")) {
+        const auto i = t.get<dag::TxIndex>();
+        if (i >= l.g.transaction_count()) {
+          out << "basalt: unexecutable: no transaction " << i << "\n";
+          return 2;
+        }
+        unexecutable.push_back(i);
+      }
       std::sort(unexecutable.begin(), unexecutable.end());
     }
   } catch (const std::exception& e) {
@@ -184,6 +210,12 @@ int dag_cut(const std::string& path, const DagCutOptions& o, std::ostream& out) 
     return 2;
   }
   const dag::WeightedQuery q{created, known, proven, omega, gas, unexecutable};
+  // Costs out of range are a bad file (2); anything else means no admissible choice (1).
+  auto failure = [&](const core::Error& e) {
+    const bool bad_input = e.code() == core::ErrorCode::kOutOfRange;
+    out << (bad_input ? "basalt: " : "") << e.context() << "\n";
+    return bad_input ? 2 : 1;
+  };
   auto show = [&](const dag::WeightedCut& c) {
     print_vertices(out, "witnesses", l, c.witnesses);
     print_txs(out, "re-executed", c.executed);
@@ -191,10 +223,7 @@ int dag_cut(const std::string& path, const DagCutOptions& o, std::ostream& out) 
   };
   if (o.frontier) {
     auto f = dag::tradeoff_frontier(l.g, q);
-    if (!f.ok()) {
-      out << f.error().context() << "\n";
-      return 1;
-    }
+    if (!f.ok()) return failure(f.error());
     for (std::size_t i = 0; i < f->size(); ++i) {
       out << "-- point " << i + 1 << "\n";
       show((*f)[i]);
@@ -202,10 +231,7 @@ int dag_cut(const std::string& path, const DagCutOptions& o, std::ostream& out) 
     return 0;
   }
   auto c = dag::min_weighted_cut(l.g, q, *o.mu);
-  if (!c.ok()) {
-    out << c.error().context() << "\n";
-    return 1;
-  }
+  if (!c.ok()) return failure(c.error());
   show(*c);
   return 0;
 }
