@@ -8,6 +8,7 @@
 #include "exec/executor.hpp"
 #include "exec/workload.hpp"
 #include "l1/sim/simulator.hpp"
+#include "node/driver.hpp"
 #include "state/store.hpp"
 
 namespace basalt::cli {
@@ -34,7 +35,7 @@ Prepared prepare(const std::string& app, const BenchExecOptions& o) {
   wp.tx_per_block = o.tx_per_block;
   wp.invalid_permille = 0;
   wp.accounts = o.accounts;
-  wp.lane = exec_lane();
+  wp.lane = node::app_lane();
   exec::Workload w(wp);
   p.genesis = w.genesis(1'000'000'000);
   l1::sim::SimParams sp;
@@ -46,7 +47,7 @@ Prepared prepare(const std::string& app, const BenchExecOptions& o) {
     sim.step();
     auto change = sim.next_chain_changes();
     for (const auto& info : change->added) {
-      exec::BlockInput in = block_input(info);
+      exec::BlockInput in = node::block_input(info);
       p.txs += in.txs.size();
       p.blocks.push_back(std::move(in));
     }

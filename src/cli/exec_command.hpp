@@ -1,7 +1,5 @@
-// `basalt exec`: the follower and the executor on the embedded simulator, with seeded users. A
-// restart with the same options resumes from the last committed batch: the simulator and the users
-// are replayed from the seed (cheap) up to the step that batch was committed in, and execution
-// continues from there, so a killed run ends with the same roots as an uninterrupted one.
+// `basalt exec`: node::Driver (the follower and the executor on the embedded simulator) with seeded
+// users and nothing else. A restart with the same options resumes from the last committed batch.
 #pragma once
 
 #include <cstdint>
@@ -48,11 +46,6 @@ struct ExecSummary {
   std::map<std::string, std::uint64_t> failed_by_reason;
   double exec_seconds = 0;  // executing and committing, without the simulator
 };
-
-// The app's lane on the simulator.
-kaspa::LaneId exec_lane();
-// A chain block as the executor takes it: its header fields and the app lane's transactions.
-exec::BlockInput block_input(const l1::ChainBlockInfo& info);
 
 core::Result<ExecSummary> run_exec(const ExecOptions& options, std::ostream& log);
 void print_exec_summary(const ExecSummary& s, bool json, std::ostream& out);

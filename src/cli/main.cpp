@@ -12,6 +12,8 @@
 #include "cli/conformance.hpp"
 #include "cli/dag_commands.hpp"
 #include "cli/exec_command.hpp"
+#include "cli/node_command.hpp"
+#include "cli/tx_commands.hpp"
 #include "cli/vm_commands.hpp"
 #include "dag/simulate.hpp"
 #include "l1/sim/export.hpp"
@@ -294,8 +296,90 @@ int main(int argc, char** argv) {
         "decode", "print the fields of a 320-byte StateTransition journal given in hex");
     journal_decode->add_option("hex", journal_hex, "the journal, 640 hex digits")->required();
 
+    std::string node_config;
+    auto* node = app.add_subcommand(
+        "node", "run the node (simulator, execution, prover, HTTP API) until SIGINT/SIGTERM");
+    node->add_option("--config", node_config, "TOML configuration (docs/config.md)")->required();
+
+    auto* tx = app.add_subcommand("tx", "lane transactions through a node's API");
+    tx->require_subcommand(1);
+    basalt::cli::TxBuildOptions build_opts;
+    auto* tx_build = tx->add_subcommand(
+        "build", "build and sign a lane transaction for the node's app; prints it in hex");
+    tx_build->add_option("--api", build_opts.api, "the node, e.g. http://127.0.0.1:8420")
+        ->required();
+    tx_build
+        ->add_option("--funding-key", build_opts.funding_key_file,
+                     "file with the secret key (hex) whose L1 output pays")
+        ->required();
+    tx_build->add_option("--fee", build_opts.fee, "L1 fee in sompi (default 2000)");
+    tx_build->add_option("--access", build_opts.accesses,
+                         "a declared resource: <64 hex>[:r|:w] (w: read and write; repeatable)");
+    tx_build->add_option("--data", build_opts.data_hex, "app data (hex)");
+    tx_build->add_option("--json", build_opts.json_file,
+                         "access list and app data from JSON: {\"accesses\": [{\"id\": hex, "
+                         "\"write\": bool}], \"data\": hex}");
+    tx_build->add_option("--counter", build_opts.counter,
+                         "counter app: increment counter number N (its resource id is derived)");
+    tx_build->add_option("--token-op", build_opts.token_op, "token app: mint or transfer");
+    tx_build->add_option("--token-key", build_opts.token_key_file,
+                         "token app: the signer's key file (the authority for mint)");
+    tx_build->add_option("--to", build_opts.token_to, "token app: recipient x-only key (hex)");
+    tx_build->add_option("--amount", build_opts.token_amount, "token app: amount");
+    tx_build->add_option("--nonce", build_opts.token_nonce,
+                         "token app: the consumed account's next nonce");
+    std::string tx_api, tx_hex, tx_id, wait_for;
+    double tx_timeout = 60;
+    auto* tx_submit =
+        tx->add_subcommand("submit", "submit a built transaction (hex, or - for stdin)");
+    tx_submit->add_option("--api", tx_api, "the node")->required();
+    tx_submit->add_option("tx", tx_hex, "the transaction in hex, or -")->required();
+    auto* tx_status =
+        tx->add_subcommand("status", "a transaction's result; --wait-for follows it to a stage");
+    tx_status->add_option("--api", tx_api, "the node")->required();
+    tx_status->add_option("id", tx_id, "transaction id (hex)")->required();
+    tx_status->add_option("--wait-for", wait_for, "executed, committed or proven");
+    tx_status->add_option("--timeout", tx_timeout, "seconds to wait (default 60)");
+    basalt::cli::LoadOptions load_opts;
+    auto* tx_load = tx->add_subcommand(
+        "load", "concurrent users submitting app transactions (some invalid on purpose)");
+    tx_load->add_option("--api", load_opts.api, "the node")->required();
+    tx_load
+        ->add_option("--funding-key", load_opts.funding_key_file,
+                     "key file whose outputs fund the users (one output each)")
+        ->required();
+    tx_load->add_option("--users", load_opts.users, "concurrent users (default 32)");
+    tx_load->add_option("--seconds", load_opts.seconds, "how long to submit (default 30)");
+    tx_load->add_option("--max-txs", load_opts.max_txs, "stop after this many (default: no limit)");
+    tx_load->add_option("--invalid-permille", load_opts.invalid_permille,
+                        "share of deliberately invalid transactions (default 100)");
+    tx_load->add_option("--seed", load_opts.seed, "user keys and choices (default 1)");
+    tx_load->add_option("--progress-every", load_opts.progress_every_s,
+                        "print the node's pipeline every this many seconds (default 0: never)");
+    tx_load->add_option("--label", load_opts.label, "prefix of the progress lines");
+    bool load_json = false;
+    tx_load->add_flag("--json", load_json, "print the report as JSON");
+
     CLI11_PARSE(app, argc, argv);
     if (journal_decode->parsed()) return run_journal_decode(journal_hex);
+    if (node->parsed()) return basalt::cli::run_node(node_config, BASALT_GUEST_DIR, std::cerr);
+    if (tx_build->parsed()) return basalt::cli::tx_build(build_opts, std::cout, std::cerr);
+    if (tx_submit->parsed()) return basalt::cli::tx_submit(tx_api, tx_hex, std::cout, std::cerr);
+    if (tx_status->parsed())
+      return basalt::cli::tx_status(tx_api, tx_id, wait_for, tx_timeout, std::cout, std::cerr);
+    if (tx_load->parsed()) {
+      auto r = basalt::cli::run_load(load_opts, std::cerr);
+      if (!r.ok()) {
+        std::cerr << "basalt: " << r.error().to_string() << "\n";
+        return 2;
+      }
+      if (load_json) {
+        std::cout << basalt::cli::load_report_json(*r).dump() << "\n";
+      } else {
+        basalt::cli::print_load_report(*r, std::cout);
+      }
+      return r->unexpected == 0 && r->lost == 0 && r->http_errors == 0 ? 0 : 1;
+    }
     if (dag_scope->parsed()) return basalt::cli::dag_scope(dag_file, std::cout);
     if (dag_cut->parsed()) {
       if (!mu_text.empty()) {

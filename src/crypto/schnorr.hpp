@@ -29,6 +29,8 @@ class SecretKey {
   ~SecretKey();
 
   SchnorrPublicKey public_key() const;
+  // The secret itself, for writing a key file.
+  const std::array<std::uint8_t, 32>& export_bytes() const { return bytes_; }
   // BIP-340 signature of a 32-byte message with 32 bytes of auxiliary randomness.
   SchnorrSignature sign(const core::Hash32& msg, const core::Hash32& aux) const;
 

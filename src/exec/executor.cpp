@@ -448,15 +448,18 @@ core::Result<BatchResult> Executor::submit(const BlockInput& block) {
     if (!runnable[i] || cancel_.load(std::memory_order_relaxed)) return;
     const LaneTx& t = block.txs[i];
     const TxContext ctx{t.id, t.merge_idx, context_hash};
-    const core::Bytes input = encode_guest_input(ctx, t.tx, inputs);
-    const vm::RunResult run = vm::run(*app_.program, input, app_.limits);
+    core::Bytes input = encode_guest_input(ctx, t.tx, inputs);
+    vm::RunResult run = vm::run(*app_.program, input, app_.limits);
     r.cycles = run.cycles;
+    if (keep_inputs_) r.input = std::move(input);
     TxOutcome o = judge_run(run, expected_input_commitment(ctx, payloads[i].accesses, inputs),
                             payloads[i].accesses);
     r.ok = o.ok;
     r.reason = o.reason;
     r.app_code = o.app_code;
     r.detail = std::move(o.detail);
+    if (run.status == vm::RunResult::Status::kExited && run.exit_code == 0)
+      r.journal = std::move(run.journal);
     if (!o.ok) return;
     for (std::size_t k = 0; k < ss.size(); ++k) {
       if (!o.writes[k]) continue;

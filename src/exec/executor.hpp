@@ -55,6 +55,8 @@ struct TxResult {
   std::uint32_t app_code = 0;
   std::string detail;
   std::uint64_t cycles = 0;
+  core::Bytes journal;  // when the guest exited with code 0
+  core::Bytes input;    // the guest's input, kept only when Executor::keep_inputs is on (provers)
 };
 
 struct BatchResult {
@@ -113,6 +115,8 @@ class Executor {
 
   // "app:<code name>" for app failures, else the reason's name.
   std::string reason_label(const TxResult& r) const;
+  // Keep each transaction's guest input in its result, for a prover.
+  void keep_inputs(bool on) { keep_inputs_ = on; }
   const App& app() const { return app_; }
   unsigned threads() const { return threads_; }
 
@@ -126,6 +130,7 @@ class Executor {
   std::unique_ptr<Pool> pool_;
   std::unique_ptr<Writer> writer_;
   std::atomic<bool> cancel_{false};
+  bool keep_inputs_ = false;
 };
 
 }  // namespace basalt::exec

@@ -1,0 +1,87 @@
+#include "cli/node_command.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "node/api.hpp"
+#include "node/config.hpp"
+#include "node/log.hpp"
+#include "node/node.hpp"
+
+namespace basalt::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_signal(int) {
+  g_stop.store(true);
+}
+
+}  // namespace
+
+int run_node(const std::string& config_path, const std::string& default_guest_dir,
+             std::ostream& out) {
+  auto config = node::load_config(config_path);
+  if (!config.ok()) {
+    out << "basalt: " << config_path << ": " << config.error().context() << "\n";
+    return 2;
+  }
+  if (config->guest_dir.empty()) config->guest_dir = default_guest_dir;
+  node::Logger log(out, config->log_level, &out == &std::cerr && isatty(STDERR_FILENO));
+
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+
+  auto n = node::Node::open(*config, log);
+  if (!n.ok()) {
+    log.error("cannot start: " + n.error().to_string());
+    return 1;
+  }
+  node::Node& node = **n;
+  // The simulator's faucet key, for clients that fund lane transactions (a development key derived
+  // from the public seed: it guards nothing).
+  const std::string key_path = config->data_dir + "/sim-faucet.key";
+  {
+    std::ofstream key(key_path);
+    key << core::to_hex(node.faucet_key().export_bytes()) << "\n";
+    if (!key) {
+      log.error("cannot write " + key_path);
+      return 1;
+    }
+  }
+  log.info("app " + config->app + " image id " + node.app_image_id().hex() +
+           "; L1: the embedded "
+           "simulator, seed " +
+           std::to_string(config->sim_seed) + "; faucet key in " + key_path);
+  log.info(config->prover_enabled
+               ? "prover: transaction receipts by re-execution (not succinct, not zero-knowledge)"
+               : "prover: off");
+  log.info("settlement: not built yet (issue #6); [settle] is validated but has no effect");
+  auto api = node::Api::start(node, log);
+  if (!api.ok()) {
+    log.error(api.error().to_string());
+    return 1;
+  }
+  const core::Status st = node.run(g_stop);
+  api->reset();
+  const node::NodeStatus s = node.status();
+  log.info("stopped at batch " + std::to_string(s.committed) + " (root " + s.committed_root.hex() +
+           ")" + (config->prover_enabled ? ", proven " + std::to_string(s.proven) : ""));
+  if (!st.ok()) {
+    log.error(st.error().to_string());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace basalt::cli

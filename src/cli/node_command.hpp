@@ -1,0 +1,15 @@
+// `basalt node --config FILE`: the node with its API until SIGINT or SIGTERM (or the configured
+// number of blocks), then a clean stop; a restart resumes where it stopped.
+#pragma once
+
+#include <ostream>
+#include <string>
+
+namespace basalt::cli {
+
+// Exit codes: 0 stopped cleanly, 1 the node failed, 2 the configuration is invalid.
+// `default_guest_dir` serves [app] guest_dir when the file leaves it empty.
+int run_node(const std::string& config_path, const std::string& default_guest_dir,
+             std::ostream& log);
+
+}  // namespace basalt::cli

@@ -1,0 +1,352 @@
+#include "node/api.hpp"
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <mutex>
+
+#include "kaspa/signing.hpp"
+#include "zk/receipt.hpp"
+
+namespace basalt::node {
+
+namespace {
+
+using core::ErrorCode;
+using nlohmann::json;
+
+constexpr auto kNodeTimeout = std::chrono::seconds(10);
+
+void reply(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+void fail(httplib::Response& res, int status, const std::string& message) {
+  reply(res, status, {{"error", message}});
+}
+
+// The HTTP status for an error of the node: a client's fault is 4xx, the node's 5xx.
+int status_of(const core::Error& e) {
+  switch (e.code()) {
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kIo:
+      return 500;
+    default:
+      return 422;
+  }
+}
+
+json null_or(bool present, std::uint64_t v) {
+  return present ? json(v) : json(nullptr);
+}
+
+const char* stage(std::uint64_t batch, const NodeStatus& s, bool prover) {
+  if (prover && batch <= s.proven) return "proven";
+  if (batch <= s.committed) return "committed";
+  return "executed";
+}
+
+}  // namespace
+
+core::Result<kaspa::Transaction> parse_submission(std::string_view body) {
+  const json j = json::parse(body, nullptr, false);
+  if (j.is_discarded() || !j.is_object() || !j.contains("tx") || !j["tx"].is_string()) {
+    return core::Error{ErrorCode::kInvalid,
+                       "expected a JSON object {\"tx\": \"<hex of a serialized transaction>\"}"};
+  }
+  auto bytes = core::from_hex(j["tx"].get<std::string>());
+  if (!bytes.ok()) return core::Error{ErrorCode::kInvalid, "tx: " + bytes.error().to_string()};
+  auto tx = kaspa::deserialize_transaction(*bytes);
+  if (!tx.ok()) return core::Error{ErrorCode::kInvalid, "tx: " + tx.error().to_string()};
+  return std::move(*tx);
+}
+
+// A token bucket per client address.
+struct Api::Limiter {
+  struct Bucket {
+    double tokens = 0;
+    std::chrono::steady_clock::time_point last;
+  };
+  double rate = 0;
+  double burst = 0;
+  std::mutex mutex;
+  std::map<std::string, Bucket> buckets;
+
+  bool allow(const std::string& client) {
+    if (rate == 0) return true;
+    std::lock_guard lock(mutex);
+    const auto now = std::chrono::steady_clock::now();
+    auto [it, fresh] = buckets.try_emplace(client, Bucket{burst, now});
+    Bucket& b = it->second;
+    if (!fresh) {
+      b.tokens =
+          std::min(burst, b.tokens + rate * std::chrono::duration<double>(now - b.last).count());
+      b.last = now;
+    }
+    // Idle clients are forgotten, so the map stays as small as the set of active clients.
+    if (buckets.size() > 10'000) {
+      std::erase_if(buckets,
+                    [&](const auto& e) { return now - e.second.last > std::chrono::minutes(1); });
+    }
+    if (b.tokens < 1) return false;
+    b.tokens -= 1;
+    return true;
+  }
+};
+
+Api::Api(Node& node, Logger& log) : node_(node), log_(log) {}
+
+Api::~Api() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+core::Result<std::unique_ptr<Api>> Api::start(Node& node, Logger& log) {
+  const Config& c = node.config();
+  std::unique_ptr<Api> api(new Api(node, log));
+  api->server_ = std::make_unique<httplib::Server>();
+  api->limiter_ = std::make_unique<Limiter>();
+  api->limiter_->rate = c.rate_limit_per_second;
+  api->limiter_->burst = c.rate_limit_burst;
+  const unsigned threads = c.api_threads;
+  api->server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  api->server_->set_payload_max_length(c.max_body_bytes);
+  api->server_->set_read_timeout(std::chrono::seconds(10));
+  // A keep-alive connection holds one server thread until it goes idle: connections stay open for
+  // many requests (clients that poll reconnect rarely) but give their thread back after 2 s idle.
+  api->server_->set_keep_alive_max_count(1000);
+  api->server_->set_tcp_nodelay(true);  // no Nagle delay on replies written in pieces
+  api->server_->set_keep_alive_timeout(2);
+  api->routes();
+  int port = c.api_port;
+  if (port == 0) {
+    port = api->server_->bind_to_any_port(c.api_host);
+    if (port < 0) port = 0;
+  } else if (!api->server_->bind_to_port(c.api_host, port)) {
+    port = 0;
+  }
+  if (port == 0) {
+    return core::Error{ErrorCode::kIo,
+                       "api: cannot listen on " + c.api_host + ":" + std::to_string(c.api_port)};
+  }
+  api->port_ = static_cast<std::uint16_t>(port);
+  api->thread_ = std::thread([s = api->server_.get()] { s->listen_after_bind(); });
+  log.info("api: listening on http://" + c.api_host + ":" + std::to_string(port));
+  return api;
+}
+
+void Api::routes() {
+  httplib::Server& s = *server_;
+  Metrics& metrics = node_.metrics();
+  metrics.describe("basalt_api_requests_total", "counter", "API requests, by HTTP status.");
+
+  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (limiter_->allow(req.remote_addr)) return httplib::Server::HandlerResponse::Unhandled;
+    res.set_header("Retry-After", "1");
+    fail(res, 429, "rate limit exceeded for " + req.remote_addr);
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  s.set_logger([&metrics](const httplib::Request&, const httplib::Response& res) {
+    metrics.add("basalt_api_requests_total", 1, "code=\"" + std::to_string(res.status) + "\"");
+  });
+  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    switch (res.status) {
+      case 404:
+        fail(res, 404, "no such endpoint: " + req.method + " " + req.path);
+        break;
+      case 413:
+        fail(res, 413, "request body too large");
+        break;
+      case 414:
+        fail(res, 414, "request URI too long");
+        break;
+      default:
+        fail(res, res.status, "bad request");
+        break;
+    }
+  });
+  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    fail(res, 500, "internal error");
+  });
+
+  s.Get("/v1/info", [this](const httplib::Request&, httplib::Response& res) {
+    const Config& c = node_.config();
+    reply(res, 200,
+          {{"app", c.app},
+           {"image_id", node_.app_image_id().hex()},
+           {"lane", app_lane().hex()},
+           {"l1_source", c.l1_source},
+           {"sim_seed", c.sim_seed},
+           {"block_interval_ms", c.block_interval_ms},
+           {"faucet_public_key", core::to_hex(node_.faucet_key().public_key().x)},
+           {"receipts", node_.config().prover_enabled
+                            ? "re-execution receipts (not succinct, not zero-knowledge)"
+                            : "off"},
+           {"settlement", "not built yet (issue #6)"}});
+  });
+
+  s.Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) {
+    const NodeStatus st = node_.status();
+    const bool prover = node_.config().prover_enabled;
+    const std::uint64_t chain = st.l1_chain_length;
+    reply(res, 200,
+          {{"l1",
+            {{"source", node_.config().l1_source},
+             {"step", st.l1_step},
+             {"chain_length", chain},
+             {"tip", st.l1_tip.hex()},
+             {"tip_blue_score", st.l1_tip_blue_score},
+             {"mempool", st.mempool},
+             {"catching_up", st.catching_up}}},
+           {"batches",
+            {{"executed", st.executed},
+             {"committed", st.committed},
+             {"proven", null_or(prover, st.proven)},
+             {"settled", nullptr}}},
+           {"lag",
+            {{"executed", chain - std::min(chain, st.executed)},
+             {"committed", chain - std::min(chain, st.committed)},
+             {"proven", null_or(prover, chain - std::min(chain, st.proven))},
+             {"settled", nullptr}}},
+           {"transactions", {{"ok", st.tx_ok}, {"failed", st.tx_failed}}},
+           {"state_root", st.committed_root.hex()},
+           {"proof_queue", st.proof_queue},
+           {"reorgs", st.reorgs},
+           {"submissions", st.submissions}});
+  });
+
+  s.Get(R"(/v1/batches/([0-9a-fA-F]{64}|[0-9]{1,19}))",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const std::string key = req.matches[1];
+          core::Result<std::optional<BatchRow>> row = std::optional<BatchRow>();
+          if (key.size() == 64) {
+            auto hash = core::Hash32::from_hex(key);
+            row = node_.index().batch_by_block(kaspa::BlockHash(*hash));
+          } else {
+            row = node_.index().batch(std::stoull(key));
+          }
+          if (!row.ok()) return fail(res, status_of(row.error()), row.error().to_string());
+          if (!row->has_value()) return fail(res, 404, "no executed batch " + key);
+          const BatchRow& b = **row;
+          json ids = json::array();
+          for (const auto& id : b.tx_ids) ids.push_back(id.hex());
+          reply(res, 200,
+                {{"id", b.id},
+                 {"block", b.block.hex()},
+                 {"blue_score", b.blue_score},
+                 {"step", b.step},
+                 {"txs", b.txs},
+                 {"failed", b.failed},
+                 {"root", b.root ? json(b.root->hex()) : json(nullptr)},
+                 {"stage", stage(b.id, node_.status(), node_.config().prover_enabled)},
+                 {"tx_ids", ids}});
+        });
+
+  s.Get(R"(/v1/txs/([0-9a-fA-F]{64}))", [this](const httplib::Request& req,
+                                               httplib::Response& res) {
+    const auto id = kaspa::TxId(*core::Hash32::from_hex(req.matches[1].str()));
+    auto rec = node_.index().tx(id);
+    if (!rec.ok()) return fail(res, status_of(rec.error()), rec.error().to_string());
+    if (!rec->has_value()) {
+      return fail(res, 404, "transaction " + id.hex() + " is not executed on the current chain");
+    }
+    const TxRecord& t = **rec;
+    auto receipt = node_.index().receipt(id);
+    if (!receipt.ok()) return fail(res, status_of(receipt.error()), receipt.error().to_string());
+    json j = {{"id", t.id.hex()},
+              {"batch", t.batch},
+              {"block", t.block.hex()},
+              {"merge_idx", t.merge_idx},
+              {"ok", t.ok},
+              {"cycles", t.cycles},
+              {"journal", core::to_hex(t.journal)},
+              {"stage", stage(t.batch, node_.status(), node_.config().prover_enabled)},
+              {"receipt", receipt->has_value()}};
+    if (!t.ok) {
+      j["reason"] = t.reason;
+      j["detail"] = t.detail;
+    }
+    reply(res, 200, j);
+  });
+
+  s.Get(R"(/v1/txs/([0-9a-fA-F]{64})/receipt)",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const auto id = kaspa::TxId(*core::Hash32::from_hex(req.matches[1].str()));
+          auto rec = node_.index().tx(id);
+          auto receipt = node_.index().receipt(id);
+          if (!rec.ok()) return fail(res, status_of(rec.error()), rec.error().to_string());
+          if (!receipt.ok())
+            return fail(res, status_of(receipt.error()), receipt.error().to_string());
+          if (!rec->has_value() || !receipt->has_value())
+            return fail(res, 404, "no receipt for transaction " + id.hex() + " yet");
+          // A receipt of an earlier execution (before a reorg) is served only if it proves this
+          // one.
+          auto decoded = zk::decode_receipt(**receipt);
+          if (!decoded.ok() || decoded->journal != (*rec)->journal)
+            return fail(res, 404, "no receipt for transaction " + id.hex() + " yet");
+          res.status = 200;
+          res.set_content(reinterpret_cast<const char*>((*receipt)->data()), (*receipt)->size(),
+                          "application/octet-stream");
+        });
+
+  s.Get(R"(/v1/resources/([0-9a-fA-F]{64}))",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const auto id = state::ResourceId(*core::Hash32::from_hex(req.matches[1].str()));
+          auto v = node_.resource(id, kNodeTimeout);
+          if (!v.ok()) return fail(res, status_of(v.error()), v.error().to_string());
+          reply(res, 200,
+                {{"id", v->id.hex()},
+                 {"value", core::to_hex(v->value)},
+                 {"batch", v->batch},
+                 {"root", v->root.hex()},
+                 {"proof", core::to_hex(v->proof)}});
+        });
+
+  s.Get(R"(/v1/l1/p2pk/([0-9a-fA-F]{64})/outputs)",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          crypto::SchnorrPublicKey key;
+          key.x = core::Hash32::from_hex(req.matches[1].str())->bytes;
+          auto outs = node_.spendable(kaspa::p2pk_script(key), kNodeTimeout);
+          if (!outs.ok()) return fail(res, status_of(outs.error()), outs.error().to_string());
+          json list = json::array();
+          for (const auto& [op, entry] : *outs) {
+            list.push_back({{"tx_id", op.transaction_id.hex()},
+                            {"index", op.index},
+                            {"amount", entry.amount},
+                            {"coinbase", entry.is_coinbase}});
+          }
+          reply(res, 200, {{"outputs", list}});
+        });
+
+  s.Post("/v1/txs", [this](const httplib::Request& req, httplib::Response& res) {
+    auto tx = parse_submission(req.body);
+    if (!tx.ok()) return fail(res, 400, tx.error().context());
+    auto outcome = node_.submit(*tx, kNodeTimeout);
+    if (!outcome.ok()) return fail(res, status_of(outcome.error()), outcome.error().to_string());
+    if (!outcome->accepted) {
+      return reply(res, 422,
+                   {{"accepted", false}, {"tx_id", outcome->id.hex()}, {"error", outcome->reason}});
+    }
+    reply(res, 202, {{"accepted", true}, {"tx_id", outcome->id.hex()}, {"step", outcome->step}});
+  });
+
+  s.Get("/v1/settlements", [](const httplib::Request&, httplib::Response& res) {
+    fail(res, 501, "settlement is not built yet (issue #6): there is no settlement history");
+  });
+
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    Metrics& m = node_.metrics();
+    m.set("basalt_db_bytes", static_cast<double>(node_.index().disk_bytes()), "db=\"index\"");
+    m.set("basalt_db_bytes", static_cast<double>(node_.state_disk_bytes()), "db=\"state\"");
+    res.status = 200;
+    res.set_content(m.render(), "text/plain; version=0.0.4");
+  });
+}
+
+}  // namespace basalt::node

@@ -1,0 +1,68 @@
+// The node's configuration: a TOML file (docs/config.md lists every key with its default). Parsing
+// is strict: an unknown section or key, a value of the wrong type or out of range fails with the
+// key's dotted name and the reason, before anything starts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/result.hpp"
+
+namespace basalt::node {
+
+enum class LogLevel { kError, kWarn, kInfo, kDebug };
+const char* log_level_name(LogLevel l);
+
+enum class FeePolicy { kLow, kNormal, kPriority };
+const char* fee_policy_name(FeePolicy p);
+
+struct Config {
+  // [node]
+  std::string data_dir = "basalt-data";
+  LogLevel log_level = LogLevel::kInfo;
+  unsigned threads = 0;  // execution workers; 0: the core count
+  bool sync = true;      // fsync every commit
+  // Stop once at least this many chain blocks are executed, committed and proven (0: never).
+  std::uint64_t stop_after_blocks = 0;
+
+  // [app]
+  std::string app = "counter";  // "counter", "token", or a path to a guest ELF
+  std::string guest_dir;        // where the built-in guests are; empty: this build's
+
+  // [l1]
+  std::string l1_source = "sim";  // the only source today; "kaspad" comes with the RPC client
+
+  // [sim]
+  std::uint64_t sim_seed = 1;
+  std::uint64_t block_interval_ms = 100;  // wall time per simulator step; 0: as fast as possible
+  std::uint64_t finality_depth = 100;
+  std::uint32_t reorg_every = 0;
+  std::uint32_t reorg_depth = 3;
+  std::uint32_t users_tx_per_block = 0;  // seeded app users beside the API's submissions
+  std::uint32_t users_invalid_permille = 50;
+  std::uint32_t users_accounts = 1000;
+
+  // [prover]
+  bool prover_enabled = true;
+
+  // [settle]
+  std::uint32_t bundle_size = 10;  // batches per aggregate
+  std::string settlement_key;      // 64 hex digits; empty: the simulator's faucet key
+  FeePolicy fee_policy = FeePolicy::kNormal;
+  std::uint64_t fee_bump_after_blocks = 10;
+
+  // [api]
+  std::string api_host = "127.0.0.1";
+  std::uint16_t api_port = 8420;   // 0: any free port (the node logs the one it got)
+  std::uint32_t api_threads = 32;  // also the number of keep-alive clients served at once
+  std::uint32_t rate_limit_per_second = 200;  // requests per client address; 0: no limit
+  std::uint32_t rate_limit_burst = 400;
+  std::uint64_t max_body_bytes = 256 * 1024;
+};
+
+// Errors: kInvalid with "<key>: <reason>" (or the parser's message with line and column).
+core::Result<Config> parse_config(const std::string& toml_text);
+// Errors: kIo when the file cannot be read; those of parse_config.
+core::Result<Config> load_config(const std::string& path);
+
+}  // namespace basalt::node

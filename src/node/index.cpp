@@ -1,0 +1,297 @@
+#include "node/index.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/write_batch.h>
+
+#include <filesystem>
+
+#include "core/byte_reader.hpp"
+#include "core/byte_writer.hpp"
+
+namespace basalt::node {
+
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+constexpr std::size_t kMaxText = 4096;
+constexpr std::size_t kMaxJournal = 1u << 20;
+constexpr std::size_t kMaxTxsPerBatch = 1u << 20;
+
+Error io_error(const rocksdb::Status& s, const std::string& what) {
+  return Error{ErrorCode::kIo, "node index: " + what + ": " + s.ToString()};
+}
+
+std::string key(char tag, core::ByteSpan b) {
+  std::string k(1, tag);
+  k.append(reinterpret_cast<const char*>(b.data()), b.size());
+  return k;
+}
+
+std::string key(char tag, std::uint64_t v) {
+  std::string k(1, tag);
+  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(v >> (8 * i)));
+  return k;
+}
+
+rocksdb::Slice slice(const core::Bytes& b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+core::ByteSpan span(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+void put_text(core::ByteWriter& w, const std::string& s) {
+  const std::size_t n = std::min(s.size(), kMaxText);
+  w.u16_le(static_cast<std::uint16_t>(n));
+  w.bytes(span(s).first(n));
+}
+
+core::Result<std::string> read_text(core::ByteReader& r, std::string_view what) {
+  BASALT_ASSIGN_OR_RETURN(const std::uint16_t n, r.read_u16_le(what));
+  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan b, r.read_bytes(n, what));
+  return std::string(b.begin(), b.end());
+}
+
+core::Bytes encode_tx(const TxRecord& t) {
+  core::ByteWriter w;
+  w.hash(t.id.hash());
+  w.u64_le(t.batch);
+  w.hash(t.block.hash());
+  w.u32_le(t.merge_idx);
+  w.boolean(t.ok);
+  put_text(w, t.reason);
+  put_text(w, t.detail);
+  w.u64_le(t.cycles);
+  w.var_bytes(t.journal);
+  return w.take();
+}
+
+core::Result<TxRecord> decode_tx(core::ByteSpan b) {
+  core::ByteReader r(b);
+  TxRecord t;
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("tx id"));
+  t.id = kaspa::TxId(id);
+  BASALT_ASSIGN_OR_RETURN(t.batch, r.read_u64_le("batch"));
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 block, r.read_hash32("block"));
+  t.block = kaspa::BlockHash(block);
+  BASALT_ASSIGN_OR_RETURN(t.merge_idx, r.read_u32_le("merge idx"));
+  BASALT_ASSIGN_OR_RETURN(t.ok, r.read_bool("ok"));
+  BASALT_ASSIGN_OR_RETURN(t.reason, read_text(r, "reason"));
+  BASALT_ASSIGN_OR_RETURN(t.detail, read_text(r, "detail"));
+  BASALT_ASSIGN_OR_RETURN(t.cycles, r.read_u64_le("cycles"));
+  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan j, r.read_var_bytes(kMaxJournal, "journal"));
+  t.journal.assign(j.begin(), j.end());
+  BASALT_TRY(r.expect_end("tx record"));
+  return t;
+}
+
+core::Bytes encode_batch(const BatchRow& b) {
+  core::ByteWriter w;
+  w.u64_le(b.id);
+  w.hash(b.block.hash());
+  w.u64_le(b.blue_score);
+  w.u64_le(b.step);
+  w.u32_le(b.txs);
+  w.u32_le(b.failed);
+  w.boolean(b.root.has_value());
+  if (b.root) w.hash(*b.root);
+  w.u64_le(b.tx_ids.size());
+  for (const auto& id : b.tx_ids) w.hash(id.hash());
+  return w.take();
+}
+
+core::Result<BatchRow> decode_batch(core::ByteSpan bytes) {
+  core::ByteReader r(bytes);
+  BatchRow b;
+  BASALT_ASSIGN_OR_RETURN(b.id, r.read_u64_le("batch id"));
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 block, r.read_hash32("block"));
+  b.block = kaspa::BlockHash(block);
+  BASALT_ASSIGN_OR_RETURN(b.blue_score, r.read_u64_le("blue score"));
+  BASALT_ASSIGN_OR_RETURN(b.step, r.read_u64_le("step"));
+  BASALT_ASSIGN_OR_RETURN(b.txs, r.read_u32_le("txs"));
+  BASALT_ASSIGN_OR_RETURN(b.failed, r.read_u32_le("failed"));
+  BASALT_ASSIGN_OR_RETURN(const bool has_root, r.read_bool("has root"));
+  if (has_root) {
+    BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, r.read_hash32("root"));
+    b.root = root;
+  }
+  BASALT_ASSIGN_OR_RETURN(const std::uint64_t n, r.read_count(kMaxTxsPerBatch, 32, "tx ids"));
+  for (std::uint64_t i = 0; i < n; ++i) {
+    BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("tx id"));
+    b.tx_ids.push_back(kaspa::TxId(id));
+  }
+  BASALT_TRY(r.expect_end("batch row"));
+  return b;
+}
+
+}  // namespace
+
+NodeIndex::~NodeIndex() = default;
+
+core::Result<std::unique_ptr<NodeIndex>> NodeIndex::open(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Error{ErrorCode::kIo, "cannot create " + dir + ": " + ec.message()};
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
+  if (!s.ok()) return io_error(s, "open " + dir);
+  std::unique_ptr<NodeIndex> index(new NodeIndex());
+  index->db_.reset(db);
+  index->dir_ = dir;
+  // The next submission's sequence number: one past the last logged.
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  it->SeekForPrev(key('s', ~std::uint64_t{0}));
+  if (it->Valid() && it->key().size() == 9 && it->key()[0] == 's') {
+    std::uint64_t seq = 0;
+    for (int i = 1; i <= 8; ++i) seq = seq << 8 | static_cast<std::uint8_t>(it->key()[i]);
+    index->next_submission_ = seq + 1;
+  }
+  if (!it->status().ok()) return io_error(it->status(), "scan submissions");
+  return index;
+}
+
+core::Result<std::optional<core::Bytes>> NodeIndex::get(const std::string& k) const {
+  std::string v;
+  const rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), k, &v);
+  if (s.IsNotFound()) return std::optional<core::Bytes>();
+  if (!s.ok()) return io_error(s, "read");
+  return std::optional<core::Bytes>(core::Bytes(v.begin(), v.end()));
+}
+
+core::Status NodeIndex::put_batch(const BatchRow& row, const std::vector<TxRecord>& txs) {
+  rocksdb::WriteBatch wb;
+  wb.Put(key('b', row.id), slice(encode_batch(row)));
+  core::ByteWriter id;
+  id.u64_le(row.id);
+  wb.Put(key('h', row.block.hash().span()), slice(id.data()));
+  for (const TxRecord& t : txs) wb.Put(key('t', t.id.hash().span()), slice(encode_tx(t)));
+  const rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &wb);
+  if (!s.ok()) return io_error(s, "write batch " + std::to_string(row.id));
+  return core::Status::Ok();
+}
+
+core::Status NodeIndex::set_root(std::uint64_t batch, const core::Hash32& root) {
+  BASALT_ASSIGN_OR_RETURN(std::optional<BatchRow> row, this->batch(batch));
+  if (!row) return Error{ErrorCode::kNotFound, "no batch " + std::to_string(batch)};
+  row->root = root;
+  const rocksdb::Status s =
+      db_->Put(rocksdb::WriteOptions(), key('b', batch), slice(encode_batch(*row)));
+  if (!s.ok()) return io_error(s, "write root of batch " + std::to_string(batch));
+  return core::Status::Ok();
+}
+
+core::Status NodeIndex::rollback(std::uint64_t target, std::uint64_t executed_tip) {
+  rocksdb::WriteBatch wb;
+  for (std::uint64_t p = target + 1; p <= executed_tip; ++p) {
+    BASALT_ASSIGN_OR_RETURN(const std::optional<BatchRow> row, batch(p));
+    if (!row) continue;
+    wb.Delete(key('b', p));
+    wb.Delete(key('h', row->block.hash().span()));
+  }
+  const rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &wb);
+  if (!s.ok()) return io_error(s, "roll back to batch " + std::to_string(target));
+  return core::Status::Ok();
+}
+
+core::Result<std::optional<BatchRow>> NodeIndex::batch(std::uint64_t id) const {
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('b', id)));
+  if (!v) return std::optional<BatchRow>();
+  BASALT_ASSIGN_OR_RETURN(BatchRow row, decode_batch(*v));
+  return std::optional<BatchRow>(std::move(row));
+}
+
+core::Result<std::optional<BatchRow>> NodeIndex::batch_by_block(
+    const kaspa::BlockHash& block) const {
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('h', block.hash().span())));
+  if (!v) return std::optional<BatchRow>();
+  core::ByteReader r(*v);
+  BASALT_ASSIGN_OR_RETURN(const std::uint64_t id, r.read_u64_le("batch id"));
+  return batch(id);
+}
+
+core::Result<std::optional<TxRecord>> NodeIndex::tx(const kaspa::TxId& id) const {
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('t', id.hash().span())));
+  if (!v) return std::optional<TxRecord>();
+  BASALT_ASSIGN_OR_RETURN(TxRecord t, decode_tx(*v));
+  BASALT_ASSIGN_OR_RETURN(const std::optional<BatchRow> row, batch(t.batch));
+  if (!row || row->block != t.block) return std::optional<TxRecord>();
+  return std::optional<TxRecord>(std::move(t));
+}
+
+core::Status NodeIndex::put_receipt(const kaspa::TxId& id, core::ByteSpan receipt) {
+  const rocksdb::Status s =
+      db_->Put(rocksdb::WriteOptions(), key('r', id.hash().span()),
+               rocksdb::Slice(reinterpret_cast<const char*>(receipt.data()), receipt.size()));
+  if (!s.ok()) return io_error(s, "write receipt");
+  return core::Status::Ok();
+}
+
+core::Result<std::optional<core::Bytes>> NodeIndex::receipt(const kaspa::TxId& id) const {
+  return get(key('r', id.hash().span()));
+}
+
+core::Status NodeIndex::set_proven(std::uint64_t batch) {
+  core::ByteWriter w;
+  w.u64_le(batch);
+  const rocksdb::Status s = db_->Put(rocksdb::WriteOptions(), "proven", slice(w.data()));
+  if (!s.ok()) return io_error(s, "write proven tip");
+  return core::Status::Ok();
+}
+
+core::Result<std::uint64_t> NodeIndex::proven() const {
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get("proven"));
+  if (!v) return std::uint64_t{0};
+  core::ByteReader r(*v);
+  return r.read_u64_le("proven tip");
+}
+
+core::Status NodeIndex::log_submissions(const std::vector<Submission>& subs) {
+  if (subs.empty()) return core::Status::Ok();
+  rocksdb::WriteBatch wb;
+  std::uint64_t seq = next_submission_;
+  for (const Submission& sub : subs) {
+    core::ByteWriter w;
+    w.u64_le(sub.step);
+    w.bytes(kaspa::serialize_transaction(sub.tx));
+    wb.Put(key('s', seq++), slice(w.data()));
+  }
+  rocksdb::WriteOptions wo;
+  wo.sync = true;
+  const rocksdb::Status s = db_->Write(wo, &wb);
+  if (!s.ok()) return io_error(s, "log submissions");
+  next_submission_ = seq;
+  return core::Status::Ok();
+}
+
+core::Result<std::vector<Submission>> NodeIndex::submissions() const {
+  std::vector<Submission> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(std::string(1, 's')); it->Valid() && it->key()[0] == 's'; it->Next()) {
+    const rocksdb::Slice v = it->value();
+    core::ByteReader r({reinterpret_cast<const std::uint8_t*>(v.data()), v.size()});
+    Submission sub;
+    BASALT_ASSIGN_OR_RETURN(sub.step, r.read_u64_le("submission step"));
+    BASALT_ASSIGN_OR_RETURN(const core::ByteSpan tx, r.read_bytes(r.remaining(), "submission"));
+    BASALT_ASSIGN_OR_RETURN(sub.tx, kaspa::deserialize_transaction(tx));
+    out.push_back(std::move(sub));
+  }
+  if (!it->status().ok()) return io_error(it->status(), "read submissions");
+  return out;
+}
+
+std::uint64_t NodeIndex::disk_bytes() const {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
+    if (e.is_regular_file(ec)) total += e.file_size(ec);
+  }
+  return total;
+}
+
+}  // namespace basalt::node

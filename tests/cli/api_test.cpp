@@ -1,0 +1,174 @@
+// The node's HTTP API over loopback: a bounded load test with many concurrent clients, the CLI's
+// build → submit → status round trip, and the 4xx answers to bad requests.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "cli/tx_commands.hpp"
+#include "node/api.hpp"
+#include "node/node.hpp"
+
+namespace basalt::cli {
+namespace {
+
+// A node with its API on a free loopback port, running on its own thread.
+class LiveNode {
+ public:
+  explicit LiveNode(const std::string& app, std::uint32_t rate = 0, std::uint32_t burst = 1) {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("basalt-api-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    node::Config c;
+    c.data_dir = dir_.string();
+    c.app = app;
+    c.guest_dir = BASALT_GUEST_DIR;
+    c.block_interval_ms = 20;
+    c.sync = false;
+    c.api_port = 0;
+    c.api_threads = 64;
+    c.rate_limit_per_second = rate;
+    c.rate_limit_burst = burst;
+    c.max_body_bytes = 64 * 1024;
+    auto n = node::Node::open(c, log_);
+    EXPECT_TRUE(n.ok()) << n.error().to_string();
+    node_ = std::move(*n);
+    auto api = node::Api::start(*node_, log_);
+    EXPECT_TRUE(api.ok());
+    api_ = std::move(*api);
+    url_ = "http://127.0.0.1:" + std::to_string(api_->port());
+    key_file_ = (dir_ / "faucet.key").string();
+    std::ofstream(key_file_) << core::to_hex(node_->faucet_key().export_bytes()) << "\n";
+    runner_ = std::thread([this] { EXPECT_TRUE(node_->run(stop_).ok()); });
+  }
+  ~LiveNode() {
+    stop_.store(true);
+    runner_.join();
+    api_.reset();
+    node_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  const std::string& url() const { return url_; }
+  const std::string& key_file() const { return key_file_; }
+  node::Node& node() { return *node_; }
+
+ private:
+  std::ostringstream out_;
+  node::Logger log_{out_, node::LogLevel::kWarn, false};
+  std::filesystem::path dir_;
+  std::unique_ptr<node::Node> node_;
+  std::unique_ptr<node::Api> api_;
+  std::string url_, key_file_;
+  std::atomic<bool> stop_{false};
+  std::thread runner_;
+};
+
+TEST(Api, ManyConcurrentClientsLoseNothing) {
+  for (const std::string app : {"token", "counter"}) {
+    SCOPED_TRACE(app);
+    LiveNode n(app);
+    LoadOptions o;
+    o.api = n.url();
+    o.funding_key_file = n.key_file();
+    o.users = 48;
+    o.seconds = 3;
+    o.invalid_permille = 150;
+    o.settle_timeout_s = 30;
+    auto r = run_load(o, std::cerr);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    std::cout << app << ":\n";
+    print_load_report(*r, std::cout);
+    EXPECT_GT(r->executed_ok, 100u);
+    EXPECT_GT(r->failed_as_intended, 0u);
+    EXPECT_GT(r->rejected_as_intended, 0u);
+    EXPECT_EQ(r->unexpected, 0u);
+    EXPECT_EQ(r->lost, 0u);
+    EXPECT_EQ(r->http_errors, 0u);
+    EXPECT_EQ(r->submitted, r->executed_ok + r->failed_as_intended + r->rejected_as_intended);
+    // Every accepted submission reached the index through the pipeline.
+    EXPECT_EQ(n.node().status().submissions, r->executed_ok + r->failed_as_intended);
+  }
+}
+
+TEST(Api, BuildSubmitAndFollowATransactionToProven) {
+  LiveNode n("counter");
+  TxBuildOptions b;
+  b.api = n.url();
+  b.funding_key_file = n.key_file();
+  b.counter = 7;
+  std::ostringstream hex, log;
+  ASSERT_EQ(tx_build(b, hex, log), 0) << log.str();
+  std::ostringstream id;
+  ASSERT_EQ(tx_submit(n.url(), hex.str(), id, log), 0) << log.str();
+  std::string tx_id = id.str();
+  tx_id.pop_back();
+  std::ostringstream status;
+  ASSERT_EQ(tx_status(n.url(), tx_id, "proven", 30, status, log), 0) << log.str();
+  const auto j = nlohmann::json::parse(status.str());
+  EXPECT_EQ(j["stage"], "proven");
+  EXPECT_EQ(j["ok"], true);
+  EXPECT_EQ(j["receipt"], true);
+  // The counter it incremented, with its proof.
+  const ApiClient api(n.url());
+  auto res = api.get("/v1/resources/" + exec::counter_resource(7).hex());
+  ASSERT_TRUE(res.ok());
+  EXPECT_EQ(res->second["value"], "01000000");
+  auto receipt = api.get_bytes("/v1/txs/" + tx_id + "/receipt");
+  ASSERT_TRUE(receipt.ok());
+  EXPECT_FALSE(receipt->empty());
+  // The same transaction again is a replay the node refuses.
+  std::ostringstream again;
+  EXPECT_EQ(tx_submit(n.url(), hex.str(), again, log), 1);
+}
+
+TEST(Api, BadRequestsGetA4xxWithAMessage) {
+  LiveNode n("counter");
+  httplib::Client c(n.url());
+  auto expect = [&](const httplib::Result& r, int status, const std::string& needle) {
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, status) << r->body;
+    const auto j = nlohmann::json::parse(r->body, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r->body;
+    EXPECT_NE(j.value("error", "").find(needle), std::string::npos) << r->body;
+  };
+  expect(c.Post("/v1/txs", "not json", "application/json"), 400, "expected a JSON object");
+  expect(c.Post("/v1/txs", R"({"tx": "zz"})", "application/json"), 400, "tx:");
+  expect(c.Post("/v1/txs", R"({"tx": "0100"})", "application/json"), 400, "tx:");
+  expect(c.Post("/v1/txs", std::string(100 * 1024, 'x'), "application/json"), 413, "too large");
+  expect(c.Get("/v1/nothing"), 404, "no such endpoint");
+  expect(c.Get("/v1/batches/999999"), 404, "no executed batch");
+  expect(c.Get("/v1/txs/" + std::string(64, 'a')), 404, "not executed");
+  expect(c.Get("/v1/settlements"), 501, "issue #6");
+  expect(c.Get("/v1/batches/" + std::string(30, '9')), 404, "no such endpoint");
+  // The metrics are Prometheus text.
+  auto m = c.Get("/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->body.find("# TYPE basalt_tx_total counter"), std::string::npos);
+  EXPECT_NE(m->body.find("basalt_api_requests_total{code=\"400\"} 3"), std::string::npos)
+      << m->body;
+}
+
+TEST(Api, AClientOverItsRateGets429) {
+  LiveNode n("counter", 5, 5);
+  httplib::Client c(n.url());
+  int ok = 0, limited = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto r = c.Get("/v1/status");
+    ASSERT_TRUE(r);
+    if (r->status == 200) ++ok;
+    if (r->status == 429) {
+      ++limited;
+      EXPECT_EQ(r->get_header_value("Retry-After"), "1");
+    }
+  }
+  EXPECT_GE(ok, 5);
+  EXPECT_LE(ok, 7);
+  EXPECT_EQ(ok + limited, 20);
+}
+
+}  // namespace
+}  // namespace basalt::cli

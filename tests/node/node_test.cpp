@@ -1,0 +1,171 @@
+#include "node/node.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <sstream>
+#include <thread>
+
+#include "zk/proof_system.hpp"
+#include "zk/receipt.hpp"
+
+namespace basalt::node {
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() /
+             (name + "-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    std::filesystem::remove_all(path);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+Config base(const std::string& dir, const std::string& app) {
+  Config c;
+  c.data_dir = dir;
+  c.app = app;
+  c.guest_dir = BASALT_GUEST_DIR;
+  c.block_interval_ms = 0;
+  c.sync = false;
+  c.finality_depth = 20;
+  c.reorg_every = 7;
+  c.reorg_depth = 3;
+  c.users_tx_per_block = 12;
+  c.users_invalid_permille = 100;
+  c.users_accounts = 50;
+  c.stop_after_blocks = 60;
+  c.threads = 2;
+  return c;
+}
+
+// Runs a node to its configured end; returns its final status.
+NodeStatus run_to_end(const Config& c, std::ostream& out) {
+  Logger log(out, LogLevel::kWarn, false);
+  auto n = Node::open(c, log);
+  EXPECT_TRUE(n.ok()) << n.error().to_string();
+  if (!n.ok()) return {};
+  std::atomic<bool> stop{false};
+  const core::Status st = (*n)->run(stop);
+  EXPECT_TRUE(st.ok()) << st.error().to_string();
+  return (*n)->status();
+}
+
+TEST(Node, StoppedAndRestartedMidRunEndsWithTheSameRootsForAnyThreadCount) {
+  for (const std::string app : {"counter", "token"}) {
+    SCOPED_TRACE(app);
+    std::ostringstream out;
+    TempDir a("basalt-node-a"), b("basalt-node-b");
+    const NodeStatus whole = run_to_end(base(a.path.string(), app), out);
+    // A step after a reorg adds several chain blocks, so the end may lie past 60.
+    EXPECT_GE(whole.committed, 60u);
+    EXPECT_EQ(whole.proven, whole.committed);
+    EXPECT_GT(whole.reorgs, 0u);
+
+    Config c = base(b.path.string(), app);
+    c.threads = 1;
+    {
+      Logger log(out, LogLevel::kWarn, false);
+      auto n = Node::open(c, log);
+      ASSERT_TRUE(n.ok()) << n.error().to_string();
+      std::atomic<bool> stop{false};
+      std::thread stopper([&] {
+        while ((*n)->status().committed < 25)
+          std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        stop.store(true);  // what SIGINT/SIGTERM do
+      });
+      ASSERT_TRUE((*n)->run(stop).ok());
+      stopper.join();
+      EXPECT_LT((*n)->status().committed, 60u);
+    }
+    c.threads = 4;
+    const NodeStatus resumed = run_to_end(c, out);
+    EXPECT_EQ(resumed.committed, whole.committed);
+    EXPECT_EQ(resumed.committed_root, whole.committed_root);
+    EXPECT_EQ(resumed.proven, resumed.committed);
+  }
+}
+
+TEST(Node, EveryTransactionIsIndexedAndItsReceiptVerifies) {
+  std::ostringstream out;
+  TempDir d("basalt-node-idx");
+  Config c = base(d.path.string(), "counter");
+  c.reorg_every = 0;
+  c.stop_after_blocks = 15;
+  Logger log(out, LogLevel::kWarn, false);
+  auto n = Node::open(c, log);
+  ASSERT_TRUE(n.ok()) << n.error().to_string();
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE((*n)->run(stop).ok());
+  const NodeIndex& index = (*n)->index();
+
+  auto app = exec::load_app("counter", BASALT_GUEST_DIR);
+  ASSERT_TRUE(app.ok());
+  zk::ReexecProofSystem ps;
+  ps.register_guest(app->program, app->limits);
+  std::uint64_t ok = 0, failed = 0;
+  for (std::uint64_t b = 1; b <= 15; ++b) {
+    auto row = index.batch(b);
+    ASSERT_TRUE(row.ok() && row->has_value()) << b;
+    ASSERT_TRUE((*row)->root.has_value());
+    auto by_hash = index.batch_by_block((*row)->block);
+    ASSERT_TRUE(by_hash.ok() && by_hash->has_value());
+    EXPECT_EQ((*by_hash)->id, b);
+    for (const kaspa::TxId& id : (*row)->tx_ids) {
+      auto t = index.tx(id);
+      ASSERT_TRUE(t.ok() && t->has_value());
+      EXPECT_EQ((*t)->batch, b);
+      if (!(*t)->ok) {
+        ++failed;
+        EXPECT_FALSE((*t)->reason.empty());
+        continue;
+      }
+      ++ok;
+      auto bytes = index.receipt(id);
+      ASSERT_TRUE(bytes.ok() && bytes->has_value()) << id.hex();
+      auto receipt = zk::decode_receipt(**bytes);
+      ASSERT_TRUE(receipt.ok());
+      EXPECT_EQ(receipt->journal, (*t)->journal);
+      EXPECT_TRUE(ps.verify(*receipt, app->program->image_id()).ok());
+      // A receipt does not verify for another image id.
+      vm::ImageId other = app->program->image_id();
+      other.h.bytes[0] ^= 1;
+      EXPECT_FALSE(ps.verify(*receipt, other).ok());
+    }
+  }
+  EXPECT_GT(ok, 0u);
+  EXPECT_GT(failed, 0u);
+}
+
+TEST(Node, AResourceComesWithAProofOfItsValueAgainstTheCommittedRoot) {
+  std::ostringstream out;
+  TempDir d("basalt-node-res");
+  Config c = base(d.path.string(), "counter");
+  c.reorg_every = 0;
+  c.stop_after_blocks = 0;
+  Logger log(out, LogLevel::kWarn, false);
+  auto n = Node::open(c, log);
+  ASSERT_TRUE(n.ok());
+  std::atomic<bool> stop{false};
+  std::thread runner([&] { EXPECT_TRUE((*n)->run(stop).ok()); });
+  while ((*n)->status().committed < 10) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  std::uint64_t present = 0;
+  for (std::uint32_t i = 0; i < 50; ++i) {
+    const state::ResourceId id = exec::counter_resource(i);
+    auto v = (*n)->resource(id, std::chrono::seconds(10));
+    ASSERT_TRUE(v.ok()) << v.error().to_string();
+    auto proof = state::MultiProof::decode(std::span(&id, 1), v->proof);
+    ASSERT_TRUE(proof.ok());
+    EXPECT_EQ(proof->root(), v->root);
+    EXPECT_EQ(proof->values()[0], state::value_hash(v->value));
+    present += v->value.empty() ? 0 : 1;
+  }
+  EXPECT_GT(present, 0u);
+  stop.store(true);
+  runner.join();
+}
+
+}  // namespace
+}  // namespace basalt::node
