@@ -22,7 +22,8 @@ struct Config {
   LogLevel log_level = LogLevel::kInfo;
   unsigned threads = 0;  // execution workers; 0: the core count
   bool sync = true;      // fsync every commit
-  // Stop once at least this many chain blocks are executed, committed and proven (0: never).
+  // Stop once at least this many chain blocks are executed and all of them are committed and
+  // proven (0: never).
   std::uint64_t stop_after_blocks = 0;
 
   // [app]

@@ -433,7 +433,7 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
     const NodeStatus s = status();
     if (stop_after != 0 && s.executed >= stop_after) {
       // Done stepping: wait for the prover to catch up, still answering the API.
-      if (s.committed >= stop_after && (!config_.prover_enabled || s.proven >= stop_after)) {
+      if (s.committed == s.executed && (!config_.prover_enabled || s.proven == s.executed)) {
         log_.info("stopping: " + std::to_string(stop_after) + " chain blocks executed" +
                   (config_.prover_enabled ? ", committed and proven" : " and committed"));
         return core::Status::Ok();
