@@ -8,9 +8,6 @@
 #include <string>
 
 #include "core/result.hpp"
-#include "exec/executor.hpp"
-#include "kaspa/types.hpp"
-#include "l1/chain.hpp"
 #include "state/store.hpp"
 
 namespace basalt::cli {
