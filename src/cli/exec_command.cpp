@@ -2,8 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <thread>
-
 #include "exec/executor.hpp"
 #include "node/driver.hpp"
 
@@ -25,9 +23,7 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
                           state::StateStore::open(o.data_dir, so));
   BASALT_ASSIGN_OR_RETURN(exec::App app, exec::load_app(o.app, o.guest_dir));
   BASALT_TRY(store->bind("app image id", app.program->image_id().span()));
-  const unsigned threads =
-      o.threads != 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-  exec::Executor executor(*store, std::move(app), threads);
+  exec::Executor executor(*store, std::move(app), o.threads);
   node::DriverOptions d;
   d.sim_seed = o.sim_seed;
   d.finality_depth = o.finality_depth;

@@ -309,7 +309,7 @@ class Executor::Writer {
 Executor::Executor(state::StateStore& store, App app, unsigned threads)
     : store_(store),
       app_(std::move(app)),
-      threads_(std::max(1u, threads)),
+      threads_(threads != 0 ? threads : std::max(1u, std::thread::hardware_concurrency())),
       next_id_(store.tip().value + 1),
       pool_(std::make_unique<Pool>(threads_ - 1)),
       writer_(std::make_unique<Writer>(store)) {}

@@ -82,7 +82,7 @@ core::Result<BatchMeta> decode_batch_meta(core::ByteSpan b);
 // its last committed batch. The store must not be used by anyone else while an Executor owns it.
 class Executor {
  public:
-  // threads: workers running transactions (at least 1; the calling thread is one of them).
+  // threads: workers running transactions, the calling thread among them; 0: the core count.
   Executor(state::StateStore& store, App app, unsigned threads);
   // Commits what is queued (errors are dropped; they are reported by the calls that see them).
   ~Executor();

@@ -70,9 +70,7 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log) {
   }
   n->proven_ = proven;
 
-  const unsigned threads =
-      c.threads != 0 ? c.threads : std::max(1u, std::thread::hardware_concurrency());
-  n->executor_ = std::make_unique<exec::Executor>(*n->store_, std::move(app), threads);
+  n->executor_ = std::make_unique<exec::Executor>(*n->store_, std::move(app), c.threads);
   n->executor_->keep_inputs(c.prover_enabled);
   DriverOptions d;
   d.sim_seed = c.sim_seed;

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -11,6 +11,7 @@
 #include "cli/tx_commands.hpp"
 #include "node/api.hpp"
 #include "node/node.hpp"
+#include "test_util.hpp"
 
 namespace basalt::cli {
 namespace {
@@ -19,12 +20,8 @@ namespace {
 class LiveNode {
  public:
   explicit LiveNode(const std::string& app, std::uint32_t rate = 0, std::uint32_t burst = 1) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("basalt-api-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
     node::Config c;
-    c.data_dir = dir_.string();
+    c.data_dir = dir_.path();
     c.app = app;
     c.guest_dir = BASALT_GUEST_DIR;
     c.block_interval_ms = 20;
@@ -41,7 +38,7 @@ class LiveNode {
     EXPECT_TRUE(api.ok());
     api_ = std::move(*api);
     url_ = "http://127.0.0.1:" + std::to_string(api_->port());
-    key_file_ = (dir_ / "faucet.key").string();
+    key_file_ = dir_.sub("faucet.key");
     std::ofstream(key_file_) << core::to_hex(node_->faucet_key().export_bytes()) << "\n";
     runner_ = std::thread([this] { EXPECT_TRUE(node_->run(stop_).ok()); });
   }
@@ -50,7 +47,6 @@ class LiveNode {
     runner_.join();
     api_.reset();
     node_.reset();
-    std::filesystem::remove_all(dir_);
   }
   const std::string& url() const { return url_; }
   const std::string& key_file() const { return key_file_; }
@@ -59,7 +55,7 @@ class LiveNode {
  private:
   std::ostringstream out_;
   node::Logger log_{out_, node::LogLevel::kWarn, false};
-  std::filesystem::path dir_;
+  test::TempDir dir_;
   std::unique_ptr<node::Node> node_;
   std::unique_ptr<node::Api> api_;
   std::string url_, key_file_;

@@ -2,26 +2,17 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <sstream>
 #include <thread>
 
+#include "test_util.hpp"
 #include "zk/proof_system.hpp"
 #include "zk/receipt.hpp"
 
 namespace basalt::node {
 namespace {
 
-struct TempDir {
-  std::filesystem::path path;
-  explicit TempDir(const std::string& name)
-      : path(std::filesystem::temp_directory_path() /
-             (name + "-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    std::filesystem::remove_all(path);
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
+using test::TempDir;
 
 Config base(const std::string& dir, const std::string& app) {
   Config c;
@@ -57,14 +48,14 @@ TEST(Node, StoppedAndRestartedMidRunEndsWithTheSameRootsForAnyThreadCount) {
   for (const std::string app : {"counter", "token"}) {
     SCOPED_TRACE(app);
     std::ostringstream out;
-    TempDir a("basalt-node-a"), b("basalt-node-b");
-    const NodeStatus whole = run_to_end(base(a.path.string(), app), out);
+    TempDir a, b;
+    const NodeStatus whole = run_to_end(base(a.path(), app), out);
     // A step after a reorg adds several chain blocks, so the end may lie past 60.
     EXPECT_GE(whole.committed, 60u);
     EXPECT_EQ(whole.proven, whole.committed);
     EXPECT_GT(whole.reorgs, 0u);
 
-    Config c = base(b.path.string(), app);
+    Config c = base(b.path(), app);
     c.threads = 1;
     {
       Logger log(out, LogLevel::kWarn, false);
@@ -90,8 +81,8 @@ TEST(Node, StoppedAndRestartedMidRunEndsWithTheSameRootsForAnyThreadCount) {
 
 TEST(Node, EveryTransactionIsIndexedAndItsReceiptVerifies) {
   std::ostringstream out;
-  TempDir d("basalt-node-idx");
-  Config c = base(d.path.string(), "counter");
+  TempDir d;
+  Config c = base(d.path(), "counter");
   c.reorg_every = 0;
   c.stop_after_blocks = 15;
   Logger log(out, LogLevel::kWarn, false);
@@ -141,8 +132,8 @@ TEST(Node, EveryTransactionIsIndexedAndItsReceiptVerifies) {
 
 TEST(Node, AResourceComesWithAProofOfItsValueAgainstTheCommittedRoot) {
   std::ostringstream out;
-  TempDir d("basalt-node-res");
-  Config c = base(d.path.string(), "counter");
+  TempDir d;
+  Config c = base(d.path(), "counter");
   c.reorg_every = 0;
   c.stop_after_blocks = 0;
   Logger log(out, LogLevel::kWarn, false);
