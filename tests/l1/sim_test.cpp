@@ -247,5 +247,65 @@ TEST(Simulator, ReplayRejectsAnySingleChangedByte) {
   EXPECT_NE(replay(ts, &s), "");
 }
 
+TEST(Simulator, AnswersOpChainblockSeqCommitAsKaspaDoes) {
+  SimParams p;
+  p.seed = 4;
+  p.finality_depth = 20;
+  Simulator sim(p);
+  for (int i = 0; i < 120; ++i) {
+    sim.step();
+    ASSERT_TRUE(sim.next_chain_changes().ok());
+  }
+  using kaspa::ScriptError;
+  const auto& chain = sim.chain();
+  const ChainBlock& tip = chain.back();
+  auto answer = sim.seq_commit(tip.hash);
+  ASSERT_EQ(answer.error, ScriptError::kNone);
+  EXPECT_EQ(answer.seq_commit, tip.seq_commit);
+
+  // A settlement spend anchored at a recent chain block passes; the same at the tip claimed with
+  // another block's commitment fails.
+  const std::uint64_t tip_bs = sim.block(tip.hash).blue_score;
+  const ChainBlock& recent = chain[chain.size() - 5];
+  core::Bytes sig, other;
+  kaspa::push_data(sig, recent.seq_commit.span());
+  kaspa::push_data(sig, recent.hash.span());
+  const core::Bytes spk{kaspa::op::kChainblockSeqCommit, kaspa::op::kEqual};
+  const kaspa::ScriptContext ctx{&sim};
+  EXPECT_TRUE(kaspa::verify_spend(sig, spk, ctx).ok());
+  kaspa::push_data(other, chain[chain.size() - 6].seq_commit.span());
+  kaspa::push_data(other, recent.hash.span());
+  EXPECT_EQ(kaspa::verify_spend(other, spk, ctx).error, ScriptError::kEvalFalse);
+
+  // Too deep: on the chain, above the pruning point, F or more blue score below the tip.
+  const std::uint64_t pruning_bs = sim.block(sim.pruning_point()).blue_score;
+  bool saw_deep = false, saw_pruned = false;
+  for (const ChainBlock& c : chain) {
+    const std::uint64_t bs = sim.block(c.hash).blue_score;
+    const ScriptError e = sim.seq_commit(c.hash).error;
+    if (bs < pruning_bs) {
+      EXPECT_EQ(e, ScriptError::kBlockAlreadyPruned);
+      saw_pruned = true;
+    } else if (bs + p.finality_depth <= tip_bs) {
+      EXPECT_EQ(e, ScriptError::kBlockIsTooDeep);
+      saw_deep = true;
+    } else {
+      EXPECT_EQ(e, ScriptError::kNone);
+    }
+  }
+  EXPECT_TRUE(saw_deep);
+  EXPECT_TRUE(saw_pruned);
+  EXPECT_EQ(sim.seq_commit(kaspa::BlockHash(core::Hash32::from_byte(0xee))).error,
+            ScriptError::kBlockAlreadyPruned);
+
+  // A merged block off the chain, and a chain block a reorg replaced, are not selected.
+  const Block& tip_block = sim.block(tip.hash);
+  for (std::size_t i = 1; i < tip_block.mergeset.size(); ++i)
+    EXPECT_EQ(sim.seq_commit(tip_block.mergeset[i]).error, ScriptError::kBlockNotSelected);
+  const kaspa::BlockHash replaced = tip.hash;  // `tip` refers into the chain a reorg rewrites
+  ASSERT_TRUE(sim.reorg(2).ok());
+  EXPECT_EQ(sim.seq_commit(replaced).error, ScriptError::kBlockNotSelected);
+}
+
 }  // namespace
 }  // namespace basalt::l1::sim

@@ -475,6 +475,19 @@ FeeEstimate Simulator::fee_estimate() const {
   return {2 * normal, normal, kMinimumRelayRate};
 }
 
+kaspa::SeqCommitAccessor::Answer Simulator::seq_commit(const BlockHash& block) const {
+  using kaspa::ScriptError;
+  auto b = blocks_.find(block);
+  if (b == blocks_.end() || b->second.blue_score < blocks_.at(pruning_point()).blue_score)
+    return {ScriptError::kBlockAlreadyPruned, {}};
+  if (block != genesis_ && !chain_index_.contains(block))
+    return {ScriptError::kBlockNotSelected, {}};
+  const std::uint64_t tip_bs = chain_.empty() ? 0 : blocks_.at(chain_.back().hash).blue_score;
+  if (!(b->second.blue_score + params_.finality_depth > tip_bs))
+    return {ScriptError::kBlockIsTooDeep, {}};
+  return {ScriptError::kNone, b->second.seq_commit};
+}
+
 BlockHash Simulator::pruning_point() const {
   if (chain_.empty()) return genesis_;
   const std::uint64_t tip_bs = blocks_.at(chain_.back().hash).blue_score;

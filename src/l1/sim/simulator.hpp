@@ -33,6 +33,7 @@
 
 #include "kaspa/lane_smt.hpp"
 #include "kaspa/limits.hpp"
+#include "kaspa/script.hpp"
 #include "kaspa/seq_commit.hpp"
 #include "kaspa/signing.hpp"
 #include "kaspa/transaction.hpp"
@@ -90,7 +91,7 @@ struct ChainBlock {
   std::vector<l1::LaneProof> lane_proofs;  // one per lane ever touched, by lane key
 };
 
-class Simulator : public ChainSource {
+class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
  public:
   explicit Simulator(SimParams params);
 
@@ -103,6 +104,10 @@ class Simulator : public ChainSource {
   // size.
   FeeEstimate fee_estimate() const override;
   core::Result<BlockHeader> header(const BlockHash& block) const override;
+  // OpChainblockSeqCommit as the mempool sees it (kip21 §8.2; the context selected parent is the
+  // chain tip): a block that is unknown or below the pruning point is pruned, one off the selected
+  // chain is not selected, one F or more blue score below the tip is too deep.
+  Answer seq_commit(const BlockHash& block) const override;
   // The highest chain block at least pruning_depth blue score below the tip (genesis early on).
   BlockHash pruning_point() const;
 
