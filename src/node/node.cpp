@@ -444,8 +444,7 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
     }
 
     const std::uint64_t step = driver_->next_step();
-    live_ = step > catch_up_until;
-    if (live_) {
+    if (step > catch_up_until) {  // live: paced, and the API's submissions go in
       // Wait for the step's time, answering the API meanwhile.
       deadline += interval;
       const auto now = std::chrono::steady_clock::now();

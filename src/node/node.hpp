@@ -148,7 +148,6 @@ class Node {
   bool stopping_ = false;
   struct PendingSubmission;
   std::deque<std::shared_ptr<PendingSubmission>> submissions_;
-  bool live_ = false;  // past the catch-up: the API's submissions go in
 
   std::mutex prover_mutex_;
   std::condition_variable prover_cv_;
