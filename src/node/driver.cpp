@@ -128,7 +128,6 @@ core::Result<StepReport> Driver::step() {
   for (auto& info : change.added) {
     BASALT_TRY(follower_.apply({{}, {info}}));
     Position pos;
-    pos.record.step = step_;
     if (auto lane = follower_.lane(lane_key_)) {
       pos.record.lane_tip = lane->tip;
       pos.record.lane_blue_score = lane->last_blue_score;

@@ -8,6 +8,7 @@
 
 #include "core/byte_reader.hpp"
 #include "core/byte_writer.hpp"
+#include "core/files.hpp"
 
 namespace basalt::node {
 
@@ -219,8 +220,14 @@ core::Result<std::optional<TxRecord>> NodeIndex::tx(const kaspa::TxId& id) const
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('t', id.hash().span())));
   if (!v) return std::optional<TxRecord>();
   BASALT_ASSIGN_OR_RETURN(TxRecord t, decode_tx(*v));
-  BASALT_ASSIGN_OR_RETURN(const std::optional<BatchRow> row, batch(t.batch));
-  if (!row || row->block != t.block) return std::optional<TxRecord>();
+  // Current while its block still maps to its batch (rollback deletes the mapping): an 8-byte
+  // read, not the batch row with all its transaction ids.
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> mapped,
+                          get(key('h', t.block.hash().span())));
+  if (!mapped) return std::optional<TxRecord>();
+  core::ByteReader r(*mapped);
+  BASALT_ASSIGN_OR_RETURN(const std::uint64_t batch, r.read_u64_le("batch id"));
+  if (batch != t.batch) return std::optional<TxRecord>();
   return std::optional<TxRecord>(std::move(t));
 }
 
@@ -286,12 +293,7 @@ core::Result<std::vector<Submission>> NodeIndex::submissions() const {
 }
 
 std::uint64_t NodeIndex::disk_bytes() const {
-  std::uint64_t total = 0;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
-    if (e.is_regular_file(ec)) total += e.file_size(ec);
-  }
-  return total;
+  return core::directory_bytes(dir_);
 }
 
 }  // namespace basalt::node

@@ -5,7 +5,7 @@
 // Keys: 't' tx id → TxRecord; 'b' u64be batch → BatchRow; 'h' block hash → u64be batch;
 // 'r' tx id → receipt; 's' u64be sequence → u64le step ‖ serialized transaction; "proven" → u64le.
 // A batch row above the executed tip never stays: rollback() deletes them. A tx record or receipt
-// of a rolled-back batch may stay; readers check it against the batch row (`current`).
+// of a rolled-back batch may stay; `tx` checks it against the block → batch mapping.
 #pragma once
 
 #include <cstdint>

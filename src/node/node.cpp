@@ -241,7 +241,7 @@ NodeStatus Node::status() const {
   return status_;
 }
 
-core::Status Node::record_step(const StepReport& report) {
+core::Status Node::record_step(StepReport& report) {
   const auto& sim = driver_->sim();
   if (report.rolled_back != 0) {
     BASALT_TRY(index_->rollback(report.rolled_back_to, report.rolled_back_to + report.rolled_back));
@@ -295,14 +295,15 @@ core::Status Node::record_step(const StepReport& report) {
     metrics_.add("basalt_batches_total", 1);
   }
   // The step's batches are committed before the next step runs (the API reads committed roots).
-  for (const exec::BatchResult& r : report.executed) {
+  for (exec::BatchResult& r : report.executed) {
     BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, executor_->wait_committed(r.id));
     BASALT_TRY(index_->set_root(r.id.value, root));
     if (config_.prover_enabled) {
+      // The inputs and journals are needed only by the prover from here on.
       ProofJob job;
       job.batch = r.id.value;
-      for (const exec::TxResult& t : r.txs) {
-        if (!t.journal.empty()) job.txs.push_back({t.id, t.input, t.journal});
+      for (exec::TxResult& t : r.txs) {
+        if (!t.journal.empty()) job.txs.push_back({t.id, std::move(t.input), std::move(t.journal)});
       }
       std::lock_guard lock(prover_mutex_);
       proof_jobs_.push_back(std::move(job));
@@ -472,9 +473,9 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
       }
       ++next_logged;
     }
-    BASALT_ASSIGN_OR_RETURN(const StepReport report, driver_->step());
-    BASALT_TRY(record_step(report));
+    BASALT_ASSIGN_OR_RETURN(StepReport report, driver_->step());
     for (const auto& r : report.executed) window_txs += r.txs.size();
+    BASALT_TRY(record_step(report));
     const auto now = std::chrono::steady_clock::now();
     const double secs = std::chrono::duration<double>(now - window_start).count();
     if (secs >= 10) {

@@ -123,7 +123,8 @@ class Node {
   // Puts the API's pending submissions into the mempool, logs the accepted ones (synced) and
   // answers their clients.
   core::Status take_submissions();
-  core::Status record_step(const StepReport& report);
+  // Indexes the step's batches and hands their inputs to the prover (moved out of `report`).
+  core::Status record_step(StepReport& report);
   void prover_loop();
   void describe_metrics();
   void update_gauges();

@@ -13,6 +13,7 @@
 #include <map>
 
 #include "core/byte_reader.hpp"
+#include "core/files.hpp"
 
 namespace basalt::state {
 
@@ -406,12 +407,7 @@ core::Status StateStore::flush_and_compact() {
 }
 
 std::uint64_t StateStore::disk_bytes() const {
-  std::uint64_t total = 0;
-  std::error_code ec;
-  for (const auto& e : std::filesystem::directory_iterator(dir_, ec)) {
-    if (e.is_regular_file(ec)) total += e.file_size(ec);
-  }
-  return total;
+  return core::directory_bytes(dir_);
 }
 
 }  // namespace basalt::state
