@@ -34,4 +34,11 @@ core::Hash32 Blake2b256::finalize() const {
   return out;
 }
 
+core::Hash32 blake2b_256(core::ByteSpan data) {
+  core::Hash32 out;
+  const int rc = blake2b(out.data(), data.data(), nullptr, 32, data.size(), 0);
+  BASALT_ASSERT(rc == 0);
+  return out;
+}
+
 }  // namespace basalt::crypto

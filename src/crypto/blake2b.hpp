@@ -22,4 +22,7 @@ class Blake2b256 {
   alignas(64) unsigned char state_[kStateSize];
 };
 
+// Unkeyed BLAKE2b-256 (Kaspa's OpBlake2b and P2SH script hashes).
+core::Hash32 blake2b_256(core::ByteSpan data);
+
 }  // namespace basalt::crypto

@@ -1,5 +1,6 @@
 #include "kaspa/script.hpp"
 
+#include "crypto/blake2b.hpp"
 #include "crypto/sha256.hpp"
 
 namespace basalt::kaspa {
@@ -12,6 +13,10 @@ bool truthy(const core::Bytes& v) {
     if (v[i] != 0) return !(i == v.size() - 1 && v[i] == 0x80);
   }
   return false;
+}
+
+core::Bytes hash_bytes(const core::Hash32& h) {
+  return core::Bytes(h.bytes.begin(), h.bytes.end());
 }
 
 class Machine {
@@ -116,6 +121,137 @@ class Machine {
     return v;
   }
 
+  // Pops a script number (minimal, at most 8 bytes).
+  bool pop_number(std::size_t at, std::int64_t& out) {
+    if (!need(1, at)) return false;
+    const core::Bytes v = pop();
+    if (v.size() > 8) return fail(ScriptError::kInvalidNumber, where(at) + ": over 8 bytes");
+    if (!v.empty() && (v.back() & 0x7f) == 0 && (v.size() == 1 || (v[v.size() - 2] & 0x80) == 0))
+      return fail(ScriptError::kInvalidNumber, where(at) + ": not minimal");
+    std::uint64_t mag = 0;
+    for (std::size_t i = 0; i < v.size(); ++i) mag |= std::uint64_t{v[i]} << (8 * i);
+    bool negative = false;
+    if (!v.empty() && (v.back() & 0x80)) {
+      negative = true;
+      mag &= ~(std::uint64_t{0x80} << (8 * (v.size() - 1)));
+    }
+    if (mag > static_cast<std::uint64_t>(INT64_MAX))
+      return fail(ScriptError::kInvalidNumber, where(at) + ": out of range");
+    out = negative ? -static_cast<std::int64_t>(mag) : static_cast<std::int64_t>(mag);
+    return true;
+  }
+
+  // Pops an index below `limit`.
+  bool pop_index(std::size_t at, std::size_t limit, std::size_t& out) {
+    std::int64_t v = 0;
+    if (!pop_number(at, v)) return false;
+    if (v < 0 || static_cast<std::uint64_t>(v) >= limit) {
+      return fail(ScriptError::kInvalidIndex,
+                  where(at) + ": index " + std::to_string(v) + " of " + std::to_string(limit));
+    }
+    out = static_cast<std::size_t>(v);
+    return true;
+  }
+
+  bool need_tx(std::size_t at) {
+    if (ctx_.tx != nullptr && ctx_.spent.size() == ctx_.tx->inputs.size()) return true;
+    return fail(ScriptError::kNoTransaction, where(at));
+  }
+
+  bool push_number(std::int64_t v) { return push(script_number(v)); }
+
+  // Outputs bound to covenant `id`, in output order.
+  std::vector<std::size_t> covenant_outputs(const core::Bytes& id) const {
+    std::vector<std::size_t> r;
+    for (std::size_t i = 0; i < ctx_.tx->outputs.size(); ++i) {
+      const auto& c = ctx_.tx->outputs[i].covenant;
+      if (c && id.size() == 32 &&
+          std::equal(id.begin(), id.end(), c->covenant_id.hash().bytes.begin()))
+        r.push_back(i);
+    }
+    return r;
+  }
+
+  bool introspect(std::uint8_t opcode, std::size_t at) {
+    if (!need_tx(at)) return false;
+    const Transaction& tx = *ctx_.tx;
+    std::size_t i = 0;
+    switch (opcode) {
+      case op::kTxInputIndex:
+        return push_number(ctx_.input_index);
+      case op::kTxInputAmount:
+        if (!pop_index(at, tx.inputs.size(), i)) return false;
+        return push_number(static_cast<std::int64_t>(ctx_.spent[i].amount));
+      case op::kTxInputScriptSigLen:
+        if (!pop_index(at, tx.inputs.size(), i)) return false;
+        return push_number(static_cast<std::int64_t>(tx.inputs[i].signature_script.size()));
+      case op::kTxInputScriptSigSubstr: {
+        std::int64_t start = 0, end = 0;
+        if (!pop_number(at, end) || !pop_number(at, start) || !pop_index(at, tx.inputs.size(), i))
+          return false;
+        const core::Bytes& sig = tx.inputs[i].signature_script;
+        if (start < 0 || end < start || static_cast<std::uint64_t>(end) > sig.size()) {
+          return fail(ScriptError::kInvalidIndex,
+                      where(at) + ": range " + std::to_string(start) + ".." + std::to_string(end));
+        }
+        return push(core::Bytes(sig.begin() + start, sig.begin() + end));
+      }
+      case op::kTxOutputAmount:
+        if (!pop_index(at, tx.outputs.size(), i)) return false;
+        return push_number(static_cast<std::int64_t>(tx.outputs[i].value));
+      case op::kTxOutputSpk: {
+        if (!pop_index(at, tx.outputs.size(), i)) return false;
+        const ScriptPublicKey& spk = tx.outputs[i].script_public_key;
+        core::Bytes v{static_cast<std::uint8_t>(spk.version >> 8),
+                      static_cast<std::uint8_t>(spk.version)};
+        v.insert(v.end(), spk.script.begin(), spk.script.end());
+        return push(std::move(v));
+      }
+      case op::kInputCovenantId: {
+        if (!pop_index(at, tx.inputs.size(), i)) return false;
+        const auto& c = ctx_.spent[i].covenant_id;
+        return push(c ? hash_bytes(c->hash()) : core::Bytes(32, 0));
+      }
+      case op::kCovOutputCount: {
+        if (!need(1, at)) return false;
+        return push_number(static_cast<std::int64_t>(covenant_outputs(pop()).size()));
+      }
+      case op::kCovOutputIdx: {
+        std::int64_t k = 0;
+        if (!pop_number(at, k) || !need(1, at)) return false;
+        const auto outs = covenant_outputs(pop());
+        if (k < 0 || static_cast<std::uint64_t>(k) >= outs.size()) {
+          return fail(ScriptError::kInvalidIndex, where(at) + ": covenant output " +
+                                                      std::to_string(k) + " of " +
+                                                      std::to_string(outs.size()));
+        }
+        return push_number(static_cast<std::int64_t>(outs[static_cast<std::size_t>(k)]));
+      }
+    }
+    return false;
+  }
+
+  bool zk_precompile(std::size_t at) {
+    if (!need(1, at)) return false;
+    const core::Bytes tag = pop();
+    if (tag.size() != 1 || tag[0] != kZkTagBasaltReexec) {
+      return fail(ScriptError::kZkIntegrity,
+                  where(at) + ": tag not supported (this engine verifies basalt's 0x42 only)");
+    }
+    if (!need(3, at)) return false;
+    const core::Bytes image = pop(), digest = pop(), proof = pop();
+    if (image.size() != 32 || digest.size() != 32) {
+      return fail(ScriptError::kZkIntegrity, where(at) + ": image id and digest must be 32 bytes");
+    }
+    if (ctx_.zk == nullptr) return fail(ScriptError::kZkVerifyFailed, where(at) + ": no verifier");
+    core::Hash32 image_id, journal_digest;
+    std::copy(image.begin(), image.end(), image_id.bytes.begin());
+    std::copy(digest.begin(), digest.end(), journal_digest.bytes.begin());
+    const std::string why = ctx_.zk->verify(tag[0], image_id, journal_digest, proof);
+    if (!why.empty()) return fail(ScriptError::kZkVerifyFailed, where(at) + ": " + why);
+    return push({1});
+  }
+
   bool step(std::uint8_t opcode, std::size_t at) {
     switch (opcode) {
       case op::kNop:
@@ -147,11 +283,56 @@ class Machine {
         }
         return push(a == b ? core::Bytes{1} : core::Bytes{});
       }
-      case op::kSha256: {
+      case op::kSha256:
         if (!need(1, at)) return false;
-        const core::Hash32 h = crypto::sha256(pop());
-        return push(core::Bytes(h.bytes.begin(), h.bytes.end()));
+        return push(hash_bytes(crypto::sha256(pop())));
+      case op::kBlake2b:
+        if (!need(1, at)) return false;
+        return push(hash_bytes(crypto::blake2b_256(pop())));
+      case op::kToAltStack:
+        if (!need(1, at)) return false;
+        alt_.push_back(pop());
+        return true;
+      case op::kFromAltStack: {
+        if (alt_.empty()) return fail(ScriptError::kStackUnderflow, where(at) + ": alt stack");
+        core::Bytes v = std::move(alt_.back());
+        alt_.pop_back();
+        return push(std::move(v));
       }
+      case op::k2Dup:
+        if (!need(2, at)) return false;
+        if (!push(stack_[stack_.size() - 2])) return false;
+        return push(stack_[stack_.size() - 2]);
+      case op::kCat: {
+        if (!need(2, at)) return false;
+        const core::Bytes b = pop();
+        core::Bytes a = pop();
+        a.insert(a.end(), b.begin(), b.end());
+        if (a.size() > kMaxScriptElementSize) return fail(ScriptError::kElementTooLarge, where(at));
+        return push(std::move(a));
+      }
+      case op::kAdd:
+      case op::kSub: {
+        std::int64_t b = 0, a = 0;
+        if (!pop_number(at, b) || !pop_number(at, a)) return false;
+        std::int64_t r = 0;
+        if (opcode == op::kAdd ? __builtin_add_overflow(a, b, &r)
+                               : __builtin_sub_overflow(a, b, &r))
+          return fail(ScriptError::kInvalidNumber, where(at) + ": overflow");
+        return push_number(r);
+      }
+      case op::kZkPrecompile:
+        return zk_precompile(at);
+      case op::kTxInputIndex:
+      case op::kTxInputAmount:
+      case op::kTxInputScriptSigLen:
+      case op::kTxInputScriptSigSubstr:
+      case op::kTxOutputAmount:
+      case op::kTxOutputSpk:
+      case op::kInputCovenantId:
+      case op::kCovOutputCount:
+      case op::kCovOutputIdx:
+        return introspect(opcode, at);
       case op::kChainblockSeqCommit: {
         if (!need(1, at)) return false;
         const core::Bytes block = pop();
@@ -177,6 +358,7 @@ class Machine {
   }
 
   std::vector<core::Bytes> stack_;
+  std::vector<core::Bytes> alt_;
   const ScriptContext& ctx_;
   ScriptError error_ = ScriptError::kNone;
   std::string detail_;
@@ -222,6 +404,18 @@ const char* script_error_name(ScriptError e) {
       return "block_not_selected";
     case ScriptError::kBlockIsTooDeep:
       return "block_is_too_deep";
+    case ScriptError::kInvalidNumber:
+      return "invalid_number";
+    case ScriptError::kInvalidIndex:
+      return "invalid_index";
+    case ScriptError::kNoTransaction:
+      return "no_transaction";
+    case ScriptError::kZkIntegrity:
+      return "zk_integrity";
+    case ScriptError::kZkVerifyFailed:
+      return "zk_verify_failed";
+    case ScriptError::kP2shMismatch:
+      return "p2sh_mismatch";
   }
   return "?";
 }
@@ -235,15 +429,70 @@ ScriptOutcome run_script(core::ByteSpan script, std::vector<core::Bytes> stack,
 
 ScriptOutcome verify_spend(core::ByteSpan signature_script, core::ByteSpan script_public_key,
                            const ScriptContext& ctx) {
-  Machine m({}, ctx);
-  if (m.run(signature_script, true) && m.run(script_public_key, false)) {
+  // Kaspa's end of a spend: exactly one item left, and it is true.
+  const auto finish = [](Machine& m) {
+    if (m.failed()) return m.finish();
     if (m.stack().size() != 1) {
       m.fail(ScriptError::kCleanStack, std::to_string(m.stack().size()) + " items left");
     } else if (!truthy(m.stack().back())) {
       m.fail(ScriptError::kEvalFalse, "the last item is false");
     }
+    return m.finish();
+  };
+  Machine m({}, ctx);
+  if (!m.run(signature_script, true)) return m.finish();
+  if (!is_p2sh({0, core::Bytes(script_public_key.begin(), script_public_key.end())})) {
+    m.run(script_public_key, false);
+    return finish(m);
   }
-  return m.finish();
+  // The key only checks the redeem script's hash; the redeem script then runs on what the
+  // signature script pushed below it.
+  std::vector<core::Bytes> below = m.stack();
+  if (below.empty()) {
+    m.fail(ScriptError::kStackUnderflow, "P2SH spend without a redeem script");
+    return m.finish();
+  }
+  const core::Bytes redeem = std::move(below.back());
+  below.pop_back();
+  if (!m.run(script_public_key, false)) return m.finish();
+  if (m.stack().size() != 1 || !truthy(m.stack().back())) {
+    m.fail(ScriptError::kP2shMismatch, "the redeem script does not hash to the key's");
+    return m.finish();
+  }
+  Machine r(std::move(below), ctx);
+  r.run(redeem, false);
+  return finish(r);
+}
+
+core::Bytes script_number(std::int64_t v) {
+  core::Bytes out;
+  if (v == 0) return out;
+  const bool negative = v < 0;
+  std::uint64_t mag = negative ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+  while (mag > 0) {
+    out.push_back(static_cast<std::uint8_t>(mag & 0xff));
+    mag >>= 8;
+  }
+  if (out.back() & 0x80) {
+    out.push_back(negative ? 0x80 : 0x00);
+  } else if (negative) {
+    out.back() |= 0x80;
+  }
+  return out;
+}
+
+ScriptPublicKey p2sh_script(core::ByteSpan redeem) {
+  ScriptPublicKey spk;
+  spk.script.push_back(op::kBlake2b);
+  push_data(spk.script, crypto::blake2b_256(redeem).bytes);
+  spk.script.push_back(op::kEqual);
+  return spk;
+}
+
+bool is_p2sh(const ScriptPublicKey& spk) {
+  const core::Bytes& s = spk.script;
+  return spk.version == 0 && s.size() == 35 && s[0] == op::kBlake2b && s[1] == 32 &&
+         s[34] == op::kEqual;
 }
 
 void push_data(core::Bytes& script, core::ByteSpan data) {

@@ -23,6 +23,7 @@ struct UtxoEntry {
   std::uint64_t amount = 0;
   ScriptPublicKey script_public_key;
   bool is_coinbase = false;
+  std::optional<CovenantId> covenant_id;  // KIP-20: set on an output bound to a covenant
 };
 
 ScriptPublicKey p2pk_script(const crypto::SchnorrPublicKey& key);

@@ -31,6 +31,10 @@ struct ChainBlockInfo {
   std::uint64_t blue_score = 0;
   std::uint64_t daa_score = 0;
   kaspa::SeqCommit seq_commit;
+  // Parts of the SeqCommit a prover recomputes (seq_commit = H_seq(selected_parent_seq_commit ||
+  // H_seq(activity_root || H_seq(context_hash || miner_payload_root))), kip21 §3).
+  core::Hash32 activity_root;
+  core::Hash32 miner_payload_root;
   std::vector<AcceptedTx> accepted;  // in merge_idx order
 };
 

@@ -1,5 +1,7 @@
 #include "l1/sim/simulator.hpp"
 
+#include "kaspa/covenant.hpp"
+
 #include <algorithm>
 #include <string>
 
@@ -190,6 +192,16 @@ ChainBlock Simulator::commit_chain_block(const Block& b) {
       bool inputs_unspent = true;
       for (const auto& in : tx.inputs) inputs_unspent &= utxos_.count(in.previous_outpoint) > 0;
       if (!inputs_unspent) continue;
+      // Script spends are checked again here: their outcome may depend on the chain (the context
+      // selected parent is this block's, which the chain still ends at).
+      if (auto st = check_script_spends(tx); !st.ok()) {
+        if (refusals_.emplace(id, st.error().context()).second) refusal_order_.push_back(id);
+        if (refusal_order_.size() > kRefusalsKept) {
+          refusals_.erase(refusal_order_.front());
+          refusal_order_.pop_front();
+        }
+        continue;
+      }
       accepted_ids_.insert(id);
       Undo& undo = undo_.back();
       for (const auto& in : tx.inputs) {
@@ -199,7 +211,9 @@ ChainBlock Simulator::commit_chain_block(const Block& b) {
       }
       for (std::uint32_t o = 0; o < tx.outputs.size(); ++o) {
         kaspa::Outpoint op{id, o};
-        utxos_[op] = {tx.outputs[o].value, tx.outputs[o].script_public_key, m == 0 && t == 0};
+        const auto& cov = tx.outputs[o].covenant;
+        utxos_[op] = {tx.outputs[o].value, tx.outputs[o].script_public_key, m == 0 && t == 0,
+                      cov ? std::optional(cov->covenant_id) : std::nullopt};
         undo.created.push_back(op);
       }
       c.accepted.push_back({id, tx.version, tx.subnetwork_id, merge_idx, tx});
@@ -243,8 +257,8 @@ ChainBlock Simulator::commit_chain_block(const Block& b) {
     payload_leaves.push_back(
         kaspa::miner_payload_leaf(h, kaspa::BlueWork::from_u64(x.blue_work), x.txs[0].payload));
   }
-  c.payload_and_ctx_digest =
-      kaspa::payload_and_context_digest(ctx_hash, kaspa::miner_payload_root(payload_leaves));
+  c.miner_payload_root = kaspa::miner_payload_root(payload_leaves);
+  c.payload_and_ctx_digest = kaspa::payload_and_context_digest(ctx_hash, c.miner_payload_root);
 
   // Step 8: the SeqCommit of the highest chain block with blue score <= bs - F - 1 (genesis early
   // on).
@@ -258,9 +272,9 @@ ChainBlock Simulator::commit_chain_block(const Block& b) {
 
   // Step 9.
   const Hash32 lanes_root = smt_.root();
-  const Hash32 ar = kaspa::activity_root_hash(c.inactivity_shortcut, lanes_root);
-  c.seq_commit =
-      kaspa::seq_commit(sp.seq_commit, kaspa::seq_state_root(ar, c.payload_and_ctx_digest));
+  c.activity_root = kaspa::activity_root_hash(c.inactivity_shortcut, lanes_root);
+  c.seq_commit = kaspa::seq_commit(
+      sp.seq_commit, kaspa::seq_state_root(c.activity_root, c.payload_and_ctx_digest));
   chain_commits_.emplace_back(b.blue_score, c.seq_commit);
 
   for (const auto& [key, lane] : touched_) {
@@ -327,7 +341,8 @@ void Simulator::extend_chain(Block& tip) {
   chain_index_[tip.hash] = chain_.size() - 1;
   const Block& sp = blocks_.at(c.selected_parent);
   pending_.added.push_back(ChainBlockInfo{c.hash, c.selected_parent, sp.seq_commit, sp.timestamp,
-                                          tip.blue_score, tip.daa_score, c.seq_commit, c.accepted});
+                                          tip.blue_score, tip.daa_score, c.seq_commit,
+                                          c.activity_root, c.miner_payload_root, c.accepted});
 }
 
 void Simulator::rebuild_smt() {
@@ -451,9 +466,6 @@ core::Status Simulator::submit_transaction(const Transaction& tx) {
       return Error{ErrorCode::kInvalid,
                    where + "double spend of an outpoint a mempool transaction spends"};
     }
-    if (auto st = kaspa::verify_p2pk_input(tx, i, it->second); !st.ok()) {
-      return Error{st.error().code(), where + st.error().context()};
-    }
     if (in_sum + it->second.amount < in_sum)
       return Error{ErrorCode::kInvalid, "input amounts overflow"};
     in_sum += it->second.amount;
@@ -464,9 +476,89 @@ core::Status Simulator::submit_transaction(const Transaction& tx) {
     out_sum += o.value;
   }
   if (out_sum > in_sum) return Error{ErrorCode::kInvalid, "outputs exceed inputs"};
+  BASALT_TRY(check_covenant_bindings(tx));
+  for (std::uint32_t i = 0; i < tx.inputs.size(); ++i) {
+    const kaspa::UtxoEntry& e = utxos_.at(tx.inputs[i].previous_outpoint);
+    if (!kaspa::p2pk_key(e.script_public_key)) continue;
+    if (auto st = kaspa::verify_p2pk_input(tx, i, e); !st.ok()) {
+      return Error{st.error().code(), "input " + std::to_string(i) + ": " + st.error().context()};
+    }
+  }
+  BASALT_TRY(check_script_spends(tx));
   mempool_.push_back(tx);
   mempool_spent_.insert(own.begin(), own.end());
   return core::Status::Ok();
+}
+
+core::Status Simulator::check_covenant_bindings(const Transaction& tx) const {
+  using core::Error;
+  using core::ErrorCode;
+  // KIP-20: an output bound to a covenant continues it when its authorizing input spends an output
+  // of the same covenant; otherwise it is a genesis, and the outputs of one (input, covenant) group
+  // must hash, with the input's outpoint, to the covenant id.
+  std::map<std::pair<std::uint16_t, kaspa::CovenantId>, std::vector<kaspa::AuthorizedOutput>>
+      genesis;
+  for (std::uint32_t o = 0; o < tx.outputs.size(); ++o) {
+    const auto& cov = tx.outputs[o].covenant;
+    if (!cov) continue;
+    if (cov->authorizing_input >= tx.inputs.size()) {
+      return Error{ErrorCode::kInvalid,
+                   "output " + std::to_string(o) + ": covenant authorizing input out of range"};
+    }
+    const kaspa::UtxoEntry& auth = utxos_.at(tx.inputs[cov->authorizing_input].previous_outpoint);
+    if (auth.covenant_id == cov->covenant_id) continue;
+    genesis[{cov->authorizing_input, cov->covenant_id}].push_back(
+        {o, tx.outputs[o].value, tx.outputs[o].script_public_key});
+  }
+  for (const auto& [group, outputs] : genesis) {
+    const kaspa::Outpoint& op = tx.inputs[group.first].previous_outpoint;
+    if (kaspa::covenant_id(op, outputs) != group.second) {
+      return Error{ErrorCode::kInvalid,
+                   "wrong genesis covenant id for input " + std::to_string(group.first)};
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Status Simulator::check_script_spends(const Transaction& tx) const {
+  std::vector<kaspa::UtxoEntry> spent;
+  spent.reserve(tx.inputs.size());
+  for (const auto& in : tx.inputs) {
+    auto it = utxos_.find(in.previous_outpoint);
+    if (it == utxos_.end())
+      return core::Error{core::ErrorCode::kNotFound, "missing or spent outpoint"};
+    spent.push_back(it->second);
+  }
+  kaspa::ScriptContext ctx;
+  ctx.seq_commits = this;
+  ctx.zk = zk_;
+  ctx.tx = &tx;
+  ctx.spent = spent;
+  for (std::uint32_t i = 0; i < tx.inputs.size(); ++i) {
+    if (kaspa::p2pk_key(spent[i].script_public_key)) continue;
+    ctx.input_index = i;
+    const kaspa::ScriptOutcome out =
+        kaspa::verify_spend(tx.inputs[i].signature_script, spent[i].script_public_key.script, ctx);
+    if (!out.ok()) {
+      return core::Error{core::ErrorCode::kVerifyFailed,
+                         "input " + std::to_string(i) + ": script failed: " +
+                             kaspa::script_error_name(out.error) + " (" + out.detail + ")"};
+    }
+  }
+  return core::Status::Ok();
+}
+
+std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> Simulator::covenant_utxo(
+    const kaspa::CovenantId& id) const {
+  for (const auto& [op, e] : utxos_) {
+    if (e.covenant_id == id) return std::pair{op, e};
+  }
+  return std::nullopt;
+}
+
+std::string Simulator::refusal(const kaspa::TxId& id) const {
+  auto it = refusals_.find(id);
+  return it == refusals_.end() ? std::string() : it->second;
 }
 
 FeeEstimate Simulator::fee_estimate() const {

@@ -12,13 +12,14 @@
 //    blue work overtakes the chain; the abandoned branch is never merged later.
 //  - DAA score: blue score plus a fixed offset (no difficulty window).
 //  - Transactions: submitted transactions are checked against the UTXO set (P2PK Schnorr spends
-//  with
-//    basalt's signature hash, see kaspa/signing.hpp) and accepted in merge order unless an input is
-//    missing or already spent; the generated load (built in, or set_load's) is input-less lane
-//    transactions that skip the mempool. Coinbase outputs have no maturity, there are no block
-//    rewards (genesis funds a faucet key) and fees are not collected. A reorg returns to the
-//    mempool what the removed chain blocks accepted and what the not yet merged tips carried, so
-//    the competing branch accepts it again.
+//    with basalt's signature hash, see kaspa/signing.hpp; any other spend runs its scripts in
+//    kaspa/script.hpp's engine) and KIP-20's covenant binding rules, and accepted in merge order
+//    unless an input is missing or already spent, or a script spend fails again in the accepting
+//    chain block's context (OpChainblockSeqCommit depends on it); the generated load (built in, or
+//    set_load's) is input-less lane transactions that skip the mempool. Coinbase outputs have no
+//    maturity, there are no block rewards (genesis funds a faucet key) and fees are not collected.
+//    A reorg returns to the mempool what the removed chain blocks accepted and what the not yet
+//    merged tips carried, so the competing branch accepts it again.
 #pragma once
 
 #include <cstdint>
@@ -88,6 +89,8 @@ struct ChainBlock {
   SeqCommit inactivity_shortcut;
   SeqCommit parent_seq_commit;
   SeqCommit seq_commit;
+  core::Hash32 activity_root;
+  core::Hash32 miner_payload_root;
   std::vector<l1::LaneProof> lane_proofs;  // one per lane ever touched, by lane key
 };
 
@@ -118,6 +121,15 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> spendable(
       const kaspa::ScriptPublicKey& spk) const;
   std::size_t mempool_size() const { return mempool_.size(); }
+  // The unspent output bound to a covenant (KIP-20 keeps exactly one per covenant here, since the
+  // simulator's covenants never split).
+  std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> covenant_utxo(
+      const kaspa::CovenantId& id) const;
+  // The verifier OpZkPrecompile uses (none: every ZK verification fails). Not owned.
+  void set_zk_verifier(const kaspa::ZkVerifier* zk) { zk_ = zk; }
+  // Why a transaction that reached a chain block's mergeset was not accepted (its scripts failed
+  // in the chain block's context); empty when it was not refused. The last kRefusalsKept are kept.
+  std::string refusal(const kaspa::TxId& id) const;
 
   // Replaces the built-in generated load: every produced block carries what `load(step)` returns.
   // It is called once per block, in production order, so a deterministic load keeps the
@@ -156,6 +168,10 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   ChainBlock commit_chain_block(const Block& b);
   void extend_chain(Block& tip);
   void rebuild_smt();
+  core::Status check_covenant_bindings(const kaspa::Transaction& tx) const;
+  // Runs the scripts of every input that is not a P2PK spend (kaspa/script.hpp) in the current
+  // chain context.
+  core::Status check_script_spends(const kaspa::Transaction& tx) const;
 
   SimParams params_;
   std::mt19937_64 rng_;
@@ -196,6 +212,10 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   std::map<BlockHash, std::size_t> chain_index_;
   std::uint64_t tx_nonce_ = 0;
   std::function<std::vector<kaspa::Transaction>(std::uint64_t)> load_;
+  const kaspa::ZkVerifier* zk_ = nullptr;
+  static constexpr std::size_t kRefusalsKept = 4096;
+  std::map<kaspa::TxId, std::string> refusals_;
+  std::deque<kaspa::TxId> refusal_order_;
 };
 
 }  // namespace basalt::l1::sim
