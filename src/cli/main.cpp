@@ -13,6 +13,7 @@
 #include "cli/dag_commands.hpp"
 #include "cli/exec_command.hpp"
 #include "cli/node_command.hpp"
+#include "cli/settle_command.hpp"
 #include "cli/tx_commands.hpp"
 #include "cli/vm_commands.hpp"
 #include "dag/simulate.hpp"
@@ -289,6 +290,29 @@ int main(int argc, char** argv) {
         "dag",
         "scope and witness-cut time on DAGs of 10^4-10^6 vertices; storage under delta/gamma");
 
+    basalt::cli::SettleOptions settle_opts;
+    settle_opts.guest_dir = BASALT_GUEST_DIR;
+    auto* settle = app.add_subcommand(
+        "settle",
+        "execute, prove (re-execution receipts: not succinct, not zero-knowledge) and settle an "
+        "app through its covenant on the simulator");
+    settle->add_option("--sim-seed", settle_opts.sim_seed, "simulator and user seed (default 1)");
+    settle->add_option("--blocks", settle_opts.blocks,
+                       "chain blocks to run; then the settlement in flight finishes (default 100)");
+    settle->add_option("--app", settle_opts.app, "counter or token (default counter)");
+    settle->add_option("--bundle-size", settle_opts.bundle_size,
+                       "batches per aggregate receipt and settlement (default 4)");
+    settle->add_option("--threads", settle_opts.threads,
+                       "execution and proving threads (default 2)");
+    settle->add_option("--tx-per-block", settle_opts.tx_per_block,
+                       "user transactions per produced block (default 10)");
+    settle->add_option("--reorg-every", settle_opts.reorg_every,
+                       "simulator steps between random reorgs (default 0: none)");
+    settle->add_option("--reorg-depth", settle_opts.reorg_depth,
+                       "deepest random reorg (default 3)");
+    settle->add_option("--guest-dir", settle_opts.guest_dir, "where the built-in guests are");
+    settle->add_flag("--json", settle_opts.json, "print settlements and the summary as JSON");
+
     std::string journal_hex;
     auto* journal = app.add_subcommand("journal", "settlement journals");
     journal->require_subcommand(1);
@@ -411,6 +435,15 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (bench_exec->parsed()) return basalt::cli::bench_exec(bench_exec_opts, std::cout);
+    if (settle->parsed()) {
+      auto r = basalt::cli::run_settle(settle_opts, std::cout, std::cerr);
+      if (!r.ok()) {
+        std::cerr << "basalt: " << r.error().to_string() << "\n";
+        return 1;
+      }
+      basalt::cli::print_settle_summary(*r, settle_opts.json, std::cout);
+      return 0;
+    }
     if (dag_sim->parsed()) {
       dag_params.delta = delta ? std::optional<std::uint64_t>(delta) : std::nullopt;
       dag_params.gamma = gamma ? std::optional<std::uint64_t>(gamma) : std::nullopt;

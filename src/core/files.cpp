@@ -1,6 +1,7 @@
 #include "core/files.hpp"
 
 #include <filesystem>
+#include <fstream>
 
 namespace basalt::core {
 
@@ -11,6 +12,12 @@ std::uint64_t directory_bytes(const std::string& dir) {
     if (e.is_regular_file(ec)) total += e.file_size(ec);
   }
   return total;
+}
+
+Result<Bytes> read_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return Error{ErrorCode::kNotFound, "cannot read " + path};
+  return Bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
 }
 
 }  // namespace basalt::core

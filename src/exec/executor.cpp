@@ -1,5 +1,7 @@
 #include "exec/executor.hpp"
 
+#include "core/files.hpp"
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
@@ -45,9 +47,7 @@ std::map<std::uint32_t, std::string> builtin_codes(const std::string& name) {
 core::Result<App> load_app(const std::string& name_or_path, const std::string& guest_dir) {
   const bool builtin = name_or_path == "counter" || name_or_path == "token";
   const std::string path = builtin ? guest_dir + "/" + name_or_path + ".elf" : name_or_path;
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Error{ErrorCode::kNotFound, "cannot read guest ELF " + path};
-  const core::Bytes elf((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  BASALT_ASSIGN_OR_RETURN(const core::Bytes elf, core::read_file(path));
   BASALT_ASSIGN_OR_RETURN(vm::Program program, vm::Program::load(elf, kTxMemoryLimit));
   App app;
   app.name = builtin ? name_or_path : path;

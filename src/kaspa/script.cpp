@@ -455,7 +455,7 @@ ScriptOutcome verify_spend(core::ByteSpan signature_script, core::ByteSpan scrip
   const core::Bytes redeem = std::move(below.back());
   below.pop_back();
   if (!m.run(script_public_key, false)) return m.finish();
-  if (m.stack().size() != 1 || !truthy(m.stack().back())) {
+  if (m.stack().empty() || !truthy(m.stack().back())) {
     m.fail(ScriptError::kP2shMismatch, "the redeem script does not hash to the key's");
     return m.finish();
   }

@@ -4,11 +4,13 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/result.hpp"
 #include "kaspa/lane_smt.hpp"
 #include "kaspa/seq_commit.hpp"
+#include "kaspa/signing.hpp"
 #include "kaspa/transaction.hpp"
 #include "kaspa/types.hpp"
 
@@ -86,7 +88,18 @@ class ChainSource {
   // source unchanged; the error says why (kInvalid, kNotFound for a missing or spent outpoint,
   // kVerifyFailed for a bad signature).
   virtual core::Status submit_transaction(const kaspa::Transaction& tx) = 0;
+  // Kaspa's SubmitTransactionReplacement: replaces the mempool transactions spending any of its
+  // inputs when its fee rate is higher. Errors: kInvalid, and those of submit_transaction.
+  virtual core::Status submit_transaction_replacement(const kaspa::Transaction& tx) = 0;
   virtual FeeEstimate fee_estimate() const = 0;
+  // Unspent outputs paying `spk` that no mempool transaction spends (GetUtxosByAddresses).
+  virtual std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> spendable(
+      const kaspa::ScriptPublicKey& spk) const = 0;
+  // The unspent output bound to covenant `id`, if any.
+  virtual std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> covenant_utxo(
+      const kaspa::CovenantId& id) const = 0;
+  // Why a transaction that reached a chain block was not accepted; empty if it was not refused.
+  virtual std::string refusal(const kaspa::TxId& id) const = 0;
   // Errors: kNotFound for an unknown block.
   virtual core::Result<BlockHeader> header(const kaspa::BlockHash& block) const = 0;
 };

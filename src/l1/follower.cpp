@@ -75,6 +75,12 @@ std::optional<LaneState> Follower::lane(const kaspa::LaneKey& key) const {
   return it->second;
 }
 
+std::optional<LaneState> Follower::last(const kaspa::LaneKey& key) const {
+  auto it = lanes_.find(key);
+  if (it == lanes_.end()) return std::nullopt;
+  return it->second;
+}
+
 std::optional<kaspa::BlockHash> Follower::tip() const {
   if (history_.empty()) return std::nullopt;
   return history_.back().hash;

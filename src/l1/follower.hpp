@@ -27,6 +27,8 @@ class Follower {
 
   // The lane's state if it is active at the current tip (touched within the last F blue score).
   std::optional<LaneState> lane(const kaspa::LaneKey& key) const;
+  // The lane's last known state, active or not (nullopt: never touched while followed).
+  std::optional<LaneState> last(const kaspa::LaneKey& key) const;
   std::optional<kaspa::BlockHash> tip() const;
   std::size_t height() const { return history_.size(); }
 

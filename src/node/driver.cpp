@@ -122,17 +122,18 @@ core::Result<StepReport> Driver::step() {
   StepReport report;
   report.step = ++step_;
   sim_.step();
-  BASALT_ASSIGN_OR_RETURN(l1::ChainChanged change, sim_.next_chain_changes());
+  BASALT_ASSIGN_OR_RETURN(report.change, sim_.next_chain_changes());
+  const l1::ChainChanged& change = report.change;
   BASALT_TRY(follower_.apply({change.removed, {}}));
   chain_.resize(chain_.size() - change.removed.size());
-  for (auto& info : change.added) {
+  for (const auto& info : change.added) {
     BASALT_TRY(follower_.apply({{}, {info}}));
     Position pos;
-    if (auto lane = follower_.lane(lane_key_)) {
+    if (auto lane = follower_.last(lane_key_)) {
       pos.record.lane_tip = lane->tip;
       pos.record.lane_blue_score = lane->last_blue_score;
     }
-    pos.info = std::move(info);
+    pos.info = info;
     chain_.push_back(std::move(pos));
   }
   // Final positions keep only their hash: their transactions are never needed again.

@@ -42,8 +42,8 @@ exec::BlockInput block_input(const l1::ChainBlockInfo& info);
 // What the driver stores with each batch (exec::BlockInput::extra).
 struct BatchRecordExtra {
   std::uint64_t step = 0;   // the simulator step the batch was executed in
-  kaspa::LaneTip lane_tip;  // the app lane's tip after the block (zero while inactive)
-  std::uint64_t lane_blue_score = 0;
+  kaspa::LaneTip lane_tip;  // the app lane's last tip after the block, active or not (zero: none)
+  std::uint64_t lane_blue_score = 0;  // its last-touch blue score
 };
 core::Result<BatchRecordExtra> decode_batch_extra(core::ByteSpan b);
 
@@ -54,6 +54,7 @@ struct StepReport {
   std::uint64_t rolled_back_to = 0;
   std::vector<exec::BatchResult> executed;  // in order
   double exec_seconds = 0;                  // spent in the executor (not the simulator)
+  l1::ChainChanged change;                  // what the step changed on L1
 };
 
 class Driver {
@@ -76,7 +77,13 @@ class Driver {
   core::Result<StepReport> step();
   // The followed chain's length (positions 1..length; batch p is chain block p).
   std::uint64_t chain_length() const { return chain_.size(); }
+  // Chain block p (1..chain_length()) and the record its batch is executed with. Blocks more than
+  // F below the tip keep only their header fields (no transactions).
+  const l1::ChainBlockInfo& block(std::uint64_t p) const { return chain_.at(p - 1).info; }
+  const BatchRecordExtra& record(std::uint64_t p) const { return chain_.at(p - 1).record; }
   const l1::sim::Simulator& sim() const { return sim_; }
+  // For submitting transactions other than lane ones (settlements). Not replayed on restart.
+  l1::sim::Simulator& sim() { return sim_; }
 
  private:
   struct Position {

@@ -141,10 +141,19 @@ Block Simulator::make_block(const std::vector<BlockHash>& parents, std::uint64_t
   cb.payload =
       ascii("basalt-sim miner " + std::to_string(rng_() % 1000) + " " + b.hash.hex().substr(0, 16));
   b.txs.push_back(std::move(cb));
-  // Submitted transactions go into the next block produced.
-  for (auto& tx : mempool_) b.txs.push_back(std::move(tx));
-  mempool_.clear();
+  // Submitted transactions go into the next block produced, unless they pay below the fee floor.
+  std::vector<Transaction> waiting;
+  for (auto& tx : mempool_) {
+    if (fee_floor_ > 0 && fee_rate(tx) < fee_floor_) {
+      waiting.push_back(std::move(tx));
+    } else {
+      b.txs.push_back(std::move(tx));
+    }
+  }
+  mempool_ = std::move(waiting);
   mempool_spent_.clear();
+  for (const auto& tx : mempool_)
+    for (const auto& in : tx.inputs) mempool_spent_.insert(in.previous_outpoint);
   if (load_) {
     for (auto& tx : load_(step)) b.txs.push_back(std::move(tx));
     for (const auto& tx : b.txs) b.tx_ids.push_back(kaspa::tx_id(tx));
@@ -544,6 +553,52 @@ core::Status Simulator::check_script_spends(const Transaction& tx) const {
                          "input " + std::to_string(i) + ": script failed: " +
                              kaspa::script_error_name(out.error) + " (" + out.detail + ")"};
     }
+  }
+  return core::Status::Ok();
+}
+
+std::uint64_t Simulator::fee_rate(const Transaction& tx) const {
+  std::uint64_t in = 0, out = 0;
+  for (const auto& i : tx.inputs) {
+    auto it = utxos_.find(i.previous_outpoint);
+    if (it == utxos_.end()) return 0;
+    in += it->second.amount;
+  }
+  for (const auto& o : tx.outputs) out += o.value;
+  const std::uint64_t mass = kaspa::serialize_transaction(tx).size();
+  return in > out ? (in - out) / std::max<std::uint64_t>(mass, 1) : 0;
+}
+
+core::Status Simulator::submit_transaction_replacement(const Transaction& tx) {
+  std::set<kaspa::Outpoint> spends;
+  for (const auto& in : tx.inputs) spends.insert(in.previous_outpoint);
+  std::vector<Transaction> kept, replaced;
+  for (auto& m : mempool_) {
+    bool conflicts = false;
+    for (const auto& in : m.inputs) conflicts |= spends.count(in.previous_outpoint) > 0;
+    (conflicts ? replaced : kept).push_back(m);
+  }
+  if (replaced.empty())
+    return core::Error{core::ErrorCode::kInvalid, "replacement: no mempool transaction to replace"};
+  const std::uint64_t rate = fee_rate(tx);
+  for (const auto& r : replaced) {
+    if (rate <= fee_rate(r)) {
+      return core::Error{core::ErrorCode::kInvalid,
+                         "replacement: fee rate " + std::to_string(rate) +
+                             " does not exceed the replaced transaction's " +
+                             std::to_string(fee_rate(r))};
+    }
+  }
+  const std::vector<Transaction> before = mempool_;
+  const std::set<kaspa::Outpoint> spent_before = mempool_spent_;
+  mempool_ = std::move(kept);
+  mempool_spent_.clear();
+  for (const auto& m : mempool_)
+    for (const auto& in : m.inputs) mempool_spent_.insert(in.previous_outpoint);
+  if (auto st = submit_transaction(tx); !st.ok()) {
+    mempool_ = before;
+    mempool_spent_ = spent_before;
+    return st;
   }
   return core::Status::Ok();
 }

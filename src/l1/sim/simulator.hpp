@@ -119,17 +119,25 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   std::optional<kaspa::UtxoEntry> utxo(const kaspa::Outpoint& op) const;
   // Unspent outputs paying `spk` that no mempool transaction spends, by outpoint.
   std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> spendable(
-      const kaspa::ScriptPublicKey& spk) const;
+      const kaspa::ScriptPublicKey& spk) const override;
   std::size_t mempool_size() const { return mempool_.size(); }
   // The unspent output bound to a covenant (KIP-20 keeps exactly one per covenant here, since the
   // simulator's covenants never split).
   std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> covenant_utxo(
-      const kaspa::CovenantId& id) const;
+      const kaspa::CovenantId& id) const override;
+  // Kaspa's SubmitTransactionReplacement: the transaction replaces the mempool transactions that
+  // spend any of its inputs if its fee rate is higher than each of theirs. Errors: kInvalid when
+  // nothing conflicts or the rate is not higher; those of submit_transaction (nothing changes).
+  core::Status submit_transaction_replacement(const kaspa::Transaction& tx) override;
+  // Congestion: blocks leave mempool transactions paying less than `sompi_per_gram` (mass taken as
+  // the serialized size) in the mempool. 0 (the default) takes everything.
+  void set_fee_floor(std::uint64_t sompi_per_gram) { fee_floor_ = sompi_per_gram; }
+  std::uint64_t fee_rate(const kaspa::Transaction& tx) const;
   // The verifier OpZkPrecompile uses (none: every ZK verification fails). Not owned.
   void set_zk_verifier(const kaspa::ZkVerifier* zk) { zk_ = zk; }
   // Why a transaction that reached a chain block's mergeset was not accepted (its scripts failed
   // in the chain block's context); empty when it was not refused. The last kRefusalsKept are kept.
-  std::string refusal(const kaspa::TxId& id) const;
+  std::string refusal(const kaspa::TxId& id) const override;
 
   // Replaces the built-in generated load: every produced block carries what `load(step)` returns.
   // It is called once per block, in production order, so a deterministic load keeps the
@@ -213,6 +221,7 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   std::uint64_t tx_nonce_ = 0;
   std::function<std::vector<kaspa::Transaction>(std::uint64_t)> load_;
   const kaspa::ZkVerifier* zk_ = nullptr;
+  std::uint64_t fee_floor_ = 0;
   static constexpr std::size_t kRefusalsKept = 4096;
   std::map<kaspa::TxId, std::string> refusals_;
   std::deque<kaspa::TxId> refusal_order_;

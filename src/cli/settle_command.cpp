@@ -1,0 +1,183 @@
+#include "cli/settle_command.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+
+#include "core/bytes.hpp"
+#include "exec/executor.hpp"
+#include "node/driver.hpp"
+#include "node/settlement.hpp"
+#include "state/store.hpp"
+
+namespace basalt::cli {
+
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+// A scratch directory for the run's state, removed when the run ends.
+struct ScratchDir {
+  std::string path;
+  ScratchDir() {
+    std::string t = (std::filesystem::temp_directory_path() / "basalt-settle-XXXXXX").string();
+    if (mkdtemp(t.data()) != nullptr) path = t;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    if (!path.empty()) std::filesystem::remove_all(path, ec);
+  }
+};
+
+void print_submitted(const settle::Bundle& b, const kaspa::TxId& tx_id, bool json,
+                     std::ostream& out) {
+  const core::Bytes journal = zk::encode_state_transition(b.journal);
+  if (json) {
+    out << nlohmann::json{{"event", "submitted"},       {"first_batch", b.first_batch},
+                          {"last_batch", b.last_batch}, {"anchor", b.anchor.hex()},
+                          {"tx_id", tx_id.hex()},       {"journal", core::to_hex(journal)}}
+               .dump()
+        << "\n";
+    return;
+  }
+  out << "settlement batches " << b.first_batch << ".." << b.last_batch << " anchor "
+      << b.anchor.hex() << "\n  tx " << tx_id.hex() << "\n  journal " << core::to_hex(journal)
+      << "\n";
+}
+
+}  // namespace
+
+core::Result<SettleSummary> run_settle(const SettleOptions& o, std::ostream& out,
+                                       std::ostream& log) {
+  if (o.bundle_size == 0) return Error{ErrorCode::kInvalid, "--bundle-size must be at least 1"};
+  ScratchDir dir;
+  if (dir.path.empty()) return Error{ErrorCode::kIo, "cannot create a scratch directory"};
+  state::StoreOptions so;
+  so.sync = false;
+  so.rollback_window = o.finality_depth;
+  BASALT_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store,
+                          state::StateStore::open(dir.path, so));
+  BASALT_ASSIGN_OR_RETURN(exec::App app, exec::load_app(o.app, o.guest_dir));
+  BASALT_ASSIGN_OR_RETURN(zk::Guests guests, zk::load_guests(app, o.guest_dir));
+  exec::Executor executor(*store, std::move(app), o.threads);
+  executor.keep_inputs(true);
+  node::DriverOptions d;
+  d.sim_seed = o.sim_seed;
+  d.finality_depth = o.finality_depth;
+  d.reorg_every = o.reorg_every;
+  d.reorg_depth = o.reorg_depth;
+  d.users_tx_per_block = o.tx_per_block;
+  BASALT_ASSIGN_OR_RETURN(std::unique_ptr<node::Driver> driver,
+                          node::Driver::open(d, *store, executor));
+
+  zk::ReexecProofSystem system;
+  for (const zk::Guest* g : {&guests.tx, &guests.batch, &guests.aggregate})
+    system.register_guest(g->program, g->limits);
+  settle::ReceiptVerifier verifier(system);
+  driver->sim().set_zk_verifier(&verifier);
+
+  node::SettlementOptions so2;
+  so2.bundle_size = o.bundle_size;
+  so2.prover_threads = o.threads;
+  so2.settler.finality_depth = o.finality_depth;
+  BASALT_ASSIGN_OR_RETURN(
+      auto pipeline,
+      node::SettlementPipeline::create(*driver, system, std::move(guests), store->smt(), so2));
+  log << "covenant " << pipeline->covenant_id().hex() << " (re-execution receipts: not succinct, "
+      << "not zero-knowledge)\n";
+
+  SettleSummary sum;
+  bool in_flight = false;
+  for (;;) {
+    BASALT_ASSIGN_OR_RETURN(const node::StepReport step, driver->step());
+    if (step.rolled_back != 0) ++sum.rollbacks;
+    const auto t0 = std::chrono::steady_clock::now();
+    const bool more = driver->chain_length() < o.blocks;
+    BASALT_ASSIGN_OR_RETURN(const node::SettlementReport r, pipeline->after_step(step, more));
+    sum.prove_seconds +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::size_t next_submitted = 0;
+    for (const settle::SettlerEvent& e : r.events) {
+      using K = settle::SettlerEvent::Kind;
+      switch (e.kind) {
+        case K::kSubmitted:
+          ++sum.submitted;
+          in_flight = true;
+          print_submitted(r.submitted.at(next_submitted++), e.tx_id, o.json, out);
+          break;
+        case K::kBumped:
+          ++sum.bumped;
+          break;
+        case K::kUnaccepted:
+          ++sum.unaccepted;
+          break;
+        case K::kConfirmed:
+          ++sum.confirmed;
+          sum.latency_blocks_total += e.blocks;
+          sum.latency_blocks_max = std::max(sum.latency_blocks_max, e.blocks);
+          in_flight = false;
+          break;
+        case K::kAbandoned:
+          ++sum.abandoned;
+          in_flight = false;
+          break;
+        case K::kAccepted:
+          break;
+      }
+      if (e.kind != K::kSubmitted) {
+        if (o.json) {
+          out << nlohmann::json{{"event", settle::settler_event_name(e.kind)},
+                                {"first_batch", e.first_batch},
+                                {"last_batch", e.last_batch},
+                                {"tx_id", e.tx_id.hex()},
+                                {"detail", e.detail}}
+                     .dump()
+              << "\n";
+        } else {
+          out << "  " << settle::settler_event_name(e.kind) << " batches " << e.first_batch << ".."
+              << e.last_batch << (e.detail.empty() ? "" : ": " + e.detail) << "\n";
+        }
+      }
+    }
+    if (driver->chain_length() >= o.blocks && !in_flight) break;
+  }
+  sum.chain_length = driver->chain_length();
+  sum.proven = pipeline->proven_batch();
+  sum.settled_batch = pipeline->settled_batch().value_or(0);
+  return sum;
+}
+
+void print_settle_summary(const SettleSummary& s, bool json, std::ostream& out) {
+  const double mean =
+      s.confirmed ? static_cast<double>(s.latency_blocks_total) / static_cast<double>(s.confirmed)
+                  : 0.0;
+  if (json) {
+    out << nlohmann::json{{"chain_length", s.chain_length},
+                          {"proven_batch", s.proven},
+                          {"settled_batch", s.settled_batch},
+                          {"submitted", s.submitted},
+                          {"confirmed", s.confirmed},
+                          {"bumped", s.bumped},
+                          {"abandoned", s.abandoned},
+                          {"unaccepted", s.unaccepted},
+                          {"rollbacks", s.rollbacks},
+                          {"latency_blocks_mean", mean},
+                          {"latency_blocks_max", s.latency_blocks_max}}
+               .dump()
+        << "\n";
+    return;
+  }
+  out << "chain length       " << s.chain_length << "\n";
+  out << "proven batch       " << s.proven << "\n";
+  out << "settled batch      " << s.settled_batch << "\n";
+  out << "settlements        " << s.submitted << " submitted, " << s.confirmed << " confirmed, "
+      << s.abandoned << " abandoned, " << s.bumped << " fee bumps, " << s.unaccepted
+      << " undone by reorgs\n";
+  out << "reorg rollbacks    " << s.rollbacks << "\n";
+  out << "settlement latency " << mean << " chain blocks mean, " << s.latency_blocks_max
+      << " max (submission to acceptance)\n";
+}
+
+}  // namespace basalt::cli

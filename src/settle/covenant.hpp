@@ -1,0 +1,79 @@
+// basalt's settlement covenant (version 1): a P2SH UTXO bound to a KIP-20 covenant whose redeem
+// script carries the app's state commitment and, when spent, lets it advance only along a proven
+// StateTransition. Layout, byte by byte, in docs/settlement.md:
+//
+//   redeem = 0x20 <lane_tip> 0x20 <state> || body
+//   body   = checks below, with the lane key and the three image ids as constants
+//
+// A spend's signature script pushes, bottom to top: receipt, new_lane_tip, new_state, anchor
+// block hash, redeem. The body
+//   - takes the anchor's SeqCommit with OpChainblockSeqCommit (selected chain, within F),
+//   - requires output 0 to be P2SH(0x20 <new_lane_tip> 0x20 <new_state> || body) — the same
+//     covenant with the new state — bound to the same covenant id, the only output bound to it,
+//     and carrying the covenant's value,
+//   - rebuilds the 320-byte journal (prev_state and prev_lane_tip from its own prefix, the new
+//     values from the witness, new_seq_commit from the anchor, its covenant id by introspection,
+//     the pinned image ids, a zero permission hash, the pinned lane key), hashes it with SHA-256,
+//   - verifies the receipt for the aggregator's image id with OpZkPrecompile (basalt's tag),
+//   - requires the covenant to be input 0.
+#pragma once
+
+#include <cstdint>
+
+#include "core/bytes.hpp"
+#include "crypto/schnorr.hpp"
+#include "kaspa/signing.hpp"
+#include "kaspa/transaction.hpp"
+#include "kaspa/types.hpp"
+#include "vm/image_id.hpp"
+#include "zk/journal.hpp"
+
+namespace basalt::settle {
+
+// What a covenant pins for its whole life.
+struct CovenantPins {
+  kaspa::LaneKey lane_key;
+  vm::ImageId tx_image_id;
+  vm::ImageId batch_image_id;
+  vm::ImageId aggregate_image_id;
+};
+
+// What it carries: the app's state root and the lane tip that state reflects.
+struct CovenantState {
+  core::Hash32 state;
+  kaspa::LaneTip lane_tip;
+  bool operator==(const CovenantState&) const = default;
+};
+
+core::Bytes redeem_script(const CovenantPins& pins, const CovenantState& s);
+kaspa::ScriptPublicKey covenant_spk(const CovenantPins& pins, const CovenantState& s);
+
+// The transaction creating a covenant: spends a P2PK `funding` output of `key`, puts `value` into
+// the covenant (genesis binding, KIP-20) and the rest minus `fee` back to the key. The covenant id
+// follows from the funding outpoint and the covenant output.
+struct Genesis {
+  kaspa::Transaction tx;
+  kaspa::CovenantId covenant_id;
+};
+Genesis genesis_transaction(const CovenantPins& pins, const CovenantState& initial,
+                            std::uint64_t value, const kaspa::Outpoint& funding,
+                            const kaspa::UtxoEntry& funding_entry, const crypto::SecretKey& key,
+                            std::uint64_t fee);
+
+// One settlement: the covenant UTXO it spends, the proof and what it moves to.
+struct SettlementSpend {
+  kaspa::Outpoint covenant;
+  kaspa::UtxoEntry covenant_entry;
+  CovenantState from;
+  zk::StateTransition journal;
+  core::Bytes receipt;  // the aggregate receipt's encoding
+  kaspa::BlockHash anchor;
+};
+// The settlement transaction: input 0 the covenant (witness as above), input 1 the fee output of
+// `fee_key`, output 0 the continuation, output 1 the change.
+kaspa::Transaction settlement_transaction(const CovenantPins& pins, kaspa::CovenantId covenant_id,
+                                          const SettlementSpend& s, const kaspa::Outpoint& fee_utxo,
+                                          const kaspa::UtxoEntry& fee_entry,
+                                          const crypto::SecretKey& fee_key, std::uint64_t fee);
+
+}  // namespace basalt::settle

@@ -1,0 +1,161 @@
+#include "settle/settler.hpp"
+
+#include <algorithm>
+
+#include "zk/receipt.hpp"
+
+namespace basalt::settle {
+
+using core::Error;
+using core::ErrorCode;
+
+const char* settler_event_name(SettlerEvent::Kind k) {
+  switch (k) {
+    case SettlerEvent::Kind::kSubmitted:
+      return "submitted";
+    case SettlerEvent::Kind::kBumped:
+      return "bumped";
+    case SettlerEvent::Kind::kAccepted:
+      return "accepted";
+    case SettlerEvent::Kind::kUnaccepted:
+      return "unaccepted";
+    case SettlerEvent::Kind::kConfirmed:
+      return "confirmed";
+    case SettlerEvent::Kind::kAbandoned:
+      return "abandoned";
+  }
+  return "?";
+}
+
+Settler::Settler(l1::ChainSource& l1, const CovenantPins& pins, const kaspa::CovenantId& id,
+                 const crypto::SecretKey& fee_key, const SettlerOptions& options)
+    : l1_(l1), pins_(pins), id_(id), fee_key_(fee_key), options_(options) {}
+
+SettlerEvent Settler::event(SettlerEvent::Kind k, std::string detail) const {
+  SettlerEvent e;
+  e.kind = k;
+  e.first_batch = pending_->bundle.first_batch;
+  e.last_batch = pending_->bundle.last_batch;
+  e.tx_id = pending_->tx_id;
+  e.fee = pending_->fee;
+  e.detail = std::move(detail);
+  return e;
+}
+
+core::Status Settler::build(Pending& p, std::uint64_t rate) const {
+  // The largest fee output of the key that no mempool transaction spends.
+  auto outs = l1_.spendable(kaspa::p2pk_script(fee_key_.public_key()));
+  if (outs.empty()) return Error{ErrorCode::kUnavailable, "no spendable fee output"};
+  const auto& fee_out = *std::max_element(
+      outs.begin(), outs.end(),
+      [](const auto& a, const auto& b) { return a.second.amount < b.second.amount; });
+  SettlementSpend s{p.covenant,
+                    p.covenant_entry,
+                    p.from,
+                    p.bundle.journal,
+                    zk::encode_receipt(p.bundle.receipt),
+                    p.bundle.anchor};
+  // Mass is taken as the serialized size, which the fee does not change much: price it once with
+  // no fee, then with the fee.
+  kaspa::Transaction tx =
+      settlement_transaction(pins_, id_, s, fee_out.first, fee_out.second, fee_key_, 0);
+  const std::uint64_t fee = rate * (kaspa::serialize_transaction(tx).size() + 64);
+  if (fee > fee_out.second.amount) return Error{ErrorCode::kUnavailable, "fee output too small"};
+  p.tx = settlement_transaction(pins_, id_, s, fee_out.first, fee_out.second, fee_key_, fee);
+  p.tx_id = kaspa::tx_id(p.tx);
+  p.fee = fee;
+  p.fee_rate = rate;
+  return core::Status::Ok();
+}
+
+core::Result<SettlerEvent> Settler::settle(Bundle b, const CovenantState& from) {
+  if (pending_) return Error{ErrorCode::kUnavailable, "a settlement is in flight"};
+  if (b.journal.prev_state != from.state || b.journal.prev_lane_tip != from.lane_tip.hash()) {
+    return Error{ErrorCode::kInvalid, "the bundle does not start at the covenant's state"};
+  }
+  auto cov = l1_.covenant_utxo(id_);
+  if (!cov) return Error{ErrorCode::kUnavailable, "the covenant has no unspent output"};
+  if (cov->second.script_public_key != covenant_spk(pins_, from))
+    return Error{ErrorCode::kInvalid, "the covenant output is not at this state"};
+  Pending p;
+  p.bundle = std::move(b);
+  p.from = from;
+  p.covenant = cov->first;
+  p.covenant_entry = cov->second;
+  const std::uint64_t rate = options_.fee_rate != 0 ? options_.fee_rate : l1_.fee_estimate().normal;
+  BASALT_TRY(build(p, rate));
+  if (auto st = l1_.submit_transaction(p.tx); !st.ok()) {
+    if (st.error().context().find("double spend") != std::string::npos) {
+      return Error{
+          ErrorCode::kUnavailable,
+          "another settlement of this covenant is in the mempool: " + st.error().context()};
+    }
+    return st.error();
+  }
+  pending_ = std::move(p);
+  return event(SettlerEvent::Kind::kSubmitted);
+}
+
+std::vector<SettlerEvent> Settler::on_chain(const l1::ChainChanged& change) {
+  std::vector<SettlerEvent> events;
+  if (!change.added.empty()) tip_blue_score_ = change.added.back().blue_score;
+  if (!pending_) return events;
+  Pending& p = *pending_;
+  for (const auto& h : change.removed) {
+    if (p.accepted_in == h) {
+      p.accepted_in.reset();
+      p.depth = 0;
+      events.push_back(event(SettlerEvent::Kind::kUnaccepted, "a reorg removed block " + h.hex()));
+    }
+  }
+  for (const auto& b : change.added) {
+    if (p.accepted_in) {
+      ++p.depth;
+      continue;
+    }
+    ++p.waited;
+    for (const auto& a : b.accepted) {
+      if (a.tx_id != p.tx_id) continue;
+      p.accepted_in = b.hash;
+      p.blocks_to_accept = p.waited;
+      events.push_back(event(SettlerEvent::Kind::kAccepted, "in chain block " + b.hash.hex()));
+    }
+  }
+  if (p.accepted_in) {
+    if (p.depth >= options_.confirmations) {
+      SettlerEvent e = event(SettlerEvent::Kind::kConfirmed);
+      e.blocks = p.blocks_to_accept;
+      events.push_back(std::move(e));
+      pending_.reset();
+    }
+    return events;
+  }
+  // Not accepted: refused, anchor gone or too deep, or still waiting.
+  std::string why = l1_.refusal(p.tx_id);
+  if (why.empty()) {
+    auto h = l1_.header(p.bundle.anchor);
+    if (!h.ok() || !h->is_chain_block) {
+      why = "the anchor left the selected chain";
+    } else if (h->blue_score + options_.finality_depth <=
+               tip_blue_score_ + options_.anchor_margin) {
+      why = "the anchor is about to leave the access window";
+    }
+  }
+  if (!why.empty()) {
+    events.push_back(event(SettlerEvent::Kind::kAbandoned, why));
+    pending_.reset();
+    return events;
+  }
+  if (p.waited >= options_.bump_after_blocks) {
+    Pending next = p;
+    if (build(next, p.fee_rate * 2).ok() && l1_.submit_transaction_replacement(next.tx).ok()) {
+      next.waited = 0;
+      p = std::move(next);
+      events.push_back(event(SettlerEvent::Kind::kBumped,
+                             "fee rate " + std::to_string(p.fee_rate) + " sompi/gram"));
+    }
+  }
+  return events;
+}
+
+}  // namespace basalt::settle
