@@ -73,8 +73,7 @@ core::Result<SettleSummary> run_settle(const SettleOptions& o, std::ostream& out
                           node::Driver::open(d, *store, executor));
 
   zk::ReexecProofSystem system;
-  for (const zk::Guest* g : {&guests.tx, &guests.batch, &guests.aggregate})
-    system.register_guest(g->program, g->limits);
+  zk::register_guests(system, guests);
   settle::ReceiptVerifier verifier(system);
   driver->sim().set_zk_verifier(&verifier);
 

@@ -95,12 +95,18 @@ std::optional<std::uint64_t> SettlementPipeline::settled_batch() const {
   return std::nullopt;
 }
 
-core::Status SettlementPipeline::settle_next(SettlementReport& report) {
+const zk::Receipt* SettlementPipeline::batch_receipt(std::uint64_t batch) const {
+  auto it = proven_.find(batch);
+  return it == proven_.end() ? nullptr : &it->second.receipt;
+}
+
+core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle() {
   const auto at = settled_batch();
-  if (!at) return core::Status::Ok();  // the covenant is not (yet) where our batches are
+  if (!at)
+    return std::optional<settle::Bundle>();  // the covenant is not (yet) where our batches are
   const std::uint64_t first = *at + 1;
   const std::uint64_t last_proven = proven_batch();
-  if (last_proven < first + options_.bundle_size - 1) return core::Status::Ok();
+  if (last_proven + 1 < first + options_.bundle_size) return std::optional<settle::Bundle>();
   // The bundle ends at the latest batch (within the size bounds) whose block holds the lane in its
   // lane SMT (the aggregator proves the last tip's inclusion there).
   std::uint64_t last = std::min<std::uint64_t>(
@@ -113,7 +119,7 @@ core::Status SettlementPipeline::settle_next(SettlementReport& report) {
       break;
     }
   }
-  if (!proof) return core::Status::Ok();
+  if (!proof) return std::optional<settle::Bundle>();
   std::vector<zk::Receipt> batches;
   for (std::uint64_t b = first; b <= last; ++b) batches.push_back(proven_.at(b).receipt);
   BASALT_ASSIGN_OR_RETURN(zk::Receipt agg,
@@ -121,16 +127,22 @@ core::Status SettlementPipeline::settle_next(SettlementReport& report) {
                                              proof->inactivity_shortcut));
   BASALT_ASSIGN_OR_RETURN(const zk::StateTransition journal,
                           zk::decode_state_transition(agg.journal));
-  settle::Bundle bundle{
-      first,          last,   driver_.block(last).hash, driver_.block(last).blue_score,
-      std::move(agg), journal};
-  const settle::CovenantState from{journal.prev_state, kaspa::LaneTip(journal.prev_lane_tip)};
-  auto ev = settler_->settle(bundle, from);
+  return std::optional<settle::Bundle>(settle::Bundle{first, last, driver_.block(last).hash,
+                                                      driver_.block(last).blue_score,
+                                                      std::move(agg), journal});
+}
+
+core::Status SettlementPipeline::settle_next(SettlementReport& report) {
+  BASALT_ASSIGN_OR_RETURN(std::optional<settle::Bundle> next, next_bundle());
+  if (!next) return core::Status::Ok();
+  const settle::CovenantState from{next->journal.prev_state,
+                                   kaspa::LaneTip(next->journal.prev_lane_tip)};
+  auto ev = settler_->settle(*next, from);
   if (!ev.ok()) {
     if (ev.error().code() == ErrorCode::kUnavailable) return core::Status::Ok();
     return ev.error();
   }
-  report.submitted.push_back(std::move(bundle));
+  report.submitted.push_back(std::move(*next));
   report.events.push_back(std::move(*ev));
   return core::Status::Ok();
 }

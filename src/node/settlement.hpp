@@ -53,6 +53,13 @@ class SettlementPipeline {
   // the settlement in flight and, when none is and `settle_more`, settles the next bundle.
   core::Result<SettlementReport> after_step(const StepReport& step, bool settle_more = true);
 
+  // The next bundle to settle from the covenant's current state, proven but not submitted; nullopt
+  // while too few batches are proven or no bundle end has the lane in its lane SMT.
+  core::Result<std::optional<settle::Bundle>> next_bundle();
+  // The batch receipt of a proven batch still kept (nullptr otherwise).
+  const zk::Receipt* batch_receipt(std::uint64_t batch) const;
+  zk::Prover& prover() { return *prover_; }
+
   const kaspa::CovenantId& covenant_id() const { return settler_->covenant_id(); }
   const settle::CovenantPins& pins() const { return pins_; }
   // The batch the covenant's state is at (0 before any settlement), as L1 shows it now.

@@ -130,8 +130,13 @@ std::vector<SettlerEvent> Settler::on_chain(const l1::ChainChanged& change) {
     }
     return events;
   }
-  // Not accepted: refused, anchor gone or too deep, or still waiting.
+  // Not accepted: refused, superseded, anchor gone or too deep, or still waiting.
   std::string why = l1_.refusal(p.tx_id);
+  if (why.empty()) {
+    auto cov = l1_.covenant_utxo(id_);
+    if (!cov || cov->first != p.covenant)
+      why = "the covenant moved on: another settlement of its state was accepted";
+  }
   if (why.empty()) {
     auto h = l1_.header(p.bundle.anchor);
     if (!h.ok() || !h->is_chain_block) {

@@ -25,19 +25,24 @@ core::Status match_assumptions(const std::vector<vm::Assumption>& calls,
   return core::Status::Ok();
 }
 
-std::string run_failure(const vm::RunResult& run) {
+}  // namespace
+
+std::string ReexecProofSystem::run_failure(const vm::RunResult& run,
+                                           const vm::ImageId& image) const {
   if (run.status == vm::RunResult::Status::kFaulted) {
     return std::string("guest faulted: ") + vm::fault_name(run.fault.kind);
   }
-  return "guest exited with code " + std::to_string(run.exit_code);
+  std::string s = "guest exited with code " + std::to_string(run.exit_code);
+  auto g = guests_.find(image);
+  if (g != guests_.end() && g->second.exit_names != nullptr)
+    s += std::string(" (") + g->second.exit_names(run.exit_code) + ")";
+  return s;
 }
 
-}  // namespace
-
 void ReexecProofSystem::register_guest(std::shared_ptr<const vm::Program> program,
-                                       const vm::RunLimits& limits) {
+                                       const vm::RunLimits& limits, ExitNamer exit_names) {
   const vm::ImageId id = program->image_id();
-  guests_[id] = {std::move(program), limits};
+  guests_[id] = {std::move(program), limits, exit_names};
 }
 
 core::Result<Receipt> ReexecProofSystem::prove(const vm::Program& guest, core::ByteSpan input,
@@ -45,7 +50,7 @@ core::Result<Receipt> ReexecProofSystem::prove(const vm::Program& guest, core::B
                                                const vm::RunLimits& limits) {
   const vm::RunResult run = vm::run(guest, input, limits);
   if (run.status != vm::RunResult::Status::kExited || run.exit_code != 0) {
-    return Error{ErrorCode::kInvalid, "cannot prove: " + run_failure(run)};
+    return Error{ErrorCode::kInvalid, "cannot prove: " + run_failure(run, guest.image_id())};
   }
   BASALT_TRY(match_assumptions(run.assumptions, assumptions, ErrorCode::kInvalid));
   Receipt r;
@@ -77,7 +82,7 @@ core::Status ReexecProofSystem::verify_at(const Receipt& receipt, const vm::Imag
   }
   const vm::RunResult run = vm::run(*g->second.program, receipt.input, g->second.limits);
   if (run.status != vm::RunResult::Status::kExited || run.exit_code != 0) {
-    return Error{ErrorCode::kVerifyFailed, "re-execution: " + run_failure(run)};
+    return Error{ErrorCode::kVerifyFailed, "re-execution: " + run_failure(run, image_id)};
   }
   if (run.journal != receipt.journal) {
     return Error{ErrorCode::kVerifyFailed, "re-execution committed another journal"};

@@ -33,8 +33,11 @@ class ProofSystem {
 // journal and verifies every assumption the same way. It can verify only guests registered with it.
 class ReexecProofSystem final : public ProofSystem {
  public:
+  // Names a guest's exit codes in error messages.
+  using ExitNamer = const char* (*)(std::uint32_t code);
   // The limits bound what a verification may spend on this guest.
-  void register_guest(std::shared_ptr<const vm::Program> program, const vm::RunLimits& limits);
+  void register_guest(std::shared_ptr<const vm::Program> program, const vm::RunLimits& limits,
+                      ExitNamer exit_names = nullptr);
 
   ReceiptKind kind() const override { return ReceiptKind::kReexecution; }
   core::Result<Receipt> prove(const vm::Program& guest, core::ByteSpan input,
@@ -46,7 +49,9 @@ class ReexecProofSystem final : public ProofSystem {
   struct Registered {
     std::shared_ptr<const vm::Program> program;
     vm::RunLimits limits;
+    ExitNamer exit_names = nullptr;
   };
+  std::string run_failure(const vm::RunResult& run, const vm::ImageId& image) const;
   core::Status verify_at(const Receipt& receipt, const vm::ImageId& image_id, int depth) const;
   std::map<vm::ImageId, Registered> guests_;
 };

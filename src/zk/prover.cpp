@@ -64,15 +64,6 @@ BatchTx classify(const ExecutedTx& e) {
   return t;
 }
 
-std::string exit_detail(const core::Error& e, const char* (*name)(std::uint32_t)) {
-  // ReexecProofSystem reports "cannot prove: guest exited with code N".
-  const std::string& c = e.context();
-  const auto at = c.rfind("code ");
-  if (at == std::string::npos) return c;
-  const std::uint32_t code = static_cast<std::uint32_t>(std::stoul(c.substr(at + 5)));
-  return c + " (" + name(code) + ")";
-}
-
 }  // namespace
 
 core::Result<Guests> load_guests(const exec::App& app, const std::string& guest_dir) {
@@ -87,6 +78,12 @@ core::Result<Guests> load_guests(const exec::App& app, const std::string& guest_
     *guest = {std::make_shared<const vm::Program>(std::move(p)), limits};
   }
   return g;
+}
+
+void register_guests(ReexecProofSystem& system, const Guests& g) {
+  system.register_guest(g.tx.program, g.tx.limits);
+  system.register_guest(g.batch.program, g.batch.limits, batch_exit_name);
+  system.register_guest(g.aggregate.program, g.aggregate.limits, aggregate_exit_name);
 }
 
 Prover::Prover(ProofSystem& system, Guests guests, BatchPins pins, const state::Smt& state,
@@ -153,8 +150,8 @@ core::Result<Receipt> Prover::prove_batch(const BatchWork& w) {
   auto receipt = system_.prove(*guests_.batch.program, encode_batch_input(in),
                                std::move(assumptions), guests_.batch.limits);
   if (!receipt.ok()) {
-    return Error{ErrorCode::kInvalid, "batch " + std::to_string(w.batch) + ": " +
-                                          exit_detail(receipt.error(), batch_exit_name)};
+    return Error{ErrorCode::kInvalid,
+                 "batch " + std::to_string(w.batch) + ": " + receipt.error().context()};
   }
   BASALT_ASSIGN_OR_RETURN(const BatchTransition t, decode_batch_transition(receipt->journal));
 
@@ -208,7 +205,7 @@ core::Result<Receipt> Prover::aggregate(std::vector<Receipt> batches, core::Byte
   auto r = system_.prove(*guests_.aggregate.program, encode_aggregate_input(in), std::move(batches),
                          guests_.aggregate.limits);
   if (!r.ok()) {
-    return Error{ErrorCode::kInvalid, "aggregate: " + exit_detail(r.error(), aggregate_exit_name)};
+    return Error{ErrorCode::kInvalid, "aggregate: " + r.error().context()};
   }
   return r;
 }

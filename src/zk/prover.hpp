@@ -31,6 +31,8 @@ struct Guests {
 // Loads the built-in batch and aggregate guests from `guest_dir` (batch.elf, aggregate.elf) and
 // pairs them with the app's guest. Errors: those of reading and loading an ELF.
 core::Result<Guests> load_guests(const exec::App& app, const std::string& guest_dir);
+// Registers the three guests (with the built-in guests' exit names) for proving and verifying.
+void register_guests(ReexecProofSystem& system, const Guests& guests);
 
 // One lane transaction as executed: the transaction and its result (with the guest's input, see
 // exec::Executor::keep_inputs).

@@ -1,0 +1,276 @@
+// Settlement end to end on the simulator: covenant, provers, settler, through reorgs and a settler
+// restart; and every tampered settlement refused by the simulated L1 with its reason.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "exec/executor.hpp"
+#include "node/driver.hpp"
+#include "node/settlement.hpp"
+#include "settle/covenant.hpp"
+#include "settle/verifier.hpp"
+#include "state/store.hpp"
+#include "test_util.hpp"
+#include "zk/batch.hpp"
+
+namespace basalt::settle {
+namespace {
+
+using SK = SettlerEvent::Kind;
+
+struct SettleRun {
+  test::TempDir dir;
+  std::unique_ptr<state::StateStore> store;
+  std::unique_ptr<exec::Executor> executor;
+  std::unique_ptr<node::Driver> driver;
+  zk::ReexecProofSystem system;
+  std::unique_ptr<ReceiptVerifier> verifier;
+  std::unique_ptr<node::SettlementPipeline> pipeline;
+  std::vector<SettlerEvent> events;
+  std::uint64_t rollbacks = 0;
+
+  SettleRun(std::uint32_t reorg_every, std::uint64_t finality_depth,
+            node::SettlementOptions so = {}) {
+    state::StoreOptions sto;
+    sto.sync = false;
+    sto.rollback_window = finality_depth;
+    store = state::StateStore::open(dir.path(), sto).value();
+    exec::App app = *exec::load_app("counter", BASALT_GUEST_DIR);
+    zk::Guests guests = *zk::load_guests(app, BASALT_GUEST_DIR);
+    executor = std::make_unique<exec::Executor>(*store, std::move(app), 2);
+    executor->keep_inputs(true);
+    node::DriverOptions d;
+    d.sim_seed = 7;
+    d.finality_depth = finality_depth;
+    d.reorg_every = reorg_every;
+    d.reorg_depth = 3;
+    d.users_tx_per_block = 6;
+    driver = node::Driver::open(d, *store, *executor).value();
+    zk::register_guests(system, guests);
+    verifier = std::make_unique<ReceiptVerifier>(system);
+    driver->sim().set_zk_verifier(verifier.get());
+    so.prover_threads = 2;
+    so.settler.finality_depth = finality_depth;
+    pipeline =
+        node::SettlementPipeline::create(*driver, system, std::move(guests), store->smt(), so)
+            .value();
+  }
+
+  void step(bool settle_more = true) {
+    auto s = driver->step();
+    ASSERT_TRUE(s.ok()) << s.error().to_string();
+    if (s->rolled_back) ++rollbacks;
+    auto r = pipeline->after_step(*s, settle_more);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    events.insert(events.end(), r->events.begin(), r->events.end());
+  }
+  std::size_t count(SK k) const {
+    return static_cast<std::size_t>(
+        std::count_if(events.begin(), events.end(), [&](const auto& e) { return e.kind == k; }));
+  }
+  // The executor's committed root after batch b.
+  core::Hash32 root_at(std::uint64_t b) const { return store->batch({b})->root; }
+};
+
+// Confirmed settlements cover consecutive batch ranges, each exactly once. With `gaps`, a range
+// may be skipped (settled by a settlement the restarted settler did not submit), never repeated.
+void expect_in_order(const std::vector<SettlerEvent>& events, bool gaps) {
+  std::uint64_t next = 1;
+  for (const auto& e : events) {
+    if (e.kind != SK::kConfirmed) continue;
+    if (gaps) {
+      EXPECT_GE(e.first_batch, next) << "a transition settled twice";
+    } else {
+      EXPECT_EQ(e.first_batch, next) << "a gap or a transition settled twice";
+    }
+    next = e.last_batch + 1;
+  }
+}
+
+TEST(Settlement, SettlesAStreamOfBundlesThroughReorgsAndASettlerRestart) {
+  SettleRun run(/*reorg_every=*/9, /*finality_depth=*/100);
+  bool restarted = false;
+  while (run.driver->chain_length() < 120) {
+    run.step();
+    if (::testing::Test::HasFatalFailure()) return;
+    // Restart the settler once, right after it submitted a settlement.
+    if (!restarted && run.count(SK::kConfirmed) >= 3 && !run.events.empty() &&
+        run.events.back().kind == SK::kSubmitted) {
+      run.pipeline->restart_settler();
+      restarted = true;
+    }
+  }
+  EXPECT_TRUE(restarted);
+
+  EXPECT_GT(run.rollbacks, 3u);
+  EXPECT_GE(run.count(SK::kConfirmed), 15u);
+  EXPECT_GT(run.count(SK::kAbandoned) + run.count(SK::kUnaccepted), 0u)
+      << "the reorgs should have hit a settlement";
+  expect_in_order(run.events, /*gaps=*/true);
+  // What the covenant holds is the executor's committed state at the settled batch.
+  const auto settled = run.pipeline->settled_batch();
+  ASSERT_TRUE(settled.has_value());
+  EXPECT_GT(*settled, 90u);
+  const auto cov = run.driver->sim().covenant_utxo(run.pipeline->covenant_id());
+  ASSERT_TRUE(cov.has_value());
+  const zk::BatchTransition last =
+      *zk::decode_batch_transition(run.pipeline->batch_receipt(*settled)->journal);
+  EXPECT_EQ(last.new_state, run.root_at(*settled));
+  EXPECT_EQ(cov->second.script_public_key,
+            covenant_spk(run.pipeline->pins(), {run.root_at(*settled), last.new_lane_tip}));
+}
+
+TEST(Settlement, BumpsTheFeeWhenTheSettlementWaits) {
+  node::SettlementOptions so;
+  so.settler.bump_after_blocks = 2;
+  SettleRun run(0, 100, so);
+  run.step(false);  // the covenant's genesis is accepted
+  // Congestion: nothing below 3x the normal rate gets into a block.
+  run.driver->sim().set_fee_floor(3 * run.driver->sim().fee_estimate().normal);
+  for (int i = 0; i < 30; ++i) run.step();
+  EXPECT_GE(run.count(SK::kBumped), 2u);
+  EXPECT_GE(run.count(SK::kConfirmed), 1u);
+  expect_in_order(run.events, /*gaps=*/false);
+}
+
+// Tampering: one honest bundle, then variants of its settlement submitted to the simulated L1.
+class Tampering : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    run_ = std::make_unique<SettleRun>(0, 40);
+    while (run_->pipeline->proven_batch() < 30) run_->step(false);
+    auto b = run_->pipeline->next_bundle();
+    ASSERT_TRUE(b.ok() && b->has_value());
+    bundle_ = std::move(**b);
+    auto cov = run_->driver->sim().covenant_utxo(run_->pipeline->covenant_id());
+    ASSERT_TRUE(cov.has_value());
+    cov_ = *cov;
+  }
+
+  l1::sim::Simulator& sim() { return run_->driver->sim(); }
+
+  // The settlement of `journal` with `receipt` anchored at `anchor`, from the covenant's state.
+  kaspa::Transaction spend(const zk::StateTransition& journal, const zk::Receipt& receipt,
+                           const kaspa::BlockHash& anchor) {
+    const auto fee = sim().spendable(kaspa::p2pk_script(sim().faucet_key().public_key())).front();
+    SettlementSpend s{cov_.first,
+                      cov_.second,
+                      {core::Hash32::zero(), kaspa::LaneTip()},
+                      journal,
+                      zk::encode_receipt(receipt),
+                      anchor};
+    return settlement_transaction(run_->pipeline->pins(), run_->pipeline->covenant_id(), s,
+                                  fee.first, fee.second, sim().faucet_key(), 20'000);
+  }
+  // The simulated L1's answer, as text ("" when accepted into the mempool).
+  std::string submit(const kaspa::Transaction& tx) {
+    auto st = sim().submit_transaction(tx);
+    return st.ok() ? std::string() : st.error().context();
+  }
+  std::string submit(const zk::StateTransition& journal, const zk::Receipt& receipt) {
+    return submit(spend(journal, receipt, bundle_.anchor));
+  }
+
+  std::unique_ptr<SettleRun> run_;
+  Bundle bundle_;
+  std::pair<kaspa::Outpoint, kaspa::UtxoEntry> cov_;
+};
+
+TEST_F(Tampering, AnyJournalFieldChangedIsRefused) {
+  for (std::size_t i = 0; i < zk::StateTransition::kFields; ++i) {
+    zk::StateTransition t = bundle_.journal;
+    (t.*zk::StateTransition::kMembers[i]).bytes[5] ^= 0x40;
+    zk::Receipt r = bundle_.receipt;
+    r.journal = zk::encode_state_transition(t);
+    const std::string why = submit(t, r);
+    SCOPED_TRACE(std::string(zk::StateTransition::kFieldNames[i]));
+    EXPECT_NE(why.find("zk_verify_failed"), std::string::npos) << why;
+    // new_state and new_lane_tip come from the witness, so the digests agree and re-running the
+    // aggregator exposes the lie; every other field the covenant rebuilds itself.
+    const bool witnessed = i == 2 || i == 3;
+    EXPECT_NE(why.find(witnessed ? "re-execution committed another journal"
+                                 : "not the journal the covenant rebuilt"),
+              std::string::npos)
+        << why;
+  }
+  // The untouched settlement still goes through.
+  EXPECT_EQ(submit(bundle_.journal, bundle_.receipt), "");
+}
+
+TEST_F(Tampering, AReceiptForAnotherImageIsRefused) {
+  const zk::Receipt& batch = *run_->pipeline->batch_receipt(bundle_.first_batch);
+  const std::string why = submit(bundle_.journal, batch);
+  EXPECT_NE(why.find("zk_verify_failed"), std::string::npos) << why;
+  EXPECT_NE(why.find("receipt for image " + batch.image_id.hex()), std::string::npos) << why;
+}
+
+TEST_F(Tampering, ASwappedBatchIsRefused) {
+  // The aggregate's input and assumptions with two batches swapped, its journal unchanged.
+  ASSERT_GE(bundle_.last_batch - bundle_.first_batch, 1u);
+  zk::Receipt r = bundle_.receipt;
+  std::swap(r.assumptions[0], r.assumptions[1]);
+  zk::AggregateInput in;
+  in.batch_image_id = run_->pipeline->pins().batch_image_id;
+  for (const auto& a : r.assumptions) in.batch_journals.push_back(a.journal);
+  const auto lp = *sim().lane_proof(bundle_.anchor, run_->pipeline->pins().lane_key);
+  in.lane_proof = lp.smt_proof.to_bytes();
+  in.inactivity_shortcut = lp.inactivity_shortcut;
+  r.input = zk::encode_aggregate_input(in);
+  const std::string why = submit(bundle_.journal, r);
+  EXPECT_NE(why.find("zk_verify_failed"), std::string::npos) << why;
+  EXPECT_NE(why.find("code 10 (state_chain_broken)"), std::string::npos) << why;
+}
+
+TEST_F(Tampering, AnAnchorOffTheSelectedChainOrOutsideTheWindowIsRefused) {
+  // A block the chain merged but did not select.
+  std::optional<kaspa::BlockHash> off_chain;
+  for (const auto& c : sim().chain())
+    if (c.mergeset.size() > 1) off_chain = c.mergeset[1];
+  ASSERT_TRUE(off_chain.has_value());
+  std::string why = submit(spend(bundle_.journal, bundle_.receipt, *off_chain));
+  EXPECT_NE(why.find("block_not_selected"), std::string::npos) << why;
+  // A chain block F or more blue score below the tip, still above the pruning point.
+  const std::uint64_t tip_bs = sim().chain().back().context.blue_score;
+  std::optional<kaspa::BlockHash> deep;
+  for (const auto& c : sim().chain())
+    if (c.context.blue_score + 40 <= tip_bs && c.context.blue_score + 80 > tip_bs) deep = c.hash;
+  ASSERT_TRUE(deep.has_value());
+  why = submit(spend(bundle_.journal, bundle_.receipt, *deep));
+  EXPECT_NE(why.find("block_is_too_deep"), std::string::npos) << why;
+  why =
+      submit(spend(bundle_.journal, bundle_.receipt, kaspa::BlockHash(core::Hash32::from_byte(7))));
+  EXPECT_NE(why.find("block_already_pruned"), std::string::npos) << why;
+}
+
+TEST_F(Tampering, AJournalNotStartingAtTheCovenantsStateIsRefused) {
+  // An honest aggregate of the bundle's second half: it starts where the first half left the state.
+  std::vector<zk::Receipt> later;
+  for (std::uint64_t b = (bundle_.first_batch + bundle_.last_batch) / 2; b <= bundle_.last_batch;
+       ++b)
+    later.push_back(*run_->pipeline->batch_receipt(b));
+  const auto lp = *sim().lane_proof(bundle_.anchor, run_->pipeline->pins().lane_key);
+  auto agg =
+      run_->pipeline->prover().aggregate(later, lp.smt_proof.to_bytes(), lp.inactivity_shortcut);
+  ASSERT_TRUE(agg.ok()) << agg.error().to_string();
+  const zk::StateTransition t = *zk::decode_state_transition(agg->journal);
+  ASSERT_NE(t.prev_state, bundle_.journal.prev_state);
+  const std::string why = submit(t, *agg);
+  EXPECT_NE(why.find("not the journal the covenant rebuilt"), std::string::npos) << why;
+}
+
+TEST_F(Tampering, AReplayedSettlementIsRefused) {
+  const kaspa::Transaction tx = spend(bundle_.journal, bundle_.receipt, bundle_.anchor);
+  ASSERT_EQ(submit(tx), "");
+  EXPECT_NE(submit(tx).find("already in the mempool"), std::string::npos);
+  for (int i = 0; i < 3; ++i) run_->step(false);
+  ASSERT_NE(sim().covenant_utxo(run_->pipeline->covenant_id())->first, cov_.first)
+      << "the settlement should have moved the covenant";
+  const std::string why = submit(tx);
+  EXPECT_FALSE(why.empty());
+  EXPECT_TRUE(why.find("already accepted") != std::string::npos ||
+              why.find("missing or spent") != std::string::npos)
+      << why;
+}
+
+}  // namespace
+}  // namespace basalt::settle
