@@ -1,18 +1,27 @@
-// Fuzzes the StateTransition journal decoder: no input may crash it; it accepts exactly the
-// 320-byte inputs, and re-encodes them to the same bytes.
+// Fuzzes the journal decoders (the settlement StateTransition and the batch processor's
+// BatchTransition): no input may crash them; each accepts exactly its size (and, for the batch
+// journal, its version), and re-encodes what it accepts to the same bytes.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
 #include "core/assert.hpp"
+#include "zk/batch.hpp"
 #include "zk/journal.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace basalt;
   auto t = zk::decode_state_transition({data, size});
   BASALT_ASSERT(t.ok() == (size == zk::StateTransition::kSize));
-  if (!t.ok()) return 0;
-  const core::Bytes again = zk::encode_state_transition(*t);
-  BASALT_ASSERT(std::equal(again.begin(), again.end(), data));
+  if (t.ok()) {
+    const core::Bytes again = zk::encode_state_transition(*t);
+    BASALT_ASSERT(std::equal(again.begin(), again.end(), data));
+  }
+  auto b = zk::decode_batch_transition({data, size});
+  BASALT_ASSERT(b.ok() == (size == zk::BatchTransition::kSize && data[0] == 1 && data[1] == 0));
+  if (b.ok()) {
+    const core::Bytes again = zk::encode_batch_transition(*b);
+    BASALT_ASSERT(std::equal(again.begin(), again.end(), data));
+  }
   return 0;
 }

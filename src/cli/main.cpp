@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "cli/bench_exec.hpp"
+#include "cli/bench_prove.hpp"
 #include "cli/conformance.hpp"
 #include "cli/dag_commands.hpp"
 #include "cli/exec_command.hpp"
@@ -313,6 +314,20 @@ int main(int argc, char** argv) {
     settle->add_option("--guest-dir", settle_opts.guest_dir, "where the built-in guests are");
     settle->add_flag("--json", settle_opts.json, "print settlements and the summary as JSON");
 
+    basalt::cli::BenchProveOptions bench_prove_opts;
+    bench_prove_opts.guest_dir = BASALT_GUEST_DIR;
+    auto* bench_prove = bench->add_subcommand(
+        "prove",
+        "receipts per second and verification cost per stage, settlement latency (re-execution "
+        "receipts)");
+    bench_prove->add_option("--app", bench_prove_opts.app, "counter or token (default counter)");
+    bench_prove->add_option("--blocks", bench_prove_opts.blocks, "chain blocks (default 60)");
+    bench_prove->add_option("--tx-per-block", bench_prove_opts.tx_per_block,
+                            "user transactions per produced block (default 50)");
+    bench_prove->add_option("--bundle-size", bench_prove_opts.bundle_size,
+                            "batches per aggregate (default 4)");
+    bench_prove->add_option("--threads", bench_prove_opts.threads, "threads (default 2)");
+
     std::string journal_hex;
     auto* journal = app.add_subcommand("journal", "settlement journals");
     journal->require_subcommand(1);
@@ -435,6 +450,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (bench_exec->parsed()) return basalt::cli::bench_exec(bench_exec_opts, std::cout);
+    if (bench_prove->parsed()) return basalt::cli::bench_prove(bench_prove_opts, std::cout);
     if (settle->parsed()) {
       auto r = basalt::cli::run_settle(settle_opts, std::cout, std::cerr);
       if (!r.ok()) {

@@ -18,19 +18,6 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-// A scratch directory for the run's state, removed when the run ends.
-struct ScratchDir {
-  std::string path;
-  ScratchDir() {
-    std::string t = (std::filesystem::temp_directory_path() / "basalt-settle-XXXXXX").string();
-    if (mkdtemp(t.data()) != nullptr) path = t;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    if (!path.empty()) std::filesystem::remove_all(path, ec);
-  }
-};
-
 void print_submitted(const settle::Bundle& b, const kaspa::TxId& tx_id, bool json,
                      std::ostream& out) {
   const core::Bytes journal = zk::encode_state_transition(b.journal);
@@ -49,41 +36,57 @@ void print_submitted(const settle::Bundle& b, const kaspa::TxId& tx_id, bool jso
 
 }  // namespace
 
-core::Result<SettleSummary> run_settle(const SettleOptions& o, std::ostream& out,
-                                       std::ostream& log) {
+SettleRig::~SettleRig() {
+  // Everything that uses the store goes before it, and the directory last.
+  pipeline.reset();
+  driver.reset();
+  executor.reset();
+  store.reset();
+  std::error_code ec;
+  if (!dir.empty()) std::filesystem::remove_all(dir, ec);
+}
+
+core::Result<std::unique_ptr<SettleRig>> make_settle_rig(const SettleOptions& o) {
   if (o.bundle_size == 0) return Error{ErrorCode::kInvalid, "--bundle-size must be at least 1"};
-  ScratchDir dir;
-  if (dir.path.empty()) return Error{ErrorCode::kIo, "cannot create a scratch directory"};
+  auto rig = std::make_unique<SettleRig>();
+  std::string t = (std::filesystem::temp_directory_path() / "basalt-settle-XXXXXX").string();
+  if (mkdtemp(t.data()) == nullptr)
+    return Error{ErrorCode::kIo, "cannot create a scratch directory"};
+  rig->dir = t;
   state::StoreOptions so;
   so.sync = false;
   so.rollback_window = o.finality_depth;
-  BASALT_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store,
-                          state::StateStore::open(dir.path, so));
+  BASALT_ASSIGN_OR_RETURN(rig->store, state::StateStore::open(rig->dir, so));
   BASALT_ASSIGN_OR_RETURN(exec::App app, exec::load_app(o.app, o.guest_dir));
-  BASALT_ASSIGN_OR_RETURN(zk::Guests guests, zk::load_guests(app, o.guest_dir));
-  exec::Executor executor(*store, std::move(app), o.threads);
-  executor.keep_inputs(true);
+  BASALT_ASSIGN_OR_RETURN(rig->guests, zk::load_guests(app, o.guest_dir));
+  rig->executor = std::make_unique<exec::Executor>(*rig->store, std::move(app), o.threads);
+  rig->executor->keep_inputs(true);
   node::DriverOptions d;
   d.sim_seed = o.sim_seed;
   d.finality_depth = o.finality_depth;
   d.reorg_every = o.reorg_every;
   d.reorg_depth = o.reorg_depth;
   d.users_tx_per_block = o.tx_per_block;
-  BASALT_ASSIGN_OR_RETURN(std::unique_ptr<node::Driver> driver,
-                          node::Driver::open(d, *store, executor));
+  BASALT_ASSIGN_OR_RETURN(rig->driver, node::Driver::open(d, *rig->store, *rig->executor));
+  rig->system = std::make_unique<zk::ReexecProofSystem>();
+  zk::register_guests(*rig->system, rig->guests);
+  rig->verifier = std::make_unique<settle::ReceiptVerifier>(*rig->system);
+  rig->driver->sim().set_zk_verifier(rig->verifier.get());
+  node::SettlementOptions po;
+  po.bundle_size = o.bundle_size;
+  po.prover_threads = o.threads;
+  po.settler.finality_depth = o.finality_depth;
+  BASALT_ASSIGN_OR_RETURN(rig->pipeline,
+                          node::SettlementPipeline::create(*rig->driver, *rig->system, rig->guests,
+                                                           rig->store->smt(), po));
+  return rig;
+}
 
-  zk::ReexecProofSystem system;
-  zk::register_guests(system, guests);
-  settle::ReceiptVerifier verifier(system);
-  driver->sim().set_zk_verifier(&verifier);
-
-  node::SettlementOptions so2;
-  so2.bundle_size = o.bundle_size;
-  so2.prover_threads = o.threads;
-  so2.settler.finality_depth = o.finality_depth;
-  BASALT_ASSIGN_OR_RETURN(
-      auto pipeline,
-      node::SettlementPipeline::create(*driver, system, std::move(guests), store->smt(), so2));
+core::Result<SettleSummary> run_settle(const SettleOptions& o, std::ostream& out,
+                                       std::ostream& log) {
+  BASALT_ASSIGN_OR_RETURN(std::unique_ptr<SettleRig> rig, make_settle_rig(o));
+  node::Driver* driver = rig->driver.get();
+  node::SettlementPipeline* pipeline = rig->pipeline.get();
   log << "covenant " << pipeline->covenant_id().hex() << " (re-execution receipts: not succinct, "
       << "not zero-knowledge)\n";
 

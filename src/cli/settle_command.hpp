@@ -5,10 +5,17 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <ostream>
 #include <string>
 
 #include "core/result.hpp"
+#include "exec/executor.hpp"
+#include "node/driver.hpp"
+#include "node/settlement.hpp"
+#include "settle/verifier.hpp"
+#include "state/store.hpp"
+#include "zk/prover.hpp"
 
 namespace basalt::cli {
 
@@ -40,6 +47,20 @@ struct SettleSummary {
   std::uint64_t latency_blocks_max = 0;
   double prove_seconds = 0;
 };
+
+// Everything a settlement run wires together, on a scratch state directory removed with it.
+struct SettleRig {
+  ~SettleRig();
+  std::string dir;
+  std::unique_ptr<state::StateStore> store;
+  std::unique_ptr<exec::Executor> executor;
+  std::unique_ptr<node::Driver> driver;
+  std::unique_ptr<zk::ReexecProofSystem> system;
+  std::unique_ptr<settle::ReceiptVerifier> verifier;
+  std::unique_ptr<node::SettlementPipeline> pipeline;
+  zk::Guests guests;
+};
+core::Result<std::unique_ptr<SettleRig>> make_settle_rig(const SettleOptions& options);
 
 core::Result<SettleSummary> run_settle(const SettleOptions& options, std::ostream& out,
                                        std::ostream& log);

@@ -166,5 +166,115 @@ TEST(Script, ChainblockSeqCommitPushesTheSelectedBlocksCommitment) {
             ScriptError::kBlockAlreadyPruned);
 }
 
+TEST(Script, NumbersAreMinimalSignMagnitude) {
+  EXPECT_EQ(script_number(0), Bytes{});
+  EXPECT_EQ(script_number(1), Bytes{1});
+  EXPECT_EQ(script_number(-1), Bytes{0x81});
+  EXPECT_EQ(script_number(127), Bytes{0x7f});
+  EXPECT_EQ(script_number(128), (Bytes{0x80, 0x00}));
+  EXPECT_EQ(script_number(-128), (Bytes{0x80, 0x80}));
+  EXPECT_EQ(script_number(300), (Bytes{0x2c, 0x01}));
+  // Arithmetic reads them back; a non-minimal operand is refused.
+  EXPECT_EQ(spend_error(pushes({script_number(300), script_number(100), script_number(200)}),
+                        Bytes{op::kAdd, op::kEqual}),
+            ScriptError::kNone);
+  EXPECT_EQ(spend_error(pushes({Bytes{1, 0}, Bytes{1}}), Bytes{op::kAdd}),
+            ScriptError::kInvalidNumber);
+  EXPECT_EQ(spend_error(pushes({script_number(-2), script_number(5), script_number(7)}),
+                        Bytes{op::kSub, op::kEqual}),
+            ScriptError::kNone);
+}
+
+TEST(Script, AltStackCatAndBlake2b) {
+  // alt stack round trip, then cat: "ab" || "cd".
+  EXPECT_EQ(spend_error(pushes({Bytes{'a', 'b'}, Bytes{'c', 'd'}, Bytes{'a', 'b', 'c', 'd'}}),
+                        Bytes{op::kToAltStack, op::kCat, op::kFromAltStack, op::kEqual}),
+            ScriptError::kNone);
+  EXPECT_EQ(spend_error({}, Bytes{op::kFromAltStack}), ScriptError::kStackUnderflow);
+  const Bytes data{1, 2, 3};
+  EXPECT_EQ(spend_error(pushes({data}), Bytes{op::kBlake2b, op::kTrue}), ScriptError::kCleanStack);
+}
+
+TEST(Script, PayToScriptHashRunsTheRedeemScript) {
+  const Bytes redeem{op::kEqual};  // the redeem script checks two pushed items are equal
+  const ScriptPublicKey spk = p2sh_script(redeem);
+  ASSERT_TRUE(is_p2sh(spk));
+  EXPECT_EQ(spend_error(pushes({Bytes{7}, Bytes{7}, redeem}), spk.script), ScriptError::kNone);
+  EXPECT_EQ(spend_error(pushes({Bytes{7}, Bytes{8}, redeem}), spk.script), ScriptError::kEvalFalse);
+  // Another redeem script than the one committed to.
+  EXPECT_EQ(spend_error(pushes({Bytes{7}, Bytes{7}, Bytes{op::kEqual, op::kNop}}), spk.script),
+            ScriptError::kP2shMismatch);
+  EXPECT_EQ(spend_error({}, spk.script), ScriptError::kStackUnderflow);
+}
+
+TEST(Script, IntrospectionSeesTheSpendingTransaction) {
+  Transaction tx;
+  tx.version = 1;
+  tx.inputs.resize(2);
+  tx.inputs[1].signature_script = {0x51, 0x52, 0x53};
+  const CovenantId cov(core::Hash32::from_byte(9));
+  tx.outputs.push_back({500, {0, {0x51}}, std::nullopt});
+  tx.outputs.push_back({700, {0, {0xaa, 0x87}}, CovenantBinding{1, cov}});
+  const std::vector<UtxoEntry> spent = {{1000, {0, {}}, false, std::nullopt},
+                                        {2000, {0, {}}, false, cov}};
+  ScriptContext ctx;
+  ctx.tx = &tx;
+  ctx.spent = spent;
+  ctx.input_index = 1;
+  const auto ok = [&](const Bytes& script) { return run_script(script, {}, ctx); };
+  const Bytes cov_bytes(cov.hash().bytes.begin(), cov.hash().bytes.end());
+  EXPECT_EQ(ok({op::kTxInputIndex}).stack.back(), Bytes{1});
+  EXPECT_EQ(ok({op::kTrue, op::kTxInputAmount}).stack.back(), script_number(2000));
+  EXPECT_EQ(ok({op::kTrue, op::kTxOutputAmount}).stack.back(), script_number(700));
+  EXPECT_EQ(ok({op::kTrue, op::kTxOutputSpk}).stack.back(), (Bytes{0, 0, 0xaa, 0x87}));
+  EXPECT_EQ(ok({op::kTrue, op::kTxInputScriptSigLen}).stack.back(), Bytes{3});
+  EXPECT_EQ(ok({op::kTrue, op::kTrue, 0x52, op::kTxInputScriptSigSubstr}).stack.back(),
+            (Bytes{0x52}));
+  EXPECT_EQ(ok({op::kTrue, op::kInputCovenantId}).stack.back(), cov_bytes);
+  EXPECT_EQ(ok({op::kFalse, op::kInputCovenantId}).stack.back(), Bytes(32, 0));
+  Bytes count;
+  push_data(count, cov_bytes);
+  count.push_back(op::kCovOutputCount);
+  EXPECT_EQ(ok(count).stack.back(), Bytes{1});
+  Bytes idx;
+  push_data(idx, cov_bytes);
+  idx.insert(idx.end(), {op::kFalse, op::kCovOutputIdx});
+  EXPECT_EQ(ok(idx).stack.back(), Bytes{1});
+  // Out of range, and without a transaction.
+  EXPECT_EQ(ok({0x53, op::kTxOutputAmount}).error, ScriptError::kInvalidIndex);
+  EXPECT_EQ(ok({op::kTrue, op::kTrue, 0x54, op::kTxInputScriptSigSubstr}).error,
+            ScriptError::kInvalidIndex);
+  idx.back() = op::kCovOutputIdx;
+  idx[idx.size() - 2] = op::kTrue;
+  EXPECT_EQ(ok(idx).error, ScriptError::kInvalidIndex);
+  EXPECT_EQ(run_script(Bytes{op::kTxInputIndex}, {}, {}).error, ScriptError::kNoTransaction);
+}
+
+class EvenProofs final : public ZkVerifier {
+ public:
+  std::string verify(std::uint8_t, const Hash32&, const Hash32&,
+                     core::ByteSpan proof) const override {
+    return !proof.empty() && proof[0] % 2 == 0 ? std::string() : "odd proof";
+  }
+};
+
+TEST(Script, ZkPrecompileAsksTheVerifierForBasaltsTagOnly) {
+  const EvenProofs zk;
+  ScriptContext ctx;
+  ctx.zk = &zk;
+  const Bytes image(32, 1), digest(32, 2);
+  const auto run = [&](const Bytes& proof, std::uint8_t tag) {
+    Bytes s = pushes({proof, digest, image, Bytes{tag}});
+    s.push_back(op::kZkPrecompile);
+    return verify_spend({}, s, ctx);
+  };
+  EXPECT_EQ(run({2}, kZkTagBasaltReexec).error, ScriptError::kNone);
+  const ScriptOutcome odd = run({3}, kZkTagBasaltReexec);
+  EXPECT_EQ(odd.error, ScriptError::kZkVerifyFailed);
+  EXPECT_NE(odd.detail.find("odd proof"), std::string::npos);
+  EXPECT_EQ(run({2}, 0x21).error, ScriptError::kZkIntegrity);  // RISC Zero succinct: not here
+  EXPECT_EQ(run({2}, 0x20).error, ScriptError::kZkIntegrity);  // Groth16: not here
+}
+
 }  // namespace
 }  // namespace basalt::kaspa

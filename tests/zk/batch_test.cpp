@@ -1,0 +1,193 @@
+// The batch processor guest against the host's KIP-21 and state code: the lane tip (active, new
+// or expired lane), the block's SeqCommit, the state root after a journal; a failed journal
+// changes nothing; a false claim about a transaction it cannot see run is refused. And the
+// BatchTransition encoding.
+#include "zk/batch.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/files.hpp"
+#include "exec/abi.hpp"
+#include "kaspa/limits.hpp"
+#include "kaspa/seq_commit.hpp"
+#include "zk/proof_system.hpp"
+
+namespace basalt::zk {
+namespace {
+
+core::Hash32 h(std::uint8_t b) {
+  return core::Hash32::from_byte(b);
+}
+void append(core::Bytes& out, const core::Hash32& v) {
+  out.insert(out.end(), v.bytes.begin(), v.bytes.end());
+}
+
+class BatchGuest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto elf = core::read_file(std::string(BASALT_GUEST_DIR) + "/batch.elf");
+    ASSERT_TRUE(elf.ok());
+    program_ = std::make_shared<const vm::Program>(*vm::Program::load(*elf, 64u << 20));
+    system_.register_guest(program_, limits_, batch_exit_name);
+    for (std::uint8_t i = 1; i <= 4; ++i) smt_.apply(std::vector<state::SmtUpdate>{{key(i), h(i)}});
+    in_.pins = {vm::ImageId(h(1)), kaspa::CovenantId(h(2)), kaspa::LaneKey(h(3)), 100};
+    in_.block = {500, 600, 1000, kaspa::SeqCommit(h(4)), h(5), h(6)};
+  }
+  static state::ResourceId key(std::uint8_t i) { return state::ResourceId(h(i * 50)); }
+  core::Hash32 ctx() const {
+    return kaspa::mergeset_context_hash(
+        {in_.block.prev_timestamp, in_.block.daa_score, in_.block.blue_score});
+  }
+  // A journal of transaction `id` at merge_idx that read key(1) with value hash `seen` and, on
+  // success, wrote h(99) into it.
+  core::Bytes journal(std::uint8_t id, std::uint32_t merge_idx, const core::Hash32& seen,
+                      bool success) const {
+    core::Bytes j = {1, 0};
+    append(j, h(id));
+    j.insert(j.end(), {static_cast<std::uint8_t>(merge_idx), 0, 0, 0});
+    append(j, ctx());
+    j.insert(j.end(), {1, 0});
+    append(j, key(1).hash());
+    j.push_back(3);
+    append(j, seen);
+    if (success) {
+      j.insert(j.end(), {0, 1});
+      append(j, h(99));
+    } else {
+      j.insert(j.end(), {1, 100, 0, 0, 0});
+    }
+    return j;
+  }
+  core::Result<BatchTransition> run() {
+    in_.proof = *smt_.prove(in_.keys);
+    std::vector<Receipt> assumptions;
+    for (const BatchTx& t : in_.txs) {
+      if (t.kind != BatchTxKind::kJournal) continue;
+      Receipt r;
+      r.image_id = in_.pins.tx_image_id;
+      r.journal = t.journal;
+      assumptions.push_back(r);
+    }
+    BASALT_ASSIGN_OR_RETURN(Receipt r, system_.prove(*program_, encode_batch_input(in_),
+                                                     std::move(assumptions), limits_));
+    return decode_batch_transition(r.journal);
+  }
+
+  vm::RunLimits limits_{2'000'000'000, 64u << 20};
+  std::shared_ptr<const vm::Program> program_;
+  ReexecProofSystem system_;
+  state::Smt smt_;
+  BatchInput in_;
+};
+
+TEST_F(BatchGuest, AnEmptyBlockKeepsTheLaneAndRecomputesTheSeqCommit) {
+  in_.prev_lane_tip = kaspa::LaneTip(h(7));
+  in_.prev_lane_blue_score = 450;
+  auto t = run();
+  ASSERT_TRUE(t.ok()) << t.error().to_string();
+  EXPECT_EQ(t->new_lane_tip, in_.prev_lane_tip);
+  EXPECT_EQ(t->new_lane_blue_score, 450u);
+  EXPECT_EQ(t->prev_state, smt_.root());
+  EXPECT_EQ(t->new_state, smt_.root());
+  const core::Hash32 pcd = kaspa::payload_and_context_digest(ctx(), in_.block.miner_payload_root);
+  EXPECT_EQ(t->seq_commit, kaspa::seq_commit(in_.block.parent_seq_commit,
+                                             kaspa::seq_state_root(in_.block.activity_root, pcd)));
+  EXPECT_EQ(t->tx_count, 0u);
+}
+
+TEST_F(BatchGuest, AJournalAdvancesStateAndLaneAsTheHostDoes) {
+  in_.prev_lane_tip = kaspa::LaneTip(h(7));
+  in_.prev_lane_blue_score = 450;  // active: 450 + F >= 500
+  in_.keys = {key(1)};
+  in_.txs = {{BatchTxKind::kJournal, kaspa::TxId(h(20)), 1, 2, journal(20, 2, h(1), true)},
+             {BatchTxKind::kNotV1, kaspa::TxId(h(21)), 0, 3},
+             {BatchTxKind::kRunFailed, kaspa::TxId(h(22)), 1, 4}};
+  auto t = run();
+  ASSERT_TRUE(t.ok()) << t.error().to_string();
+  state::Smt after = smt_;
+  after.apply(std::vector<state::SmtUpdate>{{key(1), h(99)}});
+  EXPECT_EQ(t->new_state, after.root());
+  const std::vector<core::Hash32> leaves = {kaspa::activity_leaf(kaspa::TxId(h(20)), 1, 2),
+                                            kaspa::activity_leaf(kaspa::TxId(h(21)), 0, 3),
+                                            kaspa::activity_leaf(kaspa::TxId(h(22)), 1, 4)};
+  EXPECT_EQ(t->new_lane_tip, kaspa::lane_tip_next(h(7), in_.pins.lane_key,
+                                                  kaspa::activity_digest_lane(leaves), ctx()));
+  EXPECT_EQ(t->new_lane_blue_score, 500u);
+  // Expired (last touch more than F ago) or never active: the tip starts from the parent SeqCommit.
+  for (std::uint64_t last : {399u, 0u}) {
+    in_.prev_lane_blue_score = last;
+    in_.prev_lane_tip = last == 0 ? kaspa::LaneTip() : kaspa::LaneTip(h(7));
+    auto e = run();
+    ASSERT_TRUE(e.ok()) << e.error().to_string();
+    EXPECT_EQ(e->new_lane_tip,
+              kaspa::lane_tip_next(in_.block.parent_seq_commit.hash(), in_.pins.lane_key,
+                                   kaspa::activity_digest_lane(leaves), ctx()));
+  }
+}
+
+TEST_F(BatchGuest, AFailedOrMismatchedJournalChangesNothing) {
+  in_.keys = {key(1)};
+  in_.txs = {{BatchTxKind::kJournal, kaspa::TxId(h(20)), 1, 2, journal(20, 2, h(1), false)},
+             {BatchTxKind::kJournal, kaspa::TxId(h(21)), 1, 3, journal(21, 3, h(8), true)}};
+  auto t = run();
+  ASSERT_TRUE(t.ok()) << t.error().to_string();
+  EXPECT_EQ(t->new_state, smt_.root());
+  EXPECT_EQ(t->tx_count, 2u);
+}
+
+TEST_F(BatchGuest, FalseClaimsAndUnprovenKeysAreRefused) {
+  // A "refused payload" that decodes.
+  kaspa::Transaction tx;
+  tx.version = kaspa::kTxVersionToccata;
+  tx.payload = exec::encode_payload(std::vector<exec::AccessEntry>{{key(1), exec::Access::kWrite}},
+                                    core::Bytes{});
+  in_.txs = {{BatchTxKind::kPayloadRefused, {}, 1, 1, {}, tx.payload, kaspa::v1_rest_preimage(tx)}};
+  auto t = run();
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().context().find("(payload_accepted)"), std::string::npos)
+      << t.error().to_string();
+  // A malformed one is fine.
+  in_.txs[0].payload = {2, 0, 0};
+  EXPECT_TRUE(run().ok());
+  // "Not v1" for a v1 transaction.
+  in_.txs = {{BatchTxKind::kNotV1, kaspa::TxId(h(9)), 1, 1}};
+  t = run();
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().context().find("(version_is_v1)"), std::string::npos);
+  // A journal naming a resource the multiproof leaves out.
+  in_.txs = {{BatchTxKind::kJournal, kaspa::TxId(h(20)), 1, 2, journal(20, 2, h(1), true)}};
+  in_.keys = {key(2)};
+  t = run();
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().context().find("(unproven_key)"), std::string::npos);
+  // merge_idx must increase.
+  in_.keys = {key(1)};
+  in_.txs = {{BatchTxKind::kNotV1, kaspa::TxId(h(9)), 0, 5},
+             {BatchTxKind::kNotV1, kaspa::TxId(h(8)), 0, 5}};
+  t = run();
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().context().find("(merge_order)"), std::string::npos);
+}
+
+TEST(BatchTransition, RoundTripsAndRejectsOtherSizesAndVersions) {
+  BatchTransition t;
+  t.prev_state = h(1);
+  t.new_state = h(2);
+  t.new_lane_blue_score = 77;
+  t.finality_depth = 100;
+  t.tx_count = 9;
+  const core::Bytes b = encode_batch_transition(t);
+  ASSERT_EQ(b.size(), BatchTransition::kSize);
+  EXPECT_EQ(*decode_batch_transition(b), t);
+  core::Bytes longer = b;
+  longer.push_back(0);
+  EXPECT_EQ(decode_batch_transition(longer).error().code(), core::ErrorCode::kTrailingBytes);
+  EXPECT_EQ(decode_batch_transition(core::ByteSpan(b).first(100)).error().code(),
+            core::ErrorCode::kTruncated);
+  core::Bytes v2 = b;
+  v2[0] = 2;
+  EXPECT_EQ(decode_batch_transition(v2).error().code(), core::ErrorCode::kUnknownTag);
+}
+
+}  // namespace
+}  // namespace basalt::zk
