@@ -66,7 +66,7 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
   log.info(config->prover_enabled
                ? "prover: transaction receipts by re-execution (not succinct, not zero-knowledge)"
                : "prover: off");
-  log.info("settlement: not built yet (issue #6); [settle] is validated but has no effect");
+  log.info("settlement: not in the node yet (issue #7); [settle] is validated but has no effect");
   auto api = node::Api::start(node, log);
   if (!api.ok()) {
     log.error(api.error().to_string());

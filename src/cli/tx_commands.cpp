@@ -568,7 +568,7 @@ void print_load_report(const LoadReport& r, std::ostream& out) {
   auto num = [](const json& v) { return v.is_null() ? std::string("-") : v.dump(); };
   out << "  node: batches executed " << num(b["executed"]) << ", committed " << num(b["committed"])
       << ", proven " << num(b["proven"]) << " (re-execution receipts), bundles settled "
-      << num(b["settled"]) << " (settlement: issue #6)\n";
+      << num(b["settled"]) << " (the node does not settle yet: issue #7)\n";
   if (st.contains("transactions")) {
     out << "  node: transactions executed ok " << num(st["transactions"]["ok"]) << ", failed "
         << num(st["transactions"]["failed"]) << " (API and seeded users)\n";

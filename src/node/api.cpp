@@ -188,7 +188,7 @@ void Api::routes() {
            {"receipts", node_.config().prover_enabled
                             ? "re-execution receipts (not succinct, not zero-knowledge)"
                             : "off"},
-           {"settlement", "not built yet (issue #6)"}});
+           {"settlement", "not in the node yet (issue #7); see basalt settle"}});
   });
 
   s.Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) {
@@ -337,7 +337,7 @@ void Api::routes() {
   });
 
   s.Get("/v1/settlements", [](const httplib::Request&, httplib::Response& res) {
-    fail(res, 501, "settlement is not built yet (issue #6): there is no settlement history");
+    fail(res, 501, "the node does not settle yet (issue #7): there is no settlement history");
   });
 
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {

@@ -5,7 +5,8 @@
 // An accepted submission is logged (synced) with the step it entered the mempool before the client
 // hears "accepted"; a restart replays the simulator, its seeded users and the logged submissions
 // up to the step of the last committed batch, so it continues the same chain with the same roots.
-// Settlement (aggregate receipts, the covenant, the settler) is not built yet: issue #6.
+// Settlement is not wired into the node yet (issue #7); node::SettlementPipeline runs it for
+// `basalt settle`.
 #pragma once
 
 #include <atomic>

@@ -138,7 +138,7 @@ TEST(Api, BadRequestsGetA4xxWithAMessage) {
   expect(c.Get("/v1/nothing"), 404, "no such endpoint");
   expect(c.Get("/v1/batches/999999"), 404, "no executed batch");
   expect(c.Get("/v1/txs/" + std::string(64, 'a')), 404, "not executed");
-  expect(c.Get("/v1/settlements"), 501, "issue #6");
+  expect(c.Get("/v1/settlements"), 501, "issue #7");
   expect(c.Get("/v1/batches/" + std::string(30, '9')), 404, "no such endpoint");
   // The metrics are Prometheus text.
   auto m = c.Get("/metrics");
