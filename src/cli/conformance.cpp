@@ -911,7 +911,8 @@ std::map<std::string, Handler> handlers() {
       Hash32 block_;
     };
     const Mock mock(hash_of(in, "block_hash_pushed_hex"));
-    const ScriptContext ctx{&mock};
+    ScriptContext ctx;
+    ctx.seq_commits = &mock;
     const Bytes sig = assemble_short_form(str(in, "sig_script_short_form"));
     const Bytes spk = assemble_short_form(str(in, "script_pubkey_short_form"));
     const ScriptOutcome spend = verify_spend(sig, spk, ctx);

@@ -150,7 +150,7 @@ core::Result<std::vector<Output>> spendable(const ApiClient& api, const crypto::
     BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
                             core::Hash32::from_hex(o.at("tx_id").get<std::string>()));
     kaspa::UtxoEntry e{o.at("amount").get<std::uint64_t>(), kaspa::p2pk_script(pub),
-                       o.value("coinbase", false)};
+                       o.value("coinbase", false), std::nullopt};
     out.push_back({{kaspa::TxId(id), o.at("index").get<std::uint32_t>()}, e});
   }
   return out;
@@ -441,7 +441,8 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
         log << "load: user " << i << ": " << id.hex() << " ok=" << ok << " but intended "
             << (invalid ? "to fail" : "to succeed") << " " << result->value("reason", "") << "\n";
       }
-      funding = {{id, 0}, {tx.outputs[0].value, tx.outputs[0].script_public_key, false}};
+      funding = {{id, 0},
+                 {tx.outputs[0].value, tx.outputs[0].script_public_key, false, std::nullopt}};
     }
     std::lock_guard lock(mutex);
     report.submitted += mine.submitted;

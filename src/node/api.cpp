@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <map>
 #include <mutex>
 
@@ -135,7 +136,14 @@ core::Result<std::unique_ptr<Api>> Api::start(Node& node, Logger& log) {
                        "api: cannot listen on " + c.api_host + ":" + std::to_string(c.api_port)};
   }
   api->port_ = static_cast<std::uint16_t>(port);
-  api->thread_ = std::thread([s = api->server_.get()] { s->listen_after_bind(); });
+  api->thread_ = std::thread([a = api.get()] {
+    a->server_->listen_after_bind();
+    a->listen_returned_.store(true);
+  });
+  // httplib's stop() does nothing until the accept loop has started, so a stop that came sooner
+  // (a signal right after start) would leave the loop running and ~Api waiting for it forever.
+  while (!api->server_->is_running() && !api->listen_returned_.load())
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   log.info("api: listening on http://" + c.api_host + ":" + std::to_string(port));
   return api;
 }

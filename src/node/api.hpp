@@ -4,6 +4,7 @@
 // client address gets a token bucket; oversized or malformed requests get a 4xx with a message.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -44,6 +45,7 @@ class Api {
   std::unique_ptr<Limiter> limiter_;
   std::uint16_t port_ = 0;
   std::thread thread_;
+  std::atomic<bool> listen_returned_{false};
 };
 
 }  // namespace basalt::node

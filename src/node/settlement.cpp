@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/assert.hpp"
+
 namespace basalt::node {
 
 using core::Error;
@@ -76,6 +78,7 @@ zk::BatchWork SettlementPipeline::work(const exec::BatchResult& r) const {
   for (const exec::TxResult& t : r.txs) {
     auto it = std::find_if(in.txs.begin(), in.txs.end(),
                            [&](const exec::LaneTx& l) { return l.merge_idx == t.merge_idx; });
+    BASALT_ASSERT(it != in.txs.end());  // the executor ran exactly the block's lane transactions
     w.txs.push_back({it->tx, t});
   }
   return w;

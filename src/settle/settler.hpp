@@ -4,7 +4,8 @@
 // refuses it or its anchor leaves the selected chain or the access window (the caller proves a new
 // aggregate), and never spends a covenant state twice: a settlement is built only against the
 // covenant UTXO L1 has now, and a second one for the same UTXO is refused by L1 as a double spend.
-// It keeps no state of its own; after a restart the covenant UTXO says where settlement stands.
+// It keeps only the settlement in flight, in memory; after a restart the covenant UTXO says where
+// settlement stands, and a settlement still on its way is noticed when L1 moves the covenant.
 #pragma once
 
 #include <cstdint>

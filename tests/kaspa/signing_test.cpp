@@ -28,7 +28,7 @@ Transaction two_inputs() {
 
 TEST(Signing, SignedInputsVerifyIndependently) {
   auto alice = key(1);
-  UtxoEntry spent{1000, p2pk_script(alice.public_key()), false};
+  UtxoEntry spent{1000, p2pk_script(alice.public_key()), false, std::nullopt};
   Transaction tx = two_inputs();
   sign_p2pk_input(tx, 0, spent, alice, Hash32::from_byte(1));
   sign_p2pk_input(tx, 1, spent, alice, Hash32::from_byte(2));
@@ -48,7 +48,7 @@ TEST(Signing, SignedInputsVerifyIndependently) {
 
 TEST(Signing, MalformedScriptsAreInvalidNotCrashes) {
   auto alice = key(1);
-  UtxoEntry spent{1000, p2pk_script(alice.public_key()), false};
+  UtxoEntry spent{1000, p2pk_script(alice.public_key()), false, std::nullopt};
   Transaction tx = two_inputs();
   sign_p2pk_input(tx, 0, spent, alice, Hash32::from_byte(1));
   core::Bytes good = tx.inputs[0].signature_script;
@@ -60,7 +60,7 @@ TEST(Signing, MalformedScriptsAreInvalidNotCrashes) {
   tx.inputs[0].signature_script[65] = 0x02;  // another sighash type
   EXPECT_EQ(verify_p2pk_input(tx, 0, spent).error().code(), core::ErrorCode::kInvalid);
   EXPECT_FALSE(verify_p2pk_input(tx, 7, spent).ok());  // no such input
-  UtxoEntry other{1000, {0, {0x51}}, false};
+  UtxoEntry other{1000, {0, {0x51}}, false, std::nullopt};
   EXPECT_EQ(verify_p2pk_input(tx, 0, other).error().code(), core::ErrorCode::kInvalid);
   EXPECT_FALSE(p2pk_key({1, spent.script_public_key.script}).has_value());  // script version 1
   EXPECT_EQ(p2pk_key(spent.script_public_key)->x, alice.public_key().x);

@@ -271,7 +271,8 @@ TEST(Simulator, AnswersOpChainblockSeqCommitAsKaspaDoes) {
   kaspa::push_data(sig, recent.seq_commit.span());
   kaspa::push_data(sig, recent.hash.span());
   const core::Bytes spk{kaspa::op::kChainblockSeqCommit, kaspa::op::kEqual};
-  const kaspa::ScriptContext ctx{&sim};
+  kaspa::ScriptContext ctx;
+  ctx.seq_commits = &sim;
   EXPECT_TRUE(kaspa::verify_spend(sig, spk, ctx).ok());
   kaspa::push_data(other, chain[chain.size() - 6].seq_commit.span());
   kaspa::push_data(other, recent.hash.span());

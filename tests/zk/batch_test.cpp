@@ -22,6 +22,23 @@ void append(core::Bytes& out, const core::Hash32& v) {
   out.insert(out.end(), v.bytes.begin(), v.bytes.end());
 }
 
+BatchTx journaled(std::uint8_t id, std::uint32_t merge_idx, core::Bytes journal) {
+  BatchTx t;
+  t.kind = BatchTxKind::kJournal;
+  t.tx_id = kaspa::TxId(h(id));
+  t.merge_idx = merge_idx;
+  t.journal = std::move(journal);
+  return t;
+}
+BatchTx other(BatchTxKind kind, std::uint8_t id, std::uint16_t version, std::uint32_t merge_idx) {
+  BatchTx t;
+  t.kind = kind;
+  t.tx_id = kaspa::TxId(h(id));
+  t.version = version;
+  t.merge_idx = merge_idx;
+  return t;
+}
+
 class BatchGuest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -99,9 +116,8 @@ TEST_F(BatchGuest, AJournalAdvancesStateAndLaneAsTheHostDoes) {
   in_.prev_lane_tip = kaspa::LaneTip(h(7));
   in_.prev_lane_blue_score = 450;  // active: 450 + F >= 500
   in_.keys = {key(1)};
-  in_.txs = {{BatchTxKind::kJournal, kaspa::TxId(h(20)), 1, 2, journal(20, 2, h(1), true)},
-             {BatchTxKind::kNotV1, kaspa::TxId(h(21)), 0, 3},
-             {BatchTxKind::kRunFailed, kaspa::TxId(h(22)), 1, 4}};
+  in_.txs = {journaled(20, 2, journal(20, 2, h(1), true)), other(BatchTxKind::kNotV1, 21, 0, 3),
+             other(BatchTxKind::kRunFailed, 22, 1, 4)};
   auto t = run();
   ASSERT_TRUE(t.ok()) << t.error().to_string();
   state::Smt after = smt_;
@@ -127,8 +143,8 @@ TEST_F(BatchGuest, AJournalAdvancesStateAndLaneAsTheHostDoes) {
 
 TEST_F(BatchGuest, AFailedOrMismatchedJournalChangesNothing) {
   in_.keys = {key(1)};
-  in_.txs = {{BatchTxKind::kJournal, kaspa::TxId(h(20)), 1, 2, journal(20, 2, h(1), false)},
-             {BatchTxKind::kJournal, kaspa::TxId(h(21)), 1, 3, journal(21, 3, h(8), true)}};
+  in_.txs = {journaled(20, 2, journal(20, 2, h(1), false)),
+             journaled(21, 3, journal(21, 3, h(8), true))};
   auto t = run();
   ASSERT_TRUE(t.ok()) << t.error().to_string();
   EXPECT_EQ(t->new_state, smt_.root());
@@ -141,7 +157,10 @@ TEST_F(BatchGuest, FalseClaimsAndUnprovenKeysAreRefused) {
   tx.version = kaspa::kTxVersionToccata;
   tx.payload = exec::encode_payload(std::vector<exec::AccessEntry>{{key(1), exec::Access::kWrite}},
                                     core::Bytes{});
-  in_.txs = {{BatchTxKind::kPayloadRefused, {}, 1, 1, {}, tx.payload, kaspa::v1_rest_preimage(tx)}};
+  BatchTx refused = other(BatchTxKind::kPayloadRefused, 0, 1, 1);
+  refused.payload = tx.payload;
+  refused.rest = kaspa::v1_rest_preimage(tx);
+  in_.txs = {refused};
   auto t = run();
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.error().context().find("(payload_accepted)"), std::string::npos)
@@ -150,20 +169,19 @@ TEST_F(BatchGuest, FalseClaimsAndUnprovenKeysAreRefused) {
   in_.txs[0].payload = {2, 0, 0};
   EXPECT_TRUE(run().ok());
   // "Not v1" for a v1 transaction.
-  in_.txs = {{BatchTxKind::kNotV1, kaspa::TxId(h(9)), 1, 1}};
+  in_.txs = {other(BatchTxKind::kNotV1, 9, 1, 1)};
   t = run();
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.error().context().find("(version_is_v1)"), std::string::npos);
   // A journal naming a resource the multiproof leaves out.
-  in_.txs = {{BatchTxKind::kJournal, kaspa::TxId(h(20)), 1, 2, journal(20, 2, h(1), true)}};
+  in_.txs = {journaled(20, 2, journal(20, 2, h(1), true))};
   in_.keys = {key(2)};
   t = run();
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.error().context().find("(unproven_key)"), std::string::npos);
   // merge_idx must increase.
   in_.keys = {key(1)};
-  in_.txs = {{BatchTxKind::kNotV1, kaspa::TxId(h(9)), 0, 5},
-             {BatchTxKind::kNotV1, kaspa::TxId(h(8)), 0, 5}};
+  in_.txs = {other(BatchTxKind::kNotV1, 9, 0, 5), other(BatchTxKind::kNotV1, 8, 0, 5)};
   t = run();
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.error().context().find("(merge_order)"), std::string::npos);
