@@ -22,10 +22,6 @@ enum {
 enum { kVersion = 1, kTxAbiVersion = 1, kMaxAccesses = 256, kMaxPayloadBytes = 65536 };
 enum { kKindJournal = 0, kKindPayloadRefused = 1, kKindNotV1 = 2, kKindRunFailed = 3 };
 
-static const uint8_t kPayloadDigestKey[32] = "PayloadDigest";
-static const uint8_t kTransactionRestKey[32] = "TransactionRest";
-static const uint8_t kTransactionV1IdKey[32] = "TransactionV1Id";
-
 typedef struct {
   const uint8_t* p;
   const uint8_t* end;
@@ -59,14 +55,6 @@ static int payload_refused(const uint8_t* p, uint32_t len) {
     if (i > 0 && memcmp(e - 33, e, 32) >= 0) return 1;
   }
   return 0;
-}
-
-static void v1_tx_id(const uint8_t* payload, uint32_t payload_len, const uint8_t* rest,
-                     uint32_t rest_len, uint8_t out[32]) {
-  uint8_t digests[64];
-  basalt_blake3_keyed(kPayloadDigestKey, payload, payload_len, digests);
-  basalt_blake3_keyed(kTransactionRestKey, rest, rest_len, digests + 32);
-  basalt_blake3_keyed(kTransactionV1IdKey, digests, 64, out);
 }
 
 typedef struct {
@@ -185,7 +173,7 @@ int main(void) {
       const uint32_t rest_len = take_u32(&r);
       const uint8_t* rest = take(&r, rest_len);
       if (!payload_refused(payload, payload_len)) return kExitPayloadAccepted;
-      v1_tx_id(payload, payload_len, rest, rest_len, tx_id);
+      basalt_v1_tx_id(payload, payload_len, rest, rest_len, tx_id);
     } else if (kind == kKindNotV1) {
       memcpy(tx_id, take(&r, 32), 32);
       version = take_u16(&r);

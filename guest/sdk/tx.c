@@ -74,6 +74,14 @@ basalt_resource* basalt_tx_find(basalt_tx* tx, const uint8_t id[32]) {
   return 0;
 }
 
+void basalt_v1_tx_id(const uint8_t* payload, uint32_t payload_len, const uint8_t* rest,
+                     uint32_t rest_len, uint8_t out[32]) {
+  uint8_t digests[64];
+  basalt_blake3_keyed(kPayloadDigestKey, payload, payload_len, digests);
+  basalt_blake3_keyed(kTransactionRestKey, rest, rest_len, digests + 32);
+  basalt_blake3_keyed(kTransactionV1IdKey, digests, 64, out);
+}
+
 int basalt_tx_main(basalt_tx_handler handler) {
   const size_t in_len = basalt_input_len();
   uint8_t* in = (uint8_t*)basalt_alloc(in_len + 1, 4);
@@ -117,10 +125,8 @@ int basalt_tx_main(basalt_tx_handler handler) {
   tx.app_data_len = (uint32_t)(pr.end - pr.p);
 
   /* The transaction id binds the payload (and so the access list and app data) to the lane. */
-  uint8_t digests[64], computed[32];
-  basalt_blake3_keyed(kPayloadDigestKey, payload, payload_len, digests);
-  basalt_blake3_keyed(kTransactionRestKey, rest, rest_len, digests + 32);
-  basalt_blake3_keyed(kTransactionV1IdKey, digests, 64, computed);
+  uint8_t computed[32];
+  basalt_v1_tx_id(payload, payload_len, rest, rest_len, computed);
   if (memcmp(computed, tx.tx_id, 32) != 0) return kExitTxIdMismatch;
 
   /* Input commitment. */

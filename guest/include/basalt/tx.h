@@ -56,6 +56,9 @@ int basalt_tx_main(basalt_tx_handler handler);
 uint32_t basalt_resource_set(basalt_resource* r, const void* data, uint32_t len);
 /* The declared resource with this id, or NULL. */
 basalt_resource* basalt_tx_find(basalt_tx* tx, const uint8_t id[32]);
+/* The v1 transaction id: TransactionV1Id(PayloadDigest(payload) || TransactionRest(rest)). */
+void basalt_v1_tx_id(const uint8_t* payload, uint32_t payload_len, const uint8_t* rest,
+                     uint32_t rest_len, uint8_t out[32]);
 
 static inline uint64_t basalt_le64(const uint8_t* p) {
   uint64_t v = 0;
