@@ -62,6 +62,10 @@ int bench_prove(const BenchProveOptions& o, std::ostream& out) {
       latency_max = std::max(latency_max, e.blocks);
     }
   }
+  if (auto st = r.pipeline->wait_proven(); !st.ok()) {
+    out << "basalt: " << st.error().to_string() << "\n";
+    return 1;
+  }
   std::vector<const zk::Receipt*> batches, txs;
   for (std::uint64_t b = 1; b <= r.pipeline->proven_batch(); ++b) {
     if (const zk::Receipt* br = r.pipeline->batch_receipt(b)) {
@@ -97,8 +101,8 @@ int bench_prove(const BenchProveOptions& o, std::ostream& out) {
     std::vector<zk::Receipt> in;
     for (std::size_t b = first; b < first + o.bundle_size; ++b) in.push_back(*batches[b]);
     const auto t0 = Clock::now();
-    auto agg = r.pipeline->prover().aggregate(std::move(in), lp->smt_proof.to_bytes(),
-                                              lp->inactivity_shortcut);
+    auto agg =
+        r.pipeline->aggregate(std::move(in), lp->smt_proof.to_bytes(), lp->inactivity_shortcut);
     agg_prove += seconds_since(t0);
     if (!agg.ok()) {
       ok = false;

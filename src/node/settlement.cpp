@@ -32,6 +32,56 @@ SettlementPipeline::SettlementPipeline(Driver& driver, zk::ProofSystem& system, 
                                          options.settler.finality_depth, options.prover_threads);
   settler_ = std::make_unique<settle::Settler>(driver_.sim(), pins_, covenant,
                                                driver_.sim().faucet_key(), options_.settler);
+  prover_thread_ = std::thread([this] { prover_loop(); });
+}
+
+SettlementPipeline::~SettlementPipeline() {
+  {
+    std::lock_guard lk(m_);
+    stop_ = true;
+  }
+  work_cv_.notify_all();
+  prover_thread_.join();
+}
+
+void SettlementPipeline::prover_loop() {
+  std::unique_lock lk(m_);
+  for (;;) {
+    work_cv_.wait(lk, [&] { return stop_ || (!queue_.empty() && !failure_); });
+    if (stop_) return;
+    zk::BatchWork w = std::move(queue_.front());
+    queue_.pop_front();
+    proving_ = true;
+    lk.unlock();
+    auto receipt = prover_->prove_batch(w);
+    core::Result<zk::BatchTransition> journal =
+        receipt.ok() ? zk::decode_batch_transition(receipt->journal)
+                     : core::Result<zk::BatchTransition>(receipt.error());
+    lk.lock();
+    proving_ = false;
+    if (journal.ok()) {
+      proven_[w.batch] = {std::move(*receipt), *journal};
+    } else {
+      failure_ = journal.error();
+    }
+    done_cv_.notify_all();
+  }
+}
+
+core::Status SettlementPipeline::wait_proven() {
+  std::unique_lock lk(m_);
+  done_cv_.wait(lk, [&] { return failure_ || (queue_.empty() && !proving_); });
+  if (failure_) return *failure_;
+  return core::Status::Ok();
+}
+
+std::uint64_t SettlementPipeline::proven_batch_locked() const {
+  return proven_.empty() ? 0 : proven_.rbegin()->first;
+}
+
+std::uint64_t SettlementPipeline::proven_batch() const {
+  std::lock_guard lk(m_);
+  return proven_batch_locked();
 }
 
 core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
@@ -89,6 +139,7 @@ std::optional<std::uint64_t> SettlementPipeline::settled_batch() const {
   if (!cov) return std::nullopt;
   const kaspa::ScriptPublicKey& spk = cov->second.script_public_key;
   if (spk == settle::covenant_spk(pins_, initial_)) return 0;
+  std::lock_guard lk(m_);
   // Batches that leave state and lane tip unchanged (no lane activity) share a covenant state;
   // the lowest one is as good a start as any.
   for (const auto& [batch, pr] : proven_) {
@@ -99,6 +150,7 @@ std::optional<std::uint64_t> SettlementPipeline::settled_batch() const {
 }
 
 const zk::Receipt* SettlementPipeline::batch_receipt(std::uint64_t batch) const {
+  std::lock_guard lk(m_);
   auto it = proven_.find(batch);
   return it == proven_.end() ? nullptr : &it->second.receipt;
 }
@@ -124,7 +176,10 @@ core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle() {
   }
   if (!proof) return std::optional<settle::Bundle>();
   std::vector<zk::Receipt> batches;
-  for (std::uint64_t b = first; b <= last; ++b) batches.push_back(proven_.at(b).receipt);
+  {
+    std::lock_guard lk(m_);
+    for (std::uint64_t b = first; b <= last; ++b) batches.push_back(proven_.at(b).receipt);
+  }
   BASALT_ASSIGN_OR_RETURN(zk::Receipt agg,
                           prover_->aggregate(std::move(batches), proof->smt_proof.to_bytes(),
                                              proof->inactivity_shortcut));
@@ -153,21 +208,25 @@ core::Status SettlementPipeline::settle_next(SettlementReport& report) {
 core::Result<SettlementReport> SettlementPipeline::after_step(const StepReport& step,
                                                               bool settle_more) {
   SettlementReport report;
-  if (step.rolled_back > 0) {
-    BASALT_TRY(prover_->rollback_to(step.rolled_back_to));
-    proven_.erase(proven_.upper_bound(step.rolled_back_to), proven_.end());
+  {
+    std::unique_lock lk(m_);
+    if (failure_) return *failure_;
+    if (step.rolled_back > 0) {
+      const std::uint64_t keep = step.rolled_back_to;
+      std::erase_if(queue_, [&](const zk::BatchWork& w) { return w.batch > keep; });
+      done_cv_.wait(lk, [&] { return !proving_; });
+      BASALT_TRY(prover_->rollback_to(keep));
+      proven_.erase(proven_.upper_bound(keep), proven_.end());
+    }
+    for (const exec::BatchResult& r : step.executed) queue_.push_back(work(r));
+    work_cv_.notify_all();
+    done_cv_.wait(lk, [&] { return failure_ || queue_.size() <= options_.max_queued_batches; });
+    if (failure_) return *failure_;
+    // Receipts older than the access window can never be settled; keep the map bounded.
+    while (!proven_.empty() &&
+           proven_.begin()->first + 2 * options_.settler.finality_depth < proven_batch_locked())
+      proven_.erase(proven_.begin());
   }
-  for (const exec::BatchResult& r : step.executed) {
-    BASALT_ASSIGN_OR_RETURN(zk::Receipt receipt, prover_->prove_batch(work(r)));
-    BASALT_ASSIGN_OR_RETURN(zk::BatchTransition journal,
-                            zk::decode_batch_transition(receipt.journal));
-    proven_[r.id.value] = {std::move(receipt), journal};
-    ++report.proven;
-  }
-  // Receipts older than the access window can never be settled; keep the map bounded.
-  while (!proven_.empty() &&
-         proven_.begin()->first + 2 * options_.settler.finality_depth < proven_batch())
-    proven_.erase(proven_.begin());
   for (auto& e : settler_->on_chain(step.change)) report.events.push_back(std::move(e));
   if (settle_more && !settler_->busy()) BASALT_TRY(settle_next(report));
   return report;

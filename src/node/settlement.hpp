@@ -1,13 +1,17 @@
-// Settlement of a driven app: the prover follows the driver's batches (transaction and batch
-// receipts as batches commit), bundles them into aggregate receipts, and the settler moves the
-// app's covenant on the simulator. Everything it decides starts from L1: the covenant UTXO tells
-// which batch settlement has reached, so a reorg that undoes a settlement, a refused or abandoned
-// settlement, and a restart of the pipeline all continue from what L1 holds.
+// Settlement of a driven app: a prover thread follows the driver's batches (transaction and batch
+// receipts, off the execution path), bundles are aggregated from what it has proven, and the
+// settler moves the app's covenant on the simulator. Everything it decides starts from L1: the
+// covenant UTXO tells which batch settlement has reached, so a reorg that undoes a settlement, a
+// refused or abandoned settlement, and a restart of the pipeline all continue from what L1 holds.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <thread>
 #include <vector>
 
 #include "node/driver.hpp"
@@ -24,12 +28,13 @@ struct SettlementOptions {
   std::uint32_t max_bundle_size = 16;
   std::uint64_t covenant_value = 1'000'000'000;  // sompi locked in the covenant
   unsigned prover_threads = 2;                   // transaction receipts proven in parallel
+  // Batches waiting for the prover thread at most; execution waits beyond (backpressure).
+  std::size_t max_queued_batches = 64;
   settle::SettlerOptions settler;
 };
 
 // What a settlement step reports, for people.
 struct SettlementReport {
-  std::uint64_t proven = 0;  // batches proven by this step
   std::vector<settle::SettlerEvent> events;
   // The bundles submitted by this step, in the order of their kSubmitted events.
   std::vector<settle::Bundle> submitted;
@@ -45,26 +50,39 @@ class SettlementPipeline {
                                                                   zk::Guests guests,
                                                                   const state::Smt& state,
                                                                   const SettlementOptions& options);
+  // Stops the prover thread (queued batches are dropped).
+  ~SettlementPipeline();
+
   // Replaces the settler by a new one that knows nothing of the settlement in flight, as after a
   // restart of a settler process (the receipts are kept, as a node's index keeps them).
   void restart_settler();
 
-  // Follows one driver step: rolls proofs back past a reorg, proves the step's batches, follows
-  // the settlement in flight and, when none is and `settle_more`, settles the next bundle.
+  // Follows one driver step: rolls proofs back past a reorg (the batch being proven finishes
+  // first, queued ones above the fork are dropped), queues the step's batches for the prover
+  // thread, follows the settlement in flight and, when none is and `settle_more`, settles the next
+  // bundle from what is proven so far. Errors: the prover's (a batch that cannot be proven).
   core::Result<SettlementReport> after_step(const StepReport& step, bool settle_more = true);
+  // Waits until every queued batch is proven. Errors: the prover's.
+  core::Status wait_proven();
 
   // The next bundle to settle from the covenant's current state, proven but not submitted; nullopt
   // while too few batches are proven or no bundle end has the lane in its lane SMT.
   core::Result<std::optional<settle::Bundle>> next_bundle();
   // The batch receipt of a proven batch still kept (nullptr otherwise).
   const zk::Receipt* batch_receipt(std::uint64_t batch) const;
-  zk::Prover& prover() { return *prover_; }
+  // Aggregates consecutive batch receipts (lane proof and inactivity shortcut of the last one's
+  // block).
+  core::Result<zk::Receipt> aggregate(std::vector<zk::Receipt> batches, core::ByteSpan lane_proof,
+                                      const kaspa::SeqCommit& inactivity_shortcut) const {
+    return prover_->aggregate(std::move(batches), lane_proof, inactivity_shortcut);
+  }
 
   const kaspa::CovenantId& covenant_id() const { return settler_->covenant_id(); }
   const settle::CovenantPins& pins() const { return pins_; }
   // The batch the covenant's state is at (0 before any settlement), as L1 shows it now.
   std::optional<std::uint64_t> settled_batch() const;
-  std::uint64_t proven_batch() const { return prover_->next_batch() - 1; }
+  // The last batch proven (0: none).
+  std::uint64_t proven_batch() const;
 
  private:
   SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
@@ -72,6 +90,8 @@ class SettlementPipeline {
                      const SettlementOptions& options);
   zk::BatchWork work(const exec::BatchResult& r) const;
   core::Status settle_next(SettlementReport& report);
+  void prover_loop();
+  std::uint64_t proven_batch_locked() const;
 
   struct Proven {
     zk::Receipt receipt;
@@ -80,10 +100,21 @@ class SettlementPipeline {
   Driver& driver_;
   SettlementOptions options_;
   settle::CovenantPins pins_;
-  std::unique_ptr<zk::Prover> prover_;
+  std::unique_ptr<zk::Prover>
+      prover_;  // used by the prover thread, and by rollbacks while it is idle
   std::unique_ptr<settle::Settler> settler_;
-  std::map<std::uint64_t, Proven> proven_;  // by batch
-  settle::CovenantState initial_;           // the covenant's state at creation (after batch 0)
+  settle::CovenantState initial_;  // the covenant's state at creation (after batch 0)
+
+  // Shared with the prover thread.
+  mutable std::mutex m_;
+  std::condition_variable work_cv_;  // a batch queued, or stop
+  std::condition_variable done_cv_;  // a batch proven (or failed)
+  std::deque<zk::BatchWork> queue_;
+  bool proving_ = false;  // the thread holds a batch taken from the queue
+  bool stop_ = false;
+  std::optional<core::Error> failure_;
+  std::map<std::uint64_t, Proven> proven_;  // by batch; entries are erased only by after_step
+  std::thread prover_thread_;
 };
 
 }  // namespace basalt::node

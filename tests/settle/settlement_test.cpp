@@ -56,13 +56,18 @@ struct SettleRun {
             .value();
   }
 
-  void step(bool settle_more = true) {
+  // One driver step; with `in_step`, the step's batches are proven before it returns (the
+  // prover thread otherwise runs behind).
+  void step(bool settle_more = true, bool in_step = false) {
     auto s = driver->step();
     ASSERT_TRUE(s.ok()) << s.error().to_string();
     if (s->rolled_back) ++rollbacks;
     auto r = pipeline->after_step(*s, settle_more);
     ASSERT_TRUE(r.ok()) << r.error().to_string();
     events.insert(events.end(), r->events.begin(), r->events.end());
+    if (in_step) {
+      ASSERT_TRUE(pipeline->wait_proven().ok());
+    }
   }
   std::size_t count(SK k) const {
     return static_cast<std::size_t>(
@@ -87,11 +92,26 @@ void expect_in_order(const std::vector<SettlerEvent>& events, bool gaps) {
   }
 }
 
+// The covenant holds the executor's committed state at the settled batch.
+void expect_covenant_at_settled_state(const SettleRun& run, std::uint64_t at_least) {
+  const auto settled = run.pipeline->settled_batch();
+  ASSERT_TRUE(settled.has_value());
+  EXPECT_GE(*settled, at_least);
+  const auto cov = run.driver->sim().covenant_utxo(run.pipeline->covenant_id());
+  ASSERT_TRUE(cov.has_value());
+  const zk::BatchTransition last =
+      *zk::decode_batch_transition(run.pipeline->batch_receipt(*settled)->journal);
+  EXPECT_EQ(last.new_state, run.root_at(*settled));
+  EXPECT_EQ(cov->second.script_public_key,
+            covenant_spk(run.pipeline->pins(), {run.root_at(*settled), last.new_lane_tip}));
+}
+
+// Proving within each step keeps this run reproducible: the same events every time.
 TEST(Settlement, SettlesAStreamOfBundlesThroughReorgsAndASettlerRestart) {
   SettleRun run(/*reorg_every=*/9, /*finality_depth=*/100);
   bool restarted = false;
   while (run.driver->chain_length() < 120) {
-    run.step();
+    run.step(true, true);
     if (::testing::Test::HasFatalFailure()) return;
     // Restart the settler once, right after it submitted a settlement.
     if (!restarted && run.count(SK::kConfirmed) >= 3 && !run.events.empty() &&
@@ -107,17 +127,24 @@ TEST(Settlement, SettlesAStreamOfBundlesThroughReorgsAndASettlerRestart) {
   EXPECT_GT(run.count(SK::kAbandoned) + run.count(SK::kUnaccepted), 0u)
       << "the reorgs should have hit a settlement";
   expect_in_order(run.events, /*gaps=*/true);
-  // What the covenant holds is the executor's committed state at the settled batch.
-  const auto settled = run.pipeline->settled_batch();
-  ASSERT_TRUE(settled.has_value());
-  EXPECT_GT(*settled, 90u);
-  const auto cov = run.driver->sim().covenant_utxo(run.pipeline->covenant_id());
-  ASSERT_TRUE(cov.has_value());
-  const zk::BatchTransition last =
-      *zk::decode_batch_transition(run.pipeline->batch_receipt(*settled)->journal);
-  EXPECT_EQ(last.new_state, run.root_at(*settled));
-  EXPECT_EQ(cov->second.script_public_key,
-            covenant_spk(run.pipeline->pins(), {run.root_at(*settled), last.new_lane_tip}));
+  expect_covenant_at_settled_state(run, 90);
+}
+
+// The prover thread behind execution: however far behind it runs, settlement catches up once it
+// has proven everything, in order and with the executor's state.
+TEST(Settlement, ProvesBehindExecutionAndCatchesUp) {
+  SettleRun run(/*reorg_every=*/7, /*finality_depth=*/100);
+  while (run.driver->chain_length() < 80) {
+    run.step();
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  for (int i = 0; i < 100 && run.pipeline->settled_batch().value_or(0) < 80; ++i) {
+    run.step(true, true);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+  EXPECT_GE(run.count(SK::kConfirmed), 1u);
+  expect_in_order(run.events, /*gaps=*/false);
+  expect_covenant_at_settled_state(run, 80);
 }
 
 TEST(Settlement, BumpsTheFeeWhenTheSettlementWaits) {
@@ -127,7 +154,7 @@ TEST(Settlement, BumpsTheFeeWhenTheSettlementWaits) {
   run.step(false);  // the covenant's genesis is accepted
   // Congestion: nothing below 3x the normal rate gets into a block.
   run.driver->sim().set_fee_floor(3 * run.driver->sim().fee_estimate().normal);
-  for (int i = 0; i < 30; ++i) run.step();
+  for (int i = 0; i < 30; ++i) run.step(true, true);
   EXPECT_GE(run.count(SK::kBumped), 2u);
   EXPECT_GE(run.count(SK::kConfirmed), 1u);
   expect_in_order(run.events, /*gaps=*/false);
@@ -138,7 +165,7 @@ class Tampering : public ::testing::Test {
  protected:
   void SetUp() override {
     run_ = std::make_unique<SettleRun>(0, 40);
-    while (run_->pipeline->proven_batch() < 30) run_->step(false);
+    while (run_->pipeline->proven_batch() < 30) run_->step(false, true);
     auto b = run_->pipeline->next_bundle();
     ASSERT_TRUE(b.ok() && b->has_value());
     bundle_ = std::move(**b);
@@ -249,8 +276,7 @@ TEST_F(Tampering, AJournalNotStartingAtTheCovenantsStateIsRefused) {
        ++b)
     later.push_back(*run_->pipeline->batch_receipt(b));
   const auto lp = *sim().lane_proof(bundle_.anchor, run_->pipeline->pins().lane_key);
-  auto agg =
-      run_->pipeline->prover().aggregate(later, lp.smt_proof.to_bytes(), lp.inactivity_shortcut);
+  auto agg = run_->pipeline->aggregate(later, lp.smt_proof.to_bytes(), lp.inactivity_shortcut);
   ASSERT_TRUE(agg.ok()) << agg.error().to_string();
   const zk::StateTransition t = *zk::decode_state_transition(agg->journal);
   ASSERT_NE(t.prev_state, bundle_.journal.prev_state);
@@ -262,7 +288,7 @@ TEST_F(Tampering, AReplayedSettlementIsRefused) {
   const kaspa::Transaction tx = spend(bundle_.journal, bundle_.receipt, bundle_.anchor);
   ASSERT_EQ(submit(tx), "");
   EXPECT_NE(submit(tx).find("already in the mempool"), std::string::npos);
-  for (int i = 0; i < 3; ++i) run_->step(false);
+  for (int i = 0; i < 3; ++i) run_->step(false, true);
   ASSERT_NE(sim().covenant_utxo(run_->pipeline->covenant_id())->first, cov_.first)
       << "the settlement should have moved the covenant";
   const std::string why = submit(tx);
