@@ -22,15 +22,17 @@ settle::CovenantPins pins_of(const zk::Guests& g) {
 }  // namespace
 
 SettlementPipeline::SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
-                                       const state::Smt& state, const kaspa::CovenantId& covenant,
+                                       const state::Smt& state,
+                                       settle::CovenantScript covenant_script,
+                                       const kaspa::CovenantId& covenant,
                                        const SettlementOptions& options)
-    : driver_(driver), options_(options), pins_(pins_of(guests)) {
+    : driver_(driver), options_(options), covenant_(std::move(covenant_script)) {
   initial_ = {state.root(), kaspa::LaneTip()};
-  const zk::BatchPins bp{pins_.tx_image_id, covenant, pins_.lane_key,
+  const zk::BatchPins bp{covenant_.pins().tx_image_id, covenant, covenant_.pins().lane_key,
                          options.settler.finality_depth};
   prover_ = std::make_unique<zk::Prover>(system, std::move(guests), bp, state, 0,
                                          options.settler.finality_depth, options.prover_threads);
-  settler_ = std::make_unique<settle::Settler>(driver_.sim(), pins_, covenant,
+  settler_ = std::make_unique<settle::Settler>(driver_.sim(), covenant_, covenant,
                                                driver_.sim().faucet_key(), options_.settler);
   prover_thread_ = std::thread([this] { prover_loop(); });
 }
@@ -96,16 +98,17 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
   const auto& [op, entry] = outs.front();
   if (entry.amount < options.covenant_value + kGenesisFee)
     return Error{ErrorCode::kInvalid, "the faucet output cannot fund the covenant"};
-  const settle::CovenantPins pins = pins_of(guests);
-  const settle::Genesis g = settle::genesis_transaction(
-      pins, {state.root(), kaspa::LaneTip()}, options.covenant_value, op, entry, key, kGenesisFee);
+  settle::CovenantScript covenant(pins_of(guests));
+  const settle::Genesis g =
+      settle::genesis_transaction(covenant, {state.root(), kaspa::LaneTip()},
+                                  options.covenant_value, op, entry, key, kGenesisFee);
   BASALT_TRY(sim.submit_transaction(g.tx));
-  return std::unique_ptr<SettlementPipeline>(
-      new SettlementPipeline(driver, system, std::move(guests), state, g.covenant_id, options));
+  return std::unique_ptr<SettlementPipeline>(new SettlementPipeline(
+      driver, system, std::move(guests), state, std::move(covenant), g.covenant_id, options));
 }
 
 void SettlementPipeline::restart_settler() {
-  settler_ = std::make_unique<settle::Settler>(driver_.sim(), pins_, settler_->covenant_id(),
+  settler_ = std::make_unique<settle::Settler>(driver_.sim(), covenant_, settler_->covenant_id(),
                                                driver_.sim().faucet_key(), options_.settler);
 }
 
@@ -138,13 +141,13 @@ std::optional<std::uint64_t> SettlementPipeline::settled_batch() const {
   auto cov = settler_->covenant();
   if (!cov) return std::nullopt;
   const kaspa::ScriptPublicKey& spk = cov->second.script_public_key;
-  if (spk == settle::covenant_spk(pins_, initial_)) return 0;
+  if (spk == covenant_.spk(initial_)) return 0;
   std::lock_guard lk(m_);
   // Batches that leave state and lane tip unchanged (no lane activity) share a covenant state;
   // the lowest one is as good a start as any.
   for (const auto& [batch, pr] : proven_) {
     const settle::CovenantState s{pr.journal.new_state, pr.journal.new_lane_tip};
-    if (settle::covenant_spk(pins_, s) == spk) return batch;
+    if (covenant_.spk(s) == spk) return batch;
   }
   return std::nullopt;
 }
@@ -168,7 +171,7 @@ core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle() {
       last_proven, first + std::max(options_.bundle_size, options_.max_bundle_size) - 1);
   std::optional<l1::LaneProof> proof;
   for (; last + 1 >= first + options_.bundle_size; --last) {
-    auto lp = driver_.sim().lane_proof(driver_.block(last).hash, pins_.lane_key);
+    auto lp = driver_.sim().lane_proof(driver_.block(last).hash, covenant_.pins().lane_key);
     if (lp.ok() && lp->lane_tip) {
       proof = std::move(*lp);
       break;

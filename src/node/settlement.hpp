@@ -78,7 +78,8 @@ class SettlementPipeline {
   }
 
   const kaspa::CovenantId& covenant_id() const { return settler_->covenant_id(); }
-  const settle::CovenantPins& pins() const { return pins_; }
+  const settle::CovenantScript& covenant() const { return covenant_; }
+  const settle::CovenantPins& pins() const { return covenant_.pins(); }
   // The batch the covenant's state is at (0 before any settlement), as L1 shows it now.
   std::optional<std::uint64_t> settled_batch() const;
   // The last batch proven (0: none).
@@ -86,8 +87,8 @@ class SettlementPipeline {
 
  private:
   SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
-                     const state::Smt& state, const kaspa::CovenantId& covenant,
-                     const SettlementOptions& options);
+                     const state::Smt& state, settle::CovenantScript covenant_script,
+                     const kaspa::CovenantId& covenant, const SettlementOptions& options);
   zk::BatchWork work(const exec::BatchResult& r) const;
   core::Status settle_next(SettlementReport& report);
   void prover_loop();
@@ -99,7 +100,7 @@ class SettlementPipeline {
   };
   Driver& driver_;
   SettlementOptions options_;
-  settle::CovenantPins pins_;
+  settle::CovenantScript covenant_;
   std::unique_ptr<zk::Prover>
       prover_;  // used by the prover thread, and by rollbacks while it is idle
   std::unique_ptr<settle::Settler> settler_;

@@ -77,20 +77,21 @@ Bytes body(const CovenantPins& p) {
 
 }  // namespace
 
-core::Bytes redeem_script(const CovenantPins& pins, const CovenantState& s) {
+CovenantScript::CovenantScript(const CovenantPins& pins) : pins_(pins), body_(body(pins)) {}
+
+core::Bytes CovenantScript::redeem(const CovenantState& s) const {
   Bytes r;
   push(r, s.lane_tip.hash().bytes);
   push(r, s.state.bytes);
-  const Bytes b = body(pins);
-  r.insert(r.end(), b.begin(), b.end());
+  r.insert(r.end(), body_.begin(), body_.end());
   return r;
 }
 
-kaspa::ScriptPublicKey covenant_spk(const CovenantPins& pins, const CovenantState& s) {
-  return kaspa::p2sh_script(redeem_script(pins, s));
+kaspa::ScriptPublicKey CovenantScript::spk(const CovenantState& s) const {
+  return kaspa::p2sh_script(redeem(s));
 }
 
-Genesis genesis_transaction(const CovenantPins& pins, const CovenantState& initial,
+Genesis genesis_transaction(const CovenantScript& covenant, const CovenantState& initial,
                             std::uint64_t value, const kaspa::Outpoint& funding,
                             const kaspa::UtxoEntry& funding_entry, const crypto::SecretKey& key,
                             std::uint64_t fee) {
@@ -102,7 +103,7 @@ Genesis genesis_transaction(const CovenantPins& pins, const CovenantState& initi
   in.previous_outpoint = funding;
   in.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
   tx.inputs.push_back(in);
-  const kaspa::ScriptPublicKey spk = covenant_spk(pins, initial);
+  const kaspa::ScriptPublicKey spk = covenant.spk(initial);
   const kaspa::AuthorizedOutput out{0, value, spk};
   g.covenant_id = kaspa::covenant_id(funding, std::span(&out, 1));
   tx.outputs.push_back({value, spk, kaspa::CovenantBinding{0, g.covenant_id}});
@@ -113,8 +114,9 @@ Genesis genesis_transaction(const CovenantPins& pins, const CovenantState& initi
   return g;
 }
 
-kaspa::Transaction settlement_transaction(const CovenantPins& pins, kaspa::CovenantId covenant_id,
-                                          const SettlementSpend& s, const kaspa::Outpoint& fee_utxo,
+kaspa::Transaction settlement_transaction(const CovenantScript& covenant,
+                                          kaspa::CovenantId covenant_id, const SettlementSpend& s,
+                                          const kaspa::Outpoint& fee_utxo,
                                           const kaspa::UtxoEntry& fee_entry,
                                           const crypto::SecretKey& fee_key, std::uint64_t fee) {
   kaspa::Transaction tx;
@@ -127,7 +129,7 @@ kaspa::Transaction settlement_transaction(const CovenantPins& pins, kaspa::Coven
   push(cov.signature_script, s.journal.new_lane_tip.bytes);
   push(cov.signature_script, s.journal.new_state.bytes);
   push(cov.signature_script, s.anchor.hash().bytes);
-  push(cov.signature_script, redeem_script(pins, s.from));
+  push(cov.signature_script, covenant.redeem(s.from));
   tx.inputs.push_back(std::move(cov));
   kaspa::TxInput fee_in;
   fee_in.previous_outpoint = fee_utxo;
@@ -135,7 +137,7 @@ kaspa::Transaction settlement_transaction(const CovenantPins& pins, kaspa::Coven
   tx.inputs.push_back(fee_in);
   const CovenantState next{s.journal.new_state, kaspa::LaneTip(s.journal.new_lane_tip)};
   tx.outputs.push_back(
-      {s.covenant_entry.amount, covenant_spk(pins, next), kaspa::CovenantBinding{0, covenant_id}});
+      {s.covenant_entry.amount, covenant.spk(next), kaspa::CovenantBinding{0, covenant_id}});
   tx.outputs.push_back(
       {fee_entry.amount - fee, kaspa::p2pk_script(fee_key.public_key()), std::nullopt});
   const core::Hash32 aux = crypto::sha256(kaspa::serialize_transaction(tx));

@@ -45,8 +45,19 @@ struct CovenantState {
   bool operator==(const CovenantState&) const = default;
 };
 
-core::Bytes redeem_script(const CovenantPins& pins, const CovenantState& s);
-kaspa::ScriptPublicKey covenant_spk(const CovenantPins& pins, const CovenantState& s);
+// The covenant's scripts for one set of pins. The body is built once: every state's redeem script
+// is the state's prefix followed by it.
+class CovenantScript {
+ public:
+  explicit CovenantScript(const CovenantPins& pins);
+  const CovenantPins& pins() const { return pins_; }
+  core::Bytes redeem(const CovenantState& s) const;
+  kaspa::ScriptPublicKey spk(const CovenantState& s) const;
+
+ private:
+  CovenantPins pins_;
+  core::Bytes body_;
+};
 
 // The transaction creating a covenant: spends a P2PK `funding` output of `key`, puts `value` into
 // the covenant (genesis binding, KIP-20) and the rest minus `fee` back to the key. The covenant id
@@ -55,7 +66,7 @@ struct Genesis {
   kaspa::Transaction tx;
   kaspa::CovenantId covenant_id;
 };
-Genesis genesis_transaction(const CovenantPins& pins, const CovenantState& initial,
+Genesis genesis_transaction(const CovenantScript& covenant, const CovenantState& initial,
                             std::uint64_t value, const kaspa::Outpoint& funding,
                             const kaspa::UtxoEntry& funding_entry, const crypto::SecretKey& key,
                             std::uint64_t fee);
@@ -71,8 +82,9 @@ struct SettlementSpend {
 };
 // The settlement transaction: input 0 the covenant (witness as above), input 1 the fee output of
 // `fee_key`, output 0 the continuation, output 1 the change.
-kaspa::Transaction settlement_transaction(const CovenantPins& pins, kaspa::CovenantId covenant_id,
-                                          const SettlementSpend& s, const kaspa::Outpoint& fee_utxo,
+kaspa::Transaction settlement_transaction(const CovenantScript& covenant,
+                                          kaspa::CovenantId covenant_id, const SettlementSpend& s,
+                                          const kaspa::Outpoint& fee_utxo,
                                           const kaspa::UtxoEntry& fee_entry,
                                           const crypto::SecretKey& fee_key, std::uint64_t fee);
 

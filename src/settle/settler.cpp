@@ -27,9 +27,9 @@ const char* settler_event_name(SettlerEvent::Kind k) {
   return "?";
 }
 
-Settler::Settler(l1::ChainSource& l1, const CovenantPins& pins, const kaspa::CovenantId& id,
+Settler::Settler(l1::ChainSource& l1, const CovenantScript& covenant, const kaspa::CovenantId& id,
                  const crypto::SecretKey& fee_key, const SettlerOptions& options)
-    : l1_(l1), pins_(pins), id_(id), fee_key_(fee_key), options_(options) {}
+    : l1_(l1), covenant_(covenant), id_(id), fee_key_(fee_key), options_(options) {}
 
 SettlerEvent Settler::event(SettlerEvent::Kind k, std::string detail) const {
   SettlerEvent e;
@@ -58,10 +58,10 @@ core::Status Settler::build(Pending& p, std::uint64_t rate) const {
   // Mass is taken as the serialized size, which the fee does not change much: price it once with
   // no fee, then with the fee.
   kaspa::Transaction tx =
-      settlement_transaction(pins_, id_, s, fee_out.first, fee_out.second, fee_key_, 0);
+      settlement_transaction(covenant_, id_, s, fee_out.first, fee_out.second, fee_key_, 0);
   const std::uint64_t fee = rate * (kaspa::serialize_transaction(tx).size() + 64);
   if (fee > fee_out.second.amount) return Error{ErrorCode::kUnavailable, "fee output too small"};
-  p.tx = settlement_transaction(pins_, id_, s, fee_out.first, fee_out.second, fee_key_, fee);
+  p.tx = settlement_transaction(covenant_, id_, s, fee_out.first, fee_out.second, fee_key_, fee);
   p.tx_id = kaspa::tx_id(p.tx);
   p.fee = fee;
   p.fee_rate = rate;
@@ -75,7 +75,7 @@ core::Result<SettlerEvent> Settler::settle(Bundle b, const CovenantState& from) 
   }
   auto cov = l1_.covenant_utxo(id_);
   if (!cov) return Error{ErrorCode::kUnavailable, "the covenant has no unspent output"};
-  if (cov->second.script_public_key != covenant_spk(pins_, from))
+  if (cov->second.script_public_key != covenant_.spk(from))
     return Error{ErrorCode::kInvalid, "the covenant output is not at this state"};
   Pending p;
   p.bundle = std::move(b);

@@ -60,7 +60,7 @@ const char* settler_event_name(SettlerEvent::Kind k);
 
 class Settler {
  public:
-  Settler(l1::ChainSource& l1, const CovenantPins& pins, const kaspa::CovenantId& id,
+  Settler(l1::ChainSource& l1, const CovenantScript& covenant, const kaspa::CovenantId& id,
           const crypto::SecretKey& fee_key, const SettlerOptions& options);
 
   // A settlement is in flight (submitted, not yet confirmed or abandoned).
@@ -99,7 +99,7 @@ class Settler {
   SettlerEvent event(SettlerEvent::Kind k, std::string detail = {}) const;
 
   l1::ChainSource& l1_;
-  CovenantPins pins_;
+  CovenantScript covenant_;
   kaspa::CovenantId id_;
   crypto::SecretKey fee_key_;
   SettlerOptions options_;

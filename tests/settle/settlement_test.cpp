@@ -103,7 +103,7 @@ void expect_covenant_at_settled_state(const SettleRun& run, std::uint64_t at_lea
       *zk::decode_batch_transition(run.pipeline->batch_receipt(*settled)->journal);
   EXPECT_EQ(last.new_state, run.root_at(*settled));
   EXPECT_EQ(cov->second.script_public_key,
-            covenant_spk(run.pipeline->pins(), {run.root_at(*settled), last.new_lane_tip}));
+            run.pipeline->covenant().spk({run.root_at(*settled), last.new_lane_tip}));
 }
 
 // Proving within each step keeps this run reproducible: the same events every time.
@@ -186,7 +186,7 @@ class Tampering : public ::testing::Test {
                       journal,
                       zk::encode_receipt(receipt),
                       anchor};
-    return settlement_transaction(run_->pipeline->pins(), run_->pipeline->covenant_id(), s,
+    return settlement_transaction(run_->pipeline->covenant(), run_->pipeline->covenant_id(), s,
                                   fee.first, fee.second, sim().faucet_key(), 20'000);
   }
   // The simulated L1's answer, as text ("" when accepted into the mempool).
