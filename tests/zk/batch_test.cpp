@@ -187,6 +187,41 @@ TEST_F(BatchGuest, FalseClaimsAndUnprovenKeysAreRefused) {
   EXPECT_NE(t.error().context().find("(merge_order)"), std::string::npos);
 }
 
+TEST_F(BatchGuest, ATruncatedOrUnknownInputIsRefused) {
+  in_.keys = {key(1)};
+  in_.txs = {journaled(20, 2, journal(20, 2, h(1), true))};
+  in_.proof = *smt_.prove(in_.keys);
+  const core::Bytes whole = encode_batch_input(in_);
+  for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{100}, whole.size() - 1}) {
+    const vm::RunResult r = vm::run(*program_, core::ByteSpan(whole).first(cut), limits_);
+    EXPECT_EQ(r.exit_code, 1u) << "cut at " << cut;  // malformed_input
+  }
+  core::Bytes longer = whole;
+  longer.push_back(0);
+  EXPECT_EQ(vm::run(*program_, longer, limits_).exit_code, 1u);
+  core::Bytes v2 = whole;
+  v2[0] = 2;
+  EXPECT_EQ(vm::run(*program_, v2, limits_).exit_code, 1u);
+}
+
+TEST(AggregateGuest, EmptyTruncatedOrUnknownInputsAreRefused) {
+  auto elf = core::read_file(std::string(BASALT_GUEST_DIR) + "/aggregate.elf");
+  ASSERT_TRUE(elf.ok());
+  const vm::Program program = *vm::Program::load(*elf, 64u << 20);
+  const vm::RunLimits limits{2'000'000'000, 64u << 20};
+  AggregateInput in;
+  in.batch_image_id = vm::ImageId(h(1));
+  EXPECT_EQ(vm::run(program, encode_aggregate_input(in), limits).exit_code, 2u);  // empty_bundle
+  in.batch_journals = {core::Bytes(BatchTransition::kSize - 1, 1)};
+  EXPECT_EQ(vm::run(program, encode_aggregate_input(in), limits).exit_code, 3u);  // bad journal
+  in.batch_journals = {encode_batch_transition(BatchTransition{})};
+  const core::Bytes whole = encode_aggregate_input(in);
+  EXPECT_EQ(vm::run(program, core::ByteSpan(whole).first(whole.size() - 1), limits).exit_code, 1u);
+  core::Bytes v2 = whole;
+  v2[0] = 2;
+  EXPECT_EQ(vm::run(program, v2, limits).exit_code, 1u);
+}
+
 TEST(BatchTransition, RoundTripsAndRejectsOtherSizesAndVersions) {
   BatchTransition t;
   t.prev_state = h(1);
