@@ -377,7 +377,7 @@ int main(int argc, char** argv) {
         tx->add_subcommand("status", "a transaction's result; --wait-for follows it to a stage");
     tx_status->add_option("--api", tx_api, "the node")->required();
     tx_status->add_option("id", tx_id, "transaction id (hex)")->required();
-    tx_status->add_option("--wait-for", wait_for, "executed, committed or proven");
+    tx_status->add_option("--wait-for", wait_for, "executed, committed, proven or settled");
     tx_status->add_option("--timeout", tx_timeout, "seconds to wait (default 60)");
     basalt::cli::LoadOptions load_opts;
     auto* tx_load = tx->add_subcommand(
@@ -388,7 +388,10 @@ int main(int argc, char** argv) {
                      "key file whose outputs fund the users (one output each)")
         ->required();
     tx_load->add_option("--users", load_opts.users, "concurrent users (default 32)");
-    tx_load->add_option("--seconds", load_opts.seconds, "how long to submit (default 30)");
+    tx_load->add_option("--seconds", load_opts.seconds,
+                        "how long to submit (default 30; the limit with --until-settled)");
+    tx_load->add_option("--until-settled", load_opts.until_settled,
+                        "stop once the node has confirmed this many settlements");
     tx_load->add_option("--max-txs", load_opts.max_txs, "stop after this many (default: no limit)");
     tx_load->add_option("--invalid-permille", load_opts.invalid_permille,
                         "share of deliberately invalid transactions (default 100)");

@@ -64,9 +64,15 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
            "simulator, seed " +
            std::to_string(config->sim_seed) + "; faucet key in " + key_path);
   log.info(config->prover_enabled
-               ? "prover: transaction receipts by re-execution (not succinct, not zero-knowledge)"
+               ? "prover: transaction, batch and aggregate receipts by re-execution (not "
+                 "succinct, not zero-knowledge)"
                : "prover: off");
-  log.info("settlement: not in the node yet (issue #7); [settle] is validated but has no effect");
+  if (node.covenant_id() && config->settle_enabled) {
+    log.info("settlement: covenant " + node.covenant_id()->hex() + ", bundles of " +
+             std::to_string(config->bundle_size) + " batches");
+  } else {
+    log.info("settlement: off");
+  }
   auto api = node::Api::start(node, log);
   if (!api.ok()) {
     log.error(api.error().to_string());
@@ -76,7 +82,11 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
   api->reset();
   const node::NodeStatus s = node.status();
   log.info("stopped at batch " + std::to_string(s.committed) + " (root " + s.committed_root.hex() +
-           ")" + (config->prover_enabled ? ", proven " + std::to_string(s.proven) : ""));
+           ")" + (config->prover_enabled ? ", proven " + std::to_string(s.proven) : "") +
+           (node.covenant_id() ? ", settled " + std::to_string(s.settled_confirmed) + " (" +
+                                     std::to_string(s.settlements_confirmed) +
+                                     " settlements confirmed)"
+                               : ""));
   if (!st.ok()) {
     log.error(st.error().to_string());
     return 1;

@@ -78,7 +78,8 @@ core::Result<std::unique_ptr<SettleRig>> make_settle_rig(const SettleOptions& o)
   po.settler.finality_depth = o.finality_depth;
   BASALT_ASSIGN_OR_RETURN(rig->pipeline,
                           node::SettlementPipeline::create(*rig->driver, *rig->system, rig->guests,
-                                                           rig->store->smt(), po));
+                                                           rig->store->smt(),
+                                                           rig->driver->sim().faucet_key(), po));
   return rig;
 }
 

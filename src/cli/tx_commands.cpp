@@ -276,12 +276,12 @@ int tx_submit(const std::string& api_url, const std::string& hex_arg, std::ostre
 
 int tx_status(const std::string& api_url, const std::string& id, const std::string& wait_for,
               double timeout_s, std::ostream& out, std::ostream& log) {
-  static const std::vector<std::string> kStages = {"executed", "committed", "proven"};
+  static const std::vector<std::string> kStages = {"executed", "committed", "proven", "settled"};
   auto rank = [](const std::string& s) {
     return std::find(kStages.begin(), kStages.end(), s) - kStages.begin();
   };
   if (!wait_for.empty() && rank(wait_for) == static_cast<long>(kStages.size())) {
-    log << "basalt: --wait-for is executed, committed or proven\n";
+    log << "basalt: --wait-for is executed, committed, proven or settled\n";
     return 2;
   }
   const ApiClient api(api_url);
@@ -333,8 +333,10 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
   std::mutex mutex;
   std::atomic<std::uint64_t> started{0};
   const auto t0 = Clock::now();
-  const auto end =
+  const auto deadline_submit =
       t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  std::atomic<bool> done_submitting{false};
+  const auto submitting = [&] { return !done_submitting.load() && Clock::now() < deadline_submit; };
 
   auto user = [&](std::uint32_t i) {
     const ApiClient client(o.api);
@@ -344,7 +346,7 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
     const crypto::SchnorrPublicKey next_user = user_key((i + 1) % o.users).public_key();
     std::uint64_t nonce = 0;
     LoadReport mine;
-    while (Clock::now() < end && (o.max_txs == 0 || started.fetch_add(1) < o.max_txs)) {
+    while (submitting() && (o.max_txs == 0 || started.fetch_add(1) < o.max_txs)) {
       const bool invalid = rng() % 1000 < o.invalid_permille;
       const bool l1_invalid = invalid && rng() % 2 == 0;
       std::vector<exec::AccessEntry> acc;
@@ -470,20 +472,35 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
     if (!st.ok() || st->first != 200) return std::nullopt;
     return st->second;
   };
-  if (o.progress_every_s > 0) {
-    auto next = t0;
-    while (Clock::now() < end) {
-      next += std::chrono::duration_cast<Clock::duration>(
-          std::chrono::duration<double>(o.progress_every_s));
-      std::this_thread::sleep_until(std::min(next, end));
-      if (Clock::now() >= end) break;
-      if (auto st = status_of()) {
+  // Progress lines, and the end of submitting once enough settlements are confirmed.
+  const auto every = [](double s) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  };
+  auto next_progress = t0 + every(o.progress_every_s);
+  while (o.progress_every_s > 0 || o.until_settled > 0) {
+    std::this_thread::sleep_until(std::min(Clock::now() + every(0.2), deadline_submit));
+    if (Clock::now() >= deadline_submit) break;
+    std::optional<json> st;
+    if (o.progress_every_s > 0 && Clock::now() >= next_progress) {
+      next_progress += every(o.progress_every_s);
+      st = status_of();
+      if (st) {
         std::lock_guard lock(mutex);
         log << o.label << "t=" << static_cast<long>(ms_since(t0) / 1000) << "s "
             << pipeline_line(*st) << "\n";
       }
     }
+    if (o.until_settled > 0) {
+      if (!st) st = status_of();
+      if (st && (*st)["settlement"].is_object() &&
+          (*st)["settlement"].value("confirmed", std::uint64_t{0}) >= o.until_settled) {
+        std::lock_guard lock(mutex);
+        log << o.label << o.until_settled << " settlements confirmed: stopping the users\n";
+        break;
+      }
+    }
   }
+  done_submitting.store(true);
   for (auto& t : threads) t.join();
   report.seconds = ms_since(t0) / 1000;
   // The node proves what it executed a little later.
@@ -497,6 +514,8 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
     if (done || Clock::now() >= deadline) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+  if (auto st = api.get("/v1/settlements?limit=100"); st.ok() && st->first == 200)
+    report.settlements = st->second.value("settlements", json::array());
   return report;
 }
 
@@ -526,11 +545,55 @@ nlohmann::json load_report_json(const LoadReport& r) {
           {"reorg_waits", r.reorg_waits},
           {"seconds", r.seconds},
           {"node_status", r.node_status},
+          {"settlements", r.settlements},
           {"submit_ms_p50", percentile(r.submit_ms, 0.5)},
           {"submit_ms_p99", percentile(r.submit_ms, 0.99)},
           {"executed_ms_p50", percentile(r.executed_ms, 0.5)},
           {"executed_ms_p99", percentile(r.executed_ms, 0.99)}};
 }
+
+namespace {
+
+// Settlement outcomes and, of the confirmed ones, bundle size and latency (last batch executed to
+// settlement confirmed on L1).
+void print_settlements(const json& list, std::ostream& out) {
+  if (!list.is_array() || list.empty()) {
+    out << "  settlement: none yet\n";
+    return;
+  }
+  std::map<std::string, std::uint64_t> by_status;
+  std::vector<double> latency_ms;
+  std::uint64_t batches = 0;
+  std::uint64_t confirmed = 0;
+  for (const json& s : list) {
+    ++by_status[s.value("status", "?")];
+    if (s.value("status", "") != "confirmed") continue;
+    ++confirmed;
+    batches += s.value("last_batch", std::uint64_t{0}) + 1 - s.value("first_batch", std::uint64_t{0});
+    if (s["latency_ms"].is_number()) latency_ms.push_back(s["latency_ms"].get<double>());
+  }
+  out << "  settlement: bundles";
+  for (const auto& [status, n] : by_status) out << " " << status << " " << n;
+  out << " (newest " << list.size() << ")\n";
+  if (confirmed == 0) return;
+  char line[160];
+  std::snprintf(line, sizeof line, "  %-34s %10.1f\n", "batches per confirmed bundle",
+                static_cast<double>(batches) / static_cast<double>(confirmed));
+  out << line;
+  if (!latency_ms.empty()) {
+    std::snprintf(line, sizeof line, "  %-34s %6.0f / %6.0f / %6.0f ms\n",
+                  "settlement latency p50 / p90 / max", percentile(latency_ms, 0.5),
+                  percentile(latency_ms, 0.9), percentile(latency_ms, 1.0));
+    out << line;
+  }
+  const json& newest = list.front();
+  out << "  newest settlement: " << newest.value("seq", std::uint64_t{0}) << " batches "
+      << newest.value("first_batch", std::uint64_t{0}) << ".."
+      << newest.value("last_batch", std::uint64_t{0}) << " " << newest.value("status", "?")
+      << ", tx " << newest.value("tx_id", "?") << "\n";
+}
+
+}  // namespace
 
 void print_load_report(const LoadReport& r, std::ostream& out) {
   char line[160];
@@ -568,8 +631,9 @@ void print_load_report(const LoadReport& r, std::ostream& out) {
   const json& b = st["batches"];
   auto num = [](const json& v) { return v.is_null() ? std::string("-") : v.dump(); };
   out << "  node: batches executed " << num(b["executed"]) << ", committed " << num(b["committed"])
-      << ", proven " << num(b["proven"]) << " (re-execution receipts), bundles settled "
-      << num(b["settled"]) << " (the node does not settle yet: issue #7)\n";
+      << ", proven " << num(b["proven"]) << " (re-execution receipts), settled "
+      << num(b["settled"]) << "\n";
+  print_settlements(r.settlements, out);
   if (st.contains("transactions")) {
     out << "  node: transactions executed ok " << num(st["transactions"]["ok"]) << ", failed "
         << num(st["transactions"]["failed"]) << " (API and seeded users)\n";

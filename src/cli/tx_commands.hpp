@@ -82,7 +82,9 @@ struct LoadOptions {
   std::string api;
   std::string funding_key_file;
   std::uint32_t users = 32;   // concurrent clients, each with its own L1 output
-  double seconds = 30;        // how long to keep submitting
+  double seconds = 30;        // how long to keep submitting (at most, with until_settled)
+  // Stop submitting once the node has confirmed this many settlements (0: run for `seconds`).
+  std::uint64_t until_settled = 0;
   std::uint64_t max_txs = 0;  // stop after this many submissions (0: no limit)
   std::uint32_t invalid_permille = 100;
   std::uint64_t seed = 1;
@@ -104,6 +106,7 @@ struct LoadReport {
   double seconds = 0;
   std::map<std::string, std::uint64_t> failure_reasons;
   nlohmann::json node_status;  // /v1/status once everything accepted was proven (or timed out)
+  nlohmann::json settlements;  // /v1/settlements then (newest 100)
 };
 // Runs the users, printing the node's pipeline to `log` every progress_every_s; at the end waits
 // (up to settle_timeout_s) for the node to prove what it executed and reads its final status.

@@ -105,12 +105,12 @@ constexpr std::size_t kMinInputSizeV1 = 32 + 4 + 8 + 8 + 2;
 constexpr std::size_t kMinOutputSizeV0 = 8 + 2 + 8;
 constexpr std::size_t kMinOutputSizeV1 = kMinOutputSizeV0 + 1;
 
-core::Result<TxInput> read_input(core::ByteReader& r, bool v1) {
+core::Result<TxInput> read_input(core::ByteReader& r, bool v1, std::uint64_t max_sig_script) {
   TxInput in;
   BASALT_ASSIGN_OR_RETURN(auto txid, r.read_hash32("input.previous_outpoint.transaction_id"));
   BASALT_ASSIGN_OR_RETURN(auto index, r.read_u32_le("input.previous_outpoint.index"));
   BASALT_ASSIGN_OR_RETURN(auto sig,
-                          r.read_var_bytes(kMaxSignatureScriptLen, "input.signature_script"));
+                          r.read_var_bytes(max_sig_script, "input.signature_script"));
   in.previous_outpoint = {TxId(txid), index};
   in.signature_script.assign(sig.begin(), sig.end());
   if (!v1) {
@@ -148,7 +148,8 @@ core::Result<TxOutput> read_output(core::ByteReader& r, bool v1) {
 
 }  // namespace
 
-core::Result<Transaction> deserialize_transaction(core::ByteSpan bytes) {
+core::Result<Transaction> deserialize_transaction(core::ByteSpan bytes,
+                                                  std::uint64_t max_signature_script) {
   core::ByteReader r(bytes);
   Transaction tx;
   BASALT_ASSIGN_OR_RETURN(auto version, r.read_u16_le("version"));
@@ -161,7 +162,7 @@ core::Result<Transaction> deserialize_transaction(core::ByteSpan bytes) {
       r.read_count(kMaxTxInputs, v1 ? kMinInputSizeV1 : kMinInputSizeV0, "inputs.count"));
   tx.inputs.reserve(n_in);
   for (std::uint64_t i = 0; i < n_in; ++i) {
-    BASALT_ASSIGN_OR_RETURN(auto in, read_input(r, v1));
+    BASALT_ASSIGN_OR_RETURN(auto in, read_input(r, v1, max_signature_script));
     tx.inputs.push_back(std::move(in));
   }
   BASALT_ASSIGN_OR_RETURN(

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "kaspa/limits.hpp"
 #include "kaspa/types.hpp"
 
 namespace basalt::kaspa {
@@ -105,7 +106,11 @@ core::Bytes v0_id_preimage(const Transaction& tx);
 
 // Wire format (see the header comment).
 core::Bytes serialize_transaction(const Transaction& tx);
-core::Result<Transaction> deserialize_transaction(core::ByteSpan bytes);
+// `max_signature_script` bounds each input's signature script: kMaxSignatureScriptLen for
+// transactions from outside; a settlement carrying a re-execution receipt (not succinct) can be
+// far larger, and the node's own submission log reads those with a larger bound.
+core::Result<Transaction> deserialize_transaction(
+    core::ByteSpan bytes, std::uint64_t max_signature_script = kMaxSignatureScriptLen);
 
 // Context-free rules of kip21 §7.1 and §7.3: known version; the compute commit kind matching the
 // version; covenants only in v1; a lane shape consensus accepts, user lanes only in v1; gas only on

@@ -42,14 +42,43 @@ int status_of(const core::Error& e) {
   }
 }
 
+bool settles(const Node& n) {
+  return n.covenant_id().has_value() && n.config().settle_enabled;
+}
+
 json null_or(bool present, std::uint64_t v) {
   return present ? json(v) : json(nullptr);
 }
 
 const char* stage(std::uint64_t batch, const NodeStatus& s, bool prover) {
+  if (prover && batch <= s.settled_confirmed) return "settled";
   if (prover && batch <= s.proven) return "proven";
   if (batch <= s.committed) return "committed";
   return "executed";
+}
+
+json settlement_json(const SettlementRecord& r) {
+  json j = {{"seq", r.seq},
+            {"first_batch", r.first_batch},
+            {"last_batch", r.last_batch},
+            {"anchor", r.anchor.hex()},
+            {"tx_id", r.tx_id.hex()},
+            {"fee", r.fee},
+            {"bumps", r.bumps},
+            {"status", settlement_status_name(r.status)},
+            {"submitted_step", r.submitted_step},
+            {"accepted_in", r.accepted_in ? json(r.accepted_in->hex()) : json(nullptr)},
+            {"accepted_step", null_or(r.accepted_in.has_value(), r.accepted_step)},
+            {"final_step", null_or(r.final_step != 0, r.final_step)},
+            {"latency_ms", null_or(r.latency_ms != 0, r.latency_ms)},
+            {"journal", core::to_hex(r.journal)}};
+  if (!r.detail.empty()) j["detail"] = r.detail;
+  return j;
+}
+
+void send_bytes(httplib::Response& res, const core::Bytes& b) {
+  res.status = 200;
+  res.set_content(reinterpret_cast<const char*>(b.data()), b.size(), "application/octet-stream");
 }
 
 }  // namespace
@@ -196,12 +225,14 @@ void Api::routes() {
            {"receipts", node_.config().prover_enabled
                             ? "re-execution receipts (not succinct, not zero-knowledge)"
                             : "off"},
-           {"settlement", "not in the node yet (issue #7); see basalt settle"}});
+           {"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex()) : json(nullptr)},
+           {"settlement", settles(node_) ? "on" : "off"}});
   });
 
   s.Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) {
     const NodeStatus st = node_.status();
     const bool prover = node_.config().prover_enabled;
+    const bool settling = settles(node_);
     const std::uint64_t chain = st.l1_chain_length;
     reply(res, 200,
           {{"l1",
@@ -216,12 +247,17 @@ void Api::routes() {
             {{"executed", st.executed},
              {"committed", st.committed},
              {"proven", null_or(prover, st.proven)},
-             {"settled", nullptr}}},
+             {"settled", null_or(settling, st.settled_confirmed)}}},
            {"lag",
             {{"executed", chain - std::min(chain, st.executed)},
              {"committed", chain - std::min(chain, st.committed)},
              {"proven", null_or(prover, chain - std::min(chain, st.proven))},
-             {"settled", nullptr}}},
+             {"settled", null_or(settling, chain - std::min(chain, st.settled_confirmed))}}},
+           {"settlement",
+            settling ? json{{"covenant_batch", st.settled},
+                            {"submitted", st.settlements},
+                            {"confirmed", st.settlements_confirmed}}
+                     : json(nullptr)},
            {"transactions", {{"ok", st.tx_ok}, {"failed", st.tx_failed}}},
            {"state_root", st.committed_root.hex()},
            {"proof_queue", st.proof_queue},
@@ -298,9 +334,7 @@ void Api::routes() {
           auto decoded = zk::decode_receipt(**receipt);
           if (!decoded.ok() || decoded->journal != (*rec)->journal)
             return fail(res, 404, "no receipt for transaction " + id.hex() + " yet");
-          res.status = 200;
-          res.set_content(reinterpret_cast<const char*>((*receipt)->data()), (*receipt)->size(),
-                          "application/octet-stream");
+          send_bytes(res, **receipt);
         });
 
   s.Get(R"(/v1/resources/([0-9a-fA-F]{64}))",
@@ -344,9 +378,64 @@ void Api::routes() {
     reply(res, 202, {{"accepted", true}, {"tx_id", outcome->id.hex()}, {"step", outcome->step}});
   });
 
-  s.Get("/v1/settlements", [](const httplib::Request&, httplib::Response& res) {
-    fail(res, 501, "the node does not settle yet (issue #7): there is no settlement history");
+  s.Get("/v1/settlements", [this](const httplib::Request& req, httplib::Response& res) {
+    std::uint64_t before = ~std::uint64_t{0};
+    std::size_t limit = 20;
+    for (const auto& [name, v] : req.params) {
+      const bool number = !v.empty() && v.size() <= 19 &&
+                          v.find_first_not_of("0123456789") == std::string::npos;
+      if (name == "before" && number) {
+        before = std::stoull(v);
+      } else if (name == "limit" && number && std::stoull(v) >= 1 && std::stoull(v) <= 100) {
+        limit = std::stoull(v);
+      } else {
+        return fail(res, 400,
+                    "unknown or bad query parameter " + name +
+                        " (before: a settlement number; limit: 1 to 100)");
+      }
+    }
+    auto list = node_.index().settlements(before, limit);
+    if (!list.ok()) return fail(res, status_of(list.error()), list.error().to_string());
+    json items = json::array();
+    for (const SettlementRecord& r : *list) items.push_back(settlement_json(r));
+    reply(res, 200,
+          {{"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex()) : json(nullptr)},
+           {"settlements", items}});
   });
+
+  s.Get(R"(/v1/settlements/([0-9]{1,19}))",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const std::uint64_t seq = std::stoull(req.matches[1].str());
+          auto rec = node_.index().settlement(seq);
+          if (!rec.ok()) return fail(res, status_of(rec.error()), rec.error().to_string());
+          if (!rec->has_value()) return fail(res, 404, "no settlement " + std::to_string(seq));
+          reply(res, 200, settlement_json(**rec));
+        });
+
+  s.Get(R"(/v1/settlements/([0-9]{1,19})/receipt)",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const std::uint64_t seq = std::stoull(req.matches[1].str());
+          auto receipt = node_.index().settlement_receipt(seq);
+          if (!receipt.ok())
+            return fail(res, status_of(receipt.error()), receipt.error().to_string());
+          if (!receipt->has_value())
+            return fail(res, 404, "no settlement " + std::to_string(seq));
+          send_bytes(res, **receipt);
+        });
+
+  s.Get(R"(/v1/batches/([0-9]{1,19})/receipt)",
+        [this](const httplib::Request& req, httplib::Response& res) {
+          const std::uint64_t batch = std::stoull(req.matches[1].str());
+          // A kept receipt above the proven tip may be of a batch a reorg undid.
+          if (batch == 0 || batch > node_.status().proven)
+            return fail(res, 404, "batch " + std::to_string(batch) + " is not proven");
+          auto receipt = node_.index().batch_receipt(batch);
+          if (!receipt.ok())
+            return fail(res, status_of(receipt.error()), receipt.error().to_string());
+          if (!receipt->has_value())
+            return fail(res, 404, "no receipt kept for batch " + std::to_string(batch));
+          send_bytes(res, **receipt);
+        });
 
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
     Metrics& m = node_.metrics();

@@ -117,6 +117,7 @@ core::Status read(const toml::table& root, Config& c) {
   BASALT_TRY(node.integer("threads", c.threads, 0, 256));
   BASALT_TRY(node.boolean("sync", c.sync));
   BASALT_TRY(node.integer("stop_after_blocks", c.stop_after_blocks, 0, kI64));
+  BASALT_TRY(node.integer("stop_after_settlements", c.stop_after_settlements, 0, kI64));
   BASALT_TRY(node.finish());
 
   Section app(root, "app");
@@ -151,6 +152,7 @@ core::Status read(const toml::table& root, Config& c) {
   BASALT_TRY(prover.finish());
 
   Section settle(root, "settle");
+  BASALT_TRY(settle.boolean("enabled", c.settle_enabled));
   BASALT_TRY(settle.integer("bundle_size", c.bundle_size, 1, 10'000));
   BASALT_TRY(settle.str("key", c.settlement_key));
   if (!c.settlement_key.empty() &&
@@ -162,7 +164,15 @@ core::Status read(const toml::table& root, Config& c) {
                                       {{"low", FeePolicy::kLow},
                                        {"normal", FeePolicy::kNormal},
                                        {"priority", FeePolicy::kPriority}}));
+  BASALT_TRY(settle.integer("fee_bump_after_blocks", c.fee_bump_after_blocks, 1, 1'000'000));
+  BASALT_TRY(settle.integer("confirmations", c.confirmations, 1, 1'000'000));
+  if (c.confirmations >= c.finality_depth)
+    return bad("settle.confirmations", "must be below sim.finality_depth");
   BASALT_TRY(settle.finish());
+  if (c.stop_after_settlements != 0 && !(c.settle_enabled && c.prover_enabled)) {
+    return bad("node.stop_after_settlements",
+               "needs settlement: [prover] enabled and [settle] enabled both true");
+  }
 
   Section api(root, "api");
   std::string listen;

@@ -25,6 +25,8 @@ struct Config {
   // Stop once at least this many chain blocks are executed and all of them are committed and
   // proven (0: never).
   std::uint64_t stop_after_blocks = 0;
+  // Stop once this many settlements are confirmed on L1, counting those before a restart (0: never).
+  std::uint64_t stop_after_settlements = 0;
 
   // [app]
   std::string app = "counter";  // "counter", "token", or a path to a guest ELF
@@ -47,10 +49,12 @@ struct Config {
   bool prover_enabled = true;
 
   // [settle]
+  bool settle_enabled = true;      // settles when the prover is enabled too
   std::uint32_t bundle_size = 10;  // batches per aggregate
   std::string settlement_key;      // 64 hex digits; empty: the simulator's faucet key
   FeePolicy fee_policy = FeePolicy::kNormal;
   std::uint64_t fee_bump_after_blocks = 10;
+  std::uint32_t confirmations = 3;  // chain blocks on the accepting one before "confirmed"
 
   // [api]
   std::string api_host = "127.0.0.1";

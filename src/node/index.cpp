@@ -9,6 +9,7 @@
 #include "core/byte_reader.hpp"
 #include "core/byte_writer.hpp"
 #include "core/files.hpp"
+#include "zk/receipt.hpp"
 
 namespace basalt::node {
 
@@ -129,7 +130,84 @@ core::Result<BatchRow> decode_batch(core::ByteSpan bytes) {
   return b;
 }
 
+core::Bytes encode_settlement(const SettlementRecord& s) {
+  core::ByteWriter w;
+  w.u64_le(s.seq);
+  w.u64_le(s.first_batch);
+  w.u64_le(s.last_batch);
+  w.hash(s.anchor.hash());
+  w.hash(s.tx_id.hash());
+  w.u64_le(s.fee);
+  w.u32_le(s.bumps);
+  w.u8(static_cast<std::uint8_t>(s.status));
+  w.u64_le(s.submitted_step);
+  w.boolean(s.accepted_in.has_value());
+  if (s.accepted_in) w.hash(s.accepted_in->hash());
+  w.u64_le(s.accepted_step);
+  w.u64_le(s.final_step);
+  w.u64_le(s.latency_ms);
+  put_text(w, s.detail);
+  w.var_bytes(s.journal);
+  return w.take();
+}
+
+core::Result<SettlementRecord> decode_settlement(core::ByteSpan b) {
+  core::ByteReader r(b);
+  SettlementRecord s;
+  BASALT_ASSIGN_OR_RETURN(s.seq, r.read_u64_le("seq"));
+  BASALT_ASSIGN_OR_RETURN(s.first_batch, r.read_u64_le("first batch"));
+  BASALT_ASSIGN_OR_RETURN(s.last_batch, r.read_u64_le("last batch"));
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 anchor, r.read_hash32("anchor"));
+  s.anchor = kaspa::BlockHash(anchor);
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("tx id"));
+  s.tx_id = kaspa::TxId(id);
+  BASALT_ASSIGN_OR_RETURN(s.fee, r.read_u64_le("fee"));
+  BASALT_ASSIGN_OR_RETURN(s.bumps, r.read_u32_le("bumps"));
+  BASALT_ASSIGN_OR_RETURN(const std::uint8_t status, r.read_u8("status"));
+  if (status > static_cast<std::uint8_t>(SettlementStatus::kSuperseded))
+    return Error{ErrorCode::kUnknownTag, "settlement status " + std::to_string(status)};
+  s.status = static_cast<SettlementStatus>(status);
+  BASALT_ASSIGN_OR_RETURN(s.submitted_step, r.read_u64_le("submitted step"));
+  BASALT_ASSIGN_OR_RETURN(const bool accepted, r.read_bool("accepted"));
+  if (accepted) {
+    BASALT_ASSIGN_OR_RETURN(const core::Hash32 block, r.read_hash32("accepting block"));
+    s.accepted_in = kaspa::BlockHash(block);
+  }
+  BASALT_ASSIGN_OR_RETURN(s.accepted_step, r.read_u64_le("accepted step"));
+  BASALT_ASSIGN_OR_RETURN(s.final_step, r.read_u64_le("final step"));
+  BASALT_ASSIGN_OR_RETURN(s.latency_ms, r.read_u64_le("latency"));
+  BASALT_ASSIGN_OR_RETURN(s.detail, read_text(r, "detail"));
+  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan j, r.read_var_bytes(kMaxJournal, "journal"));
+  s.journal.assign(j.begin(), j.end());
+  BASALT_TRY(r.expect_end("settlement record"));
+  return s;
+}
+
+core::Bytes encode_submission(const Submission& sub) {
+  core::ByteWriter w;
+  w.u64_le(sub.step);
+  w.u8(static_cast<std::uint8_t>(sub.kind));
+  w.bytes(kaspa::serialize_transaction(sub.tx));
+  return w.take();
+}
+
 }  // namespace
+
+const char* settlement_status_name(SettlementStatus s) {
+  switch (s) {
+    case SettlementStatus::kSubmitted:
+      return "submitted";
+    case SettlementStatus::kAccepted:
+      return "accepted";
+    case SettlementStatus::kConfirmed:
+      return "confirmed";
+    case SettlementStatus::kRefused:
+      return "refused";
+    case SettlementStatus::kSuperseded:
+      return "superseded";
+  }
+  return "?";
+}
 
 NodeIndex::~NodeIndex() = default;
 
@@ -258,22 +336,110 @@ core::Result<std::uint64_t> NodeIndex::proven() const {
   return r.read_u64_le("proven tip");
 }
 
+core::Status NodeIndex::write(rocksdb::WriteBatch& wb, bool sync, const std::string& what) {
+  rocksdb::WriteOptions wo;
+  wo.sync = sync;
+  const rocksdb::Status s = db_->Write(wo, &wb);
+  if (!s.ok()) return io_error(s, what);
+  return core::Status::Ok();
+}
+
 core::Status NodeIndex::log_submissions(const std::vector<Submission>& subs) {
   if (subs.empty()) return core::Status::Ok();
   rocksdb::WriteBatch wb;
   std::uint64_t seq = next_submission_;
-  for (const Submission& sub : subs) {
-    core::ByteWriter w;
-    w.u64_le(sub.step);
-    w.bytes(kaspa::serialize_transaction(sub.tx));
-    wb.Put(key('s', seq++), slice(w.data()));
-  }
-  rocksdb::WriteOptions wo;
-  wo.sync = true;
-  const rocksdb::Status s = db_->Write(wo, &wb);
-  if (!s.ok()) return io_error(s, "log submissions");
+  for (const Submission& sub : subs) wb.Put(key('s', seq++), slice(encode_submission(sub)));
+  BASALT_TRY(write(wb, true, "log submissions"));
   next_submission_ = seq;
   return core::Status::Ok();
+}
+
+core::Status NodeIndex::log_settlement(const Submission& sub, const SettlementRecord& record,
+                                       core::ByteSpan receipt) {
+  rocksdb::WriteBatch wb;
+  wb.Put(key('s', next_submission_), slice(encode_submission(sub)));
+  wb.Put(key('S', record.seq), slice(encode_settlement(record)));
+  if (!receipt.empty()) {
+    wb.Put(key('A', record.seq),
+           rocksdb::Slice(reinterpret_cast<const char*>(receipt.data()), receipt.size()));
+  }
+  BASALT_TRY(write(wb, true, "log settlement " + std::to_string(record.seq)));
+  ++next_submission_;
+  return core::Status::Ok();
+}
+
+core::Status NodeIndex::put_settlement(const SettlementRecord& record) {
+  rocksdb::WriteBatch wb;
+  wb.Put(key('S', record.seq), slice(encode_settlement(record)));
+  return write(wb, false, "write settlement " + std::to_string(record.seq));
+}
+
+core::Result<std::optional<SettlementRecord>> NodeIndex::settlement(std::uint64_t seq) const {
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('S', seq)));
+  if (!v) return std::optional<SettlementRecord>();
+  BASALT_ASSIGN_OR_RETURN(SettlementRecord rec, decode_settlement(*v));
+  return std::optional<SettlementRecord>(std::move(rec));
+}
+
+core::Result<std::vector<SettlementRecord>> NodeIndex::settlements(std::uint64_t before,
+                                                                   std::size_t limit) const {
+  std::vector<SettlementRecord> out;
+  if (before == 0) return out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->SeekForPrev(key('S', before - 1));
+       it->Valid() && out.size() < limit && it->key()[0] == 'S'; it->Prev()) {
+    const rocksdb::Slice v = it->value();
+    BASALT_ASSIGN_OR_RETURN(SettlementRecord rec,
+                            decode_settlement({reinterpret_cast<const std::uint8_t*>(v.data()),
+                                               v.size()}));
+    out.push_back(std::move(rec));
+  }
+  if (!it->status().ok()) return io_error(it->status(), "read settlements");
+  return out;
+}
+
+core::Result<std::optional<core::Bytes>> NodeIndex::settlement_receipt(std::uint64_t seq) const {
+  return get(key('A', seq));
+}
+
+core::Status NodeIndex::put_batch_receipt(
+    std::uint64_t batch, core::ByteSpan receipt,
+    const std::vector<std::pair<kaspa::TxId, core::Bytes>>& txs) {
+  rocksdb::WriteBatch wb;
+  wb.Put(key('B', batch),
+         rocksdb::Slice(reinterpret_cast<const char*>(receipt.data()), receipt.size()));
+  for (const auto& [id, r] : txs) wb.Put(key('r', id.hash().span()), slice(r));
+  return write(wb, false, "write the receipts of batch " + std::to_string(batch));
+}
+
+core::Result<std::optional<core::Bytes>> NodeIndex::batch_receipt(std::uint64_t batch) const {
+  return get(key('B', batch));
+}
+
+core::Status NodeIndex::log_setup(const std::vector<Submission>& setup,
+                                  const settle::CovenantOrigin& origin) {
+  core::ByteWriter w;
+  w.hash(origin.id.hash());
+  w.hash(origin.initial_root);
+  rocksdb::WriteBatch wb;
+  wb.Put("covenant", slice(w.data()));
+  std::uint64_t seq = next_submission_;
+  for (const Submission& sub : setup) wb.Put(key('s', seq++), slice(encode_submission(sub)));
+  BASALT_TRY(write(wb, true, "log the covenant's setup"));
+  next_submission_ = seq;
+  return core::Status::Ok();
+}
+
+core::Result<std::optional<settle::CovenantOrigin>> NodeIndex::covenant() const {
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get("covenant"));
+  if (!v) return std::optional<settle::CovenantOrigin>();
+  core::ByteReader r(*v);
+  settle::CovenantOrigin o;
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("covenant id"));
+  o.id = kaspa::CovenantId(id);
+  BASALT_ASSIGN_OR_RETURN(o.initial_root, r.read_hash32("initial root"));
+  BASALT_TRY(r.expect_end("covenant"));
+  return std::optional<settle::CovenantOrigin>(o);
 }
 
 core::Result<std::vector<Submission>> NodeIndex::submissions() const {
@@ -284,8 +450,15 @@ core::Result<std::vector<Submission>> NodeIndex::submissions() const {
     core::ByteReader r({reinterpret_cast<const std::uint8_t*>(v.data()), v.size()});
     Submission sub;
     BASALT_ASSIGN_OR_RETURN(sub.step, r.read_u64_le("submission step"));
+    BASALT_ASSIGN_OR_RETURN(const std::uint8_t kind, r.read_u8("submission kind"));
+    if (kind > static_cast<std::uint8_t>(SubmissionKind::kReplacement))
+      return Error{ErrorCode::kUnknownTag, "submission kind " + std::to_string(kind)};
+    sub.kind = static_cast<SubmissionKind>(kind);
     BASALT_ASSIGN_OR_RETURN(const core::ByteSpan tx, r.read_bytes(r.remaining(), "submission"));
-    BASALT_ASSIGN_OR_RETURN(sub.tx, kaspa::deserialize_transaction(tx));
+    BASALT_ASSIGN_OR_RETURN(
+        sub.tx, kaspa::deserialize_transaction(tx, sub.kind == SubmissionKind::kUser
+                                                       ? kaspa::kMaxSignatureScriptLen
+                                                       : zk::kMaxReceiptBytes + 4096));
     out.push_back(std::move(sub));
   }
   if (!it->status().ok()) return io_error(it->status(), "read submissions");

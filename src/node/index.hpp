@@ -3,9 +3,12 @@
 // that a restart replays into the simulator. Safe to use from any thread.
 //
 // Keys: 't' tx id → TxRecord; 'b' u64be batch → BatchRow; 'h' block hash → u64be batch;
-// 'r' tx id → receipt; 's' u64be sequence → u64le step ‖ serialized transaction; "proven" → u64le.
+// 'r' tx id → receipt; 'B' u64be batch → batch receipt; 's' u64be sequence → u64le step ‖ u8 kind ‖
+// serialized transaction; 'S' u64be settlement → SettlementRecord; 'A' u64be settlement →
+// aggregate receipt; "proven" → u64le; "covenant" → covenant id ‖ initial root.
 // A batch row above the executed tip never stays: rollback() deletes them. A tx record or receipt
-// of a rolled-back batch may stay; `tx` checks it against the block → batch mapping.
+// of a rolled-back batch may stay; `tx` checks it against the block → batch mapping, and a batch
+// receipt counts only up to the proven tip (re-proving overwrites it).
 #pragma once
 
 #include <cstdint>
@@ -18,10 +21,12 @@
 #include "core/result.hpp"
 #include "kaspa/transaction.hpp"
 #include "kaspa/types.hpp"
+#include "settle/covenant.hpp"
 
 namespace rocksdb {
 class DB;
-}
+class WriteBatch;
+}  // namespace rocksdb
 
 namespace basalt::node {
 
@@ -48,9 +53,46 @@ struct BatchRow {
   std::vector<kaspa::TxId> tx_ids;   // merge_idx order
 };
 
+// What the node put into the simulator's mempool, in order; a restart replays it.
+enum class SubmissionKind : std::uint8_t {
+  kUser = 0,         // an API client's transaction
+  kSetup = 1,        // the covenant's genesis and the settlement key's funding
+  kSettlement = 2,   // a new settlement (the next settlement record)
+  kReplacement = 3,  // a fee bump of the last settlement (replaces its transaction)
+};
+
 struct Submission {
   std::uint64_t step = 0;
+  SubmissionKind kind = SubmissionKind::kUser;
   kaspa::Transaction tx;
+};
+
+enum class SettlementStatus : std::uint8_t {
+  kSubmitted = 0,   // in the mempool (again, after a reorg undid its acceptance)
+  kAccepted = 1,    // accepted by a chain block, not yet deep enough
+  kConfirmed = 2,   // final: `confirmations` chain blocks on the accepting one
+  kRefused = 3,     // final: L1 refused it (reason in detail)
+  kSuperseded = 4,  // final: the covenant moved on without it
+};
+const char* settlement_status_name(SettlementStatus s);
+
+// One settlement the node submitted, as L1 treats it.
+struct SettlementRecord {
+  std::uint64_t seq = 0;  // 1, 2, ... in submission order
+  std::uint64_t first_batch = 0;
+  std::uint64_t last_batch = 0;
+  kaspa::BlockHash anchor;
+  kaspa::TxId tx_id;  // the latest transaction (fee bumps replace it)
+  std::uint64_t fee = 0;
+  std::uint32_t bumps = 0;
+  SettlementStatus status = SettlementStatus::kSubmitted;
+  std::uint64_t submitted_step = 0;
+  std::optional<kaspa::BlockHash> accepted_in;
+  std::uint64_t accepted_step = 0;
+  std::uint64_t final_step = 0;   // the step it became final
+  std::uint64_t latency_ms = 0;   // last batch executed → confirmed, measured live; 0: unknown
+  std::string detail;
+  core::Bytes journal;            // the 320-byte StateTransition
 };
 
 class NodeIndex {
@@ -78,11 +120,34 @@ class NodeIndex {
   core::Status log_submissions(const std::vector<Submission>& subs);
   core::Result<std::vector<Submission>> submissions() const;
 
+  // A settlement's submission (kSettlement or kReplacement) with its record and, when not empty,
+  // its aggregate receipt, in one synced write.
+  core::Status log_settlement(const Submission& sub, const SettlementRecord& record,
+                              core::ByteSpan receipt);
+  // Updates a record (not synced: a restart's replay derives it again).
+  core::Status put_settlement(const SettlementRecord& record);
+  core::Result<std::optional<SettlementRecord>> settlement(std::uint64_t seq) const;
+  // Up to `limit` records with seq below `before`, newest first.
+  core::Result<std::vector<SettlementRecord>> settlements(std::uint64_t before,
+                                                          std::size_t limit) const;
+  core::Result<std::optional<core::Bytes>> settlement_receipt(std::uint64_t seq) const;
+
+  // A proven batch's receipt with the receipts of its transactions.
+  core::Status put_batch_receipt(std::uint64_t batch, core::ByteSpan receipt,
+                                 const std::vector<std::pair<kaspa::TxId, core::Bytes>>& txs);
+  core::Result<std::optional<core::Bytes>> batch_receipt(std::uint64_t batch) const;
+
+  // The covenant's setup transactions with the covenant, in one synced write.
+  core::Status log_setup(const std::vector<Submission>& setup,
+                         const settle::CovenantOrigin& origin);
+  core::Result<std::optional<settle::CovenantOrigin>> covenant() const;
+
   std::uint64_t disk_bytes() const;
 
  private:
   NodeIndex() = default;
   core::Result<std::optional<core::Bytes>> get(const std::string& key) const;
+  core::Status write(rocksdb::WriteBatch& wb, bool sync, const std::string& what);
   std::unique_ptr<rocksdb::DB> db_;
   std::string dir_;
   std::uint64_t next_submission_ = 0;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <future>
 
+#include "crypto/domain.hpp"
 #include "zk/receipt.hpp"
 
 namespace basalt::node {
@@ -49,27 +50,31 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log) {
   BASALT_TRY(n->store_->bind("app image id", n->image_id_.span()));
 
   // Batches committed but not proven before a restart are executed again, so that the prover gets
-  // their inputs (they are not stored).
+  // their inputs (they are not stored); so is the rollback window, which the prover's own undo
+  // log must cover.
   const std::uint64_t tip = n->store_->tip().value;
   BASALT_ASSIGN_OR_RETURN(std::uint64_t proven, n->index_->proven());
   proven = std::min(proven, tip);
-  if (c.prover_enabled && proven < tip) {
-    const std::uint64_t target = std::max(proven, n->store_->rollback_floor().value);
-    if (target > proven) {
-      log.error("batches " + std::to_string(proven + 1) + ".." + std::to_string(target) +
+  std::uint64_t after = tip;
+  if (c.prover_enabled && tip > 0) {
+    const std::uint64_t floor = n->store_->rollback_floor().value;
+    if (proven < floor) {
+      log.error("batches " + std::to_string(proven + 1) + ".." + std::to_string(floor) +
                 " were committed but not proven and lie below the rollback window; they stay "
-                "without transaction receipts");
-      n->metrics_.set("basalt_unproven_batches", static_cast<double>(target - proven));
-      BASALT_TRY(n->index_->set_proven(target));
+                "without receipts and settlement cannot pass them");
+      n->metrics_.set("basalt_unproven_batches", static_cast<double>(floor - proven));
     }
-    log.info("re-executing batches " + std::to_string(target + 1) + ".." + std::to_string(tip) +
-             " for the prover");
-    BASALT_TRY(n->store_->rollback_to({target}));
-    BASALT_TRY(n->index_->rollback(target, tip));
-    proven = target;
+    after = std::max(floor, std::min(proven, tip > c.finality_depth ? tip - c.finality_depth : 0));
+    if (after < tip) {
+      log.info("re-executing batches " + std::to_string(after + 1) + ".." + std::to_string(tip) +
+               " for the prover");
+      BASALT_TRY(n->store_->rollback_to({after}));
+      BASALT_TRY(n->index_->rollback(after, tip));
+    }
+    BASALT_TRY(n->index_->set_proven(std::min(proven, after)));
   }
-  n->proven_ = proven;
 
+  const exec::App app_copy = app;
   n->executor_ = std::make_unique<exec::Executor>(*n->store_, std::move(app), c.threads);
   n->executor_->keep_inputs(c.prover_enabled);
   DriverOptions d;
@@ -81,11 +86,128 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log) {
   d.users_invalid_permille = c.users_invalid_permille;
   d.users_accounts = c.users_accounts;
   BASALT_ASSIGN_OR_RETURN(n->driver_, Driver::open(d, *n->store_, *n->executor_));
+  // Read before the pipeline logs a new covenant's setup (already in the mempool).
+  BASALT_ASSIGN_OR_RETURN(n->replay_, n->index_->submissions());
+  if (c.prover_enabled) BASALT_TRY(n->open_pipeline(app_copy, after));
 
   n->status_.executed = n->status_.committed = n->store_->tip().value;
   n->status_.committed_root = n->store_->root();
-  n->status_.proven = c.prover_enabled ? proven : 0;
+  n->status_.proven = c.prover_enabled ? std::min(proven, after) : 0;
   return n;
+}
+
+namespace {
+
+settle::FeeLevel fee_level(FeePolicy p) {
+  switch (p) {
+    case FeePolicy::kLow:
+      return settle::FeeLevel::kLow;
+    case FeePolicy::kNormal:
+      return settle::FeeLevel::kNormal;
+    case FeePolicy::kPriority:
+      return settle::FeeLevel::kPriority;
+  }
+  return settle::FeeLevel::kNormal;
+}
+
+// The settlement fee key: the configured one, or a development key derived from the simulator's
+// seed (the faucet funds it, so it never races API clients for the faucet's outputs).
+core::Result<crypto::SecretKey> settlement_key(const Config& c) {
+  std::array<std::uint8_t, 32> b{};
+  if (!c.settlement_key.empty()) {
+    BASALT_ASSIGN_OR_RETURN(const core::Hash32 h, core::Hash32::from_hex(c.settlement_key));
+    b = h.bytes;
+  } else {
+    crypto::DomainHasher h(crypto::Domain::kBlockHash);
+    const std::string_view tag = "basalt node settlement key (simulator)";
+    h.update({reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()})
+        .update_u64_le(c.sim_seed);
+    b = h.finalize().bytes;
+  }
+  auto key = crypto::SecretKey::from_bytes(b);
+  if (!key.ok()) return Error{ErrorCode::kInvalid, "settle.key: not a valid secret key"};
+  return std::move(key).value();
+}
+
+}  // namespace
+
+core::Status Node::open_pipeline(const exec::App& app, std::uint64_t after) {
+  const Config& c = config_;
+  BASALT_ASSIGN_OR_RETURN(zk::Guests guests, zk::load_guests(app, c.guest_dir));
+  system_ = std::make_unique<zk::ReexecProofSystem>();
+  zk::register_guests(*system_, guests);
+  verifier_ = std::make_unique<settle::ReceiptVerifier>(*system_);
+  driver_->sim().set_zk_verifier(verifier_.get());
+  BASALT_ASSIGN_OR_RETURN(const crypto::SecretKey key, settlement_key(c));
+
+  SettlementOptions so;
+  so.bundle_size = c.bundle_size;
+  so.max_bundle_size = std::max<std::uint32_t>(16, c.bundle_size);
+  so.prover_threads = c.threads == 0 ? std::thread::hardware_concurrency() : c.threads;
+  so.settler.bump_after_blocks = static_cast<std::uint32_t>(c.fee_bump_after_blocks);
+  so.settler.confirmations = c.confirmations;
+  so.settler.fee_level = fee_level(c.fee_policy);
+  so.settler.finality_depth = c.finality_depth;
+  // A settlement's anchor must stay within F of L1's tip: the prover may not fall further behind
+  // than a fraction of F (execution waits), and an anchor is given up a little before F.
+  so.settler.anchor_margin = std::min<std::uint64_t>(10, c.finality_depth / 4);
+  so.max_queued_batches = std::clamp<std::size_t>(c.finality_depth / 4, 1, 64);
+  so.on_proven = [this](const zk::BatchWork& w, const zk::Receipt& r) {
+    return store_receipts(w, r);
+  };
+
+  BASALT_ASSIGN_OR_RETURN(const std::optional<settle::CovenantOrigin> origin, index_->covenant());
+  if (origin) {
+    // Receipts of batches that a bundle may still start from: the pipeline keeps 2F of them.
+    std::map<std::uint64_t, zk::Receipt> kept;
+    const std::uint64_t window = 2 * c.finality_depth;
+    for (std::uint64_t b = after > window ? after - window : 1; b <= after && b > 0; ++b) {
+      BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> bytes, index_->batch_receipt(b));
+      if (!bytes) continue;
+      BASALT_ASSIGN_OR_RETURN(zk::Receipt r, zk::decode_receipt(*bytes));
+      kept.emplace(b, std::move(r));
+    }
+    BASALT_ASSIGN_OR_RETURN(pipeline_,
+                            SettlementPipeline::resume(*driver_, *system_, std::move(guests),
+                                                       store_->smt(), after, *origin, key,
+                                                       std::move(kept), so));
+    BASALT_ASSIGN_OR_RETURN(const std::vector<SettlementRecord> newest,
+                            index_->settlements(~std::uint64_t{0}, 1));
+    last_settlement_ = newest.empty() ? 0 : newest.front().seq;
+    covenant_ = origin->id;
+    return core::Status::Ok();
+  }
+  if (after != 0) {
+    return Error{ErrorCode::kInvalid,
+                 "this data directory was run with the prover off and has no covenant; "
+                 "settlement starts with a fresh data directory"};
+  }
+  BASALT_ASSIGN_OR_RETURN(pipeline_, SettlementPipeline::create(*driver_, *system_,
+                                                                std::move(guests), store_->smt(),
+                                                                key, so));
+  std::vector<Submission> setup;
+  for (const kaspa::Transaction& tx : pipeline_->setup_transactions())
+    setup.push_back({driver_->next_step(), SubmissionKind::kSetup, tx});
+  BASALT_TRY(index_->log_setup(setup, pipeline_->origin()));
+  log_.info("covenant " + pipeline_->covenant_id().hex() + " created");
+  covenant_ = pipeline_->covenant_id();
+  return core::Status::Ok();
+}
+
+core::Status Node::store_receipts(const zk::BatchWork& w, const zk::Receipt& receipt) {
+  // The batch receipt's assumptions are the receipts of its journaled transactions, in order.
+  std::vector<std::pair<kaspa::TxId, core::Bytes>> txs;
+  std::size_t next = 0;
+  for (const zk::ExecutedTx& e : w.txs) {
+    if (next < receipt.assumptions.size() && !e.result.journal.empty() &&
+        receipt.assumptions[next].journal == e.result.journal) {
+      txs.emplace_back(e.result.id, zk::encode_receipt(receipt.assumptions[next++]));
+    }
+  }
+  BASALT_TRY(index_->put_batch_receipt(w.batch, zk::encode_receipt(receipt), txs));
+  metrics_.add("basalt_receipts_total", static_cast<double>(txs.size()), "kind=\"transaction\"");
+  metrics_.add("basalt_receipts_total", 1, "kind=\"batch\"");
+  return core::Status::Ok();
 }
 
 void Node::describe_metrics() {
@@ -101,8 +223,16 @@ void Node::describe_metrics() {
                     "Batches a stage is behind the followed L1 chain.");
   metrics_.describe("basalt_proof_queue_depth", "gauge", "Batches waiting for the prover.");
   metrics_.describe("basalt_receipts_total", "counter",
-                    "Transaction receipts made (re-execution receipts: not succinct, not "
+                    "Receipts made, by kind (re-execution receipts: not succinct, not "
                     "zero-knowledge).");
+  metrics_.describe("basalt_settlements_total", "counter",
+                    "Settlements, by what became of them (submitted, bumped, accepted, "
+                    "unaccepted, confirmed, refused, superseded).");
+  metrics_.describe("basalt_settlement_confirmation_depth", "gauge",
+                    "Chain blocks on the block that accepted the newest accepted settlement.");
+  metrics_.describe("basalt_settlement_latency_seconds", "gauge",
+                    "From the execution of a settlement's last batch to its confirmation, for "
+                    "the newest confirmed settlement.");
   metrics_.describe("basalt_reorgs_total", "counter", "Reorgs that undid executed batches.");
   metrics_.describe("basalt_reorg_depth_max", "gauge", "The deepest such reorg, in batches.");
   metrics_.describe("basalt_rolled_back_batches_total", "counter", "Batches undone by reorgs.");
@@ -115,6 +245,7 @@ void Node::describe_metrics() {
                     "Batches that will never get receipts (committed unproven, then lost to a "
                     "restart beyond the rollback window).");
   metrics_.set("basalt_proof_queue_depth", 0);
+  metrics_.set("basalt_settlement_confirmation_depth", 0);
   metrics_.set("basalt_reorgs_total", 0);
   metrics_.set("basalt_unproven_batches", 0);
 }
@@ -191,7 +322,7 @@ core::Status Node::take_submissions() {
     if (st.ok()) {
       o.accepted = true;
       o.step = step;
-      accepted.push_back({step, p->tx});
+      accepted.push_back({step, SubmissionKind::kUser, p->tx});
     } else {
       o.reason = st.error().to_string();
     }
@@ -241,20 +372,10 @@ NodeStatus Node::status() const {
   return status_;
 }
 
-core::Status Node::record_step(StepReport& report) {
+core::Status Node::record_step(const StepReport& report, bool live) {
   const auto& sim = driver_->sim();
   if (report.rolled_back != 0) {
     BASALT_TRY(index_->rollback(report.rolled_back_to, report.rolled_back_to + report.rolled_back));
-    {
-      std::lock_guard lock(prover_mutex_);
-      ++prover_epoch_;
-      while (!proof_jobs_.empty() && proof_jobs_.back().batch > report.rolled_back_to)
-        proof_jobs_.pop_back();
-      if (proven_ > report.rolled_back_to) {
-        proven_ = report.rolled_back_to;
-        BASALT_TRY(index_->set_proven(proven_));
-      }
-    }
     metrics_.add("basalt_reorgs_total", 1);
     metrics_.add("basalt_rolled_back_batches_total", static_cast<double>(report.rolled_back));
     if (report.rolled_back > metrics_.get("basalt_reorg_depth_max"))
@@ -295,21 +416,12 @@ core::Status Node::record_step(StepReport& report) {
     metrics_.add("basalt_batches_total", 1);
   }
   // The step's batches are committed before the next step runs (the API reads committed roots).
-  for (exec::BatchResult& r : report.executed) {
+  const auto now = std::chrono::steady_clock::now();
+  for (const exec::BatchResult& r : report.executed) {
     BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, executor_->wait_committed(r.id));
     BASALT_TRY(index_->set_root(r.id.value, root));
-    if (config_.prover_enabled) {
-      // The inputs and journals are needed only by the prover from here on.
-      ProofJob job;
-      job.batch = r.id.value;
-      for (exec::TxResult& t : r.txs) {
-        if (!t.journal.empty()) job.txs.push_back({t.id, std::move(t.input), std::move(t.journal)});
-      }
-      std::lock_guard lock(prover_mutex_);
-      proof_jobs_.push_back(std::move(job));
-    }
+    if (live && pipeline_) executed_at_[r.id.value] = now;
   }
-  if (config_.prover_enabled && !report.executed.empty()) prover_cv_.notify_all();
 
   std::lock_guard lock(status_mutex_);
   for (const exec::BatchResult& r : report.executed) {
@@ -332,86 +444,204 @@ core::Status Node::record_step(StepReport& report) {
 void Node::update_gauges() {
   const NodeStatus s = [&] {
     std::lock_guard lock(status_mutex_);
-    {
-      std::lock_guard plock(prover_mutex_);
-      status_.proven = config_.prover_enabled ? proven_ : 0;
-      status_.proof_queue = proof_jobs_.size();
+    if (pipeline_) {
+      status_.proven = pipeline_->proven_batch();
+      status_.proof_queue = pipeline_->queued();
     }
     return status_;
   }();
   const double chain = static_cast<double>(s.l1_chain_length);
-  metrics_.set("basalt_batch", static_cast<double>(s.executed), "stage=\"executed\"");
-  metrics_.set("basalt_batch", static_cast<double>(s.committed), "stage=\"committed\"");
-  metrics_.set("basalt_stage_lag_batches", chain - static_cast<double>(s.executed),
-               "stage=\"executed\"");
-  metrics_.set("basalt_stage_lag_batches", chain - static_cast<double>(s.committed),
-               "stage=\"committed\"");
-  if (config_.prover_enabled) {
-    metrics_.set("basalt_batch", static_cast<double>(s.proven), "stage=\"proven\"");
-    metrics_.set("basalt_stage_lag_batches", chain - static_cast<double>(s.proven),
-                 "stage=\"proven\"");
+  const auto stage = [&](const char* name, std::uint64_t batch) {
+    const std::string label = std::string("stage=\"") + name + "\"";
+    metrics_.set("basalt_batch", static_cast<double>(batch), label);
+    metrics_.set("basalt_stage_lag_batches", chain - static_cast<double>(batch), label);
+  };
+  stage("executed", s.executed);
+  stage("committed", s.committed);
+  if (pipeline_) {
+    stage("proven", s.proven);
+    stage("settled", s.settled);
+    stage("settled_confirmed", s.settled_confirmed);
   }
   metrics_.set("basalt_proof_queue_depth", static_cast<double>(s.proof_queue));
   metrics_.set("basalt_l1_blue_score", static_cast<double>(s.l1_tip_blue_score));
   metrics_.set("basalt_l1_mempool_transactions", static_cast<double>(s.mempool));
 }
 
-void Node::prover_loop() {
-  zk::ReexecProofSystem ps;
-  ps.register_guest(program_, limits_);
-  for (;;) {
-    ProofJob job;
-    std::uint64_t epoch = 0;
-    {
-      std::unique_lock lock(prover_mutex_);
-      prover_cv_.wait(lock, [&] { return prover_stop_ || !proof_jobs_.empty(); });
-      if (prover_stop_) return;
-      job = std::move(proof_jobs_.front());
-      proof_jobs_.pop_front();
-      epoch = prover_epoch_;
-      if (backlog_total_ == 0 && proof_jobs_.size() >= 50) backlog_total_ = proof_jobs_.size() + 1;
-    }
-    for (const ProofJob::Tx& t : job.txs) {
-      core::Result<zk::Receipt> receipt = ps.prove(*program_, t.input, {}, limits_);
-      core::Status st = receipt.ok() ? core::Status::Ok() : core::Status(receipt.error());
-      if (st.ok() && receipt->journal != t.journal) {
-        st = Error{ErrorCode::kInvalid, "the prover's run of transaction " + t.id.hex() +
-                                            " committed another journal than execution did"};
-      }
-      if (st.ok()) st = index_->put_receipt(t.id, zk::encode_receipt(*receipt));
-      if (!st.ok()) {
-        std::lock_guard lock(prover_mutex_);
-        prover_error_ = st.error();
-        return;
-      }
-      metrics_.add("basalt_receipts_total", 1);
-    }
-    std::lock_guard lock(prover_mutex_);
-    if (epoch != prover_epoch_) continue;  // a reorg undid the batch meanwhile
-    proven_ = job.batch;
-    const core::Status st = index_->set_proven(proven_);
-    if (!st.ok()) {
-      prover_error_ = st.error();
-      return;
-    }
-    if (backlog_total_ != 0) {
-      const std::uint64_t left = proof_jobs_.size();
-      log_.progress("proving backlog", backlog_total_ - std::min(left, backlog_total_),
-                    backlog_total_);
-      if (left == 0) backlog_total_ = 0;
+core::Status Node::settle_step(const StepReport& report, bool live) {
+  // Open settlements follow this step's chain changes before the step's new settlement opens: it
+  // goes into the mempool for the next step.
+  BASALT_TRY(follow_settlements(report, live));
+  BASALT_ASSIGN_OR_RETURN(const SettlementReport r,
+                          pipeline_->after_step(report, live && config_.settle_enabled));
+  BASALT_ASSIGN_OR_RETURN(const std::uint64_t stored_proven, index_->proven());
+  if (stored_proven != pipeline_->proven_batch())
+    BASALT_TRY(index_->set_proven(pipeline_->proven_batch()));
+  std::size_t next_bundle = 0;
+  for (const settle::SettlerEvent& e : r.events) {
+    using K = settle::SettlerEvent::Kind;
+    const std::string range = std::to_string(e.first_batch) + ".." + std::to_string(e.last_batch);
+    if (e.kind == K::kSubmitted) {
+      const settle::Bundle& b = r.submitted.at(next_bundle++);
+      SettlementRecord rec;
+      rec.seq = last_settlement_ + 1;
+      rec.first_batch = b.first_batch;
+      rec.last_batch = b.last_batch;
+      rec.anchor = b.anchor;
+      rec.tx_id = e.tx_id;
+      rec.fee = e.fee;
+      rec.submitted_step = driver_->next_step();
+      rec.journal = zk::encode_state_transition(b.journal);
+      BASALT_TRY(index_->log_settlement({rec.submitted_step, SubmissionKind::kSettlement, e.tx},
+                                        rec, zk::encode_receipt(b.receipt)));
+      last_settlement_ = rec.seq;
+      open_settlements_.push_back({rec, {e.tx_id}, {}, e.tx.inputs.at(0).previous_outpoint});
+      metrics_.add("basalt_settlements_total", 1, "event=\"submitted\"");
+      log_.info("settlement " + std::to_string(rec.seq) + " of batches " + range + ": tx " +
+                e.tx_id.hex());
+    } else if (e.kind == K::kBumped) {
+      auto it = std::find_if(open_settlements_.begin(), open_settlements_.end(),
+                             [&](const OpenSettlement& o) { return o.record.seq == last_settlement_; });
+      if (it == open_settlements_.end()) continue;  // final already: L1 decided before the bump
+      it->record.tx_id = e.tx_id;
+      it->record.fee = e.fee;
+      ++it->record.bumps;
+      it->versions.push_back(e.tx_id);
+      BASALT_TRY(index_->log_settlement({driver_->next_step(), SubmissionKind::kReplacement, e.tx},
+                                        it->record, {}));
+      metrics_.add("basalt_settlements_total", 1, "event=\"bumped\"");
+      log_.info("settlement of batches " + range + ": fee bumped (" + e.detail + "), tx " +
+                e.tx_id.hex());
+    } else if (e.kind == K::kAbandoned) {
+      log_.warn("settlement of batches " + range + " given up by the settler: " + e.detail);
     }
   }
+  const std::optional<std::uint64_t> settled = pipeline_->settled_batch();
+  std::lock_guard lock(status_mutex_);
+  if (settled) status_.settled = *settled;
+  status_.settlements = last_settlement_;
+  return core::Status::Ok();
+}
+
+core::Status Node::replay_settlement(const Submission& sub) {
+  const kaspa::TxId id = kaspa::tx_id(sub.tx);
+  if (sub.kind == SubmissionKind::kSettlement) {
+    BASALT_ASSIGN_OR_RETURN(std::optional<SettlementRecord> rec,
+                            index_->settlement(last_settlement_replayed_ + 1));
+    if (!rec) {
+      return Error{ErrorCode::kInvalid, "the log's settlement " +
+                                            std::to_string(last_settlement_replayed_ + 1) +
+                                            " has no record"};
+    }
+    ++last_settlement_replayed_;
+    // Followed again from its submission, as the first time.
+    rec->tx_id = id;
+    rec->bumps = 0;
+    rec->status = SettlementStatus::kSubmitted;
+    rec->accepted_in.reset();
+    rec->accepted_step = rec->final_step = 0;
+    rec->detail.clear();
+    open_settlements_.push_back({*rec, {id}, {}, sub.tx.inputs.at(0).previous_outpoint});
+    return driver_->submit(sub.tx);
+  }
+  BASALT_TRY(driver_->sim().submit_transaction_replacement(sub.tx));
+  auto it = std::find_if(
+      open_settlements_.begin(), open_settlements_.end(),
+      [&](const OpenSettlement& o) { return o.record.seq == last_settlement_replayed_; });
+  if (it != open_settlements_.end()) {
+    it->record.tx_id = id;
+    ++it->record.bumps;
+    it->versions.push_back(id);
+  }
+  return core::Status::Ok();
+}
+
+core::Status Node::follow_settlements(const StepReport& report, bool live) {
+  const l1::sim::Simulator& sim = driver_->sim();
+  const auto covenant = pipeline_->covenant_id();
+  const auto cov = sim.covenant_utxo(covenant);
+  std::uint64_t confirmed_depth = 0;
+  for (OpenSettlement& o : open_settlements_) {
+    SettlementRecord& r = o.record;
+    const SettlementStatus before = r.status;
+    for (const settle::Acceptance::Step& st : o.acceptance.follow(report.change, o.versions)) {
+      if (st.change == settle::Acceptance::Change::kAccepted) {
+        r.status = SettlementStatus::kAccepted;
+        r.tx_id = st.tx;
+        r.accepted_in = st.block;
+        r.accepted_step = report.step;
+        metrics_.add("basalt_settlements_total", 1, "event=\"accepted\"");
+      } else {
+        r.status = SettlementStatus::kSubmitted;
+        r.accepted_in.reset();
+        metrics_.add("basalt_settlements_total", 1, "event=\"unaccepted\"");
+      }
+    }
+    if (o.acceptance.accepted_in) {
+      confirmed_depth = o.acceptance.depth;
+      if (o.acceptance.depth >= config_.confirmations) {
+        r.status = SettlementStatus::kConfirmed;
+        auto at = executed_at_.find(r.last_batch);
+        if (live && at != executed_at_.end()) {
+          r.latency_ms = static_cast<std::uint64_t>(
+              std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - at->second)
+                  .count());
+          metrics_.set("basalt_settlement_latency_seconds",
+                       static_cast<double>(r.latency_ms) / 1000.0);
+        }
+      }
+    } else if (std::string why = sim.refusal(r.tx_id); !why.empty()) {
+      r.status = SettlementStatus::kRefused;
+      r.detail = why;
+    } else if (!cov || cov->first != o.covenant) {
+      r.status = SettlementStatus::kSuperseded;
+      r.detail = "the covenant moved on without it";
+    }
+    if (r.status == before && before != SettlementStatus::kAccepted) continue;
+    const bool final = r.status != SettlementStatus::kSubmitted &&
+                       r.status != SettlementStatus::kAccepted;
+    if (final) {
+      r.final_step = report.step;
+      metrics_.add("basalt_settlements_total", 1,
+                   std::string("event=\"") + settlement_status_name(r.status) + "\"");
+      if (live) {
+        log_.info("settlement " + std::to_string(r.seq) + " of batches " +
+                  std::to_string(r.first_batch) + ".." + std::to_string(r.last_batch) + " " +
+                  settlement_status_name(r.status) + (r.detail.empty() ? "" : ": " + r.detail));
+      }
+    }
+    if (r.status != before || final) BASALT_TRY(index_->put_settlement(r));
+  }
+  metrics_.set("basalt_settlement_confirmation_depth", static_cast<double>(confirmed_depth));
+  std::uint64_t confirmed = 0;
+  std::uint64_t settled_confirmed = 0;
+  for (const OpenSettlement& o : open_settlements_) {
+    if (o.record.status != SettlementStatus::kConfirmed) continue;
+    ++confirmed;
+    settled_confirmed = std::max(settled_confirmed, o.record.last_batch);
+  }
+  std::erase_if(open_settlements_, [](const OpenSettlement& o) {
+    return o.record.status != SettlementStatus::kSubmitted &&
+           o.record.status != SettlementStatus::kAccepted;
+  });
+  if (settled_confirmed != 0) {
+    executed_at_.erase(executed_at_.begin(), executed_at_.upper_bound(settled_confirmed));
+  }
+  std::lock_guard lock(status_mutex_);
+  status_.settlements_confirmed += confirmed;
+  status_.settled_confirmed = std::max(status_.settled_confirmed, settled_confirmed);
+  return core::Status::Ok();
 }
 
 core::Status Node::run(const std::atomic<bool>& stop) {
-  if (config_.prover_enabled) prover_ = std::thread([this] { prover_loop(); });
   const core::Status st = loop(stop);
   shutdown();
   return st;
 }
 
 core::Status Node::loop(const std::atomic<bool>& stop) {
-  BASALT_ASSIGN_OR_RETURN(const std::vector<Submission> logged, index_->submissions());
+  const std::vector<Submission>& logged = replay_;
   std::size_t next_logged = 0;
   const std::uint64_t catch_up_until =
       std::max(driver_->resume_step(), logged.empty() ? 0 : logged.back().step);
@@ -424,15 +654,18 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
   const std::uint64_t stop_after = config_.stop_after_blocks;
 
   while (!stop.load()) {
-    {
-      std::lock_guard lock(prover_mutex_);
-      if (prover_error_) return *prover_error_;
-    }
     update_gauges();
     const NodeStatus s = status();
+    if (config_.stop_after_settlements != 0 &&
+        s.settlements_confirmed >= config_.stop_after_settlements) {
+      log_.info("stopping: " + std::to_string(s.settlements_confirmed) +
+                " settlements confirmed");
+      return core::Status::Ok();
+    }
     if (stop_after != 0 && s.executed >= stop_after) {
       // Done stepping: wait for the prover to catch up, still answering the API.
-      if (s.committed == s.executed && (!config_.prover_enabled || s.proven == s.executed)) {
+      if (pipeline_) BASALT_TRY(pipeline_->failure());
+      if (s.committed == s.executed && (!pipeline_ || s.proven == s.executed)) {
         log_.info("stopping: " + std::to_string(stop_after) + " chain blocks executed" +
                   (config_.prover_enabled ? ", committed and proven" : " and committed"));
         return core::Status::Ok();
@@ -465,7 +698,11 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
     }
     // Logged submissions enter the mempool at the step they entered it before.
     while (next_logged < logged.size() && logged[next_logged].step == step) {
-      const core::Status st = driver_->submit(logged[next_logged].tx);
+      const Submission& sub = logged[next_logged];
+      const bool settlement = sub.kind == SubmissionKind::kSettlement ||
+                              sub.kind == SubmissionKind::kReplacement;
+      const core::Status st = settlement && pipeline_ ? replay_settlement(sub)
+                                                      : driver_->submit(sub.tx);
       if (!st.ok()) {
         return Error{ErrorCode::kInvalid, "replaying logged submission " +
                                               std::to_string(next_logged) + " at step " +
@@ -475,7 +712,12 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
     }
     BASALT_ASSIGN_OR_RETURN(StepReport report, driver_->step());
     for (const auto& r : report.executed) window_txs += r.txs.size();
-    BASALT_TRY(record_step(report));
+    const bool live = step > catch_up_until;
+    BASALT_TRY(record_step(report, live));
+    if (pipeline_) {
+      BASALT_TRY(settle_step(report, live));
+      report_backlog();
+    }
     const auto now = std::chrono::steady_clock::now();
     const double secs = std::chrono::duration<double>(now - window_start).count();
     if (secs >= 10) {
@@ -492,6 +734,15 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
   return core::Status::Ok();
 }
 
+void Node::report_backlog() {
+  const std::uint64_t left = pipeline_->queued();
+  if (backlog_total_ == 0 && left >= 50) backlog_total_ = left;
+  if (backlog_total_ == 0) return;
+  backlog_total_ = std::max(backlog_total_, left);
+  log_.progress("proving backlog", backlog_total_ - left, backlog_total_);
+  if (left == 0) backlog_total_ = 0;
+}
+
 void Node::shutdown() {
   std::deque<std::shared_ptr<Task>> tasks;
   std::deque<std::shared_ptr<PendingSubmission>> subs;
@@ -503,12 +754,7 @@ void Node::shutdown() {
   }
   for (auto& t : tasks) t->done.set_value();
   for (auto& p : subs) p->outcome.set_value(unavailable("the node is stopping"));
-  {
-    std::lock_guard lock(prover_mutex_);
-    prover_stop_ = true;
-  }
-  prover_cv_.notify_all();
-  if (prover_.joinable()) prover_.join();
+  if (pipeline_) pipeline_->stop();
   if (executor_) {
     const core::Status st = executor_->flush();
     if (!st.ok()) log_.error("flushing commits at shutdown: " + st.error().to_string());

@@ -1,12 +1,15 @@
 // The node: the driver (simulator, follower, executor) on its own thread, paced at the configured
-// block interval, with a prover thread making re-execution receipts of every transaction, an index
-// for the API, metrics, and submissions from API clients injected into the simulator's mempool.
+// block interval, with the settlement pipeline (a prover thread making transaction and batch
+// receipts behind execution, aggregates of bundles, the settler moving the app's covenant on L1),
+// an index for the API, metrics, and submissions from API clients injected into the simulator's
+// mempool.
 //
-// An accepted submission is logged (synced) with the step it entered the mempool before the client
-// hears "accepted"; a restart replays the simulator, its seeded users and the logged submissions
-// up to the step of the last committed batch, so it continues the same chain with the same roots.
-// Settlement is not wired into the node yet (issue #7); node::SettlementPipeline runs it for
-// `basalt settle`.
+// Everything the node puts into the simulator's mempool (an API client's transaction, the
+// covenant's genesis, a settlement, a fee bump) is logged (synced) with the step it went in before
+// anyone hears of it; a restart replays the simulator, its seeded users and the logged
+// transactions up to the step of the last committed batch, so it continues the same chain with
+// the same roots. The settlement history follows from that replay too: each logged settlement is
+// followed through the replayed chain changes as it was the first time.
 #pragma once
 
 #include <atomic>
@@ -15,6 +18,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -30,6 +34,9 @@
 #include "node/index.hpp"
 #include "node/log.hpp"
 #include "node/metrics.hpp"
+#include "node/settlement.hpp"
+#include "settle/settler.hpp"
+#include "settle/verifier.hpp"
 #include "state/store.hpp"
 #include "zk/proof_system.hpp"
 
@@ -44,9 +51,15 @@ struct NodeStatus {
   bool catching_up = false;    // replaying the simulator after a restart
   std::uint64_t executed = 0;  // batch ids
   std::uint64_t committed = 0;
-  std::uint64_t proven = 0;  // every transaction of batches 1..proven has its receipt
+  std::uint64_t proven = 0;  // batches 1..proven have batch receipts
+  // The batch the app's covenant is at as L1 shows it now (a reorg may still undo it), and the
+  // last batch of the newest confirmed settlement.
+  std::uint64_t settled = 0;
+  std::uint64_t settled_confirmed = 0;
   core::Hash32 committed_root;
   std::uint64_t proof_queue = 0;  // batches waiting for the prover
+  std::uint64_t settlements = 0;  // submitted, counting those before a restart
+  std::uint64_t settlements_confirmed = 0;
   std::uint64_t reorgs = 0;
   std::uint64_t submissions = 0;  // accepted since start
   std::uint64_t tx_ok = 0;        // lane transactions executed since start (re-executions count)
@@ -70,16 +83,19 @@ struct ResourceView {
 
 class Node {
  public:
-  // Opens the data directory (state store and index), loads the app and prepares the driver. When
-  // the prover fell behind before a restart, the state is rolled back to the last proven batch (as
-  // far as the rollback window allows) so that those batches are executed again and proven.
+  // Opens the data directory (state store and index), loads the app and prepares the driver and
+  // the settlement pipeline (a fresh data directory gets a new covenant). With the prover on, a
+  // restart rolls the state back to the last proven batch, and at least the rollback window
+  // below the tip, so that those batches are executed and proven again: the prover needs their
+  // inputs, which are not stored, and must be able to follow any reorg the state store can.
   static core::Result<std::unique_ptr<Node>> open(const Config& config, Logger& log);
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
 
   // Runs until `stop` is set, config.stop_after_blocks chain blocks are executed, committed and
-  // proven, or an error. Returns what stopped it; everything committed stays committed.
+  // proven, config.stop_after_settlements settlements are confirmed, or an error. Returns what
+  // stopped it; everything committed stays committed.
   core::Status run(const std::atomic<bool>& stop);
 
   // From any thread.
@@ -101,17 +117,17 @@ class Node {
   const vm::ImageId& app_image_id() const { return image_id_; }
   // The simulator's faucet key (derived from the seed; a development key, never a real one).
   const crypto::SecretKey& faucet_key() const { return driver_->sim().faucet_key(); }
+  // The app's covenant on L1 when the node proves and settles.
+  const std::optional<kaspa::CovenantId>& covenant_id() const { return covenant_; }
 
  private:
   struct Task;
-  struct ProofJob {
-    std::uint64_t batch = 0;
-    struct Tx {
-      kaspa::TxId id;
-      core::Bytes input;
-      core::Bytes journal;
-    };
-    std::vector<Tx> txs;  // the batch's transactions whose guest exited with 0
+  // A settlement not final yet, followed through chain changes.
+  struct OpenSettlement {
+    SettlementRecord record;
+    std::vector<kaspa::TxId> versions;  // its transaction and fee bumps
+    settle::Acceptance acceptance;
+    kaspa::Outpoint covenant;  // the covenant output it spends
   };
   Node(const Config& config, Logger& log);
 
@@ -124,9 +140,19 @@ class Node {
   // Puts the API's pending submissions into the mempool, logs the accepted ones (synced) and
   // answers their clients.
   core::Status take_submissions();
-  // Indexes the step's batches and hands their inputs to the prover (moved out of `report`).
-  core::Status record_step(StepReport& report);
-  void prover_loop();
+  // Indexes the step's batches.
+  core::Status record_step(const StepReport& report, bool live);
+  // Hands the step to the settlement pipeline (it settles only when `live`), records what it
+  // submitted and follows the open settlements through the step's chain changes.
+  core::Status settle_step(const StepReport& report, bool live);
+  // A logged settlement or fee bump going into the simulator again after a restart.
+  core::Status replay_settlement(const Submission& sub);
+  core::Status follow_settlements(const StepReport& report, bool live);
+  // Stores a proven batch's receipt and its transactions' (on the prover thread).
+  core::Status store_receipts(const zk::BatchWork& w, const zk::Receipt& receipt);
+  core::Status open_pipeline(const exec::App& app, std::uint64_t after);
+  // Reports the prover's queue as progress while it is a backlog (50 batches or more).
+  void report_backlog();
   void describe_metrics();
   void update_gauges();
 
@@ -151,15 +177,17 @@ class Node {
   struct PendingSubmission;
   std::deque<std::shared_ptr<PendingSubmission>> submissions_;
 
-  std::mutex prover_mutex_;
-  std::condition_variable prover_cv_;
-  std::deque<ProofJob> proof_jobs_;
-  std::uint64_t prover_epoch_ = 0;  // bumped by every rollback: work of an older epoch is dropped
-  std::uint64_t proven_ = 0;
-  std::uint64_t backlog_total_ = 0;  // jobs of the backlog being reported as progress
-  bool prover_stop_ = false;
-  std::optional<core::Error> prover_error_;
-  std::thread prover_;
+  std::unique_ptr<zk::ReexecProofSystem> system_;
+  std::unique_ptr<settle::ReceiptVerifier> verifier_;
+  std::unique_ptr<SettlementPipeline> pipeline_;  // null unless the prover is enabled
+  std::optional<kaspa::CovenantId> covenant_;
+  std::uint64_t backlog_total_ = 0;  // batches of the proving backlog being reported as progress
+  std::vector<Submission> replay_;  // the log as it was at open, replayed by run()
+  std::vector<OpenSettlement> open_settlements_;
+  std::uint64_t last_settlement_ = 0;  // the seq of the newest settlement record
+  std::uint64_t last_settlement_replayed_ = 0;  // the seq of the last one replayed from the log
+  // When each batch not yet settled was executed (live steps only), for settlement latency.
+  std::map<std::uint64_t, std::chrono::steady_clock::time_point> executed_at_;
 };
 
 }  // namespace basalt::node

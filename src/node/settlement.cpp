@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/assert.hpp"
+#include "crypto/sha256.hpp"
 
 namespace basalt::node {
 
@@ -19,31 +20,56 @@ settle::CovenantPins pins_of(const zk::Guests& g) {
           g.aggregate.program->image_id()};
 }
 
+// Pays `each` sompi to `to` in `n` outputs from one of `key`'s outputs, the change back to `key`.
+kaspa::Transaction split_payment(const kaspa::Outpoint& from, const kaspa::UtxoEntry& entry,
+                                 const crypto::SecretKey& key, const kaspa::ScriptPublicKey& to,
+                                 std::uint32_t n, std::uint64_t each, std::uint64_t fee) {
+  kaspa::Transaction tx;
+  tx.version = kaspa::kTxVersionToccata;
+  tx.subnetwork_id = kaspa::kNativeLaneId;
+  kaspa::TxInput in;
+  in.previous_outpoint = from;
+  in.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
+  tx.inputs.push_back(in);
+  for (std::uint32_t i = 0; i < n; ++i) tx.outputs.push_back({each, to, std::nullopt});
+  tx.outputs.push_back(
+      {entry.amount - n * each - fee, kaspa::p2pk_script(key.public_key()), std::nullopt});
+  kaspa::sign_p2pk_input(tx, 0, entry, key, crypto::sha256(kaspa::serialize_transaction(tx)));
+  return tx;
+}
+
 }  // namespace
 
 SettlementPipeline::SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
-                                       const state::Smt& state,
-                                       settle::CovenantScript covenant_script,
-                                       const kaspa::CovenantId& covenant,
+                                       const state::Smt& state, std::uint64_t after,
+                                       const settle::CovenantOrigin& origin,
+                                       const crypto::SecretKey& fee_key,
                                        const SettlementOptions& options)
-    : driver_(driver), options_(options), covenant_(std::move(covenant_script)) {
-  initial_ = {state.root(), kaspa::LaneTip()};
-  const zk::BatchPins bp{covenant_.pins().tx_image_id, covenant, covenant_.pins().lane_key,
+    : driver_(driver),
+      options_(options),
+      covenant_(pins_of(guests)),
+      initial_{origin.initial_root, kaspa::LaneTip()},
+      fee_key_(fee_key) {
+  const zk::BatchPins bp{covenant_.pins().tx_image_id, origin.id, covenant_.pins().lane_key,
                          options.settler.finality_depth};
-  prover_ = std::make_unique<zk::Prover>(system, std::move(guests), bp, state, 0,
+  prover_ = std::make_unique<zk::Prover>(system, std::move(guests), bp, state, after,
                                          options.settler.finality_depth, options.prover_threads);
-  settler_ = std::make_unique<settle::Settler>(driver_.sim(), covenant_, covenant,
-                                               driver_.sim().faucet_key(), options_.settler);
+  settler_ = std::make_unique<settle::Settler>(driver_.sim(), covenant_, origin.id, fee_key_,
+                                               options_.settler);
   prover_thread_ = std::thread([this] { prover_loop(); });
 }
 
 SettlementPipeline::~SettlementPipeline() {
+  stop();
+}
+
+void SettlementPipeline::stop() {
   {
     std::lock_guard lk(m_);
     stop_ = true;
   }
   work_cv_.notify_all();
-  prover_thread_.join();
+  if (prover_thread_.joinable()) prover_thread_.join();
 }
 
 void SettlementPipeline::prover_loop() {
@@ -59,6 +85,9 @@ void SettlementPipeline::prover_loop() {
     core::Result<zk::BatchTransition> journal =
         receipt.ok() ? zk::decode_batch_transition(receipt->journal)
                      : core::Result<zk::BatchTransition>(receipt.error());
+    if (journal.ok() && options_.on_proven) {
+      if (core::Status st = options_.on_proven(w, *receipt); !st.ok()) journal = st.error();
+    }
     lk.lock();
     proving_ = false;
     if (journal.ok()) {
@@ -77,6 +106,12 @@ core::Status SettlementPipeline::wait_proven() {
   return core::Status::Ok();
 }
 
+core::Status SettlementPipeline::failure() const {
+  std::lock_guard lk(m_);
+  if (failure_) return *failure_;
+  return core::Status::Ok();
+}
+
 std::uint64_t SettlementPipeline::proven_batch_locked() const {
   return proven_.empty() ? 0 : proven_.rbegin()->first;
 }
@@ -86,30 +121,64 @@ std::uint64_t SettlementPipeline::proven_batch() const {
   return proven_batch_locked();
 }
 
+std::size_t SettlementPipeline::queued() const {
+  std::lock_guard lk(m_);
+  return queue_.size() + (proving_ ? 1 : 0);
+}
+
 core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
     Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
-    const SettlementOptions& options) {
+    const crypto::SecretKey& fee_key, const SettlementOptions& options) {
   if (driver.chain_length() != 0)
     return Error{ErrorCode::kInvalid, "settlement starts with a fresh simulation"};
   l1::sim::Simulator& sim = driver.sim();
   const crypto::SecretKey& key = sim.faucet_key();
+  const bool fund = fee_key.public_key() != key.public_key();
   auto outs = sim.spendable(kaspa::p2pk_script(key.public_key()));
-  if (outs.empty()) return Error{ErrorCode::kUnavailable, "the faucet has no spendable output"};
-  const auto& [op, entry] = outs.front();
-  if (entry.amount < options.covenant_value + kGenesisFee)
-    return Error{ErrorCode::kInvalid, "the faucet output cannot fund the covenant"};
-  settle::CovenantScript covenant(pins_of(guests));
-  const settle::Genesis g =
-      settle::genesis_transaction(covenant, {state.root(), kaspa::LaneTip()},
-                                  options.covenant_value, op, entry, key, kGenesisFee);
-  BASALT_TRY(sim.submit_transaction(g.tx));
-  return std::unique_ptr<SettlementPipeline>(new SettlementPipeline(
-      driver, system, std::move(guests), state, std::move(covenant), g.covenant_id, options));
+  if (outs.size() < (fund ? 2u : 1u))
+    return Error{ErrorCode::kUnavailable, "the faucet has too few spendable outputs"};
+  const std::uint64_t funding = options.fee_funding * options.fee_outputs;
+  if (outs[0].second.amount < options.covenant_value + kGenesisFee ||
+      (fund && outs[1].second.amount < funding + kGenesisFee))
+    return Error{ErrorCode::kInvalid, "the faucet's outputs cannot fund the covenant and fees"};
+  const settle::CovenantScript covenant(pins_of(guests));
+  const settle::Genesis g = settle::genesis_transaction(
+      covenant, {state.root(), kaspa::LaneTip()}, options.covenant_value, outs[0].first,
+      outs[0].second, key, kGenesisFee);
+  std::vector<kaspa::Transaction> setup{g.tx};
+  if (fund) {
+    setup.push_back(split_payment(outs[1].first, outs[1].second, key,
+                                  kaspa::p2pk_script(fee_key.public_key()), options.fee_outputs,
+                                  options.fee_funding, kGenesisFee));
+  }
+  for (const kaspa::Transaction& tx : setup) BASALT_TRY(sim.submit_transaction(tx));
+  std::unique_ptr<SettlementPipeline> p(new SettlementPipeline(
+      driver, system, std::move(guests), state, 0, {g.covenant_id, state.root()}, fee_key, options));
+  p->setup_ = std::move(setup);
+  return p;
+}
+
+core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::resume(
+    Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
+    std::uint64_t after, const settle::CovenantOrigin& origin, const crypto::SecretKey& fee_key,
+    std::map<std::uint64_t, zk::Receipt> proven, const SettlementOptions& options) {
+  std::unique_ptr<SettlementPipeline> p(new SettlementPipeline(
+      driver, system, std::move(guests), state, after, origin, fee_key, options));
+  for (auto& [batch, receipt] : proven) {
+    if (batch > after) break;
+    auto journal = zk::decode_batch_transition(receipt.journal);
+    if (!journal.ok()) {
+      return Error{ErrorCode::kInvalid, "the kept receipt of batch " + std::to_string(batch) +
+                                            ": " + journal.error().to_string()};
+    }
+    p->proven_[batch] = {std::move(receipt), *journal};
+  }
+  return p;
 }
 
 void SettlementPipeline::restart_settler() {
   settler_ = std::make_unique<settle::Settler>(driver_.sim(), covenant_, settler_->covenant_id(),
-                                               driver_.sim().faucet_key(), options_.settler);
+                                               fee_key_, options_.settler);
 }
 
 zk::BatchWork SettlementPipeline::work(const exec::BatchResult& r) const {
@@ -166,11 +235,20 @@ core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle() {
   const std::uint64_t last_proven = proven_batch();
   if (last_proven + 1 < first + options_.bundle_size) return std::optional<settle::Bundle>();
   // The bundle ends at the latest batch (within the size bounds) whose block holds the lane in its
-  // lane SMT (the aggregator proves the last tip's inclusion there).
+  // lane SMT (the aggregator proves the last tip's inclusion there). Its block is the anchor,
+  // which must stay within the access window until L1 accepts the settlement: when no batch
+  // within the size bounds is that recent (settlement stalled, or a restart after a long stop),
+  // the bundle grows to the latest proven batch instead.
+  const std::uint64_t tip_blue_score = driver_.block(driver_.chain_length()).blue_score;
+  const auto fresh = [&](std::uint64_t b) {
+    return driver_.block(b).blue_score + options_.settler.finality_depth >
+           tip_blue_score + options_.settler.anchor_margin;
+  };
   std::uint64_t last = std::min<std::uint64_t>(
       last_proven, first + std::max(options_.bundle_size, options_.max_bundle_size) - 1);
+  if (!fresh(last)) last = last_proven;
   std::optional<l1::LaneProof> proof;
-  for (; last + 1 >= first + options_.bundle_size; --last) {
+  for (; last + 1 >= first + options_.bundle_size && fresh(last); --last) {
     auto lp = driver_.sim().lane_proof(driver_.block(last).hash, covenant_.pins().lane_key);
     if (lp.ok() && lp->lane_tip) {
       proof = std::move(*lp);
@@ -203,7 +281,7 @@ core::Status SettlementPipeline::settle_next(SettlementReport& report) {
     if (ev.error().code() == ErrorCode::kUnavailable) return core::Status::Ok();
     return ev.error();
   }
-  report.submitted.push_back(std::move(*next));
+  if (ev->kind == settle::SettlerEvent::Kind::kSubmitted) report.submitted.push_back(std::move(*next));
   report.events.push_back(std::move(*ev));
   return core::Status::Ok();
 }

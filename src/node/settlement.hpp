@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -30,8 +31,16 @@ struct SettlementOptions {
   unsigned prover_threads = 2;                   // transaction receipts proven in parallel
   // Batches waiting for the prover thread at most; execution waits beyond (backpressure).
   std::size_t max_queued_batches = 64;
+  // Paid by create() from the faucet to a fee key other than the faucet's, in this many outputs
+  // (a fee bump needs an output the settlement in flight does not spend).
+  std::uint64_t fee_funding = 100'000'000'000;
+  std::uint32_t fee_outputs = 8;
   settle::SettlerOptions settler;
+  // Called on the prover thread with each proven batch before it counts as proven (to store its
+  // receipt). An error stops the pipeline as a proving error does.
+  std::function<core::Status(const zk::BatchWork&, const zk::Receipt&)> on_proven;
 };
+
 
 // What a settlement step reports, for people.
 struct SettlementReport {
@@ -44,14 +53,25 @@ class SettlementPipeline {
  public:
   // Creates the covenant (a genesis transaction from the simulator's faucet key, submitted to the
   // driver's simulator) at the app's state after the driver's committed tip, which must be batch
-  // 0 (a fresh run). `system` must have the app, batch and aggregate guests registered.
-  static core::Result<std::unique_ptr<SettlementPipeline>> create(Driver& driver,
-                                                                  zk::ProofSystem& system,
-                                                                  zk::Guests guests,
-                                                                  const state::Smt& state,
-                                                                  const SettlementOptions& options);
+  // 0 (a fresh run); funds `fee_key` from the faucet unless it is the faucet's key. `system` must
+  // have the app, batch and aggregate guests registered.
+  static core::Result<std::unique_ptr<SettlementPipeline>> create(
+      Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
+      const crypto::SecretKey& fee_key, const SettlementOptions& options);
+  // Continues a covenant made by create() before a restart: `state` is the app's state after
+  // batch `after`, where proving continues; `proven` holds batch receipts kept from before (by
+  // batch, up to `after`), so that bundles can start below `after`. The caller replays the
+  // transactions create() and the settler submitted (setup_transactions(), kSubmitted and
+  // kBumped events) into the simulator at the steps they went in.
+  // Errors: kInvalid when a kept receipt's journal is not a batch transition.
+  static core::Result<std::unique_ptr<SettlementPipeline>> resume(
+      Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
+      std::uint64_t after, const settle::CovenantOrigin& origin, const crypto::SecretKey& fee_key,
+      std::map<std::uint64_t, zk::Receipt> proven, const SettlementOptions& options);
   // Stops the prover thread (queued batches are dropped).
   ~SettlementPipeline();
+  // The same, before destruction; the pipeline proves nothing more. Idempotent.
+  void stop();
 
   // Replaces the settler by a new one that knows nothing of the settlement in flight, as after a
   // restart of a settler process (the receipts are kept, as a node's index keeps them).
@@ -64,6 +84,8 @@ class SettlementPipeline {
   core::Result<SettlementReport> after_step(const StepReport& step, bool settle_more = true);
   // Waits until every queued batch is proven. Errors: the prover's.
   core::Status wait_proven();
+  // The prover's error, if it stopped on one.
+  core::Status failure() const;
 
   // The next bundle to settle from the covenant's current state, proven but not submitted; nullopt
   // while too few batches are proven or no bundle end has the lane in its lane SMT.
@@ -77,6 +99,9 @@ class SettlementPipeline {
     return prover_->aggregate(std::move(batches), lane_proof, inactivity_shortcut);
   }
 
+  // What create() submitted to L1: the covenant's genesis, then the fee key's funding (if any).
+  const std::vector<kaspa::Transaction>& setup_transactions() const { return setup_; }
+  settle::CovenantOrigin origin() const { return {covenant_id(), initial_.state}; }
   const kaspa::CovenantId& covenant_id() const { return settler_->covenant_id(); }
   const settle::CovenantScript& covenant() const { return covenant_; }
   const settle::CovenantPins& pins() const { return covenant_.pins(); }
@@ -84,11 +109,13 @@ class SettlementPipeline {
   std::optional<std::uint64_t> settled_batch() const;
   // The last batch proven (0: none).
   std::uint64_t proven_batch() const;
+  // Batches waiting for the prover thread (the one it is proving included).
+  std::size_t queued() const;
 
  private:
   SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
-                     const state::Smt& state, settle::CovenantScript covenant_script,
-                     const kaspa::CovenantId& covenant, const SettlementOptions& options);
+                     const state::Smt& state, std::uint64_t after, const settle::CovenantOrigin& origin,
+                     const crypto::SecretKey& fee_key, const SettlementOptions& options);
   zk::BatchWork work(const exec::BatchResult& r) const;
   core::Status settle_next(SettlementReport& report);
   void prover_loop();
@@ -105,6 +132,8 @@ class SettlementPipeline {
       prover_;  // used by the prover thread, and by rollbacks while it is idle
   std::unique_ptr<settle::Settler> settler_;
   settle::CovenantState initial_;  // the covenant's state at creation (after batch 0)
+  crypto::SecretKey fee_key_;
+  std::vector<kaspa::Transaction> setup_;
 
   // Shared with the prover thread.
   mutable std::mutex m_;

@@ -39,6 +39,12 @@ struct CovenantPins {
 };
 
 // What it carries: the app's state root and the lane tip that state reflects.
+// Where a covenant comes from: its id and its first state root (the lane tip starts at zero).
+struct CovenantOrigin {
+  kaspa::CovenantId id;
+  core::Hash32 initial_root;
+};
+
 struct CovenantState {
   core::Hash32 state;
   kaspa::LaneTip lane_tip;

@@ -27,6 +27,31 @@ const char* settler_event_name(SettlerEvent::Kind k) {
   return "?";
 }
 
+std::vector<Acceptance::Step> Acceptance::follow(const l1::ChainChanged& change,
+                                                 std::span<const kaspa::TxId> versions) {
+  std::vector<Step> steps;
+  for (const auto& h : change.removed) {
+    if (accepted_in == h) {
+      accepted_in.reset();
+      depth = 0;
+      steps.push_back({Change::kUnaccepted, h, kaspa::TxId()});
+    }
+  }
+  for (const auto& b : change.added) {
+    if (accepted_in) {
+      ++depth;
+      continue;
+    }
+    ++waited;
+    for (const auto& a : b.accepted) {
+      if (std::find(versions.begin(), versions.end(), a.tx_id) == versions.end()) continue;
+      accepted_in = b.hash;
+      steps.push_back({Change::kAccepted, b.hash, a.tx_id});
+    }
+  }
+  return steps;
+}
+
 Settler::Settler(l1::ChainSource& l1, const CovenantScript& covenant, const kaspa::CovenantId& id,
                  const crypto::SecretKey& fee_key, const SettlerOptions& options)
     : l1_(l1), covenant_(covenant), id_(id), fee_key_(fee_key), options_(options) {}
@@ -82,7 +107,11 @@ core::Result<SettlerEvent> Settler::settle(Bundle b, const CovenantState& from) 
   p.from = from;
   p.covenant = cov->first;
   p.covenant_entry = cov->second;
-  const std::uint64_t rate = options_.fee_rate != 0 ? options_.fee_rate : l1_.fee_estimate().normal;
+  const l1::FeeEstimate est = l1_.fee_estimate();
+  const std::uint64_t level_rate = options_.fee_level == FeeLevel::kLow      ? est.low
+                                   : options_.fee_level == FeeLevel::kNormal ? est.normal
+                                                                             : est.priority;
+  const std::uint64_t rate = options_.fee_rate != 0 ? options_.fee_rate : level_rate;
   BASALT_TRY(build(p, rate));
   if (auto st = l1_.submit_transaction(p.tx); !st.ok()) {
     if (st.error().context().find("double spend") != std::string::npos) {
@@ -90,10 +119,20 @@ core::Result<SettlerEvent> Settler::settle(Bundle b, const CovenantState& from) 
           ErrorCode::kUnavailable,
           "another settlement of this covenant is in the mempool: " + st.error().context()};
     }
-    return st.error();
+    SettlerEvent e;
+    e.kind = SettlerEvent::Kind::kAbandoned;
+    e.first_batch = p.bundle.first_batch;
+    e.last_batch = p.bundle.last_batch;
+    e.tx_id = p.tx_id;
+    e.fee = p.fee;
+    e.detail = "refused by L1 at submission: " + st.error().to_string();
+    return e;
   }
+  p.versions = {p.tx_id};
   pending_ = std::move(p);
-  return event(SettlerEvent::Kind::kSubmitted);
+  SettlerEvent e = event(SettlerEvent::Kind::kSubmitted);
+  e.tx = pending_->tx;
+  return e;
 }
 
 std::vector<SettlerEvent> Settler::on_chain(const l1::ChainChanged& change) {
@@ -101,28 +140,18 @@ std::vector<SettlerEvent> Settler::on_chain(const l1::ChainChanged& change) {
   if (!change.added.empty()) tip_blue_score_ = change.added.back().blue_score;
   if (!pending_) return events;
   Pending& p = *pending_;
-  for (const auto& h : change.removed) {
-    if (p.accepted_in == h) {
-      p.accepted_in.reset();
-      p.depth = 0;
-      events.push_back(event(SettlerEvent::Kind::kUnaccepted, "a reorg removed block " + h.hex()));
+  for (const Acceptance::Step& st : p.acceptance.follow(change, p.versions)) {
+    if (st.change == Acceptance::Change::kUnaccepted) {
+      events.push_back(
+          event(SettlerEvent::Kind::kUnaccepted, "a reorg removed block " + st.block.hex()));
+    } else {
+      p.tx_id = st.tx;  // an earlier version may be the one a block took
+      p.blocks_to_accept = p.acceptance.waited;
+      events.push_back(event(SettlerEvent::Kind::kAccepted, "in chain block " + st.block.hex()));
     }
   }
-  for (const auto& b : change.added) {
-    if (p.accepted_in) {
-      ++p.depth;
-      continue;
-    }
-    ++p.waited;
-    for (const auto& a : b.accepted) {
-      if (a.tx_id != p.tx_id) continue;
-      p.accepted_in = b.hash;
-      p.blocks_to_accept = p.waited;
-      events.push_back(event(SettlerEvent::Kind::kAccepted, "in chain block " + b.hash.hex()));
-    }
-  }
-  if (p.accepted_in) {
-    if (p.depth >= options_.confirmations) {
+  if (p.acceptance.accepted_in) {
+    if (p.acceptance.depth >= options_.confirmations) {
       SettlerEvent e = event(SettlerEvent::Kind::kConfirmed);
       e.blocks = p.blocks_to_accept;
       events.push_back(std::move(e));
@@ -130,7 +159,8 @@ std::vector<SettlerEvent> Settler::on_chain(const l1::ChainChanged& change) {
     }
     return events;
   }
-  // Not accepted: refused, superseded, anchor gone or too deep, or still waiting.
+  // Not accepted: refused, superseded, anchor gone or too deep, or still waiting. (An earlier
+  // version that was replaced counts as refused by L1; only the latest one matters here.)
   std::string why = l1_.refusal(p.tx_id);
   if (why.empty()) {
     auto cov = l1_.covenant_utxo(id_);
@@ -151,13 +181,16 @@ std::vector<SettlerEvent> Settler::on_chain(const l1::ChainChanged& change) {
     pending_.reset();
     return events;
   }
-  if (p.waited >= options_.bump_after_blocks) {
+  if (p.acceptance.waited >= options_.bump_after_blocks) {
     Pending next = p;
     if (build(next, p.fee_rate * 2).ok() && l1_.submit_transaction_replacement(next.tx).ok()) {
-      next.waited = 0;
+      next.acceptance.waited = 0;
+      next.versions.push_back(next.tx_id);
       p = std::move(next);
-      events.push_back(event(SettlerEvent::Kind::kBumped,
-                             "fee rate " + std::to_string(p.fee_rate) + " sompi/gram"));
+      SettlerEvent e = event(SettlerEvent::Kind::kBumped,
+                             "fee rate " + std::to_string(p.fee_rate) + " sompi/gram");
+      e.tx = p.tx;
+      events.push_back(std::move(e));
     }
   }
   return events;

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,14 @@
 
 namespace basalt::settle {
 
+// Which of L1's fee estimates a settlement starts with.
+enum class FeeLevel : std::uint8_t { kLow, kNormal, kPriority };
+
 struct SettlerOptions {
   std::uint32_t bump_after_blocks = 5;  // chain blocks without acceptance before a fee bump
   std::uint32_t confirmations = 3;      // chain blocks on the accepting one before "confirmed"
-  std::uint64_t fee_rate = 0;           // sompi per gram to start with; 0: L1's normal estimate
+  std::uint64_t fee_rate = 0;           // sompi per gram to start with; 0: L1's estimate at
+  FeeLevel fee_level = FeeLevel::kNormal;  // ... this level
   std::uint64_t finality_depth = 100;   // F: an anchor this deep can no longer be used
   // Give an anchor up when it is within this many blue score of F deep (time to get accepted).
   std::uint64_t anchor_margin = 10;
@@ -37,6 +42,24 @@ struct Bundle {
   std::uint64_t anchor_blue_score = 0;
   zk::Receipt receipt;  // the aggregate receipt
   zk::StateTransition journal;
+};
+
+// Follows one transaction through chain changes: the chain block that accepted it, how many chain
+// blocks lie on that one, and how many went by without acceptance.
+struct Acceptance {
+  std::optional<kaspa::BlockHash> accepted_in;
+  std::uint64_t depth = 0;   // chain blocks on the accepting one
+  std::uint64_t waited = 0;  // chain blocks without acceptance (since the last reset)
+
+  enum class Change : std::uint8_t { kNone, kAccepted, kUnaccepted };
+  struct Step {
+    Change change = Change::kNone;
+    kaspa::BlockHash block;  // the accepting block, or the removed one
+    kaspa::TxId tx;          // kAccepted: which of the versions
+  };
+  // Applies one chain change for a transaction that exists in `versions` (the original and its
+  // fee bumps: any one of them may be the one a block took); returns what happened, in order.
+  std::vector<Step> follow(const l1::ChainChanged& change, std::span<const kaspa::TxId> versions);
 };
 
 struct SettlerEvent {
@@ -55,6 +78,7 @@ struct SettlerEvent {
   std::uint64_t fee = 0;
   std::uint64_t blocks = 0;  // kConfirmed: chain blocks from submission to acceptance
   std::string detail;
+  kaspa::Transaction tx;  // kSubmitted, kBumped: the transaction sent to L1
 };
 const char* settler_event_name(SettlerEvent::Kind k);
 
@@ -71,10 +95,11 @@ class Settler {
     return l1_.covenant_utxo(id_);
   }
 
-  // Builds, funds and submits the settlement of `b` from the covenant's current state `from`.
+  // Builds, funds and submits the settlement of `b` from the covenant's current state `from`:
+  // kSubmitted, or kAbandoned with L1's reason when L1 refuses it (nothing is pending then).
   // Errors: kInvalid when the journal does not start at `from` or the covenant UTXO is not at
   // `from`; kUnavailable when another settlement of this covenant waits in the mempool (try
-  // later) or no fee output is spendable; L1's refusal otherwise (nothing is pending then).
+  // later) or no fee output is spendable.
   core::Result<SettlerEvent> settle(Bundle b, const CovenantState& from);
   // Follows one chain change; returns what happened to the settlement in flight.
   std::vector<SettlerEvent> on_chain(const l1::ChainChanged& change);
@@ -87,12 +112,11 @@ class Settler {
     kaspa::UtxoEntry covenant_entry;
     kaspa::Transaction tx;
     kaspa::TxId tx_id;
+    std::vector<kaspa::TxId> versions;  // every transaction submitted for it, tx_id last
     std::uint64_t fee_rate = 0;
     std::uint64_t fee = 0;
-    std::uint64_t waited = 0;  // chain blocks since submission without acceptance
+    Acceptance acceptance;  // `waited` restarts at every bump
     std::uint64_t blocks_to_accept = 0;
-    std::optional<kaspa::BlockHash> accepted_in;
-    std::uint64_t depth = 0;  // chain blocks on the accepting one
   };
   // Builds and funds the transaction at `rate`; sets p.tx, p.tx_id, p.fee.
   core::Status build(Pending& p, std::uint64_t rate) const;

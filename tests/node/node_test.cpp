@@ -7,6 +7,7 @@
 
 #include "test_util.hpp"
 #include "zk/proof_system.hpp"
+#include "zk/journal.hpp"
 #include "zk/receipt.hpp"
 
 namespace basalt::node {
@@ -44,6 +45,32 @@ NodeStatus run_to_end(const Config& c, std::ostream& out) {
   return (*n)->status();
 }
 
+// The settlement history of a stopped node's data directory: the confirmed settlements cover
+// batches 1, 2, ... in order without gap or overlap, and each one's StateTransition ends at its
+// last batch's committed root. Returns how many are confirmed.
+std::uint64_t check_settlements(const std::string& dir) {
+  auto index = NodeIndex::open(dir + "/index");
+  EXPECT_TRUE(index.ok());
+  if (!index.ok()) return 0;
+  auto list = (*index)->settlements(~std::uint64_t{0}, 10'000);
+  EXPECT_TRUE(list.ok());
+  if (!list.ok()) return 0;
+  std::uint64_t next = 1, confirmed = 0, seq = list->size();
+  for (auto it = list->rbegin(); it != list->rend(); ++it) {
+    EXPECT_EQ(it->seq, list->size() - --seq);
+    if (it->status != SettlementStatus::kConfirmed) continue;
+    ++confirmed;
+    EXPECT_EQ(it->first_batch, next);
+    next = it->last_batch + 1;
+    auto journal = zk::decode_state_transition(it->journal);
+    auto row = (*index)->batch(it->last_batch);
+    EXPECT_TRUE(journal.ok() && row.ok() && row->has_value() && (*row)->root);
+    if (journal.ok() && row.ok() && row->has_value() && (*row)->root)
+      EXPECT_EQ(journal->new_state, *(*row)->root) << "settlement " << it->seq;
+  }
+  return confirmed;
+}
+
 TEST(Node, StoppedAndRestartedMidRunEndsWithTheSameRootsForAnyThreadCount) {
   for (const std::string app : {"counter", "token"}) {
     SCOPED_TRACE(app);
@@ -54,6 +81,7 @@ TEST(Node, StoppedAndRestartedMidRunEndsWithTheSameRootsForAnyThreadCount) {
     EXPECT_GE(whole.committed, 60u);
     EXPECT_EQ(whole.proven, whole.committed);
     EXPECT_GT(whole.reorgs, 0u);
+    EXPECT_GT(check_settlements(a.path()), 0u);
 
     Config c = base(b.path(), app);
     c.threads = 1;
@@ -76,7 +104,24 @@ TEST(Node, StoppedAndRestartedMidRunEndsWithTheSameRootsForAnyThreadCount) {
     EXPECT_EQ(resumed.committed, whole.committed);
     EXPECT_EQ(resumed.committed_root, whole.committed_root);
     EXPECT_EQ(resumed.proven, resumed.committed);
+    // The settlements from before the stop are followed after it, none settled twice.
+    EXPECT_EQ(check_settlements(b.path()), resumed.settlements_confirmed);
+    EXPECT_GT(resumed.settlements_confirmed, 0u);
   }
+}
+
+TEST(Node, StopsAfterTheConfiguredNumberOfConfirmedSettlements) {
+  std::ostringstream out;
+  TempDir d;
+  Config c = base(d.path(), "counter");
+  c.stop_after_blocks = 0;
+  c.stop_after_settlements = 3;
+  c.bundle_size = 4;
+  const NodeStatus s = run_to_end(c, out);
+  EXPECT_EQ(s.settlements_confirmed, 3u);
+  EXPECT_EQ(check_settlements(d.path()), 3u);
+  EXPECT_GE(s.settled_confirmed, 12u);
+  EXPECT_GE(s.settled, s.settled_confirmed);
 }
 
 TEST(Node, EveryTransactionIsIndexedAndItsReceiptVerifies) {

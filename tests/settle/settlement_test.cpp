@@ -52,7 +52,8 @@ struct SettleRun {
     so.prover_threads = 2;
     so.settler.finality_depth = finality_depth;
     pipeline =
-        node::SettlementPipeline::create(*driver, system, std::move(guests), store->smt(), so)
+        node::SettlementPipeline::create(*driver, system, std::move(guests), store->smt(),
+                                        driver->sim().faucet_key(), so)
             .value();
   }
 
