@@ -420,7 +420,10 @@ int main(int argc, char** argv) {
       } else {
         basalt::cli::print_load_report(*r, std::cout);
       }
-      return r->unexpected == 0 && r->lost == 0 && r->http_errors == 0 ? 0 : 1;
+      return r->unexpected == 0 && r->lost == 0 && r->http_errors == 0 &&
+                     !r->settled_target_missed
+                 ? 0
+                 : 1;
     }
     if (dag_scope->parsed()) return basalt::cli::dag_scope(dag_file, std::cout);
     if (dag_cut->parsed()) {

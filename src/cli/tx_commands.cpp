@@ -500,6 +500,7 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
       }
     }
   }
+  report.settled_target_missed = o.until_settled > 0 && Clock::now() >= deadline_submit;
   done_submitting.store(true);
   for (auto& t : threads) t.join();
   report.seconds = ms_since(t0) / 1000;
@@ -546,6 +547,7 @@ nlohmann::json load_report_json(const LoadReport& r) {
           {"seconds", r.seconds},
           {"node_status", r.node_status},
           {"settlements", r.settlements},
+          {"settled_target_missed", r.settled_target_missed},
           {"submit_ms_p50", percentile(r.submit_ms, 0.5)},
           {"submit_ms_p99", percentile(r.submit_ms, 0.99)},
           {"executed_ms_p50", percentile(r.executed_ms, 0.5)},
@@ -634,6 +636,7 @@ void print_load_report(const LoadReport& r, std::ostream& out) {
       << ", proven " << num(b["proven"]) << " (re-execution receipts), settled "
       << num(b["settled"]) << "\n";
   print_settlements(r.settlements, out);
+  if (r.settled_target_missed) out << "  settlement: the target was NOT reached in time\n";
   if (st.contains("transactions")) {
     out << "  node: transactions executed ok " << num(st["transactions"]["ok"]) << ", failed "
         << num(st["transactions"]["failed"]) << " (API and seeded users)\n";

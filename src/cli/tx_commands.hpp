@@ -107,6 +107,7 @@ struct LoadReport {
   std::map<std::string, std::uint64_t> failure_reasons;
   nlohmann::json node_status;  // /v1/status once everything accepted was proven (or timed out)
   nlohmann::json settlements;  // /v1/settlements then (newest 100)
+  bool settled_target_missed = false;  // until_settled was not reached within `seconds`
 };
 // Runs the users, printing the node's pipeline to `log` every progress_every_s; at the end waits
 // (up to settle_timeout_s) for the node to prove what it executed and reads its final status.

@@ -91,7 +91,8 @@ void SettlementPipeline::prover_loop() {
     lk.lock();
     proving_ = false;
     if (journal.ok()) {
-      proven_[w.batch] = {std::move(*receipt), *journal};
+      const std::size_t bytes = zk::encoded_receipt_size(*receipt);
+      proven_[w.batch] = {std::move(*receipt), *journal, bytes};
     } else {
       failure_ = journal.error();
     }
@@ -171,7 +172,8 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::resume(
       return Error{ErrorCode::kInvalid, "the kept receipt of batch " + std::to_string(batch) +
                                             ": " + journal.error().to_string()};
     }
-    p->proven_[batch] = {std::move(receipt), *journal};
+    const std::size_t bytes = zk::encoded_receipt_size(receipt);
+    p->proven_[batch] = {std::move(receipt), *journal, bytes};
   }
   return p;
 }
@@ -232,8 +234,24 @@ core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle() {
   if (!at)
     return std::optional<settle::Bundle>();  // the covenant is not (yet) where our batches are
   const std::uint64_t first = *at + 1;
-  const std::uint64_t last_proven = proven_batch();
-  if (last_proven + 1 < first + options_.bundle_size) return std::optional<settle::Bundle>();
+  // The proven batches from `first` on, as far as their receipts fit into one settlement (at
+  // least one batch: if that alone does not fit, L1 refuses it with its reason).
+  std::uint64_t last_proven = 0;
+  std::uint64_t min_size = options_.bundle_size;
+  {
+    std::lock_guard lk(m_);
+    std::size_t bytes = 0;
+    for (auto it = proven_.find(first); it != proven_.end(); ++it) {
+      bytes += it->second.bytes;
+      if (last_proven != 0 && bytes > options_.max_bundle_receipt_bytes) {
+        min_size = std::min<std::uint64_t>(min_size, last_proven + 1 - first);
+        break;
+      }
+      last_proven = it->first;
+    }
+  }
+  if (last_proven == 0 || last_proven + 1 < first + min_size)
+    return std::optional<settle::Bundle>();
   // The bundle ends at the latest batch (within the size bounds) whose block holds the lane in its
   // lane SMT (the aggregator proves the last tip's inclusion there). Its block is the anchor,
   // which must stay within the access window until L1 accepts the settlement: when no batch
@@ -248,7 +266,7 @@ core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle() {
       last_proven, first + std::max(options_.bundle_size, options_.max_bundle_size) - 1);
   if (!fresh(last)) last = last_proven;
   std::optional<l1::LaneProof> proof;
-  for (; last + 1 >= first + options_.bundle_size && fresh(last); --last) {
+  for (; last + 1 >= first + min_size && fresh(last); --last) {
     auto lp = driver_.sim().lane_proof(driver_.block(last).hash, covenant_.pins().lane_key);
     if (lp.ok() && lp->lane_tip) {
       proof = std::move(*lp);

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "kaspa/script.hpp"
 #include "node/driver.hpp"
 #include "settle/settler.hpp"
 #include "settle/verifier.hpp"
@@ -27,6 +28,10 @@ struct SettlementOptions {
   // fallen behind the proven batches (so that it catches up instead of falling further behind).
   std::uint32_t bundle_size = 4;
   std::uint32_t max_bundle_size = 16;
+  // A bundle's batch receipts together stay within this many bytes: the aggregate receipt travels
+  // in the settlement's signature script, which L1 bounds (kaspa::kMaxScriptSize). A single batch
+  // over it cannot be settled (re-execution receipts are not succinct).
+  std::size_t max_bundle_receipt_bytes = kaspa::kMaxScriptSize * 9 / 10;
   std::uint64_t covenant_value = 1'000'000'000;  // sompi locked in the covenant
   unsigned prover_threads = 2;                   // transaction receipts proven in parallel
   // Batches waiting for the prover thread at most; execution waits beyond (backpressure).
@@ -124,6 +129,7 @@ class SettlementPipeline {
   struct Proven {
     zk::Receipt receipt;
     zk::BatchTransition journal;
+    std::size_t bytes = 0;  // the receipt's encoded size
   };
   Driver& driver_;
   SettlementOptions options_;

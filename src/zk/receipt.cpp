@@ -74,6 +74,12 @@ core::Hash32 journal_digest(core::ByteSpan journal) {
   return crypto::sha256(journal);
 }
 
+std::size_t encoded_receipt_size(const Receipt& r) {
+  std::size_t n = 1 + 1 + 32 + 4 + r.journal.size() + 4 + r.input.size() + 2;
+  for (const auto& a : r.assumptions) n += 4 + encoded_receipt_size(a);
+  return n;
+}
+
 core::Bytes encode_receipt(const Receipt& r) {
   core::ByteWriter w;
   encode_into(r, w);

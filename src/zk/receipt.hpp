@@ -43,6 +43,8 @@ struct Receipt {
 core::Hash32 journal_digest(core::ByteSpan journal);
 
 core::Bytes encode_receipt(const Receipt& r);
+// encode_receipt(r).size(), without encoding.
+std::size_t encoded_receipt_size(const Receipt& r);
 // Errors: kTruncated, kUnknownTag (version, kind), kOutOfRange (depth, size), kTrailingBytes.
 core::Result<Receipt> decode_receipt(core::ByteSpan bytes);
 

@@ -178,6 +178,8 @@ TEST(Api, BadRequestsGetA4xxWithAMessage) {
   auto m = c.Get("/metrics");
   ASSERT_TRUE(m);
   EXPECT_NE(m->body.find("# TYPE basalt_tx_total counter"), std::string::npos);
+  EXPECT_NE(m->body.find("# TYPE basalt_settlements_total counter"), std::string::npos);
+  EXPECT_NE(m->body.find("basalt_batch{stage=\"settled_confirmed\"}"), std::string::npos);
   EXPECT_NE(m->body.find("basalt_api_requests_total{code=\"400\"} 5"), std::string::npos)
       << m->body;
 }

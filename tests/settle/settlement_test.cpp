@@ -148,6 +148,36 @@ TEST(Settlement, ProvesBehindExecutionAndCatchesUp) {
   expect_covenant_at_settled_state(run, 80);
 }
 
+// Bundles shrink below bundle_size when their receipts would not fit into one settlement, and
+// settlement goes on.
+TEST(Settlement, ABundleStaysWithinTheSettlementSizeBound) {
+  node::SettlementOptions so;
+  so.bundle_size = 8;
+  // Room for about three of these batches' receipts.
+  so.max_bundle_receipt_bytes = 3 * 20'000;
+  SettleRun run(/*reorg_every=*/0, /*finality_depth=*/100, so);
+  std::size_t submitted = 0;
+  while (run.driver->chain_length() < 60) {
+    auto s = run.driver->step();
+    ASSERT_TRUE(s.ok());
+    auto r = run.pipeline->after_step(*s);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    ASSERT_TRUE(run.pipeline->wait_proven().ok());
+    run.events.insert(run.events.end(), r->events.begin(), r->events.end());
+    for (const settle::Bundle& b : r->submitted) {
+      ++submitted;
+      std::size_t bytes = 0;
+      for (const zk::Receipt& a : b.receipt.assumptions) bytes += zk::encoded_receipt_size(a);
+      EXPECT_LE(bytes, so.max_bundle_receipt_bytes);
+      EXPECT_LT(b.last_batch - b.first_batch + 1, so.bundle_size);
+    }
+  }
+  EXPECT_GT(submitted, 3u);
+  EXPECT_GT(run.count(SK::kConfirmed), 3u);
+  EXPECT_EQ(run.count(SK::kAbandoned), 0u);
+  expect_in_order(run.events, /*gaps=*/false);
+}
+
 TEST(Settlement, BumpsTheFeeWhenTheSettlementWaits) {
   node::SettlementOptions so;
   so.settler.bump_after_blocks = 2;
