@@ -558,7 +558,11 @@ namespace {
 
 // Settlement outcomes and, of the confirmed ones, bundle size and latency (last batch executed to
 // settlement confirmed on L1).
-void print_settlements(const json& list, std::ostream& out) {
+void print_settlements(const json& totals, const json& list, std::ostream& out) {
+  if (totals.is_object()) {
+    out << "  settlement: " << totals.value("confirmed", std::uint64_t{0}) << " bundles confirmed of "
+        << totals.value("submitted", std::uint64_t{0}) << " submitted\n";
+  }
   if (!list.is_array() || list.empty()) {
     out << "  settlement: none yet\n";
     return;
@@ -574,9 +578,9 @@ void print_settlements(const json& list, std::ostream& out) {
     batches += s.value("last_batch", std::uint64_t{0}) + 1 - s.value("first_batch", std::uint64_t{0});
     if (s["latency_ms"].is_number()) latency_ms.push_back(s["latency_ms"].get<double>());
   }
-  out << "  settlement: bundles";
+  out << "  the newest " << list.size() << ":";
   for (const auto& [status, n] : by_status) out << " " << status << " " << n;
-  out << " (newest " << list.size() << ")\n";
+  out << "\n";
   if (confirmed == 0) return;
   char line[160];
   std::snprintf(line, sizeof line, "  %-34s %10.1f\n", "batches per confirmed bundle",
@@ -635,7 +639,7 @@ void print_load_report(const LoadReport& r, std::ostream& out) {
   out << "  node: batches executed " << num(b["executed"]) << ", committed " << num(b["committed"])
       << ", proven " << num(b["proven"]) << " (re-execution receipts), settled "
       << num(b["settled"]) << "\n";
-  print_settlements(r.settlements, out);
+  print_settlements(st.contains("settlement") ? st["settlement"] : json(), r.settlements, out);
   if (r.settled_target_missed) out << "  settlement: the target was NOT reached in time\n";
   if (st.contains("transactions")) {
     out << "  node: transactions executed ok " << num(st["transactions"]["ok"]) << ", failed "

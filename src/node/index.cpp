@@ -309,14 +309,6 @@ core::Result<std::optional<TxRecord>> NodeIndex::tx(const kaspa::TxId& id) const
   return std::optional<TxRecord>(std::move(t));
 }
 
-core::Status NodeIndex::put_receipt(const kaspa::TxId& id, core::ByteSpan receipt) {
-  const rocksdb::Status s =
-      db_->Put(rocksdb::WriteOptions(), key('r', id.hash().span()),
-               rocksdb::Slice(reinterpret_cast<const char*>(receipt.data()), receipt.size()));
-  if (!s.ok()) return io_error(s, "write receipt");
-  return core::Status::Ok();
-}
-
 core::Result<std::optional<core::Bytes>> NodeIndex::receipt(const kaspa::TxId& id) const {
   return get(key('r', id.hash().span()));
 }

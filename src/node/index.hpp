@@ -111,7 +111,6 @@ class NodeIndex {
   // The transaction's record if its batch is still on the executed chain.
   core::Result<std::optional<TxRecord>> tx(const kaspa::TxId& id) const;
 
-  core::Status put_receipt(const kaspa::TxId& id, core::ByteSpan receipt);
   core::Result<std::optional<core::Bytes>> receipt(const kaspa::TxId& id) const;
   core::Status set_proven(std::uint64_t batch);
   core::Result<std::uint64_t> proven() const;

@@ -74,7 +74,10 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log) {
     BASALT_TRY(n->index_->set_proven(std::min(proven, after)));
   }
 
-  const exec::App app_copy = app;
+  std::optional<zk::Guests> guests;
+  if (c.prover_enabled) {
+    BASALT_ASSIGN_OR_RETURN(guests, zk::load_guests(app, c.guest_dir));
+  }
   n->executor_ = std::make_unique<exec::Executor>(*n->store_, std::move(app), c.threads);
   n->executor_->keep_inputs(c.prover_enabled);
   DriverOptions d;
@@ -88,11 +91,11 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log) {
   BASALT_ASSIGN_OR_RETURN(n->driver_, Driver::open(d, *n->store_, *n->executor_));
   // Read before the pipeline logs a new covenant's setup (already in the mempool).
   BASALT_ASSIGN_OR_RETURN(n->replay_, n->index_->submissions());
-  if (c.prover_enabled) BASALT_TRY(n->open_pipeline(app_copy, after));
+  if (guests) BASALT_TRY(n->open_pipeline(std::move(*guests), after));
 
   n->status_.executed = n->status_.committed = n->store_->tip().value;
   n->status_.committed_root = n->store_->root();
-  n->status_.proven = c.prover_enabled ? std::min(proven, after) : 0;
+  n->status_.proven = n->stored_proven_ = c.prover_enabled ? std::min(proven, after) : 0;
   return n;
 }
 
@@ -131,9 +134,8 @@ core::Result<crypto::SecretKey> settlement_key(const Config& c) {
 
 }  // namespace
 
-core::Status Node::open_pipeline(const exec::App& app, std::uint64_t after) {
+core::Status Node::open_pipeline(zk::Guests guests, std::uint64_t after) {
   const Config& c = config_;
-  BASALT_ASSIGN_OR_RETURN(zk::Guests guests, zk::load_guests(app, c.guest_dir));
   system_ = std::make_unique<zk::ReexecProofSystem>();
   zk::register_guests(*system_, guests);
   verifier_ = std::make_unique<settle::ReceiptVerifier>(*system_);
@@ -474,9 +476,10 @@ core::Status Node::settle_step(const StepReport& report, bool live) {
   BASALT_TRY(follow_settlements(report, live));
   BASALT_ASSIGN_OR_RETURN(const SettlementReport r,
                           pipeline_->after_step(report, live && config_.settle_enabled));
-  BASALT_ASSIGN_OR_RETURN(const std::uint64_t stored_proven, index_->proven());
-  if (stored_proven != pipeline_->proven_batch())
-    BASALT_TRY(index_->set_proven(pipeline_->proven_batch()));
+  if (stored_proven_ != pipeline_->proven_batch()) {
+    stored_proven_ = pipeline_->proven_batch();
+    BASALT_TRY(index_->set_proven(stored_proven_));
+  }
   std::size_t next_bundle = 0;
   for (const settle::SettlerEvent& e : r.events) {
     using K = settle::SettlerEvent::Kind;

@@ -150,7 +150,7 @@ class Node {
   core::Status follow_settlements(const StepReport& report, bool live);
   // Stores a proven batch's receipt and its transactions' (on the prover thread).
   core::Status store_receipts(const zk::BatchWork& w, const zk::Receipt& receipt);
-  core::Status open_pipeline(const exec::App& app, std::uint64_t after);
+  core::Status open_pipeline(zk::Guests guests, std::uint64_t after);
   // Reports the prover's queue as progress while it is a backlog (50 batches or more).
   void report_backlog();
   void describe_metrics();
@@ -181,6 +181,7 @@ class Node {
   std::unique_ptr<settle::ReceiptVerifier> verifier_;
   std::unique_ptr<SettlementPipeline> pipeline_;  // null unless the prover is enabled
   std::optional<kaspa::CovenantId> covenant_;
+  std::uint64_t stored_proven_ = 0;  // the index's proven tip as last written
   std::uint64_t backlog_total_ = 0;  // batches of the proving backlog being reported as progress
   std::vector<Submission> replay_;  // the log as it was at open, replayed by run()
   std::vector<OpenSettlement> open_settlements_;
