@@ -33,6 +33,7 @@ log_level = "debug"
 threads = 4
 sync = false
 stop_after_blocks = 500
+stop_after_settlements = 0
 [app]
 name = "token"
 guest_dir = "/opt/guests"
@@ -50,9 +51,12 @@ users_accounts = 99
 [prover]
 enabled = false
 [settle]
+enabled = false
 bundle_size = 5
 key = "0000000000000000000000000000000000000000000000000000000000000001"
 fee_policy = "priority"
+fee_bump_after_blocks = 6
+confirmations = 7
 [api]
 listen = "0.0.0.0:9000"
 threads = 2
@@ -80,6 +84,9 @@ max_body_bytes = 4096
   EXPECT_EQ(c->bundle_size, 5u);
   EXPECT_EQ(c->settlement_key.size(), 64u);
   EXPECT_EQ(c->fee_policy, FeePolicy::kPriority);
+  EXPECT_FALSE(c->settle_enabled);
+  EXPECT_EQ(c->fee_bump_after_blocks, 6u);
+  EXPECT_EQ(c->confirmations, 7u);
   EXPECT_EQ(c->api_host, "0.0.0.0");
   EXPECT_EQ(c->api_port, 9000);
   EXPECT_EQ(c->api_threads, 2u);
@@ -111,6 +118,11 @@ TEST(Config, AnInvalidFileNamesTheKeyAndTheReason) {
             "settle.key: must be 64 lower-case hex digits (a secret key)");
   EXPECT_EQ(error_of("[settle]\nfee_policy = \"free\"\n"),
             "settle.fee_policy: must be one of low, normal, priority, got \"free\"");
+  EXPECT_EQ(error_of("[settle]\nconfirmations = 100\n"),
+            "settle.confirmations: must be below sim.finality_depth");
+  EXPECT_EQ(error_of("[node]\nstop_after_settlements = 2\n[prover]\nenabled = false\n"),
+            "node.stop_after_settlements: needs settlement: [prover] enabled and [settle] enabled "
+            "both true");
   EXPECT_EQ(error_of("[api]\nlisten = \"8420\"\n"), "api.listen: expected host:port, got \"8420\"");
   EXPECT_EQ(error_of("[api]\nlisten = \"127.0.0.1:99999\"\n"),
             "api.listen: the port must be a number from 0 to 65535, got \"99999\"");
