@@ -420,8 +420,7 @@ int main(int argc, char** argv) {
       } else {
         basalt::cli::print_load_report(*r, std::cout);
       }
-      return r->unexpected == 0 && r->lost == 0 && r->http_errors == 0 &&
-                     !r->settled_target_missed
+      return r->unexpected == 0 && r->lost == 0 && r->http_errors == 0 && !r->settled_target_missed
                  ? 0
                  : 1;
     }

@@ -83,10 +83,10 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
   const node::NodeStatus s = node.status();
   log.info("stopped at batch " + std::to_string(s.committed) + " (root " + s.committed_root.hex() +
            ")" + (config->prover_enabled ? ", proven " + std::to_string(s.proven) : "") +
-           (node.covenant_id() ? ", settled " + std::to_string(s.settled_confirmed) + " (" +
-                                     std::to_string(s.settlements_confirmed) +
-                                     " settlements confirmed)"
-                               : ""));
+           (node.covenant_id()
+                ? ", settled " + std::to_string(s.settled_confirmed) + " (" +
+                      std::to_string(s.settlements_confirmed) + " settlements confirmed)"
+                : ""));
   if (!st.ok()) {
     log.error(st.error().to_string());
     return 1;

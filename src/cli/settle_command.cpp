@@ -76,10 +76,10 @@ core::Result<std::unique_ptr<SettleRig>> make_settle_rig(const SettleOptions& o)
   po.bundle_size = o.bundle_size;
   po.prover_threads = o.threads;
   po.settler.finality_depth = o.finality_depth;
-  BASALT_ASSIGN_OR_RETURN(rig->pipeline,
-                          node::SettlementPipeline::create(*rig->driver, *rig->system, rig->guests,
-                                                           rig->store->smt(),
-                                                           rig->driver->sim().faucet_key(), po));
+  BASALT_ASSIGN_OR_RETURN(
+      rig->pipeline,
+      node::SettlementPipeline::create(*rig->driver, *rig->system, rig->guests, rig->store->smt(),
+                                       rig->driver->sim().faucet_key(), po));
   return rig;
 }
 

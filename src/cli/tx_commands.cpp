@@ -560,8 +560,9 @@ namespace {
 // settlement confirmed on L1).
 void print_settlements(const json& totals, const json& list, std::ostream& out) {
   if (totals.is_object()) {
-    out << "  settlement: " << totals.value("confirmed", std::uint64_t{0}) << " bundles confirmed of "
-        << totals.value("submitted", std::uint64_t{0}) << " submitted\n";
+    out << "  settlement: " << totals.value("confirmed", std::uint64_t{0})
+        << " bundles confirmed of " << totals.value("submitted", std::uint64_t{0})
+        << " submitted\n";
   }
   if (!list.is_array() || list.empty()) {
     out << "  settlement: none yet\n";
@@ -575,7 +576,8 @@ void print_settlements(const json& totals, const json& list, std::ostream& out) 
     ++by_status[s.value("status", "?")];
     if (s.value("status", "") != "confirmed") continue;
     ++confirmed;
-    batches += s.value("last_batch", std::uint64_t{0}) + 1 - s.value("first_batch", std::uint64_t{0});
+    batches +=
+        s.value("last_batch", std::uint64_t{0}) + 1 - s.value("first_batch", std::uint64_t{0});
     if (s["latency_ms"].is_number()) latency_ms.push_back(s["latency_ms"].get<double>());
   }
   out << "  the newest " << list.size() << ":";

@@ -81,8 +81,8 @@ int tx_status(const std::string& api, const std::string& id, const std::string& 
 struct LoadOptions {
   std::string api;
   std::string funding_key_file;
-  std::uint32_t users = 32;   // concurrent clients, each with its own L1 output
-  double seconds = 30;        // how long to keep submitting (at most, with until_settled)
+  std::uint32_t users = 32;  // concurrent clients, each with its own L1 output
+  double seconds = 30;       // how long to keep submitting (at most, with until_settled)
   // Stop submitting once the node has confirmed this many settlements (0: run for `seconds`).
   std::uint64_t until_settled = 0;
   std::uint64_t max_txs = 0;  // stop after this many submissions (0: no limit)

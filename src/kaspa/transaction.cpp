@@ -109,8 +109,7 @@ core::Result<TxInput> read_input(core::ByteReader& r, bool v1, std::uint64_t max
   TxInput in;
   BASALT_ASSIGN_OR_RETURN(auto txid, r.read_hash32("input.previous_outpoint.transaction_id"));
   BASALT_ASSIGN_OR_RETURN(auto index, r.read_u32_le("input.previous_outpoint.index"));
-  BASALT_ASSIGN_OR_RETURN(auto sig,
-                          r.read_var_bytes(max_sig_script, "input.signature_script"));
+  BASALT_ASSIGN_OR_RETURN(auto sig, r.read_var_bytes(max_sig_script, "input.signature_script"));
   in.previous_outpoint = {TxId(txid), index};
   in.signature_script.assign(sig.begin(), sig.end());
   if (!v1) {

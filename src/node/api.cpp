@@ -253,11 +253,10 @@ void Api::routes() {
              {"committed", chain - std::min(chain, st.committed)},
              {"proven", null_or(prover, chain - std::min(chain, st.proven))},
              {"settled", null_or(settling, chain - std::min(chain, st.settled_confirmed))}}},
-           {"settlement",
-            settling ? json{{"covenant_batch", st.settled},
-                            {"submitted", st.settlements},
-                            {"confirmed", st.settlements_confirmed}}
-                     : json(nullptr)},
+           {"settlement", settling ? json{{"covenant_batch", st.settled},
+                                          {"submitted", st.settlements},
+                                          {"confirmed", st.settlements_confirmed}}
+                                   : json(nullptr)},
            {"transactions", {{"ok", st.tx_ok}, {"failed", st.tx_failed}}},
            {"state_root", st.committed_root.hex()},
            {"proof_queue", st.proof_queue},
@@ -382,8 +381,8 @@ void Api::routes() {
     std::uint64_t before = ~std::uint64_t{0};
     std::size_t limit = 20;
     for (const auto& [name, v] : req.params) {
-      const bool number = !v.empty() && v.size() <= 19 &&
-                          v.find_first_not_of("0123456789") == std::string::npos;
+      const bool number =
+          !v.empty() && v.size() <= 19 && v.find_first_not_of("0123456789") == std::string::npos;
       if (name == "before" && number) {
         before = std::stoull(v);
       } else if (name == "limit" && number && std::stoull(v) >= 1 && std::stoull(v) <= 100) {
@@ -418,8 +417,7 @@ void Api::routes() {
           auto receipt = node_.index().settlement_receipt(seq);
           if (!receipt.ok())
             return fail(res, status_of(receipt.error()), receipt.error().to_string());
-          if (!receipt->has_value())
-            return fail(res, 404, "no settlement " + std::to_string(seq));
+          if (!receipt->has_value()) return fail(res, 404, "no settlement " + std::to_string(seq));
           send_bytes(res, **receipt);
         });
 

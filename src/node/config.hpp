@@ -25,7 +25,8 @@ struct Config {
   // Stop once at least this many chain blocks are executed and all of them are committed and
   // proven (0: never).
   std::uint64_t stop_after_blocks = 0;
-  // Stop once this many settlements are confirmed on L1, counting those before a restart (0: never).
+  // Stop once this many settlements are confirmed on L1, counting those before a restart (0:
+  // never).
   std::uint64_t stop_after_settlements = 0;
 
   // [app]

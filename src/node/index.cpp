@@ -381,9 +381,9 @@ core::Result<std::vector<SettlementRecord>> NodeIndex::settlements(std::uint64_t
   for (it->SeekForPrev(key('S', before - 1));
        it->Valid() && out.size() < limit && it->key()[0] == 'S'; it->Prev()) {
     const rocksdb::Slice v = it->value();
-    BASALT_ASSIGN_OR_RETURN(SettlementRecord rec,
-                            decode_settlement({reinterpret_cast<const std::uint8_t*>(v.data()),
-                                               v.size()}));
+    BASALT_ASSIGN_OR_RETURN(
+        SettlementRecord rec,
+        decode_settlement({reinterpret_cast<const std::uint8_t*>(v.data()), v.size()}));
     out.push_back(std::move(rec));
   }
   if (!it->status().ok()) return io_error(it->status(), "read settlements");
@@ -447,10 +447,10 @@ core::Result<std::vector<Submission>> NodeIndex::submissions() const {
       return Error{ErrorCode::kUnknownTag, "submission kind " + std::to_string(kind)};
     sub.kind = static_cast<SubmissionKind>(kind);
     BASALT_ASSIGN_OR_RETURN(const core::ByteSpan tx, r.read_bytes(r.remaining(), "submission"));
-    BASALT_ASSIGN_OR_RETURN(
-        sub.tx, kaspa::deserialize_transaction(tx, sub.kind == SubmissionKind::kUser
-                                                       ? kaspa::kMaxSignatureScriptLen
-                                                       : zk::kMaxReceiptBytes + 4096));
+    BASALT_ASSIGN_OR_RETURN(sub.tx,
+                            kaspa::deserialize_transaction(tx, sub.kind == SubmissionKind::kUser
+                                                                   ? kaspa::kMaxSignatureScriptLen
+                                                                   : zk::kMaxReceiptBytes + 4096));
     out.push_back(std::move(sub));
   }
   if (!it->status().ok()) return io_error(it->status(), "read submissions");

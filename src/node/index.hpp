@@ -89,10 +89,10 @@ struct SettlementRecord {
   std::uint64_t submitted_step = 0;
   std::optional<kaspa::BlockHash> accepted_in;
   std::uint64_t accepted_step = 0;
-  std::uint64_t final_step = 0;   // the step it became final
-  std::uint64_t latency_ms = 0;   // last batch executed → confirmed, measured live; 0: unknown
+  std::uint64_t final_step = 0;  // the step it became final
+  std::uint64_t latency_ms = 0;  // last batch executed → confirmed, measured live; 0: unknown
   std::string detail;
-  core::Bytes journal;            // the 320-byte StateTransition
+  core::Bytes journal;  // the 320-byte StateTransition
 };
 
 class NodeIndex {

@@ -169,10 +169,9 @@ core::Status Node::open_pipeline(zk::Guests guests, std::uint64_t after) {
       BASALT_ASSIGN_OR_RETURN(zk::Receipt r, zk::decode_receipt(*bytes));
       kept.emplace(b, std::move(r));
     }
-    BASALT_ASSIGN_OR_RETURN(pipeline_,
-                            SettlementPipeline::resume(*driver_, *system_, std::move(guests),
-                                                       store_->smt(), after, *origin, key,
-                                                       std::move(kept), so));
+    BASALT_ASSIGN_OR_RETURN(
+        pipeline_, SettlementPipeline::resume(*driver_, *system_, std::move(guests), store_->smt(),
+                                              after, *origin, key, std::move(kept), so));
     BASALT_ASSIGN_OR_RETURN(const std::vector<SettlementRecord> newest,
                             index_->settlements(~std::uint64_t{0}, 1));
     last_settlement_ = newest.empty() ? 0 : newest.front().seq;
@@ -184,9 +183,9 @@ core::Status Node::open_pipeline(zk::Guests guests, std::uint64_t after) {
                  "this data directory was run with the prover off and has no covenant; "
                  "settlement starts with a fresh data directory"};
   }
-  BASALT_ASSIGN_OR_RETURN(pipeline_, SettlementPipeline::create(*driver_, *system_,
-                                                                std::move(guests), store_->smt(),
-                                                                key, so));
+  BASALT_ASSIGN_OR_RETURN(
+      pipeline_,
+      SettlementPipeline::create(*driver_, *system_, std::move(guests), store_->smt(), key, so));
   std::vector<Submission> setup;
   for (const kaspa::Transaction& tx : pipeline_->setup_transactions())
     setup.push_back({driver_->next_step(), SubmissionKind::kSetup, tx});
@@ -503,8 +502,9 @@ core::Status Node::settle_step(const StepReport& report, bool live) {
       log_.info("settlement " + std::to_string(rec.seq) + " of batches " + range + ": tx " +
                 e.tx_id.hex());
     } else if (e.kind == K::kBumped) {
-      auto it = std::find_if(open_settlements_.begin(), open_settlements_.end(),
-                             [&](const OpenSettlement& o) { return o.record.seq == last_settlement_; });
+      auto it =
+          std::find_if(open_settlements_.begin(), open_settlements_.end(),
+                       [&](const OpenSettlement& o) { return o.record.seq == last_settlement_; });
       if (it == open_settlements_.end()) continue;  // final already: L1 decided before the bump
       it->record.tx_id = e.tx_id;
       it->record.fee = e.fee;
@@ -586,10 +586,10 @@ core::Status Node::follow_settlements(const StepReport& report, bool live) {
         r.status = SettlementStatus::kConfirmed;
         auto at = executed_at_.find(r.last_batch);
         if (live && at != executed_at_.end()) {
-          r.latency_ms = static_cast<std::uint64_t>(
-              std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - at->second)
-                  .count());
+          r.latency_ms =
+              static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::steady_clock::now() - at->second)
+                                             .count());
           metrics_.set("basalt_settlement_latency_seconds",
                        static_cast<double>(r.latency_ms) / 1000.0);
         }
@@ -602,8 +602,8 @@ core::Status Node::follow_settlements(const StepReport& report, bool live) {
       r.detail = "the covenant moved on without it";
     }
     if (r.status == before && before != SettlementStatus::kAccepted) continue;
-    const bool final = r.status != SettlementStatus::kSubmitted &&
-                       r.status != SettlementStatus::kAccepted;
+    const bool final =
+        r.status != SettlementStatus::kSubmitted && r.status != SettlementStatus::kAccepted;
     if (final) {
       r.final_step = report.step;
       metrics_.add("basalt_settlements_total", 1,
@@ -661,8 +661,7 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
     const NodeStatus s = status();
     if (config_.stop_after_settlements != 0 &&
         s.settlements_confirmed >= config_.stop_after_settlements) {
-      log_.info("stopping: " + std::to_string(s.settlements_confirmed) +
-                " settlements confirmed");
+      log_.info("stopping: " + std::to_string(s.settlements_confirmed) + " settlements confirmed");
       return core::Status::Ok();
     }
     if (stop_after != 0 && s.executed >= stop_after) {
@@ -702,10 +701,10 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
     // Logged submissions enter the mempool at the step they entered it before.
     while (next_logged < logged.size() && logged[next_logged].step == step) {
       const Submission& sub = logged[next_logged];
-      const bool settlement = sub.kind == SubmissionKind::kSettlement ||
-                              sub.kind == SubmissionKind::kReplacement;
-      const core::Status st = settlement && pipeline_ ? replay_settlement(sub)
-                                                      : driver_->submit(sub.tx);
+      const bool settlement =
+          sub.kind == SubmissionKind::kSettlement || sub.kind == SubmissionKind::kReplacement;
+      const core::Status st =
+          settlement && pipeline_ ? replay_settlement(sub) : driver_->submit(sub.tx);
       if (!st.ok()) {
         return Error{ErrorCode::kInvalid, "replaying logged submission " +
                                               std::to_string(next_logged) + " at step " +

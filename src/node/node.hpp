@@ -183,9 +183,9 @@ class Node {
   std::optional<kaspa::CovenantId> covenant_;
   std::uint64_t stored_proven_ = 0;  // the index's proven tip as last written
   std::uint64_t backlog_total_ = 0;  // batches of the proving backlog being reported as progress
-  std::vector<Submission> replay_;  // the log as it was at open, replayed by run()
+  std::vector<Submission> replay_;   // the log as it was at open, replayed by run()
   std::vector<OpenSettlement> open_settlements_;
-  std::uint64_t last_settlement_ = 0;  // the seq of the newest settlement record
+  std::uint64_t last_settlement_ = 0;           // the seq of the newest settlement record
   std::uint64_t last_settlement_replayed_ = 0;  // the seq of the last one replayed from the log
   // When each batch not yet settled was executed (live steps only), for settlement latency.
   std::map<std::uint64_t, std::chrono::steady_clock::time_point> executed_at_;

@@ -143,9 +143,9 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
       (fund && outs[1].second.amount < funding + kGenesisFee))
     return Error{ErrorCode::kInvalid, "the faucet's outputs cannot fund the covenant and fees"};
   const settle::CovenantScript covenant(pins_of(guests));
-  const settle::Genesis g = settle::genesis_transaction(
-      covenant, {state.root(), kaspa::LaneTip()}, options.covenant_value, outs[0].first,
-      outs[0].second, key, kGenesisFee);
+  const settle::Genesis g = settle::genesis_transaction(covenant, {state.root(), kaspa::LaneTip()},
+                                                        options.covenant_value, outs[0].first,
+                                                        outs[0].second, key, kGenesisFee);
   std::vector<kaspa::Transaction> setup{g.tx};
   if (fund) {
     setup.push_back(split_payment(outs[1].first, outs[1].second, key,
@@ -153,8 +153,9 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
                                   options.fee_funding, kGenesisFee));
   }
   for (const kaspa::Transaction& tx : setup) BASALT_TRY(sim.submit_transaction(tx));
-  std::unique_ptr<SettlementPipeline> p(new SettlementPipeline(
-      driver, system, std::move(guests), state, 0, {g.covenant_id, state.root()}, fee_key, options));
+  std::unique_ptr<SettlementPipeline> p(
+      new SettlementPipeline(driver, system, std::move(guests), state, 0,
+                             {g.covenant_id, state.root()}, fee_key, options));
   p->setup_ = std::move(setup);
   return p;
 }
@@ -299,7 +300,8 @@ core::Status SettlementPipeline::settle_next(SettlementReport& report) {
     if (ev.error().code() == ErrorCode::kUnavailable) return core::Status::Ok();
     return ev.error();
   }
-  if (ev->kind == settle::SettlerEvent::Kind::kSubmitted) report.submitted.push_back(std::move(*next));
+  if (ev->kind == settle::SettlerEvent::Kind::kSubmitted)
+    report.submitted.push_back(std::move(*next));
   report.events.push_back(std::move(*ev));
   return core::Status::Ok();
 }

@@ -46,7 +46,6 @@ struct SettlementOptions {
   std::function<core::Status(const zk::BatchWork&, const zk::Receipt&)> on_proven;
 };
 
-
 // What a settlement step reports, for people.
 struct SettlementReport {
   std::vector<settle::SettlerEvent> events;
@@ -119,8 +118,9 @@ class SettlementPipeline {
 
  private:
   SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
-                     const state::Smt& state, std::uint64_t after, const settle::CovenantOrigin& origin,
-                     const crypto::SecretKey& fee_key, const SettlementOptions& options);
+                     const state::Smt& state, std::uint64_t after,
+                     const settle::CovenantOrigin& origin, const crypto::SecretKey& fee_key,
+                     const SettlementOptions& options);
   zk::BatchWork work(const exec::BatchResult& r) const;
   core::Status settle_next(SettlementReport& report);
   void prover_loop();

@@ -25,11 +25,11 @@ namespace basalt::settle {
 enum class FeeLevel : std::uint8_t { kLow, kNormal, kPriority };
 
 struct SettlerOptions {
-  std::uint32_t bump_after_blocks = 5;  // chain blocks without acceptance before a fee bump
-  std::uint32_t confirmations = 3;      // chain blocks on the accepting one before "confirmed"
-  std::uint64_t fee_rate = 0;           // sompi per gram to start with; 0: L1's estimate at
+  std::uint32_t bump_after_blocks = 5;     // chain blocks without acceptance before a fee bump
+  std::uint32_t confirmations = 3;         // chain blocks on the accepting one before "confirmed"
+  std::uint64_t fee_rate = 0;              // sompi per gram to start with; 0: L1's estimate at
   FeeLevel fee_level = FeeLevel::kNormal;  // ... this level
-  std::uint64_t finality_depth = 100;   // F: an anchor this deep can no longer be used
+  std::uint64_t finality_depth = 100;      // F: an anchor this deep can no longer be used
   // Give an anchor up when it is within this many blue score of F deep (time to get accepted).
   std::uint64_t anchor_margin = 10;
 };

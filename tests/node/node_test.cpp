@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "test_util.hpp"
-#include "zk/proof_system.hpp"
 #include "zk/journal.hpp"
+#include "zk/proof_system.hpp"
 #include "zk/receipt.hpp"
 
 namespace basalt::node {

@@ -51,10 +51,9 @@ struct SettleRun {
     driver->sim().set_zk_verifier(verifier.get());
     so.prover_threads = 2;
     so.settler.finality_depth = finality_depth;
-    pipeline =
-        node::SettlementPipeline::create(*driver, system, std::move(guests), store->smt(),
-                                        driver->sim().faucet_key(), so)
-            .value();
+    pipeline = node::SettlementPipeline::create(*driver, system, std::move(guests), store->smt(),
+                                                driver->sim().faucet_key(), so)
+                   .value();
   }
 
   // One driver step; with `in_step`, the step's batches are proven before it returns (the
