@@ -601,7 +601,7 @@ core::Status Node::follow_settlements(const StepReport& report, bool live) {
       r.status = SettlementStatus::kSuperseded;
       r.detail = "the covenant moved on without it";
     }
-    if (r.status == before && before != SettlementStatus::kAccepted) continue;
+    if (r.status == before) continue;
     const bool final =
         r.status != SettlementStatus::kSubmitted && r.status != SettlementStatus::kAccepted;
     if (final) {
@@ -614,7 +614,7 @@ core::Status Node::follow_settlements(const StepReport& report, bool live) {
                   settlement_status_name(r.status) + (r.detail.empty() ? "" : ": " + r.detail));
       }
     }
-    if (r.status != before || final) BASALT_TRY(index_->put_settlement(r));
+    BASALT_TRY(index_->put_settlement(r));
   }
   metrics_.set("basalt_settlement_confirmation_depth", static_cast<double>(confirmed_depth));
   std::uint64_t confirmed = 0;
