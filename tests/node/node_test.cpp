@@ -65,8 +65,9 @@ std::uint64_t check_settlements(const std::string& dir) {
     auto journal = zk::decode_state_transition(it->journal);
     auto row = (*index)->batch(it->last_batch);
     EXPECT_TRUE(journal.ok() && row.ok() && row->has_value() && (*row)->root);
-    if (journal.ok() && row.ok() && row->has_value() && (*row)->root)
+    if (journal.ok() && row.ok() && row->has_value() && (*row)->root) {
       EXPECT_EQ(journal->new_state, *(*row)->root) << "settlement " << it->seq;
+    }
   }
   return confirmed;
 }

@@ -54,7 +54,7 @@ Simulator::Simulator(SimParams params) : params_(params), rng_(params.seed) {
   }
   g.txs.push_back(cb);
   for (std::uint32_t i = 0; i < params_.faucet_outputs; ++i) {
-    utxos_[{kaspa::tx_id(cb), i}] = {params_.faucet_amount, faucet_spk, true};
+    utxos_[{kaspa::tx_id(cb), i}] = {params_.faucet_amount, faucet_spk, true, std::nullopt};
   }
   g.tx_ids.push_back(kaspa::tx_id(cb));
   genesis_ = g.hash;
