@@ -339,7 +339,23 @@ void Api::routes() {
   s.Get(R"(/v1/resources/([0-9a-fA-F]{64}))",
         [this](const httplib::Request& req, httplib::Response& res) {
           const auto id = state::ResourceId(*core::Hash32::from_hex(req.matches[1].str()));
-          auto v = node_.resource(id, kNodeTimeout);
+          std::optional<std::uint64_t> at;
+          for (const auto& [name, value] : req.params) {
+            const bool number = !value.empty() && value.size() <= 19 &&
+                                value.find_first_not_of("0123456789") == std::string::npos;
+            if (name == "at" && value == "settled" && settles(node_)) {
+              at = node_.status().settled_confirmed;
+            } else if (name == "at" && number) {
+              at = std::stoull(value);
+            } else if (name != "at" || value != "committed") {
+              return fail(res, 400,
+                          "unknown or bad query parameter " + name +
+                              " (at: committed, settled or a committed batch number)");
+            }
+          }
+          if (at && *at > node_.status().committed)
+            return fail(res, 404, "batch " + std::to_string(*at) + " is not committed");
+          auto v = node_.resource(id, at, kNodeTimeout);
           if (!v.ok()) return fail(res, status_of(v.error()), v.error().to_string());
           reply(res, 200,
                 {{"id", v->id.hex()},

@@ -346,16 +346,26 @@ core::Status Node::take_submissions() {
 }
 
 core::Result<ResourceView> Node::resource(const state::ResourceId& id,
+                                          std::optional<std::uint64_t> at,
                                           std::chrono::milliseconds timeout) {
   return ask<ResourceView>(
-      [this, id]() -> core::Result<ResourceView> {
+      [this, id, at]() -> core::Result<ResourceView> {
         BASALT_TRY(executor_->flush());
         ResourceView v;
         v.id = id;
         BASALT_ASSIGN_OR_RETURN(v.value, store_->get(id));
-        v.batch = store_->tip().value;
-        v.root = store_->root();
-        BASALT_ASSIGN_OR_RETURN(v.proof, store_->smt().prove(std::span(&id, 1)));
+        if (!at || *at == store_->tip().value) {
+          v.batch = store_->tip().value;
+          v.root = store_->root();
+          BASALT_ASSIGN_OR_RETURN(v.proof, store_->smt().prove(std::span(&id, 1)));
+          return v;
+        }
+        BASALT_ASSIGN_OR_RETURN(const state::StateStore::Snapshot snap,
+                                store_->snapshot(state::BatchId{*at}));
+        if (auto it = snap.changed.find(id); it != snap.changed.end()) v.value = it->second;
+        v.batch = *at;
+        v.root = snap.smt.root();
+        BASALT_ASSIGN_OR_RETURN(v.proof, snap.smt.prove(std::span(&id, 1)));
         return v;
       },
       timeout);

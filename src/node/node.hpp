@@ -104,8 +104,10 @@ class Node {
   // kUnavailable when the node is stopping or does not answer within `timeout`, kIo.
   core::Result<SubmitOutcome> submit(const kaspa::Transaction& tx,
                                      std::chrono::milliseconds timeout);
-  // A resource's value with a proof against the last committed root. Errors: kUnavailable, kIo.
-  core::Result<ResourceView> resource(const state::ResourceId& id,
+  // A resource's value with a proof against the root of committed batch `at` (nullopt: the last
+  // committed one; an earlier one must lie within the rollback window). Errors: kUnavailable, kIo,
+  // kOutOfRange (`at` outside the window).
+  core::Result<ResourceView> resource(const state::ResourceId& id, std::optional<std::uint64_t> at,
                                       std::chrono::milliseconds timeout);
   // Simulator outputs paying `spk` that no mempool transaction spends (for funding L1 inputs).
   core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> spendable(

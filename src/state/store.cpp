@@ -312,18 +312,8 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   return root;
 }
 
-core::Status StateStore::rollback_to(BatchId target) {
-  if (broken_) return Error{ErrorCode::kIo, "state store failed earlier; reopen it"};
-  if (target > tip_) return Error{ErrorCode::kOutOfRange, "rollback above the tip"};
-  if (target < floor_) {
-    return Error{ErrorCode::kOutOfRange, "rollback to batch " + std::to_string(target.value) +
-                                             " below the finality window (floor " +
-                                             std::to_string(floor_.value) + ")"};
-  }
-  if (target == tip_) return core::Status::Ok();
-  // What each resource held after `target`: the entry of the lowest batch above it that changed
-  // the resource.
-  std::map<ResourceId, core::Bytes> restore;
+core::Result<std::map<ResourceId, core::Bytes>> StateStore::values_after(BatchId target) const {
+  std::map<ResourceId, core::Bytes> values;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kUndo]));
   const std::string end = be64(tip_.value + 1);
   for (it->Seek(be64(target.value + 1)); it->Valid() && it->key().compare(end) < 0; it->Next()) {
@@ -335,10 +325,49 @@ core::Status StateStore::rollback_to(BatchId target) {
           len.ok() ? r.read_bytes(*len, "undo data") : core::Result<core::ByteSpan>(len.error());
       if (!data.ok()) return Error{ErrorCode::kInvalid, "state store: malformed undo row"};
       // Ascending batch order: the first entry seen for a resource is the lowest batch's.
-      restore.try_emplace(ResourceId(*id), data->begin(), data->end());
+      values.try_emplace(ResourceId(*id), data->begin(), data->end());
     }
   }
   if (!it->status().ok()) return io_error(it->status(), "scan undo");
+  return values;
+}
+
+core::Result<StateStore::Snapshot> StateStore::snapshot(BatchId at) const {
+  if (at > tip_ || at < floor_) {
+    return Error{ErrorCode::kOutOfRange,
+                 "batch " + std::to_string(at.value) + " is outside the rollback window (" +
+                     std::to_string(floor_.value) + ".." + std::to_string(tip_.value) + ")"};
+  }
+  Snapshot snap{at, smt_, {}};
+  BASALT_ASSIGN_OR_RETURN(snap.changed, values_after(at));
+  std::vector<SmtUpdate> updates;
+  updates.reserve(snap.changed.size());
+  for (const auto& [id, data] : snap.changed) updates.push_back({id, value_hash(data)});
+  snap.smt.apply(updates);
+  core::Hash32 expected;
+  if (at.value > 0) {
+    BASALT_ASSIGN_OR_RETURN(const BatchRecord rec, batch(at));
+    expected = rec.root;
+  }
+  if (snap.smt.root() != expected) {
+    return Error{ErrorCode::kInvalid, "state store: the undo log does not lead to batch " +
+                                          std::to_string(at.value) + "'s root"};
+  }
+  return snap;
+}
+
+core::Status StateStore::rollback_to(BatchId target) {
+  if (broken_) return Error{ErrorCode::kIo, "state store failed earlier; reopen it"};
+  if (target > tip_) return Error{ErrorCode::kOutOfRange, "rollback above the tip"};
+  if (target < floor_) {
+    return Error{ErrorCode::kOutOfRange, "rollback to batch " + std::to_string(target.value) +
+                                             " below the finality window (floor " +
+                                             std::to_string(floor_.value) + ")"};
+  }
+  if (target == tip_) return core::Status::Ok();
+  using Values = std::map<ResourceId, core::Bytes>;
+  BASALT_ASSIGN_OR_RETURN(const Values restore, values_after(target));
+  const std::string end = be64(tip_.value + 1);
 
   rocksdb::WriteBatch wb;
   std::vector<SmtUpdate> updates;

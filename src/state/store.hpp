@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -97,6 +98,17 @@ class StateStore {
   // Errors: kOutOfRange below rollback_floor() or above tip(); kIo.
   core::Status rollback_to(BatchId target);
 
+  // The state after an earlier batch `at` (rollback_floor() to tip()), read-only: the data of the
+  // resources that changed since (empty: absent then) and the tree at `at`, checked against the
+  // batch's recorded root. Costs a copy of the tree. Errors: kOutOfRange outside the window; kIo;
+  // kInvalid for a damaged undo log.
+  struct Snapshot {
+    BatchId batch;
+    Smt smt;
+    std::map<ResourceId, core::Bytes> changed;
+  };
+  core::Result<Snapshot> snapshot(BatchId at) const;
+
   // Binds the store to a value under a name (e.g. the app's image id): the first call records it,
   // later calls fail with kInvalid if it differs. Errors: kIo.
   core::Status bind(std::string_view name, core::ByteSpan value);
@@ -109,6 +121,8 @@ class StateStore {
  private:
   StateStore() = default;
   core::Status load();
+  // What each resource changed after `target` held then (the lowest later batch's undo entry).
+  core::Result<std::map<ResourceId, core::Bytes>> values_after(BatchId target) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // default, values, undo, batches

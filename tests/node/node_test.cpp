@@ -176,30 +176,52 @@ TEST(Node, EveryTransactionIsIndexedAndItsReceiptVerifies) {
   EXPECT_GT(failed, 0u);
 }
 
-TEST(Node, AResourceComesWithAProofOfItsValueAgainstTheCommittedRoot) {
+TEST(Node, AResourceComesWithAProofOfItsValueAgainstACommittedRoot) {
   std::ostringstream out;
   TempDir d;
   Config c = base(d.path(), "counter");
   c.reorg_every = 0;
   c.stop_after_blocks = 0;
+  c.block_interval_ms = 20;
+  c.finality_depth = 100;
   Logger log(out, LogLevel::kWarn, false);
   auto n = Node::open(c, log);
   ASSERT_TRUE(n.ok());
   std::atomic<bool> stop{false};
   std::thread runner([&] { EXPECT_TRUE((*n)->run(stop).ok()); });
   while ((*n)->status().committed < 10) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  std::uint64_t present = 0;
+  // An earlier batch, well inside the rollback window at this pace.
+  const std::uint64_t earlier = (*n)->status().committed - 5;
+  std::uint64_t present = 0, changed = 0;
   for (std::uint32_t i = 0; i < 50; ++i) {
     const state::ResourceId id = exec::counter_resource(i);
-    auto v = (*n)->resource(id, std::chrono::seconds(10));
+    auto v = (*n)->resource(id, std::nullopt, std::chrono::seconds(10));
     ASSERT_TRUE(v.ok()) << v.error().to_string();
     auto proof = state::MultiProof::decode(std::span(&id, 1), v->proof);
     ASSERT_TRUE(proof.ok());
     EXPECT_EQ(proof->root(), v->root);
     EXPECT_EQ(proof->values()[0], state::value_hash(v->value));
     present += v->value.empty() ? 0 : 1;
+    // At an earlier batch: the proof is against that batch's committed root.
+    auto old = (*n)->resource(id, earlier, std::chrono::seconds(10));
+    ASSERT_TRUE(old.ok()) << old.error().to_string();
+    EXPECT_EQ(old->batch, earlier);
+    auto row = (*n)->index().batch(earlier);
+    ASSERT_TRUE(row.ok() && row->has_value() && (*row)->root);
+    EXPECT_EQ(old->root, *(*row)->root);
+    auto old_proof = state::MultiProof::decode(std::span(&id, 1), old->proof);
+    ASSERT_TRUE(old_proof.ok());
+    EXPECT_EQ(old_proof->root(), old->root);
+    EXPECT_EQ(old_proof->values()[0], state::value_hash(old->value));
+    changed += old->value != v->value ? 1 : 0;
   }
   EXPECT_GT(present, 0u);
+  EXPECT_GT(changed, 0u);
+  // Outside the rollback window there is no such state.
+  auto gone =
+      (*n)->resource(exec::counter_resource(0), earlier + 1'000'000, std::chrono::seconds(10));
+  ASSERT_FALSE(gone.ok());
+  EXPECT_EQ(gone.error().code(), core::ErrorCode::kOutOfRange);
   stop.store(true);
   runner.join();
 }

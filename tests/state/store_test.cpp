@@ -48,7 +48,7 @@ TEST(StateStore, CommitsSurviveReopen) {
   EXPECT_EQ((*s)->bind("app", Bytes{4}).error().code(), core::ErrorCode::kInvalid);
 }
 
-TEST(StateStore, RollbackRestoresEveryBatchInTheWindow) {
+TEST(StateStore, SnapshotAndRollbackRestoreEveryBatchInTheWindow) {
   test::Rng rng(4);
   test::TempDir dir;
   auto opened = StateStore::open(dir.path(), small_window(6));
@@ -82,6 +82,21 @@ TEST(StateStore, RollbackRestoresEveryBatchInTheWindow) {
   for (std::uint64_t id = 1; id <= 10; ++id) commit_random(id);
   EXPECT_EQ(st.rollback_floor().value, 4u);
   EXPECT_EQ(st.rollback_to({3}).error().code(), core::ErrorCode::kOutOfRange);
+  // A snapshot of any batch in the window shows its data and root, and changes nothing.
+  for (std::uint64_t at = 4; at <= 10; ++at) {
+    auto snap = st.snapshot({at});
+    ASSERT_TRUE(snap.ok()) << snap.error().to_string();
+    EXPECT_EQ(snap->smt.root(), roots[at]);
+    for (const auto& id : ids) {
+      auto it = snaps[at].find(id);
+      auto changed = snap->changed.find(id);
+      const Bytes then = changed != snap->changed.end() ? changed->second : *st.get(id);
+      EXPECT_EQ(then, it == snaps[at].end() ? Bytes{} : it->second);
+    }
+  }
+  EXPECT_EQ(st.root(), roots[10]);
+  EXPECT_EQ(st.snapshot({3}).error().code(), core::ErrorCode::kOutOfRange);
+  EXPECT_EQ(st.snapshot({11}).error().code(), core::ErrorCode::kOutOfRange);
   // Roll back step by step to the floor, checking data and root each time; then again after
   // reopening (the rollback log is on disk).
   for (std::uint64_t target : {9u, 7u, 4u}) {

@@ -443,9 +443,18 @@ std::optional<kaspa::UtxoEntry> Simulator::utxo(const kaspa::Outpoint& op) const
 
 std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> Simulator::spendable(
     const kaspa::ScriptPublicKey& spk) const {
+  // The last step's blocks are not merged yet: their transactions are out of the mempool but
+  // their inputs are still in the UTXO set until the next chain block accepts them.
+  std::set<kaspa::Outpoint> in_blocks;
+  for (const auto& t : tips_) {
+    const Block& b = blocks_.at(t);
+    for (std::size_t i = 1; i < b.txs.size(); ++i)
+      for (const auto& in : b.txs[i].inputs) in_blocks.insert(in.previous_outpoint);
+  }
   std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> out;
   for (const auto& [op, e] : utxos_) {
-    if (e.script_public_key == spk && !mempool_spent_.count(op)) out.emplace_back(op, e);
+    if (e.script_public_key == spk && !mempool_spent_.count(op) && !in_blocks.count(op))
+      out.emplace_back(op, e);
   }
   return out;
 }

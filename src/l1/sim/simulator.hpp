@@ -117,7 +117,8 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   // The key that owns the genesis outputs (derived from the seed), for clients and tests.
   const crypto::SecretKey& faucet_key() const { return *faucet_key_; }
   std::optional<kaspa::UtxoEntry> utxo(const kaspa::Outpoint& op) const;
-  // Unspent outputs paying `spk` that no mempool transaction spends, by outpoint.
+  // Unspent outputs paying `spk` that no transaction in the mempool or in a block waiting for
+  // acceptance spends, by outpoint.
   std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> spendable(
       const kaspa::ScriptPublicKey& spk) const override;
   std::size_t mempool_size() const { return mempool_.size(); }
