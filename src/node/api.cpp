@@ -42,6 +42,13 @@ int status_of(const core::Error& e) {
   }
 }
 
+// A decimal query parameter; nullopt for anything else.
+std::optional<std::uint64_t> decimal(const std::string& v) {
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::stoull(v);
+}
+
 bool settles(const Node& n) {
   return n.covenant_id().has_value() && n.config().settle_enabled;
 }
@@ -341,12 +348,10 @@ void Api::routes() {
           const auto id = state::ResourceId(*core::Hash32::from_hex(req.matches[1].str()));
           std::optional<std::uint64_t> at;
           for (const auto& [name, value] : req.params) {
-            const bool number = !value.empty() && value.size() <= 19 &&
-                                value.find_first_not_of("0123456789") == std::string::npos;
             if (name == "at" && value == "settled" && settles(node_)) {
               at = node_.status().settled_confirmed;
-            } else if (name == "at" && number) {
-              at = std::stoull(value);
+            } else if (name == "at" && decimal(value)) {
+              at = decimal(value);
             } else if (name != "at" || value != "committed") {
               return fail(res, 400,
                           "unknown or bad query parameter " + name +
@@ -397,12 +402,11 @@ void Api::routes() {
     std::uint64_t before = ~std::uint64_t{0};
     std::size_t limit = 20;
     for (const auto& [name, v] : req.params) {
-      const bool number =
-          !v.empty() && v.size() <= 19 && v.find_first_not_of("0123456789") == std::string::npos;
-      if (name == "before" && number) {
-        before = std::stoull(v);
-      } else if (name == "limit" && number && std::stoull(v) >= 1 && std::stoull(v) <= 100) {
-        limit = std::stoull(v);
+      const std::optional<std::uint64_t> n = decimal(v);
+      if (name == "before" && n) {
+        before = *n;
+      } else if (name == "limit" && n && *n >= 1 && *n <= 100) {
+        limit = *n;
       } else {
         return fail(res, 400,
                     "unknown or bad query parameter " + name +
