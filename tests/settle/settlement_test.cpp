@@ -328,5 +328,26 @@ TEST_F(Tampering, AReplayedSettlementIsRefused) {
       << why;
 }
 
+// The verifier remembers claims that verified (the simulator checks a settlement at submission and
+// again at acceptance), never ones that failed, and a changed byte is a different claim.
+TEST_F(Tampering, ARememberedClaimIsOnlyTheSameClaim) {
+  const ReceiptVerifier& v = *run_->verifier;
+  const std::uint64_t hits = v.remembered_hits();
+  const core::Bytes proof = zk::encode_receipt(bundle_.receipt);
+  const kaspa::Hash32 image = run_->pipeline->pins().aggregate_image_id.hash();
+  const kaspa::Hash32 digest = zk::journal_digest(bundle_.receipt.journal);
+  ASSERT_EQ(v.verify(kaspa::kZkTagBasaltReexec, image, digest, proof), "");
+  EXPECT_EQ(v.verify(kaspa::kZkTagBasaltReexec, image, digest, proof), "");
+  EXPECT_EQ(v.remembered_hits(), hits + 1);
+  core::Bytes changed = proof;
+  changed[changed.size() / 2] ^= 1;
+  EXPECT_NE(v.verify(kaspa::kZkTagBasaltReexec, image, digest, changed), "");
+  kaspa::Hash32 other = digest;
+  other.bytes[0] ^= 1;
+  EXPECT_NE(v.verify(kaspa::kZkTagBasaltReexec, image, other, proof), "");
+  EXPECT_NE(v.verify(kaspa::kZkTagBasaltReexec, image, other, proof), "");
+  EXPECT_EQ(v.remembered_hits(), hits + 1);
+}
+
 }  // namespace
 }  // namespace basalt::settle
