@@ -44,8 +44,6 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log) {
   BASALT_ASSIGN_OR_RETURN(n->store_, state::StateStore::open(c.data_dir + "/state", so));
   BASALT_ASSIGN_OR_RETURN(n->index_, NodeIndex::open(c.data_dir + "/index"));
   BASALT_ASSIGN_OR_RETURN(exec::App app, exec::load_app(c.app, c.guest_dir));
-  n->program_ = app.program;
-  n->limits_ = app.limits;
   n->image_id_ = app.program->image_id();
   BASALT_TRY(n->store_->bind("app image id", n->image_id_.span()));
 
@@ -512,14 +510,10 @@ core::Status Node::settle_step(const StepReport& report, bool live) {
       log_.info("settlement " + std::to_string(rec.seq) + " of batches " + range + ": tx " +
                 e.tx_id.hex());
     } else if (e.kind == K::kBumped) {
-      auto it =
-          std::find_if(open_settlements_.begin(), open_settlements_.end(),
-                       [&](const OpenSettlement& o) { return o.record.seq == last_settlement_; });
-      if (it == open_settlements_.end()) continue;  // final already: L1 decided before the bump
-      it->record.tx_id = e.tx_id;
+      OpenSettlement* it = open_settlement(last_settlement_);
+      if (it == nullptr) continue;  // final already: L1 decided before the bump
+      it->bumped(e.tx_id);
       it->record.fee = e.fee;
-      ++it->record.bumps;
-      it->versions.push_back(e.tx_id);
       BASALT_TRY(index_->log_settlement({driver_->next_step(), SubmissionKind::kReplacement, e.tx},
                                         it->record, {}));
       metrics_.add("basalt_settlements_total", 1, "event=\"bumped\"");
@@ -558,15 +552,14 @@ core::Status Node::replay_settlement(const Submission& sub) {
     return driver_->submit(sub.tx);
   }
   BASALT_TRY(driver_->sim().submit_transaction_replacement(sub.tx));
-  auto it = std::find_if(
-      open_settlements_.begin(), open_settlements_.end(),
-      [&](const OpenSettlement& o) { return o.record.seq == last_settlement_replayed_; });
-  if (it != open_settlements_.end()) {
-    it->record.tx_id = id;
-    ++it->record.bumps;
-    it->versions.push_back(id);
-  }
+  if (OpenSettlement* o = open_settlement(last_settlement_replayed_)) o->bumped(id);
   return core::Status::Ok();
+}
+
+Node::OpenSettlement* Node::open_settlement(std::uint64_t seq) {
+  for (OpenSettlement& o : open_settlements_)
+    if (o.record.seq == seq) return &o;
+  return nullptr;
 }
 
 core::Status Node::follow_settlements(const StepReport& report, bool live) {

@@ -130,7 +130,16 @@ class Node {
     std::vector<kaspa::TxId> versions;  // its transaction and fee bumps
     settle::Acceptance acceptance;
     kaspa::Outpoint covenant;  // the covenant output it spends
+
+    // A fee bump replaced its transaction by `id` (the earlier ones may still be accepted).
+    void bumped(const kaspa::TxId& id) {
+      record.tx_id = id;
+      ++record.bumps;
+      versions.push_back(id);
+    }
   };
+  // The open settlement numbered `seq`; nullptr when it is final (or unknown).
+  OpenSettlement* open_settlement(std::uint64_t seq);
   Node(const Config& config, Logger& log);
 
   // Runs `fn` on the driver thread between steps and waits for its result.
@@ -165,8 +174,6 @@ class Node {
   std::unique_ptr<NodeIndex> index_;
   std::unique_ptr<exec::Executor> executor_;
   std::unique_ptr<Driver> driver_;
-  std::shared_ptr<const vm::Program> program_;
-  vm::RunLimits limits_;
   vm::ImageId image_id_;
 
   mutable std::mutex status_mutex_;

@@ -41,13 +41,13 @@ kaspa::Transaction split_payment(const kaspa::Outpoint& from, const kaspa::UtxoE
 }  // namespace
 
 SettlementPipeline::SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
-                                       const state::Smt& state, std::uint64_t after,
-                                       const settle::CovenantOrigin& origin,
+                                       settle::CovenantScript covenant, const state::Smt& state,
+                                       std::uint64_t after, const settle::CovenantOrigin& origin,
                                        const crypto::SecretKey& fee_key,
                                        const SettlementOptions& options)
     : driver_(driver),
       options_(options),
-      covenant_(pins_of(guests)),
+      covenant_(std::move(covenant)),
       initial_{origin.initial_root, kaspa::LaneTip()},
       fee_key_(fee_key) {
   const zk::BatchPins bp{covenant_.pins().tx_image_id, origin.id, covenant_.pins().lane_key,
@@ -142,7 +142,7 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
   if (outs[0].second.amount < options.covenant_value + kGenesisFee ||
       (fund && outs[1].second.amount < funding + kGenesisFee))
     return Error{ErrorCode::kInvalid, "the faucet's outputs cannot fund the covenant and fees"};
-  const settle::CovenantScript covenant(pins_of(guests));
+  settle::CovenantScript covenant(pins_of(guests));
   const settle::Genesis g = settle::genesis_transaction(covenant, {state.root(), kaspa::LaneTip()},
                                                         options.covenant_value, outs[0].first,
                                                         outs[0].second, key, kGenesisFee);
@@ -154,7 +154,7 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
   }
   for (const kaspa::Transaction& tx : setup) BASALT_TRY(sim.submit_transaction(tx));
   std::unique_ptr<SettlementPipeline> p(
-      new SettlementPipeline(driver, system, std::move(guests), state, 0,
+      new SettlementPipeline(driver, system, std::move(guests), std::move(covenant), state, 0,
                              {g.covenant_id, state.root()}, fee_key, options));
   p->setup_ = std::move(setup);
   return p;
@@ -164,8 +164,10 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::resume(
     Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
     std::uint64_t after, const settle::CovenantOrigin& origin, const crypto::SecretKey& fee_key,
     std::map<std::uint64_t, zk::Receipt> proven, const SettlementOptions& options) {
-  std::unique_ptr<SettlementPipeline> p(new SettlementPipeline(
-      driver, system, std::move(guests), state, after, origin, fee_key, options));
+  settle::CovenantScript covenant(pins_of(guests));
+  std::unique_ptr<SettlementPipeline> p(new SettlementPipeline(driver, system, std::move(guests),
+                                                               std::move(covenant), state, after,
+                                                               origin, fee_key, options));
   for (auto& [batch, receipt] : proven) {
     if (batch > after) break;
     auto journal = zk::decode_batch_transition(receipt.journal);

@@ -118,7 +118,7 @@ class SettlementPipeline {
 
  private:
   SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
-                     const state::Smt& state, std::uint64_t after,
+                     settle::CovenantScript covenant, const state::Smt& state, std::uint64_t after,
                      const settle::CovenantOrigin& origin, const crypto::SecretKey& fee_key,
                      const SettlementOptions& options);
   zk::BatchWork work(const exec::BatchResult& r) const;
