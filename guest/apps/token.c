@@ -6,6 +6,10 @@
 
      mint      0x01 || to_key[32] || amount u64 || nonce u64 || sig[64]   signed by the authority
      transfer  0x02 || from_key[32] || to_key[32] || amount u64 || nonce u64 || sig[64]
+     withdraw  0x03 || from_key[32] || kind u8 || dest[32] || amount u64 || nonce u64 || sig[64]
+
+   A withdrawal burns `amount` tokens and sends as many sompi out of the app to the L1 address
+   (kind, dest) as an exit (docs/abi.md §3.1): one token is one sompi of the covenant's value.
 
    The authority's key is built into the image (BASALT_TOKEN_AUTHORITY), so the image id pins it.
    Every account an operation touches must be declared writable. A recipient account is created on
@@ -37,7 +41,7 @@ enum {
   kCorruptAccount = 108, /* account data that is not 16 bytes */
 };
 
-enum { kMint = 1, kTransfer = 2 };
+enum { kMint = 1, kTransfer = 2, kWithdraw = 3 };
 
 static void account_id(const uint8_t key[32], uint8_t id[32]) {
   static const char tag[] = "basalt.token.account.v1";
@@ -139,6 +143,24 @@ static uint32_t handle(basalt_tx* tx) {
     dest.balance += amount;
     store_account(to_r, &dest);
     return 0;
+  }
+  if (d[0] == kWithdraw) {
+    if (n != 1 + 32 + 1 + 32 + 8 + 8 + 64) return kMalformed;
+    const uint8_t* from = d + 1;
+    const uint8_t kind = d[33];
+    const uint8_t* dest = d + 34;
+    const uint64_t amount = basalt_le64(d + 66);
+    const uint64_t nonce = basalt_le64(d + 74);
+    basalt_resource* from_r;
+    account src;
+    if ((err = open_account(tx, from, &from_r, &src)) != 0) return err;
+    if (from_r->len == 0) return kUnknownAccount;
+    if ((err = check_signature(from, d, 82, d + 82)) != 0) return err;
+    if ((err = use_nonce(&src, nonce)) != 0) return err;
+    if (src.balance < amount) return kOverdraft;
+    src.balance -= amount;
+    store_account(from_r, &src);
+    return basalt_tx_exit(tx, kind, dest, amount);
   }
   return kMalformed;
 }

@@ -3,8 +3,8 @@
    against a multiproof of the state before the block, applies their outputs to get the new root,
    recomputes the lane's tip for the block (a lane idle for more than F blue score starts again
    from the parent SeqCommit), recomputes the block's SeqCommit from its commitment parts, and
-   commits a BatchTransition journal. Any inconsistency stops the guest with a code below: no
-   receipt then. */
+   commits a BatchTransition journal with the exits of the block's successful transactions. Any
+   inconsistency stops the guest with a code below: no receipt then. */
 #include "basalt/chain.h"
 #include "basalt/guest.h"
 #include "basalt/hash.h"
@@ -19,7 +19,15 @@ enum {
   kExitVersionIsV1 = 5,     /* a transaction said not to be v1 is v1 */
   kExitUnprovenKey = 6,     /* a journal names a resource the multiproof does not cover */
 };
-enum { kVersion = 1, kTxAbiVersion = 1, kMaxAccesses = 256, kMaxPayloadBytes = 65536 };
+enum {
+  kInputVersion = 1,
+  kJournalVersion = 2,
+  kTxAbiVersion = 2,
+  kMaxAccesses = 256,
+  kMaxPayloadBytes = 65536,
+  kExitSize = 41, /* kind u8 || key 32 || amount u64 */
+  kHeaderSize = 350,
+};
 enum { kKindJournal = 0, kKindPayloadRefused = 1, kKindNotV1 = 2, kKindRunFailed = 3 };
 
 typedef struct {
@@ -60,7 +68,8 @@ static int payload_refused(const uint8_t* p, uint32_t len) {
 typedef struct {
   uint32_t n;
   const uint8_t* entries; /* n x (id 32 || flags 1 || hash 32) */
-  const uint8_t* outcome; /* success: 0x00 || per entry 0x00 | 0x01 hash; failure: 0x01 || code */
+  /* success: 0x00 || u8 n_exits || exits || per entry 0x00 | 0x01 hash; failure: 0x01 || code */
+  const uint8_t* outcome;
   uint32_t outcome_len;
 } journal_view;
 
@@ -79,14 +88,22 @@ static int view_journal(const uint8_t* j, uint32_t len, const uint8_t tx_id[32],
   return 1;
 }
 
-/* The outcome's changed-hash per entry (null: unchanged), as exec::judge_run reads a journal; 0
-   when the transaction failed (journaled failure, malformed outcome, write to a read-only
-   resource). */
-static int successful_outputs(const journal_view* v, const uint8_t** changed) {
+/* The outcome's exits and changed-hash per entry (null: unchanged), as exec::judge_run reads a
+   journal; 0 when the transaction failed (journaled failure, malformed outcome or exit, write to a
+   read-only resource). */
+static int successful_outputs(const journal_view* v, const uint8_t** changed, const uint8_t** exits,
+                              uint32_t* n_exits) {
   const uint8_t* o = v->outcome;
   const uint8_t* end = o + v->outcome_len;
-  if (o == end || *o != 0) return 0;
-  ++o;
+  if (end - o < 2 || *o != 0) return 0;
+  *n_exits = o[1];
+  o += 2;
+  if (*n_exits > BASALT_MAX_EXITS || (uint32_t)(end - o) < *n_exits * kExitSize) return 0;
+  *exits = o;
+  for (uint32_t i = 0; i < *n_exits; ++i, o += kExitSize) {
+    const uint64_t amount = basalt_le64(o + 33);
+    if (o[0] > BASALT_EXIT_P2SH || amount == 0 || amount > BASALT_MAX_EXIT_AMOUNT) return 0;
+  }
   for (uint32_t i = 0; i < v->n; ++i) {
     if (o == end) return 0;
     const uint8_t flag = *o++;
@@ -108,7 +125,7 @@ int main(void) {
   uint8_t* in = (uint8_t*)basalt_alloc(in_len + 1, 4);
   if (basalt_read_exact(in, in_len) != 0) return kExitMalformedInput;
   reader r = {in, in + in_len};
-  if (take_u16(&r) != kVersion) return kExitMalformedInput;
+  if (take_u16(&r) != kInputVersion) return kExitMalformedInput;
   const uint8_t* tx_image_id = take(&r, 32);
   const uint8_t* covenant_id = take(&r, 32);
   const uint8_t* lane_key = take(&r, 32);
@@ -136,6 +153,9 @@ int main(void) {
   basalt_mergeset_context(prev_timestamp, daa_score, blue_score, ctx);
   basalt_merkle activity;
   basalt_merkle_init(&activity);
+  /* The exits are copied out of journals inside the input, so they fit in its size. */
+  uint8_t* exits = (uint8_t*)basalt_alloc(in_len + 1, 4);
+  uint32_t n_exits = 0;
   const uint32_t n_txs = take_u32(&r);
   int64_t last_merge_idx = -1;
   for (uint32_t t = 0; t < n_txs; ++t) {
@@ -162,10 +182,16 @@ int main(void) {
           if (memcmp(latest + 32 * at[i], v.entries + 65 * i + 33, 32) != 0) ok = 0;
         }
         changed = (const uint8_t**)basalt_alloc(sizeof(uint8_t*) * (v.n + 1), 4);
-        ok = ok && successful_outputs(&v, changed);
       }
+      const uint8_t* tx_exits = 0;
+      uint32_t tx_n_exits = 0;
+      ok = ok && successful_outputs(&v, changed, &tx_exits, &tx_n_exits);
       for (uint32_t i = 0; ok && i < v.n; ++i)
         if (changed[i]) memcpy(latest + 32 * at[i], changed[i], 32);
+      if (ok) {
+        memcpy(exits + kExitSize * n_exits, tx_exits, kExitSize * tx_n_exits);
+        n_exits += tx_n_exits;
+      }
     } else if (kind == kKindPayloadRefused) {
       merge_idx = take_u32(&r);
       const uint32_t payload_len = take_u32(&r);
@@ -218,9 +244,9 @@ int main(void) {
   uint8_t new_state[32];
   basalt_multiproof_root_after(&proof, latest, new_state);
 
-  uint8_t j[350];
+  uint8_t* j = (uint8_t*)basalt_alloc(kHeaderSize + 4 + kExitSize * n_exits, 4);
   uint32_t o = 0;
-  j[o++] = kVersion;
+  j[o++] = kJournalVersion;
   j[o++] = 0;
 #define PUT(src, n)        \
   do {                     \
@@ -247,6 +273,9 @@ int main(void) {
   j[o++] = (uint8_t)(n_txs >> 8);
   j[o++] = (uint8_t)(n_txs >> 16);
   j[o++] = (uint8_t)(n_txs >> 24);
+  memcpy(j + o, &n_exits, 4); /* RV32 is little-endian */
+  o += 4;
+  PUT(exits, kExitSize * n_exits);
 #undef PUT
   basalt_commit(j, o);
   return 0;

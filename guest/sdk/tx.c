@@ -4,7 +4,7 @@
 #include "basalt/guest.h"
 #include "basalt/hash.h"
 
-enum { kAbiVersion = 1, kPayloadVersion = 1, kExitBadInput = 1, kExitTxIdMismatch = 3 };
+enum { kAbiVersion = 2, kPayloadVersion = 1, kExitBadInput = 1, kExitTxIdMismatch = 3 };
 
 /* Keys of Kaspa's keyed BLAKE3 domains: the ASCII name, zero-padded to 32 bytes. */
 static const uint8_t kPayloadDigestKey[32] = "PayloadDigest";
@@ -67,6 +67,17 @@ uint32_t basalt_resource_set(basalt_resource* r, const void* data, uint32_t len)
   return 0;
 }
 
+uint32_t basalt_tx_exit(basalt_tx* tx, uint8_t kind, const uint8_t key[32], uint64_t amount) {
+  if (kind > BASALT_EXIT_P2SH || amount == 0 || amount > BASALT_MAX_EXIT_AMOUNT ||
+      tx->n_exits >= BASALT_MAX_EXITS)
+    return BASALT_ERR_BAD_EXIT;
+  basalt_exit_entry* e = &tx->exits[tx->n_exits++];
+  e->kind = kind;
+  memcpy(e->key, key, 32);
+  e->amount = amount;
+  return 0;
+}
+
 basalt_resource* basalt_tx_find(basalt_tx* tx, const uint8_t id[32]) {
   for (uint32_t i = 0; i < tx->n; ++i) {
     if (memcmp(tx->resources[i].id, id, 32) == 0) return &tx->resources[i];
@@ -99,6 +110,7 @@ int basalt_tx_main(basalt_tx_handler handler) {
   if (r.bad) return kExitBadInput;
   memcpy(tx.tx_id, tx_id, 32);
   memcpy(tx.context_hash, ctx, 32);
+  tx.n_exits = 0;
 
   /* The payload's access list (the host has validated it; checked again, since it is cheap). */
   reader pr = {payload, payload + payload_len, 0};
@@ -130,7 +142,10 @@ int basalt_tx_main(basalt_tx_handler handler) {
   if (memcmp(computed, tx.tx_id, 32) != 0) return kExitTxIdMismatch;
 
   /* Input commitment. */
-  buffer j = {(uint8_t*)basalt_alloc(2 + 32 + 4 + 32 + 2 + tx.n * 65 + 1 + 4 + tx.n * 33, 4), 0};
+  buffer j = {
+      (uint8_t*)basalt_alloc(
+          2 + 32 + 4 + 32 + 2 + tx.n * 65 + 1 + 4 + 1 + BASALT_MAX_EXITS * 41 + tx.n * 33, 4),
+      0};
   put_u16(&j, kAbiVersion);
   put(&j, tx.tx_id, 32);
   put_u32(&j, tx.merge_idx);
@@ -166,6 +181,14 @@ int basalt_tx_main(basalt_tx_handler handler) {
     out_len += tx.resources[i].dirty ? 4 + tx.resources[i].len : 0;
   buffer out = {(uint8_t*)basalt_alloc(out_len + 1, 4), 0};
   j.p[j.len++] = 0;
+  j.p[j.len++] = (uint8_t)tx.n_exits;
+  for (uint32_t i = 0; i < tx.n_exits; ++i) {
+    const basalt_exit_entry* e = &tx.exits[i];
+    j.p[j.len++] = e->kind;
+    put(&j, e->key, 32);
+    basalt_put_le64(j.p + j.len, e->amount);
+    j.len += 8;
+  }
   for (uint32_t i = 0; i < tx.n; ++i) {
     const basalt_resource* res = &tx.resources[i];
     j.p[j.len++] = res->dirty ? 1 : 0;

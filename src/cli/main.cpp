@@ -360,10 +360,12 @@ int main(int argc, char** argv) {
                          "\"write\": bool}], \"data\": hex}");
     tx_build->add_option("--counter", build_opts.counter,
                          "counter app: increment counter number N (its resource id is derived)");
-    tx_build->add_option("--token-op", build_opts.token_op, "token app: mint or transfer");
+    tx_build->add_option("--token-op", build_opts.token_op,
+                         "token app: mint, transfer or withdraw (an exit to L1)");
     tx_build->add_option("--token-key", build_opts.token_key_file,
                          "token app: the signer's key file (the authority for mint)");
-    tx_build->add_option("--to", build_opts.token_to, "token app: recipient x-only key (hex)");
+    tx_build->add_option("--to", build_opts.token_to,
+                         "token app: recipient x-only key (hex); withdraw: the L1 P2PK key");
     tx_build->add_option("--amount", build_opts.token_amount, "token app: amount");
     tx_build->add_option("--nonce", build_opts.token_nonce,
                          "token app: the consumed account's next nonce");

@@ -21,10 +21,13 @@ using core::ErrorCode;
 void print_submitted(const settle::Bundle& b, const kaspa::TxId& tx_id, bool json,
                      std::ostream& out) {
   const core::Bytes journal = zk::encode_state_transition(b.journal);
+  std::uint64_t exit_total = 0;
+  for (const auto& e : b.exits) exit_total += e.amount;
   if (json) {
     out << nlohmann::json{{"event", "submitted"},       {"first_batch", b.first_batch},
                           {"last_batch", b.last_batch}, {"anchor", b.anchor.hex()},
-                          {"tx_id", tx_id.hex()},       {"journal", core::to_hex(journal)}}
+                          {"tx_id", tx_id.hex()},       {"journal", core::to_hex(journal)},
+                          {"exits", b.exits.size()},    {"exit_total", exit_total}}
                .dump()
         << "\n";
     return;
@@ -32,6 +35,10 @@ void print_submitted(const settle::Bundle& b, const kaspa::TxId& tx_id, bool jso
   out << "settlement batches " << b.first_batch << ".." << b.last_batch << " anchor "
       << b.anchor.hex() << "\n  tx " << tx_id.hex() << "\n  journal " << core::to_hex(journal)
       << "\n";
+  if (!b.exits.empty()) {
+    out << "  exits " << b.exits.size() << ", " << exit_total
+        << " sompi into the exit output (output 1)\n";
+  }
 }
 
 }  // namespace

@@ -85,8 +85,13 @@ core::Result<core::Bytes> build_payload(const TxBuildOptions& o) {
       accesses.push_back({exec::token_account_id(signer.public_key()), exec::Access::kWrite});
       if (to != signer.public_key())
         accesses.push_back({exec::token_account_id(to), exec::Access::kWrite});
+    } else if (o.token_op == "withdraw") {
+      // An exit to the L1 address of the x-only key --to (P2PK), paid when the bundle settles.
+      const exec::Exit e{exec::ExitKind::kSchnorrP2pk, core::Hash32{to.x}, o.token_amount};
+      data = exec::token_withdraw(signer, e, o.token_nonce);
+      accesses.push_back({exec::token_account_id(signer.public_key()), exec::Access::kWrite});
     } else {
-      return Error{ErrorCode::kInvalid, "--token-op is mint or transfer"};
+      return Error{ErrorCode::kInvalid, "--token-op is mint, transfer or withdraw"};
     }
   } else if (!o.json_file.empty()) {
     std::ifstream in(o.json_file);

@@ -63,9 +63,9 @@ struct TxBuildOptions {
   std::string data_hex;
   std::string json_file;                 // {"accesses": [{"id": hex, "write": bool}], "data": hex}
   std::optional<std::uint32_t> counter;  // increment counter_resource(i)
-  std::string token_op;                  // "mint" or "transfer"
+  std::string token_op;                  // "mint", "transfer" or "withdraw"
   std::string token_key_file;  // the signer: the authority (mint) or the sender (transfer)
-  std::string token_to;        // recipient x-only key (hex)
+  std::string token_to;        // recipient x-only key (hex); withdraw: its L1 P2PK address
   std::uint64_t token_amount = 0;
   std::uint64_t token_nonce = 0;
 };

@@ -1,7 +1,7 @@
 #include "exec/abi.hpp"
 
-#include "core/byte_reader.hpp"
-#include "core/byte_writer.hpp"
+#include <algorithm>
+
 #include "crypto/sha256.hpp"
 
 namespace basalt::exec {
@@ -14,8 +14,38 @@ using core::ErrorCode;
 // Failure codes the guest SDK commits itself (guest/include/basalt/tx.h).
 constexpr std::uint32_t kSdkWriteReadOnly = 2;
 constexpr std::uint32_t kSdkOversized = 4;
+constexpr std::uint32_t kSdkBadExit = 5;
 
 }  // namespace
+
+core::Result<Exit> read_exit(core::ByteReader& r) {
+  Exit e;
+  BASALT_ASSIGN_OR_RETURN(const std::uint8_t kind, r.read_u8("exit kind"));
+  if (kind > static_cast<std::uint8_t>(ExitKind::kP2sh))
+    return Error{ErrorCode::kUnknownTag, "exit kind " + std::to_string(kind)};
+  e.kind = static_cast<ExitKind>(kind);
+  BASALT_ASSIGN_OR_RETURN(e.key, r.read_hash32("exit key"));
+  BASALT_ASSIGN_OR_RETURN(e.amount, r.read_u64_le("exit amount"));
+  if (e.amount == 0 || e.amount > kMaxExitAmount)
+    return Error{ErrorCode::kOutOfRange, "exit amount " + std::to_string(e.amount)};
+  return e;
+}
+
+void write_exit(core::ByteWriter& w, const Exit& e) {
+  w.u8(static_cast<std::uint8_t>(e.kind));
+  w.hash(e.key);
+  w.u64_le(e.amount);
+}
+
+kaspa::ScriptPublicKey exit_script_public_key(const Exit& e) {
+  // 0x20 <key> OpCheckSig, or OpBlake2b 0x20 <hash> OpEqual.
+  kaspa::ScriptPublicKey spk;
+  if (e.kind == ExitKind::kP2sh) spk.script = {0xaa};
+  spk.script.push_back(0x20);
+  spk.script.insert(spk.script.end(), e.key.bytes.begin(), e.key.bytes.end());
+  spk.script.push_back(e.kind == ExitKind::kP2sh ? 0x87 : 0xac);
+  return spk;
+}
 
 core::Result<Payload> decode_payload(core::ByteSpan payload) {
   if (payload.size() > kMaxPayloadBytes) {
@@ -110,6 +140,22 @@ core::Bytes expected_input_commitment(const TxContext& ctx, std::span<const Acce
   return w.take();
 }
 
+std::optional<JournalParts> split_journal(core::ByteSpan j) {
+  // u16 version | tx_id 32 | u32 merge_idx | context 32 | u16 n | n x (id 32 | flags 1 | hash 32)
+  constexpr std::size_t kHeader = 72, kEntry = 65;
+  if (j.size() < kHeader) return std::nullopt;
+  const std::size_t n = j[70] | std::size_t{j[71]} << 8;
+  if (j.size() < kHeader + kEntry * n) return std::nullopt;
+  JournalParts p;
+  for (std::size_t i = 0; i < n; ++i) {
+    core::Hash32 id;
+    std::copy_n(j.begin() + kHeader + kEntry * i, 32, id.bytes.begin());
+    p.ids.push_back(ResourceId(id));
+  }
+  p.outcome = j.subspan(kHeader + kEntry * n);
+  return p;
+}
+
 core::Result<JournalOutcome> decode_journal_outcome(core::ByteSpan outcome, std::size_t resources) {
   core::ByteReader r(outcome);
   JournalOutcome o;
@@ -121,6 +167,15 @@ core::Result<JournalOutcome> decode_journal_outcome(core::ByteSpan outcome, std:
   }
   if (status != 0) return Error{ErrorCode::kUnknownTag, "journal status " + std::to_string(status)};
   o.ok = true;
+  BASALT_ASSIGN_OR_RETURN(const std::uint8_t exits, r.read_u8("journal exit count"));
+  if (exits > kMaxExitsPerTx) {
+    return Error{ErrorCode::kOutOfRange,
+                 std::to_string(exits) + " exits (max " + std::to_string(kMaxExitsPerTx) + ")"};
+  }
+  for (std::uint8_t i = 0; i < exits; ++i) {
+    BASALT_ASSIGN_OR_RETURN(Exit e, read_exit(r));
+    o.exits.push_back(e);
+  }
   o.outputs.resize(resources);
   for (std::size_t i = 0; i < resources; ++i) {
     BASALT_ASSIGN_OR_RETURN(const std::uint8_t changed, r.read_u8("journal output flag"));
@@ -157,6 +212,8 @@ const char* reason_name(FailReason r) {
       return "oversized_data";
     case FailReason::kApp:
       return "app";
+    case FailReason::kBadExit:
+      return "bad_exit";
   }
   return "unknown";
 }
@@ -192,12 +249,17 @@ TxOutcome judge_run(const vm::RunResult& run, core::ByteSpan expected_commitment
       return failed(FailReason::kWriteToReadOnly, "the guest wrote a resource declared read-only");
     }
     if (code == kSdkOversized) return failed(FailReason::kOversizedData, "resource data too large");
+    if (code == kSdkBadExit) {
+      return failed(FailReason::kBadExit,
+                    "an exit of an unknown kind, a zero or too large amount, or too many exits");
+    }
     return failed(FailReason::kApp, "app failure " + std::to_string(code), code);
   }
 
   // The new data travels on stdout, one (u32 length, data) per changed resource, in order.
   TxOutcome ok;
   ok.ok = true;
+  ok.exits = std::move(outcome->exits);
   ok.writes.resize(accesses.size());
   core::ByteReader out(run.stdout_bytes);
   for (std::size_t i = 0; i < accesses.size(); ++i) {

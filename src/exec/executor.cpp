@@ -461,6 +461,7 @@ core::Result<BatchResult> Executor::submit(const BlockInput& block) {
     if (run.status == vm::RunResult::Status::kExited && run.exit_code == 0)
       r.journal = std::move(run.journal);
     if (!o.ok) return;
+    r.exits = std::move(o.exits);
     for (std::size_t k = 0; k < ss.size(); ++k) {
       if (!o.writes[k]) continue;
       ss[k].written = std::move(*o.writes[k]);

@@ -55,8 +55,9 @@ struct TxResult {
   std::uint32_t app_code = 0;
   std::string detail;
   std::uint64_t cycles = 0;
-  core::Bytes journal;  // when the guest exited with code 0
-  core::Bytes input;    // the guest's input, kept only when Executor::keep_inputs is on (provers)
+  std::vector<Exit> exits;  // ok: what the transaction sends out of the app
+  core::Bytes journal;      // when the guest exited with code 0
+  core::Bytes input;  // the guest's input, kept only when Executor::keep_inputs is on (provers)
 };
 
 struct BatchResult {

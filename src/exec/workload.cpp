@@ -84,6 +84,17 @@ core::Bytes token_transfer(const crypto::SecretKey& from, const crypto::SchnorrP
   return sign_op(from, op.take());
 }
 
+core::Bytes token_withdraw(const crypto::SecretKey& from, const Exit& exit, std::uint64_t nonce) {
+  core::ByteWriter op;
+  op.u8(3);
+  op.bytes(from.public_key().x);
+  op.u8(static_cast<std::uint8_t>(exit.kind));
+  op.hash(exit.key);
+  op.u64_le(exit.amount);
+  op.u64_le(nonce);
+  return sign_op(from, op.take());
+}
+
 Workload::Workload(WorkloadParams params)
     : params_(std::move(params)), rng_(params_.seed ^ 0x5eed'0f'a11'0ad5ull) {
   holders_.resize(std::max<std::uint32_t>(params_.accounts, 2));
@@ -192,7 +203,7 @@ core::Bytes Workload::token_tx() {
 
   if (rng_() % 1000 < params_.invalid_permille) {
     ++invalid_;
-    switch (rng_() % 7) {
+    switch (rng_() % 8) {
       case 0: {  // a bad signature
         core::Bytes op = token_transfer(*from.key, to.pub, 1, from.nonce);
         op.back() ^= 0x01;
@@ -217,6 +228,10 @@ core::Bytes Workload::token_tx() {
                            token_account_id(stranger.public_key())};
         return encode_payload(both(ghost, to), token_transfer(stranger, to.pub, 1, 0));
       }
+      case 6: {  // an exit of a kind the ABI does not have
+        const Exit bad{static_cast<ExitKind>(7), core::Hash32{from.pub.x}, 1};
+        return encode_payload(one, token_withdraw(*from.key, bad, from.nonce));
+      }
       default:
         --invalid_;
         return malformed_payload();
@@ -229,6 +244,17 @@ core::Bytes Workload::token_tx() {
     from.nonce += 1;
     from.incoming += amount;
     credited_.push_back(i);
+    return encode_payload(one, op);
+  }
+  if (rng_() % 1000 < params_.exit_permille) {
+    // Withdraw a little to the holder's own key on L1.
+    const Exit e{ExitKind::kSchnorrP2pk, core::Hash32{from.pub.x},
+                 1 + rng_() % std::min<std::uint64_t>(from.balance / 2, 100)};
+    core::Bytes op = token_withdraw(*from.key, e, from.nonce);
+    from.nonce += 1;
+    from.balance -= e.amount;
+    ++exits_;
+    exit_amount_ += e.amount;
     return encode_payload(one, op);
   }
   const std::uint64_t amount = 1 + rng_() % (from.balance / 2);

@@ -23,6 +23,7 @@ struct WorkloadParams {
   std::uint32_t tx_per_block = 10;
   std::uint32_t invalid_permille = 50;  // share of transactions built to fail
   std::uint32_t accounts = 1000;        // counters or token holders
+  std::uint32_t exit_permille = 20;     // token: share of valid transactions that withdraw
   kaspa::LaneId lane;
 };
 
@@ -39,6 +40,8 @@ core::Bytes token_mint(const crypto::SecretKey& authority, const crypto::Schnorr
                        std::uint64_t amount, std::uint64_t nonce);
 core::Bytes token_transfer(const crypto::SecretKey& from, const crypto::SchnorrPublicKey& to,
                            std::uint64_t amount, std::uint64_t nonce);
+// Burns exit.amount tokens of `from` and sends as many sompi to the exit's L1 address.
+core::Bytes token_withdraw(const crypto::SecretKey& from, const Exit& exit, std::uint64_t nonce);
 
 class Workload {
  public:
@@ -55,6 +58,9 @@ class Workload {
   std::vector<state::ResourceWrite> genesis(std::uint64_t balance);
   std::uint64_t generated() const { return generated_; }
   std::uint64_t generated_invalid() const { return invalid_; }
+  // Token: the exits of the withdrawals generated so far (valid ones only), and their sum.
+  std::uint64_t generated_exits() const { return exits_; }
+  std::uint64_t generated_exit_amount() const { return exit_amount_; }
 
  private:
   struct Holder {
@@ -77,6 +83,8 @@ class Workload {
   std::uint64_t round_ = 0;
   std::uint64_t generated_ = 0;
   std::uint64_t invalid_ = 0;
+  std::uint64_t exits_ = 0;
+  std::uint64_t exit_amount_ = 0;
   std::vector<std::optional<Holder>> holders_;
   std::vector<std::uint32_t> credited_;  // holders with credits of this round
   std::optional<crypto::SecretKey> authority_;

@@ -1,5 +1,7 @@
 #include "kaspa/script.hpp"
 
+#include <algorithm>
+
 #include "crypto/blake2b.hpp"
 #include "crypto/sha256.hpp"
 
@@ -29,19 +31,28 @@ class Machine {
     if (script.size() > kMaxScriptSize)
       return fail(ScriptError::kScriptTooLarge, std::to_string(script.size()) + " bytes");
     std::size_t pc = 0;
+    conditions_.clear();
     while (pc < script.size()) {
       const std::size_t at = pc;
       const std::uint8_t opcode = script[pc++];
+      const bool executing = this->executing();
       if (opcode <= op::k16 && opcode != 0x50) {
         core::Bytes data;
         if (!read_push(script, opcode, pc, data)) return false;
+        if (!executing) continue;
         if (!minimal(opcode, data)) return fail(ScriptError::kNonMinimalPush, where(at));
         if (!push(std::move(data))) return false;
         continue;
       }
       if (push_only) return fail(ScriptError::kNonPushSigScript, where(at));
-      if (!step(opcode, at)) return false;
+      if (opcode >= op::kIf && opcode <= op::kEndIf) {
+        if (!conditional(opcode, at, executing)) return false;
+        continue;
+      }
+      if (executing && !step(opcode, at)) return false;
     }
+    if (!conditions_.empty())
+      return fail(ScriptError::kUnbalancedConditional, "an OpIf is not closed");
     return true;
   }
 
@@ -63,6 +74,44 @@ class Machine {
 
  private:
   static std::string where(std::size_t at) { return "at byte " + std::to_string(at); }
+
+  // A branch runs when every enclosing condition holds.
+  bool executing() const {
+    return std::find(conditions_.begin(), conditions_.end(), false) == conditions_.end();
+  }
+
+  bool conditional(std::uint8_t opcode, std::size_t at, bool executing) {
+    switch (opcode) {
+      case op::kIf:
+      case op::kNotIf: {
+        bool taken = false;
+        if (executing) {
+          if (!need(1, at)) return false;
+          const core::Bytes c = pop();
+          if (c.size() > 1 || (c.size() == 1 && c[0] != 1))
+            return fail(ScriptError::kMinimalIf, where(at));
+          taken = (c.size() == 1) == (opcode == op::kIf);
+        }
+        conditions_.push_back(taken);
+        return true;
+      }
+      case op::kElse:
+        if (conditions_.empty())
+          return fail(ScriptError::kUnbalancedConditional, where(at) + ": OpElse without OpIf");
+        // Inside a branch not taken, both sides stay skipped.
+        conditions_.back() =
+            !conditions_.back() &&
+            std::find(conditions_.begin(), conditions_.end() - 1, false) == conditions_.end() - 1;
+        return true;
+      case op::kEndIf:
+        if (conditions_.empty())
+          return fail(ScriptError::kUnbalancedConditional, where(at) + ": OpEndIf without OpIf");
+        conditions_.pop_back();
+        return true;
+      default:
+        return fail(ScriptError::kUnsupportedOpcode, where(at));
+    }
+  }
 
   bool read_push(core::ByteSpan s, std::uint8_t opcode, std::size_t& pc, core::Bytes& out) {
     std::size_t n = 0;
@@ -299,6 +348,13 @@ class Machine {
         alt_.pop_back();
         return push(std::move(v));
       }
+      case op::kOver:
+        if (!need(2, at)) return false;
+        return push(stack_[stack_.size() - 2]);
+      case op::kRot:
+        if (!need(3, at)) return false;
+        std::rotate(stack_.end() - 3, stack_.end() - 2, stack_.end());
+        return true;
       case op::k2Dup:
         if (!need(2, at)) return false;
         if (!push(stack_[stack_.size() - 2])) return false;
@@ -359,6 +415,7 @@ class Machine {
 
   std::vector<core::Bytes> stack_;
   std::vector<core::Bytes> alt_;
+  std::vector<bool> conditions_;  // one per open OpIf: whether its current side runs
   const ScriptContext& ctx_;
   ScriptError error_ = ScriptError::kNone;
   std::string detail_;
@@ -416,6 +473,10 @@ const char* script_error_name(ScriptError e) {
       return "zk_verify_failed";
     case ScriptError::kP2shMismatch:
       return "p2sh_mismatch";
+    case ScriptError::kMinimalIf:
+      return "minimal_if";
+    case ScriptError::kUnbalancedConditional:
+      return "unbalanced_conditional";
   }
   return "?";
 }

@@ -21,6 +21,10 @@
 // image id (32), a journal digest (32, SHA-256 of the journal) and a receipt, asks the context's
 // ZkVerifier, and pushes true when it verifies.
 //
+// Conditionals: OpIf/OpNotIf pop a condition that must be minimal (empty for false, [0x01] for
+// true, as Kaspa requires); in a branch not taken only pushes are parsed and other operations are
+// skipped; every OpIf must be closed by OpEndIf within the same script.
+//
 // A spend runs the signature script (push-only) and then the script public key on the same stack;
 // it succeeds when exactly one item is left and it is true (Kaspa's clean-stack rule). Pushes must
 // use their shortest encoding, as Kaspa requires. Limits are Kaspa's: 244 stack items, 1 000 000
@@ -49,11 +53,17 @@ inline constexpr std::uint8_t k1Negate = 0x4f;
 inline constexpr std::uint8_t kTrue = 0x51;  // OP_1; OP_2 .. OP_16 follow
 inline constexpr std::uint8_t k16 = 0x60;
 inline constexpr std::uint8_t kNop = 0x61;
+inline constexpr std::uint8_t kIf = 0x63;
+inline constexpr std::uint8_t kNotIf = 0x64;
+inline constexpr std::uint8_t kElse = 0x67;
+inline constexpr std::uint8_t kEndIf = 0x68;
 inline constexpr std::uint8_t kVerify = 0x69;
 inline constexpr std::uint8_t kReturn = 0x6a;
 inline constexpr std::uint8_t kToAltStack = 0x6b;
 inline constexpr std::uint8_t kFromAltStack = 0x6c;
 inline constexpr std::uint8_t k2Dup = 0x6e;
+inline constexpr std::uint8_t kOver = 0x78;
+inline constexpr std::uint8_t kRot = 0x7b;
 inline constexpr std::uint8_t kDrop = 0x75;
 inline constexpr std::uint8_t kDup = 0x76;
 inline constexpr std::uint8_t kSwap = 0x7c;
@@ -104,12 +114,14 @@ enum class ScriptError : std::uint8_t {
   kBlockAlreadyPruned,
   kBlockNotSelected,
   kBlockIsTooDeep,
-  kInvalidNumber,   // not a minimally encoded script number of at most 8 bytes, or overflow
-  kInvalidIndex,    // an introspection index or range outside the transaction
-  kNoTransaction,   // introspection without a transaction in the context
-  kZkIntegrity,     // OpZkPrecompile: unknown tag or malformed arguments
-  kZkVerifyFailed,  // OpZkPrecompile: the proof does not verify
-  kP2shMismatch,    // the redeem script does not hash to the P2SH commitment
+  kInvalidNumber,          // not a minimally encoded script number of at most 8 bytes, or overflow
+  kInvalidIndex,           // an introspection index or range outside the transaction
+  kNoTransaction,          // introspection without a transaction in the context
+  kZkIntegrity,            // OpZkPrecompile: unknown tag or malformed arguments
+  kZkVerifyFailed,         // OpZkPrecompile: the proof does not verify
+  kP2shMismatch,           // the redeem script does not hash to the P2SH commitment
+  kMinimalIf,              // OpIf/OpNotIf on anything but an empty item (false) or [0x01] (true)
+  kUnbalancedConditional,  // OpElse/OpEndIf without OpIf, or an OpIf left open at the end
 };
 const char* script_error_name(ScriptError e);
 

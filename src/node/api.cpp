@@ -8,6 +8,8 @@
 #include <mutex>
 
 #include "kaspa/signing.hpp"
+#include "zk/batch.hpp"
+#include "zk/exits.hpp"
 #include "zk/receipt.hpp"
 
 namespace basalt::node {
@@ -81,6 +83,25 @@ json settlement_json(const SettlementRecord& r) {
             {"journal", core::to_hex(r.journal)}};
   if (!r.detail.empty()) j["detail"] = r.detail;
   return j;
+}
+
+json exit_json(const exec::Exit& e) {
+  return {{"kind", e.kind == exec::ExitKind::kP2sh ? "p2sh" : "schnorr_p2pk"},
+          {"key", e.key.hex()},
+          {"amount", e.amount},
+          {"script_public_key", core::to_hex(exec::exit_script_public_key(e).script)}};
+}
+
+// A transaction's exits, from its journal (none unless it succeeded).
+json tx_exits_json(const TxRecord& t) {
+  json out = json::array();
+  if (!t.ok) return out;
+  const auto parts = exec::split_journal(t.journal);
+  if (!parts) return out;
+  auto o = exec::decode_journal_outcome(parts->outcome, parts->ids.size());
+  if (o.ok())
+    for (const auto& e : o->exits) out.push_back(exit_json(e));
+  return out;
 }
 
 void send_bytes(httplib::Response& res, const core::Bytes& b) {
@@ -317,7 +338,8 @@ void Api::routes() {
               {"cycles", t.cycles},
               {"journal", core::to_hex(t.journal)},
               {"stage", stage(t.batch, node_.status(), node_.config().prover_enabled)},
-              {"receipt", receipt->has_value()}};
+              {"receipt", receipt->has_value()},
+              {"exits", tx_exits_json(t)}};
     if (!t.ok) {
       j["reason"] = t.reason;
       j["detail"] = t.detail;
@@ -430,6 +452,40 @@ void Api::routes() {
           if (!rec->has_value()) return fail(res, 404, "no settlement " + std::to_string(seq));
           reply(res, 200, settlement_json(**rec));
         });
+
+  s.Get(R"(/v1/settlements/([0-9]{1,19})/exits)", [this](const httplib::Request& req,
+                                                         httplib::Response& res) {
+    const std::uint64_t seq = std::stoull(req.matches[1].str());
+    auto rec = node_.index().settlement(seq);
+    auto bytes = node_.index().settlement_receipt(seq);
+    if (!rec.ok()) return fail(res, status_of(rec.error()), rec.error().to_string());
+    if (!bytes.ok()) return fail(res, status_of(bytes.error()), bytes.error().to_string());
+    if (!rec->has_value() || !bytes->has_value())
+      return fail(res, 404, "no settlement " + std::to_string(seq));
+    // The bundle's exits are those of the batch journals the aggregate receipt assumes.
+    auto receipt = zk::decode_receipt(**bytes);
+    if (!receipt.ok()) return fail(res, 500, receipt.error().to_string());
+    std::vector<core::Bytes> journals;
+    for (const auto& a : receipt->assumptions) journals.push_back(a.journal);
+    auto exits = zk::bundle_exits(journals);
+    if (!exits.ok()) return fail(res, 500, exits.error().to_string());
+    auto tree = zk::ExitTree::build(*exits);
+    if (!tree.ok()) return fail(res, 500, tree.error().to_string());
+    json list = json::array();
+    for (const auto& e : *exits) list.push_back(exit_json(e));
+    json output = nullptr;
+    if (!exits->empty())
+      output = {
+          {"tx_id", (*rec)->tx_id.hex()}, {"index", 1}, {"redeem", core::to_hex(tree->redeem())}};
+    reply(res, 200,
+          {{"seq", seq},
+           {"status", settlement_status_name((*rec)->status)},
+           {"permission_spk_hash", tree->permission_spk_hash().hex()},
+           {"root", tree->root().hex()},
+           {"total", tree->total()},
+           {"exit_output", output},
+           {"exits", list}});
+  });
 
   s.Get(R"(/v1/settlements/([0-9]{1,19})/receipt)",
         [this](const httplib::Request& req, httplib::Response& res) {

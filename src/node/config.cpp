@@ -145,6 +145,7 @@ core::Status read(const toml::table& root, Config& c) {
   BASALT_TRY(sim.integer("users_tx_per_block", c.users_tx_per_block, 0, 10'000));
   BASALT_TRY(sim.integer("users_invalid_permille", c.users_invalid_permille, 0, 1000));
   BASALT_TRY(sim.integer("users_accounts", c.users_accounts, 1, 10'000'000));
+  BASALT_TRY(sim.integer("users_exit_permille", c.users_exit_permille, 0, 1000));
   BASALT_TRY(sim.finish());
 
   Section prover(root, "prover");

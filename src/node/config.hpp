@@ -45,6 +45,7 @@ struct Config {
   std::uint32_t users_tx_per_block = 0;  // seeded app users beside the API's submissions
   std::uint32_t users_invalid_permille = 50;
   std::uint32_t users_accounts = 1000;
+  std::uint32_t users_exit_permille = 20;
 
   // [prover]
   bool prover_enabled = true;

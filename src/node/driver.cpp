@@ -38,6 +38,7 @@ core::Bytes identity(const DriverOptions& o, const std::string& app) {
                             {"users_tx_per_block", o.users_tx_per_block},
                             {"users_invalid_permille", o.users_invalid_permille},
                             {"users_accounts", o.users_accounts},
+                            {"users_exit_permille", o.users_exit_permille},
                             {"reorg_every", o.reorg_every},
                             {"reorg_depth", o.reorg_depth},
                             {"finality_depth", o.finality_depth}};
@@ -98,6 +99,7 @@ core::Result<std::unique_ptr<Driver>> Driver::open(const DriverOptions& o, state
     wp.tx_per_block = o.users_tx_per_block;
     wp.invalid_permille = o.users_invalid_permille;
     wp.accounts = o.users_accounts;
+    wp.exit_permille = o.users_exit_permille;
     wp.lane = app_lane();
     d->users_.emplace(wp);
     d->sim_.set_load([users = &*d->users_](std::uint64_t step) { return users->next_block(step); });

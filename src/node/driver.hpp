@@ -32,6 +32,7 @@ struct DriverOptions {
   std::uint32_t users_tx_per_block = 10;
   std::uint32_t users_invalid_permille = 50;
   std::uint32_t users_accounts = 1000;
+  std::uint32_t users_exit_permille = 20;  // token: share of valid transactions that withdraw
 };
 
 // The app's lane on the simulator.

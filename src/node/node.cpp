@@ -86,6 +86,7 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log) {
   d.users_tx_per_block = c.users_tx_per_block;
   d.users_invalid_permille = c.users_invalid_permille;
   d.users_accounts = c.users_accounts;
+  d.users_exit_permille = c.users_exit_permille;
   BASALT_ASSIGN_OR_RETURN(n->driver_, Driver::open(d, *n->store_, *n->executor_));
   // Read before the pipeline logs a new covenant's setup (already in the mempool).
   BASALT_ASSIGN_OR_RETURN(n->replay_, n->index_->submissions());

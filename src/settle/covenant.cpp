@@ -4,6 +4,7 @@
 #include "kaspa/covenant.hpp"
 #include "kaspa/limits.hpp"
 #include "kaspa/script.hpp"
+#include "zk/exits.hpp"
 
 namespace basalt::settle {
 
@@ -26,7 +27,7 @@ void ops(Bytes& s, std::initializer_list<std::uint8_t> codes) {
 // embeds its length; body() finds the fixed point).
 Bytes body_with_length(const CovenantPins& p, std::int64_t length) {
   Bytes s;
-  // [R, nlt, ns, anchor, prev_tip, prev_state] -> alt: prev_state, prev_tip
+  // [R, exit_root, exit_total, nlt, ns, anchor, prev_tip, prev_state] -> alt: prev_state, prev_tip
   ops(s, {op::kToAltStack, op::kToAltStack, op::kChainblockSeqCommit, op::kToAltStack});
   // [R, nlt, ns]: the next redeem = 0x20 nlt 0x20 ns || own body, must be output 0's P2SH.
   ops(s, {op::k2Dup, op::kSwap});
@@ -41,27 +42,50 @@ Bytes body_with_length(const CovenantPins& p, std::int64_t length) {
   ops(s, {op::kSwap, op::kCat});
   push_byte(s, op::kEqual);
   ops(s, {op::kCat, op::kFalse, op::kTxOutputSpk, op::kEqualVerify});
-  // The journal: prev_state prev_tip new_state new_tip seq_commit covenant_id pins zero lane_key.
+  // The journal: prev_state prev_tip new_state new_tip seq_commit covenant_id pins
+  // permission_spk_hash lane_key.
   ops(s, {op::kSwap, op::kCat, op::kFromAltStack, op::kCat, op::kFromAltStack, op::kFromAltStack,
           op::kSwap, op::kCat, op::kSwap, op::kCat});
   ops(s, {op::kFalse, op::kInputCovenantId, op::kCat});
   push(s, p.tx_image_id.hash().bytes);
   ops(s, {op::kCat});
   push(s, p.batch_image_id.hash().bytes);
-  ops(s, {op::kCat});
+  ops(s, {op::kCat, op::kToAltStack});
+  // [R, exit_root, exit_total]: without exits (an empty total) the root is empty too, the
+  // covenant keeps its value and the permission hash is zero; with exits, output 1 pays the total
+  // into the exit script committing to (root, total), output 0 keeps the rest, and the permission
+  // hash is the exit script's P2SH hash.
+  ops(s, {op::kDup, op::kFalse, op::kEqual, op::kIf});
+  ops(s, {op::kDrop, op::kFalse, op::kEqualVerify});
+  ops(s, {op::kFalse, op::kTxOutputAmount, op::kFalse, op::kTxInputAmount, op::kEqualVerify});
   push(s, core::Hash32::zero().bytes);
-  ops(s, {op::kCat});
+  ops(s, {op::kElse});
+  ops(s, {op::kDup, op::kTrue, op::kTxOutputAmount, op::kEqualVerify});
+  ops(s, {op::kDup, op::kFalse, op::kTxOutputAmount, op::kAdd, op::kFalse, op::kTxInputAmount,
+          op::kEqualVerify});
+  ops(s, {op::kSwap});
+  push_byte(s, zk::kExitCommitmentTag);
+  ops(s, {op::kSwap, op::kCat, op::kSwap, op::kCat, op::kSha256});
+  push_byte(s, 0x20);
+  ops(s, {op::kSwap, op::kCat});
+  push(s, zk::exit_script_body());
+  ops(s, {op::kCat, op::kBlake2b, op::kDup});
+  push(s, Bytes{0x00, 0x00, op::kBlake2b, 0x20});
+  ops(s, {op::kSwap, op::kCat});
+  push_byte(s, op::kEqual);
+  ops(s, {op::kCat, op::kTrue, op::kTxOutputSpk, op::kEqualVerify});
+  ops(s, {op::kEndIf});
+  ops(s, {op::kFromAltStack, op::kSwap, op::kCat});
   push(s, p.lane_key.hash().bytes);
   ops(s, {op::kCat, op::kSha256});
   push(s, p.aggregate_image_id.hash().bytes);
   push_byte(s, kaspa::kZkTagBasaltReexec);
   ops(s, {op::kZkPrecompile, op::kVerify});
-  // Input 0; output 0 is the covenant's only output, and keeps its value.
+  // Input 0; output 0 is the covenant's only output.
   ops(s, {op::kTxInputIndex, op::kFalse, op::kEqualVerify});
   ops(s, {op::kFalse, op::kInputCovenantId, op::kCovOutputCount, op::kTrue, op::kEqualVerify});
   ops(s, {op::kFalse, op::kInputCovenantId, op::kFalse, op::kCovOutputIdx, op::kFalse,
           op::kEqualVerify});
-  ops(s, {op::kFalse, op::kTxOutputAmount, op::kFalse, op::kTxInputAmount, op::kEqualVerify});
   ops(s, {op::kTrue});
   return s;
 }
@@ -126,6 +150,12 @@ kaspa::Transaction settlement_transaction(const CovenantScript& covenant,
   cov.previous_outpoint = s.covenant;
   cov.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
   push(cov.signature_script, s.receipt);
+  if (s.exit_total > 0) {
+    push(cov.signature_script, s.exit_root.bytes);
+  } else {
+    push(cov.signature_script, Bytes{});
+  }
+  push(cov.signature_script, kaspa::script_number(static_cast<std::int64_t>(s.exit_total)));
   push(cov.signature_script, s.journal.new_lane_tip.bytes);
   push(cov.signature_script, s.journal.new_state.bytes);
   push(cov.signature_script, s.anchor.hash().bytes);
@@ -136,8 +166,43 @@ kaspa::Transaction settlement_transaction(const CovenantScript& covenant,
   fee_in.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
   tx.inputs.push_back(fee_in);
   const CovenantState next{s.journal.new_state, kaspa::LaneTip(s.journal.new_lane_tip)};
+  tx.outputs.push_back({s.covenant_entry.amount - s.exit_total, covenant.spk(next),
+                        kaspa::CovenantBinding{0, covenant_id}});
+  if (s.exit_total > 0) {
+    tx.outputs.push_back({s.exit_total,
+                          kaspa::p2sh_script(zk::exit_redeem(s.exit_root, s.exit_total)),
+                          std::nullopt});
+  }
   tx.outputs.push_back(
-      {s.covenant_entry.amount, covenant.spk(next), kaspa::CovenantBinding{0, covenant_id}});
+      {fee_entry.amount - fee, kaspa::p2pk_script(fee_key.public_key()), std::nullopt});
+  const core::Hash32 aux = crypto::sha256(kaspa::serialize_transaction(tx));
+  kaspa::sign_p2pk_input(tx, 1, fee_entry, fee_key, aux);
+  return tx;
+}
+
+kaspa::Transaction exit_claim_transaction(const zk::ExitTree& tree, std::size_t i,
+                                          const kaspa::Outpoint& exit_output,
+                                          const kaspa::Outpoint& fee_utxo,
+                                          const kaspa::UtxoEntry& fee_entry,
+                                          const crypto::SecretKey& fee_key, std::uint64_t fee) {
+  kaspa::Transaction tx;
+  tx.version = kaspa::kTxVersionToccata;
+  tx.subnetwork_id = kaspa::kNativeLaneId;
+  kaspa::TxInput claim;
+  claim.previous_outpoint = exit_output;
+  claim.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
+  claim.signature_script = tree.claim_witness(i);
+  tx.inputs.push_back(std::move(claim));
+  kaspa::TxInput fee_in;
+  fee_in.previous_outpoint = fee_utxo;
+  fee_in.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
+  tx.inputs.push_back(fee_in);
+  const exec::Exit& e = tree.exits()[i];
+  tx.outputs.push_back({e.amount, exec::exit_script_public_key(e), std::nullopt});
+  zk::ExitTree after = tree;
+  after.claim(i);
+  if (after.total() > 0)
+    tx.outputs.push_back({after.total(), kaspa::p2sh_script(after.redeem()), std::nullopt});
   tx.outputs.push_back(
       {fee_entry.amount - fee, kaspa::p2pk_script(fee_key.public_key()), std::nullopt});
   const core::Hash32 aux = crypto::sha256(kaspa::serialize_transaction(tx));

@@ -5,15 +5,17 @@
 //   redeem = 0x20 <lane_tip> 0x20 <state> || body
 //   body   = checks below, with the lane key and the three image ids as constants
 //
-// A spend's signature script pushes, bottom to top: receipt, new_lane_tip, new_state, anchor
-// block hash, redeem. The body
+// A spend's signature script pushes, bottom to top: receipt, exit root, exit total, new_lane_tip,
+// new_state, anchor block hash, redeem (root and total empty without exits). The body
 //   - takes the anchor's SeqCommit with OpChainblockSeqCommit (selected chain, within F),
 //   - requires output 0 to be P2SH(0x20 <new_lane_tip> 0x20 <new_state> || body) — the same
-//     covenant with the new state — bound to the same covenant id, the only output bound to it,
-//     and carrying the covenant's value,
+//     covenant with the new state — bound to the same covenant id and the only output bound to it,
+//   - without exits: output 0 keeps the covenant's value; with exits: output 1 is the exit output
+//     (zk/exits.hpp) for the witnessed root and total, holding the total, and output 0 the rest,
 //   - rebuilds the 320-byte journal (prev_state and prev_lane_tip from its own prefix, the new
 //     values from the witness, new_seq_commit from the anchor, its covenant id by introspection,
-//     the pinned image ids, a zero permission hash, the pinned lane key), hashes it with SHA-256,
+//     the pinned image ids, the exit output's P2SH hash or zero, the pinned lane key), hashes it
+//     with SHA-256,
 //   - verifies the receipt for the aggregator's image id with OpZkPrecompile (basalt's tag),
 //   - requires the covenant to be input 0.
 #pragma once
@@ -26,6 +28,7 @@
 #include "kaspa/transaction.hpp"
 #include "kaspa/types.hpp"
 #include "vm/image_id.hpp"
+#include "zk/exits.hpp"
 #include "zk/journal.hpp"
 
 namespace basalt::settle {
@@ -85,11 +88,24 @@ struct SettlementSpend {
   zk::StateTransition journal;
   core::Bytes receipt;  // the aggregate receipt's encoding
   kaspa::BlockHash anchor;
+  core::Hash32 exit_root;        // of the bundle's exits (zk::ExitTree)
+  std::uint64_t exit_total = 0;  // 0: no exits
 };
 // The settlement transaction: input 0 the covenant (witness as above), input 1 the fee output of
-// `fee_key`, output 0 the continuation, output 1 the change.
+// `fee_key`, output 0 the continuation, then the exit output when there are exits, then the
+// change.
 kaspa::Transaction settlement_transaction(const CovenantScript& covenant,
                                           kaspa::CovenantId covenant_id, const SettlementSpend& s,
+                                          const kaspa::Outpoint& fee_utxo,
+                                          const kaspa::UtxoEntry& fee_entry,
+                                          const crypto::SecretKey& fee_key, std::uint64_t fee);
+
+// A claim of exit i from the exit output that holds `tree` (zk/exits.hpp): input 0 the exit
+// output (witness: tree.claim_witness(i)), input 1 the fee output of `fee_key`; output 0 pays the
+// exit, output 1 carries the rest in the exit script with exit i emptied (none after the last
+// claim), the last output is the change. Requires: exit i unclaimed in `tree`.
+kaspa::Transaction exit_claim_transaction(const zk::ExitTree& tree, std::size_t i,
+                                          const kaspa::Outpoint& exit_output,
                                           const kaspa::Outpoint& fee_utxo,
                                           const kaspa::UtxoEntry& fee_entry,
                                           const crypto::SecretKey& fee_key, std::uint64_t fee);

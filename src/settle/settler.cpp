@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "zk/exits.hpp"
 #include "zk/receipt.hpp"
 
 namespace basalt::settle {
@@ -79,7 +80,9 @@ core::Status Settler::build(Pending& p, std::uint64_t rate) const {
                     p.from,
                     p.bundle.journal,
                     zk::encode_receipt(p.bundle.receipt),
-                    p.bundle.anchor};
+                    p.bundle.anchor,
+                    p.exit_root,
+                    p.exit_total};
   // Mass is taken as the serialized size, which the fee does not change much: price it once with
   // no fee, then with the fee.
   kaspa::Transaction tx =
@@ -102,11 +105,22 @@ core::Result<SettlerEvent> Settler::settle(Bundle b, const CovenantState& from) 
   if (!cov) return Error{ErrorCode::kUnavailable, "the covenant has no unspent output"};
   if (cov->second.script_public_key != covenant_.spk(from))
     return Error{ErrorCode::kInvalid, "the covenant output is not at this state"};
+  BASALT_ASSIGN_OR_RETURN(const zk::ExitTree exits, zk::ExitTree::build(b.exits));
+  if (exits.permission_spk_hash() != b.journal.permission_spk_hash)
+    return Error{ErrorCode::kInvalid, "the bundle's exits are not the ones its journal commits"};
+  if (exits.total() >= cov->second.amount) {
+    return Error{ErrorCode::kInvalid, "the bundle's exits (" + std::to_string(exits.total()) +
+                                          " sompi) are more than the covenant holds (" +
+                                          std::to_string(cov->second.amount) +
+                                          "): the app sent out what it never had"};
+  }
   Pending p;
   p.bundle = std::move(b);
   p.from = from;
   p.covenant = cov->first;
   p.covenant_entry = cov->second;
+  p.exit_root = exits.root();
+  p.exit_total = exits.total();
   const l1::FeeEstimate est = l1_.fee_estimate();
   const std::uint64_t level_rate = options_.fee_level == FeeLevel::kLow      ? est.low
                                    : options_.fee_level == FeeLevel::kNormal ? est.normal

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "crypto/schnorr.hpp"
+#include "exec/abi.hpp"
 #include "l1/chain.hpp"
 #include "settle/covenant.hpp"
 #include "zk/receipt.hpp"
@@ -42,6 +43,7 @@ struct Bundle {
   std::uint64_t anchor_blue_score = 0;
   zk::Receipt receipt;  // the aggregate receipt
   zk::StateTransition journal;
+  std::vector<exec::Exit> exits;  // of its batches, in order (zk::bundle_exits)
 };
 
 // Follows one transaction through chain changes: the chain block that accepted it, how many chain
@@ -97,9 +99,10 @@ class Settler {
 
   // Builds, funds and submits the settlement of `b` from the covenant's current state `from`:
   // kSubmitted, or kAbandoned with L1's reason when L1 refuses it (nothing is pending then).
-  // Errors: kInvalid when the journal does not start at `from` or the covenant UTXO is not at
-  // `from`; kUnavailable when another settlement of this covenant waits in the mempool (try
-  // later) or no fee output is spendable.
+  // Errors: kInvalid when the journal does not start at `from`, the covenant UTXO is not at
+  // `from`, the bundle's exits are not the journal's or more than the covenant holds; kUnavailable
+  // when another settlement of this covenant waits in the mempool (try later) or no fee output is
+  // spendable.
   core::Result<SettlerEvent> settle(Bundle b, const CovenantState& from);
   // Follows one chain change; returns what happened to the settlement in flight.
   std::vector<SettlerEvent> on_chain(const l1::ChainChanged& change);
@@ -110,6 +113,8 @@ class Settler {
     CovenantState from;
     kaspa::Outpoint covenant;
     kaspa::UtxoEntry covenant_entry;
+    core::Hash32 exit_root;
+    std::uint64_t exit_total = 0;
     kaspa::Transaction tx;
     kaspa::TxId tx_id;
     std::vector<kaspa::TxId> versions;  // every transaction submitted for it, tx_id last

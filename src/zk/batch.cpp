@@ -56,8 +56,8 @@ core::Bytes encode_batch_input(const BatchInput& in) {
 }
 
 core::Bytes encode_batch_transition(const BatchTransition& t) {
-  core::ByteWriter w(BatchTransition::kSize);
-  w.u16_le(kBatchAbiVersion);
+  core::ByteWriter w(BatchTransition::kHeaderSize + 4 + t.exits.size() * exec::Exit::kSize);
+  w.u16_le(kBatchJournalVersion);
   w.hash(t.prev_state);
   w.hash(t.new_state);
   w.hash(t.prev_lane_tip.hash());
@@ -72,13 +72,15 @@ core::Bytes encode_batch_transition(const BatchTransition& t) {
   w.hash(t.tx_image_id.hash());
   w.u64_le(t.finality_depth);
   w.u32_le(t.tx_count);
+  w.u32_le(static_cast<std::uint32_t>(t.exits.size()));
+  for (const auto& e : t.exits) exec::write_exit(w, e);
   return w.take();
 }
 
 core::Result<BatchTransition> decode_batch_transition(core::ByteSpan journal) {
   core::ByteReader r(journal);
   BASALT_ASSIGN_OR_RETURN(const std::uint16_t version, r.read_u16_le("batch journal version"));
-  if (version != kBatchAbiVersion) {
+  if (version != kBatchJournalVersion) {
     return core::Error{core::ErrorCode::kUnknownTag,
                        "batch journal version " + std::to_string(version)};
   }
@@ -105,13 +107,31 @@ core::Result<BatchTransition> decode_batch_transition(core::ByteSpan journal) {
   t.tx_image_id = vm::ImageId(img);
   BASALT_ASSIGN_OR_RETURN(t.finality_depth, r.read_u64_le("finality_depth"));
   BASALT_ASSIGN_OR_RETURN(t.tx_count, r.read_u32_le("tx_count"));
+  BASALT_ASSIGN_OR_RETURN(const std::uint32_t n_exits, r.read_u32_le("exit count"));
+  if (n_exits > r.remaining() / exec::Exit::kSize) {
+    return core::Error{core::ErrorCode::kTruncated, std::to_string(n_exits) + " exits announced"};
+  }
+  for (std::uint32_t i = 0; i < n_exits; ++i) {
+    BASALT_ASSIGN_OR_RETURN(exec::Exit e, exec::read_exit(r));
+    t.exits.push_back(e);
+  }
   BASALT_TRY(r.expect_end("batch journal"));
   return t;
 }
 
+core::Result<std::vector<exec::Exit>> bundle_exits(std::span<const core::Bytes> batch_journals) {
+  std::vector<exec::Exit> exits;
+  for (const auto& j : batch_journals) {
+    BASALT_ASSIGN_OR_RETURN(const BatchTransition t, decode_batch_transition(j));
+    exits.insert(exits.end(), t.exits.begin(), t.exits.end());
+  }
+  return exits;
+}
+
 core::Bytes encode_aggregate_input(const AggregateInput& in) {
-  core::ByteWriter w(128 + in.lane_proof.size() + in.batch_journals.size() * 360);
-  w.u16_le(kBatchAbiVersion);
+  core::ByteWriter w(128 + in.lane_proof.size() + in.batch_journals.size() * 360 +
+                     in.exit_script_body.size());
+  w.u16_le(kAggregateInputVersion);
   w.hash(in.batch_image_id.hash());
   w.u32_le(static_cast<std::uint32_t>(in.batch_journals.size()));
   for (const auto& j : in.batch_journals) {
@@ -121,6 +141,8 @@ core::Bytes encode_aggregate_input(const AggregateInput& in) {
   w.u32_le(static_cast<std::uint32_t>(in.lane_proof.size()));
   w.bytes(in.lane_proof);
   w.hash(in.inactivity_shortcut.hash());
+  w.u32_le(static_cast<std::uint32_t>(in.exit_script_body.size()));
+  w.bytes(in.exit_script_body);
   return w.take();
 }
 
@@ -162,6 +184,8 @@ const char* aggregate_exit_name(std::uint32_t code) {
       return "bad_lane_proof";
     case 15:
       return "seq_commit_mismatch";
+    case 16:
+      return "exits_too_large";
   }
   return "unknown";
 }

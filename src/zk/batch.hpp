@@ -4,17 +4,21 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "core/bytes.hpp"
 #include "core/result.hpp"
+#include "exec/abi.hpp"
 #include "kaspa/types.hpp"
 #include "state/smt.hpp"
 #include "vm/image_id.hpp"
 
 namespace basalt::zk {
 
-inline constexpr std::uint16_t kBatchAbiVersion = 1;
+inline constexpr std::uint16_t kBatchAbiVersion = 1;        // the batch processor's input
+inline constexpr std::uint16_t kBatchJournalVersion = 2;    // BatchTransition (2: with exits)
+inline constexpr std::uint16_t kAggregateInputVersion = 2;  // 2: with the exit script body
 
 // What the batch processor recomputes a chain block's SeqCommit from (kip21 §3): its context and
 // the two commitment parts a prover cannot derive from the lane alone.
@@ -66,9 +70,9 @@ struct BatchInput {
 };
 core::Bytes encode_batch_input(const BatchInput& in);
 
-// The batch processor's journal: 350 bytes.
+// The batch processor's journal: a 350-byte header, then u32 n and n exits.
 struct BatchTransition {
-  static constexpr std::size_t kSize = 350;
+  static constexpr std::size_t kHeaderSize = 350;
   core::Hash32 prev_state;
   core::Hash32 new_state;
   kaspa::LaneTip prev_lane_tip;
@@ -83,17 +87,24 @@ struct BatchTransition {
   vm::ImageId tx_image_id;
   std::uint64_t finality_depth = 0;
   std::uint32_t tx_count = 0;
+  std::vector<exec::Exit> exits;  // of the block's successful transactions, in order
   bool operator==(const BatchTransition&) const = default;
 };
 core::Bytes encode_batch_transition(const BatchTransition& t);
-// Errors: kTruncated, kUnknownTag (version), kTrailingBytes.
+// Errors: kTruncated, kUnknownTag (version, exit kind), kOutOfRange (exit amount),
+// kTrailingBytes.
 core::Result<BatchTransition> decode_batch_transition(core::ByteSpan journal);
+
+// The exits of consecutive batch journals, in order. Errors: those of decode_batch_transition.
+core::Result<std::vector<exec::Exit>> bundle_exits(std::span<const core::Bytes> batch_journals);
 
 struct AggregateInput {
   vm::ImageId batch_image_id;
   std::vector<core::Bytes> batch_journals;  // consecutive batches, oldest first
   core::Bytes lane_proof;                   // the lane SMT proof at the last batch's block
   kaspa::SeqCommit inactivity_shortcut;     // of that block
+  // The exit output's script body (zk/exits.hpp); the covenant, not the aggregator, pins it.
+  core::Bytes exit_script_body;
 };
 core::Bytes encode_aggregate_input(const AggregateInput& in);
 

@@ -6,6 +6,7 @@
 #include "core/byte_reader.hpp"
 #include "core/files.hpp"
 #include "exec/abi.hpp"
+#include "zk/exits.hpp"
 
 namespace basalt::zk {
 
@@ -14,26 +15,7 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-// A transaction journal split into its access entries and its outcome (docs/abi.md §3):
-// u16 version | tx_id 32 | u32 merge_idx | context 32 | u16 n | n x (id 32 | flags 1 | hash 32).
-struct JournalParts {
-  std::vector<state::ResourceId> ids;
-  core::ByteSpan outcome;
-};
-std::optional<JournalParts> split_journal(core::ByteSpan j) {
-  constexpr std::size_t kHeader = 72, kEntry = 65;
-  if (j.size() < kHeader) return std::nullopt;
-  const std::size_t n = j[70] | std::size_t{j[71]} << 8;
-  if (j.size() < kHeader + kEntry * n) return std::nullopt;
-  JournalParts p;
-  for (std::size_t i = 0; i < n; ++i) {
-    core::Hash32 id;
-    std::copy_n(j.begin() + kHeader + kEntry * i, 32, id.bytes.begin());
-    p.ids.push_back(state::ResourceId(id));
-  }
-  p.outcome = j.subspan(kHeader + kEntry * n);
-  return p;
-}
+using exec::split_journal;
 
 BatchTx classify(const ExecutedTx& e) {
   const exec::TxResult& r = e.result;
@@ -202,6 +184,7 @@ core::Result<Receipt> Prover::aggregate(std::vector<Receipt> batches, core::Byte
   for (const auto& b : batches) in.batch_journals.push_back(b.journal);
   in.lane_proof.assign(lane_proof.begin(), lane_proof.end());
   in.inactivity_shortcut = inactivity_shortcut;
+  in.exit_script_body = exit_script_body();
   auto r = system_.prove(*guests_.aggregate.program, encode_aggregate_input(in), std::move(batches),
                          guests_.aggregate.limits);
   if (!r.ok()) {

@@ -11,6 +11,7 @@
 #include "cli/tx_commands.hpp"
 #include "node/api.hpp"
 #include "node/node.hpp"
+#include "settle/covenant.hpp"
 #include "test_util.hpp"
 #include "zk/journal.hpp"
 #include "zk/prover.hpp"
@@ -169,6 +170,92 @@ TEST(Api, BuildSubmitAndFollowATransactionToSettled) {
   // The same transaction again is a replay the node refuses.
   std::ostringstream again;
   EXPECT_EQ(tx_submit(n.url(), hex.str(), again, log), 1);
+}
+
+// A token withdrawal through the API: its exit shows on the transaction and on the settlement
+// that covers it, the settlement's exit output holds it on L1, and a claim submitted through the
+// API pays it to the L1 key it names.
+TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
+  LiveNode n("token");
+  const ApiClient api(n.url());
+  test::TempDir keys;
+  const auto write_key = [&](const std::string& name, const crypto::SecretKey& k) {
+    const std::string path = keys.sub(name);
+    std::ofstream(path) << core::to_hex(k.export_bytes()) << "\n";
+    return path;
+  };
+  const crypto::SecretKey alice = *crypto::SecretKey::from_bytes(core::Hash32::filled(0xa1).bytes);
+  const crypto::SecretKey bob = *crypto::SecretKey::from_bytes(core::Hash32::filled(0xb0).bytes);
+  std::ostringstream log;
+  // Submits one token operation signed by `signer` and waits for it to reach `stage`.
+  const auto op = [&](const std::string& what, const std::string& signer, std::uint64_t amount,
+                      std::uint64_t nonce, const std::string& stage) {
+    TxBuildOptions b;
+    b.api = n.url();
+    b.funding_key_file = n.key_file();
+    b.token_op = what;
+    b.token_key_file = signer;
+    b.token_to = core::to_hex(what == "mint" ? alice.public_key().x : bob.public_key().x);
+    b.token_amount = amount;
+    b.token_nonce = nonce;
+    std::ostringstream hex, id, status;
+    EXPECT_EQ(tx_build(b, hex, log), 0) << log.str();
+    EXPECT_EQ(tx_submit(n.url(), hex.str(), id, log), 0) << log.str();
+    std::string tx_id = id.str();
+    if (!tx_id.empty()) tx_id.pop_back();
+    EXPECT_EQ(tx_status(n.url(), tx_id, stage, 90, status, log), 0) << log.str();
+    return tx_id;
+  };
+  op("mint", write_key("authority", exec::token_demo_authority()), 1000, 0, "committed");
+  const std::string withdrawal = op("withdraw", write_key("alice", alice), 250, 1, "settled");
+  if (::testing::Test::HasFailure()) return;
+
+  auto tx = api.get("/v1/txs/" + withdrawal);
+  ASSERT_TRUE(tx.ok());
+  ASSERT_EQ(tx->second["exits"].size(), 1u) << tx->second.dump();
+  EXPECT_EQ(tx->second["exits"][0]["amount"], 250);
+  EXPECT_EQ(tx->second["exits"][0]["key"], core::to_hex(bob.public_key().x));
+  const std::uint64_t batch = tx->second["batch"];
+  auto list = api.get("/v1/settlements?limit=100");
+  ASSERT_TRUE(list.ok());
+  std::optional<std::uint64_t> seq;
+  for (const auto& s : list->second["settlements"]) {
+    if (s["status"] == "confirmed" && s["first_batch"] <= batch && batch <= s["last_batch"])
+      seq = s["seq"];
+  }
+  ASSERT_TRUE(seq.has_value()) << list->second.dump();
+  auto exits = api.get("/v1/settlements/" + std::to_string(*seq) + "/exits");
+  ASSERT_TRUE(exits.ok());
+  const nlohmann::json& e = exits->second;
+  ASSERT_EQ(e["exits"].size(), 1u) << e.dump();
+  EXPECT_EQ(e["total"], 250);
+  ASSERT_TRUE(e["exit_output"].is_object()) << e.dump();
+
+  // Claim it: the exit output is the settlement's output 1; the fee comes from the faucet.
+  auto tree = zk::ExitTree::build(
+      {exec::Exit{exec::ExitKind::kSchnorrP2pk, core::Hash32{bob.public_key().x}, 250}});
+  ASSERT_TRUE(tree.ok());
+  EXPECT_EQ(e["permission_spk_hash"], tree->permission_spk_hash().hex());
+  const kaspa::Outpoint exit_output{
+      kaspa::TxId(*core::Hash32::from_hex(e["exit_output"]["tx_id"].get<std::string>())), 1};
+  auto fees = n.node().spendable(kaspa::p2pk_script(n.node().faucet_key().public_key()),
+                                 std::chrono::seconds(10));
+  ASSERT_TRUE(fees.ok() && !fees->empty());
+  const kaspa::Transaction claim =
+      settle::exit_claim_transaction(*tree, 0, exit_output, fees->front().first,
+                                     fees->front().second, n.node().faucet_key(), 20'000);
+  std::ostringstream claim_id;
+  ASSERT_EQ(tx_submit(n.url(), core::to_hex(kaspa::serialize_transaction(claim)), claim_id, log), 0)
+      << log.str();
+  const std::string bob_outputs = "/v1/l1/p2pk/" + core::to_hex(bob.public_key().x) + "/outputs";
+  bool paid = false;
+  for (int i = 0; i < 300 && !paid; ++i) {
+    auto outs = api.get(bob_outputs);
+    ASSERT_TRUE(outs.ok());
+    for (const auto& o : outs->second["outputs"]) paid |= o["amount"] == 250;
+    if (!paid) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(paid) << "the claim did not pay bob on L1";
 }
 
 TEST(Api, BadRequestsGetA4xxWithAMessage) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "exec_util.hpp"
+#include "kaspa/script.hpp"
 
 namespace basalt::exec {
 namespace {
@@ -45,14 +46,48 @@ TEST(ExecAbi, JournalOutcomeDecoding) {
   EXPECT_FALSE(failed->ok);
   EXPECT_EQ(failed->code, 100u);
   EXPECT_FALSE(decode_journal_outcome(Bytes{1, 100, 0, 0, 0, 0}, 3).ok());
-  Bytes ok = {0, 0, 1};
+  Bytes ok = {0, 0, 0, 1};  // success, no exits, unchanged, changed
   ok.resize(ok.size() + 32, 0xee);
   auto o = decode_journal_outcome(ok, 2);
   ASSERT_TRUE(o.ok());
+  EXPECT_TRUE(o->exits.empty());
   EXPECT_FALSE(o->outputs[0].has_value());
   EXPECT_EQ(*o->outputs[1], core::Hash32::filled(0xee));
   EXPECT_FALSE(decode_journal_outcome(ok, 3).ok());
-  EXPECT_FALSE(decode_journal_outcome(Bytes{0, 2}, 1).ok());
+  EXPECT_FALSE(decode_journal_outcome(Bytes{0, 0, 2}, 1).ok());
+
+  // Exits come before the outputs; each must be of a known kind with an amount in range.
+  const Exit a{ExitKind::kP2sh, core::Hash32::filled(1), 5};
+  const Exit b{ExitKind::kSchnorrP2pk, core::Hash32::filled(2), kMaxExitAmount};
+  const auto with_exits = [](std::vector<Exit> exits) {
+    core::ByteWriter w;
+    w.u8(0);
+    w.u8(static_cast<std::uint8_t>(exits.size()));
+    for (const auto& e : exits) write_exit(w, e);
+    w.u8(0);
+    return w.take();
+  };
+  o = decode_journal_outcome(with_exits({a, b}), 1);
+  ASSERT_TRUE(o.ok()) << o.error().to_string();
+  EXPECT_EQ(o->exits, (std::vector<Exit>{a, b}));
+  EXPECT_EQ(decode_journal_outcome(with_exits({Exit{a.kind, a.key, 0}}), 1).error().code(),
+            core::ErrorCode::kOutOfRange);
+  EXPECT_EQ(decode_journal_outcome(with_exits({Exit{a.kind, a.key, kMaxExitAmount + 1}}), 1)
+                .error()
+                .code(),
+            core::ErrorCode::kOutOfRange);
+  EXPECT_EQ(decode_journal_outcome(with_exits({Exit{static_cast<ExitKind>(2), a.key, 1}}), 1)
+                .error()
+                .code(),
+            core::ErrorCode::kUnknownTag);
+  EXPECT_EQ(decode_journal_outcome(with_exits(std::vector<Exit>(kMaxExitsPerTx + 1, a)), 1)
+                .error()
+                .code(),
+            core::ErrorCode::kOutOfRange);
+  // The scripts they pay: P2PK (0x20 key OpCheckSig) and P2SH.
+  EXPECT_EQ(exit_script_public_key(b).script.size(), 34u);
+  EXPECT_EQ(exit_script_public_key(b).script.back(), 0xac);
+  EXPECT_TRUE(kaspa::is_p2sh(exit_script_public_key(a)));
 }
 
 TEST(ExecAbi, GuestHashingAgreesWithTheHostOnLongPayloads) {

@@ -152,6 +152,7 @@ TEST(Executor, TokenOperationsAndEveryRefusal) {
   const std::vector<AccessEntry> just_a{w(ida)};
   Bytes forged = token_transfer(alice, bob.public_key(), 1, 2);
   forged.back() ^= 1;
+  const Exit to_bob{ExitKind::kSchnorrP2pk, core::Hash32{bob.public_key().x}, 20};
   auto r = ex.execute(block(
       1,
       {
@@ -167,6 +168,10 @@ TEST(Executor, TokenOperationsAndEveryRefusal) {
           encode_payload(pair(ida, idb),
                          token_transfer(alice, bob.public_key(), 5, 9)),          // nonce gap
           encode_payload(just_a, token_mint(alice, alice.public_key(), 100, 2)),  // not authority
+          encode_payload(just_a, token_withdraw(alice, to_bob, 2)),               // ok: an exit
+          encode_payload(just_a, token_withdraw(alice, Exit{to_bob.kind, to_bob.key, 51}, 3)),
+          encode_payload(just_a,
+                         token_withdraw(alice, Exit{static_cast<ExitKind>(9), to_bob.key, 1}, 3)),
       }));
   ASSERT_TRUE(r.ok());
   const char* expected[] = {"",
@@ -178,7 +183,11 @@ TEST(Executor, TokenOperationsAndEveryRefusal) {
                             "app:malformed_data",
                             "app:access_mismatch",
                             "app:nonce_gap",
-                            "app:bad_signature"};
+                            "app:bad_signature",
+                            "",
+                            "app:overdraft",
+                            "bad_exit"};
+  ASSERT_EQ(r->txs.size(), std::size(expected));
   for (std::size_t i = 0; i < r->txs.size(); ++i) {
     if (expected[i][0] == 0) {
       EXPECT_TRUE(r->txs[i].ok) << i << " " << ex.reason_label(r->txs[i]) << " "
@@ -196,7 +205,13 @@ TEST(Executor, TokenOperationsAndEveryRefusal) {
     for (int k = 15; k >= 8; --k) nonce = nonce << 8 | d[static_cast<std::size_t>(k)];
     return std::pair{bal, nonce};
   };
-  EXPECT_EQ(account(ida), (std::pair<std::uint64_t, std::uint64_t>{70, 2}));
+  EXPECT_EQ(r->txs[10].exits, std::vector<Exit>{to_bob});
+  for (std::size_t i = 0; i < r->txs.size(); ++i) {
+    if (i != 10) {
+      EXPECT_TRUE(r->txs[i].exits.empty()) << i;
+    }
+  }
+  EXPECT_EQ(account(ida), (std::pair<std::uint64_t, std::uint64_t>{50, 3}));
   EXPECT_EQ(account(idb), (std::pair<std::uint64_t, std::uint64_t>{30, 0}));
   EXPECT_TRUE(store->get(idc)->empty());
 }

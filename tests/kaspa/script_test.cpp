@@ -113,6 +113,58 @@ TEST(Script, OperationsFollowKaspa) {
   EXPECT_EQ(top(s), (std::vector<Bytes>{Bytes(h.bytes.begin(), h.bytes.end())}));
 }
 
+TEST(Script, ConditionalsRunOneSideAndNest) {
+  // <cond> OpIf 10 OpElse 20 OpEndIf: the side the condition picks; OpNotIf the other.
+  auto pick = [](const Bytes& cond, std::uint8_t if_op) {
+    Bytes s = pushes({cond});
+    s.push_back(if_op);
+    push_data(s, Bytes{10});
+    s.push_back(op::kElse);
+    push_data(s, Bytes{20});
+    s.push_back(op::kEndIf);
+    return run_script(s, {}, {});
+  };
+  EXPECT_EQ(pick({1}, op::kIf).stack, (std::vector<Bytes>{{10}}));
+  EXPECT_EQ(pick({}, op::kIf).stack, (std::vector<Bytes>{{20}}));
+  EXPECT_EQ(pick({1}, op::kNotIf).stack, (std::vector<Bytes>{{20}}));
+  EXPECT_EQ(pick({}, op::kNotIf).stack, (std::vector<Bytes>{{10}}));
+  for (const Bytes& c : std::vector<Bytes>{{2}, {0}, {1, 0}, {0x81}})
+    EXPECT_EQ(pick(c, op::kIf).error, ScriptError::kMinimalIf) << core::to_hex(c);
+
+  // Inside a side not taken, a nested OpElse stays skipped and its operations do not run (an
+  // OpReturn there would fail the script); pushes are parsed but not made.
+  Bytes s = pushes({{}});
+  s.insert(s.end(), {op::kIf, op::kTrue, op::kIf, op::kReturn, op::kElse, op::kReturn, op::kEndIf,
+                     op::kElse});
+  push_data(s, Bytes{7});
+  s.insert(s.end(), {op::kTrue, op::kIf, op::kDup, op::kElse, op::kReturn, op::kEndIf, op::kEndIf});
+  const ScriptOutcome nested = run_script(s, {}, {});
+  EXPECT_TRUE(nested.ok()) << nested.detail;
+  EXPECT_EQ(nested.stack, (std::vector<Bytes>{{7}, {7}}));
+
+  for (const Bytes& bad :
+       std::vector<Bytes>{Bytes{op::kTrue, op::kIf}, Bytes{op::kElse}, Bytes{op::kEndIf},
+                          Bytes{op::kTrue, op::kIf, op::kEndIf, op::kEndIf}}) {
+    EXPECT_EQ(run_script(bad, {}, {}).error, ScriptError::kUnbalancedConditional)
+        << core::to_hex(bad);
+  }
+  EXPECT_EQ(run_script(Bytes{op::kIf}, {}, {}).error, ScriptError::kStackUnderflow);
+}
+
+TEST(Script, OverAndRotReachBelowTheTop) {
+  Bytes s = pushes({{1}, {2}, {3}});
+  s.push_back(op::kRot);
+  EXPECT_EQ(run_script(s, {}, {}).stack, (std::vector<Bytes>{{2}, {3}, {1}}));
+  s.push_back(op::kOver);
+  EXPECT_EQ(run_script(s, {}, {}).stack, (std::vector<Bytes>{{2}, {3}, {1}, {3}}));
+  s = pushes({{1}, {2}});
+  s.push_back(op::kRot);
+  EXPECT_EQ(run_script(s, {}, {}).error, ScriptError::kStackUnderflow);
+  s = pushes({{1}});
+  s.push_back(op::kOver);
+  EXPECT_EQ(run_script(s, {}, {}).error, ScriptError::kStackUnderflow);
+}
+
 TEST(Script, TruthIsKaspas) {
   for (const Bytes& v : std::vector<Bytes>{{}, {0}, {0, 0}, {0x80}, {0, 0x80}}) {
     Bytes spk = pushes({v});

@@ -48,6 +48,7 @@ reorg_depth = 4
 users_tx_per_block = 7
 users_invalid_permille = 10
 users_accounts = 99
+users_exit_permille = 77
 [prover]
 enabled = false
 [settle]
@@ -80,6 +81,7 @@ max_body_bytes = 4096
   EXPECT_EQ(c->users_tx_per_block, 7u);
   EXPECT_EQ(c->users_invalid_permille, 10u);
   EXPECT_EQ(c->users_accounts, 99u);
+  EXPECT_EQ(c->users_exit_permille, 77u);
   EXPECT_FALSE(c->prover_enabled);
   EXPECT_EQ(c->bundle_size, 5u);
   EXPECT_EQ(c->settlement_key.size(), 64u);

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "crypto/blake2b.hpp"
 #include "exec/executor.hpp"
 #include "node/driver.hpp"
 #include "node/settlement.hpp"
@@ -29,13 +30,16 @@ struct SettleRun {
   std::vector<SettlerEvent> events;
   std::uint64_t rollbacks = 0;
 
+  // The counter app by default; the token app's users withdraw (exits) `exit_permille` of their
+  // valid transactions, among few accounts so that they are funded early.
   SettleRun(std::uint32_t reorg_every, std::uint64_t finality_depth,
-            node::SettlementOptions so = {}) {
+            node::SettlementOptions so = {}, const std::string& app_name = "counter",
+            std::uint32_t exit_permille = 0) {
     state::StoreOptions sto;
     sto.sync = false;
     sto.rollback_window = finality_depth;
     store = state::StateStore::open(dir.path(), sto).value();
-    exec::App app = *exec::load_app("counter", BASALT_GUEST_DIR);
+    exec::App app = *exec::load_app(app_name, BASALT_GUEST_DIR);
     zk::Guests guests = *zk::load_guests(app, BASALT_GUEST_DIR);
     executor = std::make_unique<exec::Executor>(*store, std::move(app), 2);
     executor->keep_inputs(true);
@@ -45,6 +49,10 @@ struct SettleRun {
     d.reorg_every = reorg_every;
     d.reorg_depth = 3;
     d.users_tx_per_block = 6;
+    if (app_name == "token") {
+      d.users_accounts = 12;
+      d.users_exit_permille = exit_permille;
+    }
     driver = node::Driver::open(d, *store, *executor).value();
     zk::register_guests(system, guests);
     verifier = std::make_unique<ReceiptVerifier>(system);
@@ -193,12 +201,16 @@ TEST(Settlement, BumpsTheFeeWhenTheSettlementWaits) {
 // Tampering: one honest bundle, then variants of its settlement submitted to the simulated L1.
 class Tampering : public ::testing::Test {
  protected:
-  void SetUp() override {
-    run_ = std::make_unique<SettleRun>(0, 40);
+  void SetUp() override { start("counter"); }
+  void start(const std::string& app) {
+    run_ = std::make_unique<SettleRun>(0, 40, node::SettlementOptions{}, app, 300);
     while (run_->pipeline->proven_batch() < 30) run_->step(false, true);
     auto b = run_->pipeline->next_bundle();
     ASSERT_TRUE(b.ok() && b->has_value());
     bundle_ = std::move(**b);
+    auto tree = zk::ExitTree::build(bundle_.exits);
+    ASSERT_TRUE(tree.ok());
+    exits_ = std::move(*tree);
     auto cov = run_->driver->sim().covenant_utxo(run_->pipeline->covenant_id());
     ASSERT_TRUE(cov.has_value());
     cov_ = *cov;
@@ -206,18 +218,35 @@ class Tampering : public ::testing::Test {
 
   l1::sim::Simulator& sim() { return run_->driver->sim(); }
 
-  // The settlement of `journal` with `receipt` anchored at `anchor`, from the covenant's state.
+  // The settlement of `journal` with `receipt` anchored at `anchor`, from the covenant's state,
+  // paying the bundle's exits (or the given root and total).
   kaspa::Transaction spend(const zk::StateTransition& journal, const zk::Receipt& receipt,
                            const kaspa::BlockHash& anchor) {
-    const auto fee = sim().spendable(kaspa::p2pk_script(sim().faucet_key().public_key())).front();
+    return spend(journal, receipt, anchor, exits_.root(), exits_.total());
+  }
+  kaspa::Transaction spend(const zk::StateTransition& journal, const zk::Receipt& receipt,
+                           const kaspa::BlockHash& anchor, const core::Hash32& exit_root,
+                           std::uint64_t exit_total) {
+    const auto fee = faucet_output();
     SettlementSpend s{cov_.first,
                       cov_.second,
                       {core::Hash32::zero(), kaspa::LaneTip()},
                       journal,
                       zk::encode_receipt(receipt),
-                      anchor};
+                      anchor,
+                      exit_root,
+                      exit_total};
     return settlement_transaction(run_->pipeline->covenant(), run_->pipeline->covenant_id(), s,
                                   fee.first, fee.second, sim().faucet_key(), 20'000);
+  }
+  std::pair<kaspa::Outpoint, kaspa::UtxoEntry> faucet_output() {
+    return sim().spendable(kaspa::p2pk_script(sim().faucet_key().public_key())).front();
+  }
+  // Signs the fee input (1) again after a test changed the outputs.
+  void resign(kaspa::Transaction& tx) {
+    const auto fee = sim().utxo(tx.inputs[1].previous_outpoint);
+    ASSERT_TRUE(fee.has_value());
+    kaspa::sign_p2pk_input(tx, 1, *fee, sim().faucet_key(), core::Hash32::zero());
   }
   // The simulated L1's answer, as text ("" when accepted into the mempool).
   std::string submit(const kaspa::Transaction& tx) {
@@ -230,6 +259,7 @@ class Tampering : public ::testing::Test {
 
   std::unique_ptr<SettleRun> run_;
   Bundle bundle_;
+  zk::ExitTree exits_ = *zk::ExitTree::build({});
   std::pair<kaspa::Outpoint, kaspa::UtxoEntry> cov_;
 };
 
@@ -347,6 +377,119 @@ TEST_F(Tampering, ARememberedClaimIsOnlyTheSameClaim) {
   EXPECT_NE(v.verify(kaspa::kZkTagBasaltReexec, image, other, proof), "");
   EXPECT_NE(v.verify(kaspa::kZkTagBasaltReexec, image, other, proof), "");
   EXPECT_EQ(v.remembered_hits(), hits + 1);
+}
+
+// Exits: token withdrawals leave through the exit output the settlement creates, each claimable
+// once, by anyone, to the address it names.
+class Exits : public Tampering {
+ protected:
+  void SetUp() override {
+    start("token");
+    ASSERT_GE(bundle_.exits.size(), 2u) << "the bundle should carry withdrawals";
+    ASSERT_NE(bundle_.journal.permission_spk_hash, core::Hash32::zero());
+  }
+  // Accepts `tx` and moves the chain on until L1 accepted it.
+  void accept(const kaspa::Transaction& tx) {
+    ASSERT_EQ(submit(tx), "");
+    for (int i = 0; i < 3; ++i) run_->step(false, true);
+    const kaspa::TxId id = kaspa::tx_id(tx);
+    ASSERT_TRUE(sim().utxo({id, 0}).has_value()) << "not accepted: " << sim().refusal(id);
+  }
+  kaspa::Transaction claim(std::size_t i, const kaspa::Outpoint& exit_output) {
+    const auto fee = faucet_output();
+    return exit_claim_transaction(exits_, i, exit_output, fee.first, fee.second, sim().faucet_key(),
+                                  20'000);
+  }
+};
+
+TEST_F(Exits, TheSettlementMovesTheExitsIntoTheExitOutput) {
+  const kaspa::Transaction tx = spend(bundle_.journal, bundle_.receipt, bundle_.anchor);
+  ASSERT_GE(tx.outputs.size(), 3u);
+  EXPECT_EQ(tx.outputs[0].value, cov_.second.amount - exits_.total());
+  EXPECT_EQ(tx.outputs[1].value, exits_.total());
+  EXPECT_EQ(tx.outputs[1].script_public_key, kaspa::p2sh_script(exits_.redeem()));
+  EXPECT_EQ(crypto::blake2b_256(exits_.redeem()), bundle_.journal.permission_spk_hash)
+      << "the aggregator guest and the host disagree on the permission hash";
+  accept(tx);
+}
+
+TEST_F(Exits, EveryTamperedExitOutputIsRefused) {
+  const kaspa::Transaction honest = spend(bundle_.journal, bundle_.receipt, bundle_.anchor);
+  // Claiming no exits, or other ones: the covenant rebuilds another permission hash.
+  for (auto [root, total] : {std::pair{core::Hash32::zero(), std::uint64_t{0}},
+                             std::pair{exits_.root(), exits_.total() - 1},
+                             std::pair{core::Hash32::from_byte(9), exits_.total()}}) {
+    const std::string why =
+        submit(spend(bundle_.journal, bundle_.receipt, bundle_.anchor, root, total));
+    EXPECT_NE(why.find("not the journal the covenant rebuilt"), std::string::npos) << why;
+  }
+  // The exit output short of the total; the covenant keeping what it pays out; the exit output
+  // to another script; no exit output at all.
+  kaspa::Transaction t = honest;
+  t.outputs[1].value -= 1;
+  t.outputs[2].value += 1;
+  resign(t);
+  EXPECT_NE(submit(t).find("equal_verify_failed"), std::string::npos);
+  t = honest;
+  t.outputs[0].value += t.outputs[1].value;
+  t.outputs[2].value -= t.outputs[1].value;
+  t.outputs[1].value = 0;
+  resign(t);
+  EXPECT_NE(submit(t).find("equal_verify_failed"), std::string::npos);
+  t = honest;
+  t.outputs[1].script_public_key = kaspa::p2pk_script(sim().faucet_key().public_key());
+  resign(t);
+  EXPECT_NE(submit(t).find("equal_verify_failed"), std::string::npos);
+  t = honest;
+  t.outputs[2].value += t.outputs[1].value;
+  t.outputs.erase(t.outputs.begin() + 1);
+  resign(t);
+  const std::string why = submit(t);
+  EXPECT_TRUE(why.find("equal_verify_failed") != std::string::npos ||
+              why.find("invalid_index") != std::string::npos)
+      << why;
+  EXPECT_EQ(submit(honest), "");
+}
+
+TEST_F(Exits, EachExitIsClaimedOnceToItsAddress) {
+  const kaspa::Transaction settlement = spend(bundle_.journal, bundle_.receipt, bundle_.anchor);
+  accept(settlement);
+  kaspa::Outpoint exit_output{kaspa::tx_id(settlement), 1};
+  for (std::size_t i = 0; i < exits_.exits().size(); ++i) {
+    const exec::Exit& e = exits_.exits()[i];
+    kaspa::Transaction tx = claim(i, exit_output);
+    // Paying someone else, or less, is refused.
+    kaspa::Transaction other = tx;
+    other.outputs[0].script_public_key = kaspa::p2pk_script(sim().faucet_key().public_key());
+    resign(other);
+    EXPECT_NE(submit(other).find("equal_verify_failed"), std::string::npos);
+    other = tx;
+    other.outputs[0].value -= 1;
+    other.outputs.back().value += 1;
+    resign(other);
+    EXPECT_NE(submit(other).find("equal_verify_failed"), std::string::npos);
+    accept(tx);
+    const auto paid = sim().utxo({kaspa::tx_id(tx), 0});
+    ASSERT_TRUE(paid.has_value());
+    EXPECT_EQ(paid->amount, e.amount);
+    EXPECT_EQ(paid->script_public_key, exec::exit_script_public_key(e));
+    // The same exit again from what is left, which commits to a tree where its leaf is empty.
+    const zk::ExitTree before = exits_;
+    exits_.claim(i);
+    if (exits_.total() == 0) {
+      EXPECT_EQ(tx.outputs.size(), 2u) << "the last claim leaves nothing behind";
+      break;
+    }
+    exit_output = {kaspa::tx_id(tx), 1};
+    const auto fee = faucet_output();
+    kaspa::Transaction again = exit_claim_transaction(before, i, exit_output, fee.first, fee.second,
+                                                      sim().faucet_key(), 20'000);
+    EXPECT_NE(submit(again).find("p2sh_mismatch"), std::string::npos);  // the old script
+    again.inputs[0].signature_script = exits_.claim_witness(i);  // the current one: leaf emptied
+    resign(again);
+    EXPECT_NE(submit(again).find("equal_verify_failed"), std::string::npos);
+  }
+  EXPECT_EQ(exits_.total(), 0u);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/byte_writer.hpp"
 #include "core/files.hpp"
 #include "exec/abi.hpp"
 #include "kaspa/limits.hpp"
@@ -56,10 +57,10 @@ class BatchGuest : public ::testing::Test {
         {in_.block.prev_timestamp, in_.block.daa_score, in_.block.blue_score});
   }
   // A journal of transaction `id` at merge_idx that read key(1) with value hash `seen` and, on
-  // success, wrote h(99) into it.
+  // success, sent `exits` and wrote h(99) into it.
   core::Bytes journal(std::uint8_t id, std::uint32_t merge_idx, const core::Hash32& seen,
-                      bool success) const {
-    core::Bytes j = {1, 0};
+                      bool success, const std::vector<exec::Exit>& exits = {}) const {
+    core::Bytes j = {2, 0};
     append(j, h(id));
     j.insert(j.end(), {static_cast<std::uint8_t>(merge_idx), 0, 0, 0});
     append(j, ctx());
@@ -68,7 +69,13 @@ class BatchGuest : public ::testing::Test {
     j.push_back(3);
     append(j, seen);
     if (success) {
-      j.insert(j.end(), {0, 1});
+      core::ByteWriter w;
+      w.u8(0);
+      w.u8(static_cast<std::uint8_t>(exits.size()));
+      for (const auto& e : exits) exec::write_exit(w, e);
+      w.u8(1);
+      const core::Bytes outcome = w.take();
+      j.insert(j.end(), outcome.begin(), outcome.end());
       append(j, h(99));
     } else {
       j.insert(j.end(), {1, 100, 0, 0, 0});
@@ -151,6 +158,34 @@ TEST_F(BatchGuest, AFailedOrMismatchedJournalChangesNothing) {
   EXPECT_EQ(t->tx_count, 2u);
 }
 
+TEST_F(BatchGuest, CarriesTheExitsOfSuccessfulJournalsInOrder) {
+  const exec::Exit a{exec::ExitKind::kSchnorrP2pk, h(40), 5};
+  const exec::Exit b{exec::ExitKind::kP2sh, h(41), exec::kMaxExitAmount};
+  const exec::Exit c{exec::ExitKind::kSchnorrP2pk, h(42), 9};
+  in_.keys = {key(1)};
+  in_.txs = {journaled(20, 2, journal(20, 2, h(1), true, {a, b})),
+             journaled(21, 3, journal(21, 3, h(1), true, {c})),  // reads a stale value: fails
+             journaled(22, 4, journal(22, 4, h(99), true, {c}))};
+  auto t = run();
+  ASSERT_TRUE(t.ok()) << t.error().to_string();
+  EXPECT_EQ(t->exits, (std::vector<exec::Exit>{a, b, c}));
+  // An exit the ABI does not allow fails its transaction: no exit, no write.
+  for (const exec::Exit bad :
+       {exec::Exit{static_cast<exec::ExitKind>(2), h(40), 5},
+        exec::Exit{exec::ExitKind::kP2sh, h(40), 0},
+        exec::Exit{exec::ExitKind::kP2sh, h(40), exec::kMaxExitAmount + 1}}) {
+    in_.txs = {journaled(20, 2, journal(20, 2, h(1), true, {a, bad}))};
+    t = run();
+    ASSERT_TRUE(t.ok()) << t.error().to_string();
+    EXPECT_TRUE(t->exits.empty());
+    EXPECT_EQ(t->new_state, smt_.root());
+  }
+  in_.txs = {journaled(20, 2, journal(20, 2, h(1), true, std::vector<exec::Exit>(17, a)))};
+  t = run();
+  ASSERT_TRUE(t.ok()) << t.error().to_string();
+  EXPECT_TRUE(t->exits.empty());
+}
+
 TEST_F(BatchGuest, FalseClaimsAndUnprovenKeysAreRefused) {
   // A "refused payload" that decodes.
   kaspa::Transaction tx;
@@ -212,13 +247,13 @@ TEST(AggregateGuest, EmptyTruncatedOrUnknownInputsAreRefused) {
   AggregateInput in;
   in.batch_image_id = vm::ImageId(h(1));
   EXPECT_EQ(vm::run(program, encode_aggregate_input(in), limits).exit_code, 2u);  // empty_bundle
-  in.batch_journals = {core::Bytes(BatchTransition::kSize - 1, 1)};
+  in.batch_journals = {core::Bytes(BatchTransition::kHeaderSize - 1, 1)};
   EXPECT_EQ(vm::run(program, encode_aggregate_input(in), limits).exit_code, 3u);  // bad journal
   in.batch_journals = {encode_batch_transition(BatchTransition{})};
   const core::Bytes whole = encode_aggregate_input(in);
   EXPECT_EQ(vm::run(program, core::ByteSpan(whole).first(whole.size() - 1), limits).exit_code, 1u);
   core::Bytes v2 = whole;
-  v2[0] = 2;
+  v2[0] = 3;
   EXPECT_EQ(vm::run(program, v2, limits).exit_code, 1u);
 }
 
@@ -229,17 +264,27 @@ TEST(BatchTransition, RoundTripsAndRejectsOtherSizesAndVersions) {
   t.new_lane_blue_score = 77;
   t.finality_depth = 100;
   t.tx_count = 9;
+  t.exits = {{exec::ExitKind::kP2sh, h(5), 12}};
   const core::Bytes b = encode_batch_transition(t);
-  ASSERT_EQ(b.size(), BatchTransition::kSize);
+  ASSERT_EQ(b.size(), BatchTransition::kHeaderSize + 4 + exec::Exit::kSize);
   EXPECT_EQ(*decode_batch_transition(b), t);
+  core::Bytes bad_kind = b;
+  bad_kind[BatchTransition::kHeaderSize + 4] = 2;
+  EXPECT_EQ(decode_batch_transition(bad_kind).error().code(), core::ErrorCode::kUnknownTag);
+  core::Bytes zero_amount = b;
+  std::fill(zero_amount.end() - 8, zero_amount.end(), 0);
+  EXPECT_EQ(decode_batch_transition(zero_amount).error().code(), core::ErrorCode::kOutOfRange);
+  core::Bytes too_many = b;
+  too_many[BatchTransition::kHeaderSize] = 2;
+  EXPECT_EQ(decode_batch_transition(too_many).error().code(), core::ErrorCode::kTruncated);
   core::Bytes longer = b;
   longer.push_back(0);
   EXPECT_EQ(decode_batch_transition(longer).error().code(), core::ErrorCode::kTrailingBytes);
   EXPECT_EQ(decode_batch_transition(core::ByteSpan(b).first(100)).error().code(),
             core::ErrorCode::kTruncated);
-  core::Bytes v2 = b;
-  v2[0] = 2;
-  EXPECT_EQ(decode_batch_transition(v2).error().code(), core::ErrorCode::kUnknownTag);
+  core::Bytes v1 = b;
+  v1[0] = 1;
+  EXPECT_EQ(decode_batch_transition(v1).error().code(), core::ErrorCode::kUnknownTag);
 }
 
 }  // namespace

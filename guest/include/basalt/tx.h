@@ -22,8 +22,23 @@ enum {
 enum {
   BASALT_ERR_WRITE_READ_ONLY = 2,
   BASALT_ERR_OVERSIZED = 4,
+  BASALT_ERR_BAD_EXIT = 5,
   BASALT_APP_ERR_BASE = 100,
 };
+
+/* Exits (docs/abi.md §3.1): value leaving the app for an L1 address when the bundle settles. */
+enum {
+  BASALT_EXIT_SCHNORR_P2PK = 0, /* key: an x-only public key */
+  BASALT_EXIT_P2SH = 1,         /* key: the BLAKE2b-256 hash of a redeem script */
+  BASALT_MAX_EXITS = 16,
+};
+#define BASALT_MAX_EXIT_AMOUNT 2900000000000000000ull /* Kaspa's total supply in sompi */
+
+typedef struct {
+  uint8_t kind;
+  uint8_t key[32];
+  uint64_t amount;
+} basalt_exit_entry;
 
 typedef struct {
   uint8_t id[32];
@@ -41,6 +56,8 @@ typedef struct {
   uint32_t app_data_len;
   basalt_resource* resources; /* in the payload's order: ascending id */
   uint32_t n;
+  basalt_exit_entry exits[BASALT_MAX_EXITS]; /* added by basalt_tx_exit */
+  uint32_t n_exits;
 } basalt_tx;
 
 /* Returns 0 to commit the resources' new data, or an app failure code (>= 100): then nothing the
@@ -54,6 +71,11 @@ int basalt_tx_main(basalt_tx_handler handler);
 /* Replaces a resource's data with a copy of len bytes (0 deletes it). Returns 0, or
    BASALT_ERR_OVERSIZED above BASALT_MAX_RESOURCE_BYTES. */
 uint32_t basalt_resource_set(basalt_resource* r, const void* data, uint32_t len);
+/* Sends `amount` sompi out of the app to an L1 address when the transaction's bundle settles; kept
+   only if the handler returns 0. Returns 0, or BASALT_ERR_BAD_EXIT for an unknown kind, an amount
+   of 0 or above BASALT_MAX_EXIT_AMOUNT, or more than BASALT_MAX_EXITS exits. The app must be able
+   to pay what it sends: exits are paid from the covenant's value (docs/settlement.md). */
+uint32_t basalt_tx_exit(basalt_tx* tx, uint8_t kind, const uint8_t key[32], uint64_t amount);
 /* The declared resource with this id, or NULL. */
 basalt_resource* basalt_tx_find(basalt_tx* tx, const uint8_t id[32]);
 /* The v1 transaction id: TransactionV1Id(PayloadDigest(payload) || TransactionRest(rest)). */
