@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "crypto/sha256.hpp"
+#include "kaspa/script.hpp"
+#include "kaspa/signing.hpp"
 
 namespace basalt::exec {
 
@@ -38,12 +40,12 @@ void write_exit(core::ByteWriter& w, const Exit& e) {
 }
 
 kaspa::ScriptPublicKey exit_script_public_key(const Exit& e) {
-  // 0x20 <key> OpCheckSig, or OpBlake2b 0x20 <hash> OpEqual.
+  if (e.kind == ExitKind::kSchnorrP2pk)
+    return kaspa::p2pk_script(crypto::SchnorrPublicKey{e.key.bytes});
   kaspa::ScriptPublicKey spk;
-  if (e.kind == ExitKind::kP2sh) spk.script = {0xaa};
-  spk.script.push_back(0x20);
-  spk.script.insert(spk.script.end(), e.key.bytes.begin(), e.key.bytes.end());
-  spk.script.push_back(e.kind == ExitKind::kP2sh ? 0x87 : 0xac);
+  spk.script.push_back(kaspa::op::kBlake2b);
+  kaspa::push_data(spk.script, e.key.bytes);
+  spk.script.push_back(kaspa::op::kEqual);
   return spk;
 }
 

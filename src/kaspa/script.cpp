@@ -542,6 +542,19 @@ core::Bytes script_number(std::int64_t v) {
   return out;
 }
 
+void emit_cat_own_tail(core::Bytes& s, std::int64_t length) {
+  s.insert(s.end(), {op::kFalse, op::kFalse, op::kTxInputScriptSigLen, op::kDup});
+  push_data(s, script_number(length));
+  s.insert(s.end(), {op::kSub, op::kSwap, op::kTxInputScriptSigSubstr, op::kCat});
+}
+
+void emit_p2sh_spk_of_hash(core::Bytes& s) {
+  push_data(s, core::Bytes{0x00, 0x00, op::kBlake2b, 0x20});
+  s.insert(s.end(), {op::kSwap, op::kCat});
+  push_data(s, core::Bytes{op::kEqual});
+  s.push_back(op::kCat);
+}
+
 ScriptPublicKey p2sh_script(core::ByteSpan redeem) {
   ScriptPublicKey spk;
   spk.script.push_back(op::kBlake2b);

@@ -179,6 +179,13 @@ ScriptOutcome verify_spend(core::ByteSpan signature_script, core::ByteSpan scrip
 void push_data(core::Bytes& script, core::ByteSpan data);
 // Script numbers: little-endian sign-magnitude, minimal; zero is empty.
 core::Bytes script_number(std::int64_t v);
+// Fragments for scripts that rebuild their own continuation (basalt's covenant and exit script):
+// [.. x] -> [.. x || the last `length` bytes of the verified input's signature script] — its own
+// last `length` bytes, since the redeem script is the signature script's last push;
+void emit_cat_own_tail(core::Bytes& script, std::int64_t length);
+// [.. h] -> [.. the P2SH script public key for redeem-script hash h, as OpTxOutputSpk shows it].
+void emit_p2sh_spk_of_hash(core::Bytes& script);
+
 // The P2SH script public key committing to `redeem`: OpBlake2b <blake2b(redeem)> OpEqual.
 ScriptPublicKey p2sh_script(core::ByteSpan redeem);
 bool is_p2sh(const ScriptPublicKey& spk);

@@ -35,13 +35,10 @@ Bytes body_with_length(const CovenantPins& p, std::int64_t length) {
   ops(s, {op::kSwap, op::kCat});
   push_byte(s, 0x20);
   ops(s, {op::kCat, op::kSwap, op::kCat});
-  ops(s, {op::kFalse, op::kFalse, op::kTxInputScriptSigLen, op::kDup});
-  push(s, kaspa::script_number(length));
-  ops(s, {op::kSub, op::kSwap, op::kTxInputScriptSigSubstr, op::kCat, op::kBlake2b});
-  push(s, Bytes{0x00, 0x00, op::kBlake2b, 0x20});
-  ops(s, {op::kSwap, op::kCat});
-  push_byte(s, op::kEqual);
-  ops(s, {op::kCat, op::kFalse, op::kTxOutputSpk, op::kEqualVerify});
+  kaspa::emit_cat_own_tail(s, length);
+  ops(s, {op::kBlake2b});
+  kaspa::emit_p2sh_spk_of_hash(s);
+  ops(s, {op::kFalse, op::kTxOutputSpk, op::kEqualVerify});
   // The journal: prev_state prev_tip new_state new_tip seq_commit covenant_id pins
   // permission_spk_hash lane_key.
   ops(s, {op::kSwap, op::kCat, op::kFromAltStack, op::kCat, op::kFromAltStack, op::kFromAltStack,
@@ -63,17 +60,11 @@ Bytes body_with_length(const CovenantPins& p, std::int64_t length) {
   ops(s, {op::kDup, op::kTrue, op::kTxOutputAmount, op::kEqualVerify});
   ops(s, {op::kDup, op::kFalse, op::kTxOutputAmount, op::kAdd, op::kFalse, op::kTxInputAmount,
           op::kEqualVerify});
-  ops(s, {op::kSwap});
-  push_byte(s, zk::kExitCommitmentTag);
-  ops(s, {op::kSwap, op::kCat, op::kSwap, op::kCat, op::kSha256});
-  push_byte(s, 0x20);
-  ops(s, {op::kSwap, op::kCat});
+  zk::emit_exit_prefix(s);
   push(s, zk::exit_script_body());
   ops(s, {op::kCat, op::kBlake2b, op::kDup});
-  push(s, Bytes{0x00, 0x00, op::kBlake2b, 0x20});
-  ops(s, {op::kSwap, op::kCat});
-  push_byte(s, op::kEqual);
-  ops(s, {op::kCat, op::kTrue, op::kTxOutputSpk, op::kEqualVerify});
+  kaspa::emit_p2sh_spk_of_hash(s);
+  ops(s, {op::kTrue, op::kTxOutputSpk, op::kEqualVerify});
   ops(s, {op::kEndIf});
   ops(s, {op::kFromAltStack, op::kSwap, op::kCat});
   push(s, p.lane_key.hash().bytes);

@@ -76,23 +76,24 @@ Bytes body_with_length(std::int64_t length) {
   // Output 1: the rest, under the same script with the new root and total.
   ops(s, {op::kSwap, op::kFalse, op::kTxInputAmount, op::kSwap, op::kSub});
   ops(s, {op::kDup, op::kTrue, op::kTxOutputAmount, op::kEqualVerify});
-  ops(s, {op::kSwap});
-  push(s, Bytes{kExitCommitmentTag});
-  ops(s, {op::kSwap, op::kCat, op::kSwap, op::kCat, op::kSha256});
-  push(s, Bytes{0x20});
-  ops(s, {op::kSwap, op::kCat});
-  ops(s, {op::kFalse, op::kFalse, op::kTxInputScriptSigLen, op::kDup});
-  push(s, kaspa::script_number(length));
-  ops(s, {op::kSub, op::kSwap, op::kTxInputScriptSigSubstr, op::kCat, op::kBlake2b});
-  push(s, Bytes{0x00, 0x00, op::kBlake2b, 0x20});
-  ops(s, {op::kSwap, op::kCat});
-  push(s, Bytes{op::kEqual});
-  ops(s, {op::kCat, op::kTrue, op::kTxOutputSpk, op::kEqualVerify});
+  emit_exit_prefix(s);
+  kaspa::emit_cat_own_tail(s, length);
+  ops(s, {op::kBlake2b});
+  kaspa::emit_p2sh_spk_of_hash(s);
+  ops(s, {op::kTrue, op::kTxOutputSpk, op::kEqualVerify});
   ops(s, {op::kEndIf, op::kTrue});
   return s;
 }
 
 }  // namespace
+
+void emit_exit_prefix(core::Bytes& s) {
+  ops(s, {op::kSwap});
+  push(s, Bytes{kExitCommitmentTag});
+  ops(s, {op::kSwap, op::kCat, op::kSwap, op::kCat, op::kSha256});
+  push(s, Bytes{0x20});
+  ops(s, {op::kSwap, op::kCat});
+}
 
 core::Bytes exit_spk_bytes(const exec::Exit& e) {
   const kaspa::ScriptPublicKey spk = exec::exit_script_public_key(e);

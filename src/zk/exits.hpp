@@ -40,6 +40,9 @@ core::Hash32 exit_commitment(const core::Hash32& root, std::uint64_t total);
 // The exit script after its 33-byte prefix; the same for every exit output.
 const core::Bytes& exit_script_body();
 core::Bytes exit_redeem(const core::Hash32& root, std::uint64_t total);
+// In script: [.. root total] -> [.. 0x20 <commitment>], the exit script's prefix (the covenant
+// and the exit script rebuild it).
+void emit_exit_prefix(core::Bytes& script);
 
 // A bundle's exits as a tree, with the leaves claimed so far emptied.
 class ExitTree {
