@@ -37,6 +37,12 @@ test -n "$whole"
 config part 300
 "$basalt" node --config "$work/part.toml" 2> "$work/term.log" &
 pid=$!
+# Its handlers are set before it logs the app's image id (a slow start under sanitizers and load
+# could otherwise meet the signal's default action).
+for _ in $(seq 1 300); do
+  grep -q 'image id' "$work/term.log" && break
+  sleep 0.1
+done
 sleep 0.4
 kill -TERM $pid
 wait $pid
