@@ -451,6 +451,23 @@ TEST_F(Exits, EveryTamperedExitOutputIsRefused) {
   EXPECT_EQ(submit(honest), "");
 }
 
+TEST_F(Exits, TheSettlerRefusesExitsItsJournalDoesNotCommit) {
+  Settler settler(sim(), run_->pipeline->covenant(), run_->pipeline->covenant_id(),
+                  sim().faucet_key(), SettlerOptions{});
+  Bundle b = bundle_;
+  b.exits.back().amount += 1;
+  const CovenantState from{bundle_.journal.prev_state,
+                           kaspa::LaneTip(bundle_.journal.prev_lane_tip)};
+  auto r = settler.settle(b, from);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), core::ErrorCode::kInvalid);
+  EXPECT_NE(r.error().context().find("not the ones its journal commits"), std::string::npos);
+  EXPECT_FALSE(settler.busy());
+  auto ok = settler.settle(bundle_, from);
+  ASSERT_TRUE(ok.ok()) << ok.error().to_string();
+  EXPECT_EQ(ok->kind, SK::kSubmitted);
+}
+
 TEST_F(Exits, EachExitIsClaimedOnceToItsAddress) {
   const kaspa::Transaction settlement = spend(bundle_.journal, bundle_.receipt, bundle_.anchor);
   accept(settlement);
