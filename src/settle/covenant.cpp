@@ -81,6 +81,31 @@ Bytes body_with_length(const CovenantPins& p, std::int64_t length) {
   return s;
 }
 
+// A script spend with a fee: input 0 spends `script_input` with `signature_script`, input 1 the
+// P2PK output `fee_utxo` of `fee_key` (signed); `outputs`, then the change back to the key.
+kaspa::Transaction spend_with_fee(const kaspa::Outpoint& script_input, Bytes signature_script,
+                                  std::vector<kaspa::TxOutput> outputs,
+                                  const kaspa::Outpoint& fee_utxo,
+                                  const kaspa::UtxoEntry& fee_entry,
+                                  const crypto::SecretKey& fee_key, std::uint64_t fee) {
+  kaspa::Transaction tx;
+  tx.version = kaspa::kTxVersionToccata;
+  tx.subnetwork_id = kaspa::kNativeLaneId;
+  for (const kaspa::Outpoint& op : {script_input, fee_utxo}) {
+    kaspa::TxInput in;
+    in.previous_outpoint = op;
+    in.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
+    tx.inputs.push_back(std::move(in));
+  }
+  tx.inputs[0].signature_script = std::move(signature_script);
+  tx.outputs = std::move(outputs);
+  tx.outputs.push_back(
+      {fee_entry.amount - fee, kaspa::p2pk_script(fee_key.public_key()), std::nullopt});
+  const core::Hash32 aux = crypto::sha256(kaspa::serialize_transaction(tx));
+  kaspa::sign_p2pk_input(tx, 1, fee_entry, fee_key, aux);
+  return tx;
+}
+
 Bytes body(const CovenantPins& p) {
   std::int64_t length = 0;
   for (;;) {
@@ -134,41 +159,24 @@ kaspa::Transaction settlement_transaction(const CovenantScript& covenant,
                                           const kaspa::Outpoint& fee_utxo,
                                           const kaspa::UtxoEntry& fee_entry,
                                           const crypto::SecretKey& fee_key, std::uint64_t fee) {
-  kaspa::Transaction tx;
-  tx.version = kaspa::kTxVersionToccata;
-  tx.subnetwork_id = kaspa::kNativeLaneId;
-  kaspa::TxInput cov;
-  cov.previous_outpoint = s.covenant;
-  cov.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
-  push(cov.signature_script, s.receipt);
-  if (s.exit_total > 0) {
-    push(cov.signature_script, s.exit_root.bytes);
-  } else {
-    push(cov.signature_script, Bytes{});
-  }
-  push(cov.signature_script, kaspa::script_number(static_cast<std::int64_t>(s.exit_total)));
-  push(cov.signature_script, s.journal.new_lane_tip.bytes);
-  push(cov.signature_script, s.journal.new_state.bytes);
-  push(cov.signature_script, s.anchor.hash().bytes);
-  push(cov.signature_script, covenant.redeem(s.from));
-  tx.inputs.push_back(std::move(cov));
-  kaspa::TxInput fee_in;
-  fee_in.previous_outpoint = fee_utxo;
-  fee_in.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
-  tx.inputs.push_back(fee_in);
+  Bytes witness;
+  push(witness, s.receipt);
+  push(witness,
+       s.exit_total > 0 ? Bytes(s.exit_root.bytes.begin(), s.exit_root.bytes.end()) : Bytes{});
+  push(witness, kaspa::script_number(static_cast<std::int64_t>(s.exit_total)));
+  push(witness, s.journal.new_lane_tip.bytes);
+  push(witness, s.journal.new_state.bytes);
+  push(witness, s.anchor.hash().bytes);
+  push(witness, covenant.redeem(s.from));
   const CovenantState next{s.journal.new_state, kaspa::LaneTip(s.journal.new_lane_tip)};
-  tx.outputs.push_back({s.covenant_entry.amount - s.exit_total, covenant.spk(next),
-                        kaspa::CovenantBinding{0, covenant_id}});
+  std::vector<kaspa::TxOutput> outputs{{s.covenant_entry.amount - s.exit_total, covenant.spk(next),
+                                        kaspa::CovenantBinding{0, covenant_id}}};
   if (s.exit_total > 0) {
-    tx.outputs.push_back({s.exit_total,
-                          kaspa::p2sh_script(zk::exit_redeem(s.exit_root, s.exit_total)),
-                          std::nullopt});
+    outputs.push_back({s.exit_total, kaspa::p2sh_script(zk::exit_redeem(s.exit_root, s.exit_total)),
+                       std::nullopt});
   }
-  tx.outputs.push_back(
-      {fee_entry.amount - fee, kaspa::p2pk_script(fee_key.public_key()), std::nullopt});
-  const core::Hash32 aux = crypto::sha256(kaspa::serialize_transaction(tx));
-  kaspa::sign_p2pk_input(tx, 1, fee_entry, fee_key, aux);
-  return tx;
+  return spend_with_fee(s.covenant, std::move(witness), std::move(outputs), fee_utxo, fee_entry,
+                        fee_key, fee);
 }
 
 kaspa::Transaction exit_claim_transaction(const zk::ExitTree& tree, std::size_t i,
@@ -176,29 +184,14 @@ kaspa::Transaction exit_claim_transaction(const zk::ExitTree& tree, std::size_t 
                                           const kaspa::Outpoint& fee_utxo,
                                           const kaspa::UtxoEntry& fee_entry,
                                           const crypto::SecretKey& fee_key, std::uint64_t fee) {
-  kaspa::Transaction tx;
-  tx.version = kaspa::kTxVersionToccata;
-  tx.subnetwork_id = kaspa::kNativeLaneId;
-  kaspa::TxInput claim;
-  claim.previous_outpoint = exit_output;
-  claim.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
-  claim.signature_script = tree.claim_witness(i);
-  tx.inputs.push_back(std::move(claim));
-  kaspa::TxInput fee_in;
-  fee_in.previous_outpoint = fee_utxo;
-  fee_in.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
-  tx.inputs.push_back(fee_in);
   const exec::Exit& e = tree.exits()[i];
-  tx.outputs.push_back({e.amount, exec::exit_script_public_key(e), std::nullopt});
+  std::vector<kaspa::TxOutput> outputs{{e.amount, exec::exit_script_public_key(e), std::nullopt}};
   zk::ExitTree after = tree;
   after.claim(i);
   if (after.total() > 0)
-    tx.outputs.push_back({after.total(), kaspa::p2sh_script(after.redeem()), std::nullopt});
-  tx.outputs.push_back(
-      {fee_entry.amount - fee, kaspa::p2pk_script(fee_key.public_key()), std::nullopt});
-  const core::Hash32 aux = crypto::sha256(kaspa::serialize_transaction(tx));
-  kaspa::sign_p2pk_input(tx, 1, fee_entry, fee_key, aux);
-  return tx;
+    outputs.push_back({after.total(), kaspa::p2sh_script(after.redeem()), std::nullopt});
+  return spend_with_fee(exit_output, tree.claim_witness(i), std::move(outputs), fee_utxo, fee_entry,
+                        fee_key, fee);
 }
 
 }  // namespace basalt::settle
