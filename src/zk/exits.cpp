@@ -13,7 +13,7 @@ namespace {
 namespace op = kaspa::op;
 using core::Bytes;
 
-constexpr std::uint8_t kLeafTag = 0, kBranchTag = 1, kEmptyTag = 2;
+constexpr std::uint8_t kLeafTag = 0, kBranchTag = 1, kEmptyTag = 2, kCommitmentTag = 3;
 
 core::Hash32 branch(const core::Hash32& l, const core::Hash32& r) {
   Bytes b{kBranchTag};
@@ -54,7 +54,7 @@ Bytes body_with_length(std::int64_t length) {
   ops(s, {op::kTxInputIndex, op::kFalse, op::kEqualVerify});
   // The commitment covers the root and this output's own value.
   ops(s, {op::kOver});
-  push(s, Bytes{kExitCommitmentTag});
+  push(s, Bytes{kCommitmentTag});
   ops(s, {op::kSwap, op::kCat, op::kFalse, op::kTxInputAmount, op::kCat, op::kSha256,
           op::kEqualVerify, op::kToAltStack});
   // Output 0 pays the leaf.
@@ -89,7 +89,7 @@ Bytes body_with_length(std::int64_t length) {
 
 void emit_exit_prefix(core::Bytes& s) {
   ops(s, {op::kSwap});
-  push(s, Bytes{kExitCommitmentTag});
+  push(s, Bytes{kCommitmentTag});
   ops(s, {op::kSwap, op::kCat, op::kSwap, op::kCat, op::kSha256});
   push(s, Bytes{0x20});
   ops(s, {op::kSwap, op::kCat});
@@ -122,7 +122,7 @@ const core::Hash32& exit_empty(unsigned level) {
 }
 
 core::Hash32 exit_commitment(const core::Hash32& root, std::uint64_t total) {
-  Bytes b{kExitCommitmentTag};
+  Bytes b{kCommitmentTag};
   b.insert(b.end(), root.bytes.begin(), root.bytes.end());
   const Bytes n = kaspa::script_number(static_cast<std::int64_t>(total));
   b.insert(b.end(), n.begin(), n.end());

@@ -11,7 +11,7 @@
 //   commitment = SHA-256(0x03 || root || n(total))
 //   redeem     = 0x20 <commitment> || body             (body: exit_script_body())
 //
-// A claim (exit_claim_witness) proves a leaf under the root and replaces it by empty[0] along the
+// A claim (ExitTree::claim_witness) proves a leaf under the root and replaces it by empty[0] along the
 // same path; output 0 must pay the leaf's amount to its script, and output 1 must carry the rest
 // in the exit script with the new root and total — unless the tree is empty then, when nothing
 // continues. The script checks its commitment against the UTXO's own value, so it holds exactly
@@ -19,7 +19,6 @@
 #pragma once
 
 #include <cstdint>
-#include <span>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -29,7 +28,6 @@
 namespace basalt::zk {
 
 inline constexpr unsigned kExitTreeDepth = 32;
-inline constexpr std::uint8_t kExitCommitmentTag = 3;
 
 // The exit's script public key as OpTxOutputSpk shows it: u16 version big-endian || script.
 core::Bytes exit_spk_bytes(const exec::Exit& e);
