@@ -522,6 +522,14 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
   }
   if (auto st = api.get("/v1/settlements?limit=100"); st.ok() && st->first == 200)
     report.settlements = st->second.value("settlements", json::array());
+  // What the confirmed ones paid out to L1 (exits).
+  for (json& s : report.settlements) {
+    if (s.value("status", "") != "confirmed") continue;
+    auto e = api.get("/v1/settlements/" + s["seq"].dump() + "/exits");
+    if (!e.ok() || e->first != 200) continue;
+    s["exit_count"] = e->second["exits"].size();
+    s["exit_total"] = e->second.value("total", std::uint64_t{0});
+  }
   return report;
 }
 
@@ -577,10 +585,13 @@ void print_settlements(const json& totals, const json& list, std::ostream& out) 
   std::vector<double> latency_ms;
   std::uint64_t batches = 0;
   std::uint64_t confirmed = 0;
+  std::uint64_t exits = 0, exit_total = 0;
   for (const json& s : list) {
     ++by_status[s.value("status", "?")];
     if (s.value("status", "") != "confirmed") continue;
     ++confirmed;
+    exits += s.value("exit_count", std::uint64_t{0});
+    exit_total += s.value("exit_total", std::uint64_t{0});
     batches +=
         s.value("last_batch", std::uint64_t{0}) + 1 - s.value("first_batch", std::uint64_t{0});
     if (s["latency_ms"].is_number()) latency_ms.push_back(s["latency_ms"].get<double>());
@@ -592,6 +603,10 @@ void print_settlements(const json& totals, const json& list, std::ostream& out) 
   char line[160];
   std::snprintf(line, sizeof line, "  %-34s %10.1f\n", "batches per confirmed bundle",
                 static_cast<double>(batches) / static_cast<double>(confirmed));
+  out << line;
+  std::snprintf(line, sizeof line, "  %-34s %10llu (%llu sompi)\n", "exits paid into exit outputs",
+                static_cast<unsigned long long>(exits),
+                static_cast<unsigned long long>(exit_total));
   out << line;
   if (!latency_ms.empty()) {
     std::snprintf(line, sizeof line, "  %-34s %6.0f / %6.0f / %6.0f ms\n",

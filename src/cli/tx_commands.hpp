@@ -106,7 +106,8 @@ struct LoadReport {
   double seconds = 0;
   std::map<std::string, std::uint64_t> failure_reasons;
   nlohmann::json node_status;  // /v1/status once everything accepted was proven (or timed out)
-  nlohmann::json settlements;  // /v1/settlements then (newest 100)
+  // /v1/settlements then (newest 100), the confirmed ones with exit_count and exit_total
+  nlohmann::json settlements;
   bool settled_target_missed = false;  // until_settled was not reached within `seconds`
 };
 // Runs the users, printing the node's pipeline to `log` every progress_every_s; at the end waits
