@@ -51,11 +51,11 @@ static int same(const uint8_t* a, const uint8_t* b, uint32_t n) {
 }
 
 /* The exit tree (src/zk/exits.hpp), built as leaves arrive: node[l] holds a complete left subtree
-   of height l waiting for its right sibling, when bit l of `pending` is set. */
+   of height l waiting for its right sibling, when bit l of `pending` is set (so the tree is empty
+   exactly when `pending` is 0). */
 typedef struct {
   uint8_t node[kTreeDepth][32];
   uint32_t pending;
-  uint32_t count;
   uint64_t total;
 } exit_tree;
 
@@ -103,7 +103,6 @@ static int exit_tree_add(exit_tree* t, const uint8_t* e) {
     branch(t->node[l], h, h);
     t->pending &= ~(1u << l);
   }
-  t->count += 1;
   return 1;
 }
 
@@ -211,7 +210,7 @@ int main(void) {
   memcpy(j + 192, first + kTxImageId, 32);
   memcpy(j + 224, batch_image_id, 32);
   memset(j + 256, 0, 32);
-  if (exits.count > 0) {
+  if (exits.pending != 0) {
     /* permission_spk_hash = BLAKE2b-256(0x20 <SHA-256(0x03 || root || n(total))> || body) */
     uint8_t* redeem = (uint8_t*)basalt_alloc(33 + body_len, 4);
     uint8_t pre[1 + 32 + 9];

@@ -250,11 +250,7 @@ class Machine {
         return push_number(static_cast<std::int64_t>(tx.outputs[i].value));
       case op::kTxOutputSpk: {
         if (!pop_index(at, tx.outputs.size(), i)) return false;
-        const ScriptPublicKey& spk = tx.outputs[i].script_public_key;
-        core::Bytes v{static_cast<std::uint8_t>(spk.version >> 8),
-                      static_cast<std::uint8_t>(spk.version)};
-        v.insert(v.end(), spk.script.begin(), spk.script.end());
-        return push(std::move(v));
+        return push(spk_introspection_bytes(tx.outputs[i].script_public_key));
       }
       case op::kInputCovenantId: {
         if (!pop_index(at, tx.inputs.size(), i)) return false;
@@ -540,6 +536,13 @@ core::Bytes script_number(std::int64_t v) {
     out.back() |= 0x80;
   }
   return out;
+}
+
+core::Bytes spk_introspection_bytes(const ScriptPublicKey& spk) {
+  core::Bytes v{static_cast<std::uint8_t>(spk.version >> 8),
+                static_cast<std::uint8_t>(spk.version)};
+  v.insert(v.end(), spk.script.begin(), spk.script.end());
+  return v;
 }
 
 void emit_cat_own_tail(core::Bytes& s, std::int64_t length) {

@@ -186,6 +186,9 @@ void emit_cat_own_tail(core::Bytes& script, std::int64_t length);
 // [.. h] -> [.. the P2SH script public key for redeem-script hash h, as OpTxOutputSpk shows it].
 void emit_p2sh_spk_of_hash(core::Bytes& script);
 
+// A script public key as OpTxOutputSpk pushes it: u16 version big-endian || script.
+core::Bytes spk_introspection_bytes(const ScriptPublicKey& spk);
+
 // The P2SH script public key committing to `redeem`: OpBlake2b <blake2b(redeem)> OpEqual.
 ScriptPublicKey p2sh_script(core::ByteSpan redeem);
 bool is_p2sh(const ScriptPublicKey& spk);

@@ -465,9 +465,7 @@ void Api::routes() {
     // The bundle's exits are those of the batch journals the aggregate receipt assumes.
     auto receipt = zk::decode_receipt(**bytes);
     if (!receipt.ok()) return fail(res, 500, receipt.error().to_string());
-    std::vector<core::Bytes> journals;
-    for (const auto& a : receipt->assumptions) journals.push_back(a.journal);
-    auto exits = zk::bundle_exits(journals);
+    auto exits = zk::bundle_exits(receipt->assumptions);
     if (!exits.ok()) return fail(res, 500, exits.error().to_string());
     auto tree = zk::ExitTree::build(*exits);
     if (!tree.ok()) return fail(res, 500, tree.error().to_string());

@@ -278,18 +278,14 @@ core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle() {
   }
   if (!proof) return std::optional<settle::Bundle>();
   std::vector<zk::Receipt> batches;
-  std::vector<core::Bytes> journals;
   {
     std::lock_guard lk(m_);
-    for (std::uint64_t b = first; b <= last; ++b) {
-      batches.push_back(proven_.at(b).receipt);
-      journals.push_back(batches.back().journal);
-    }
+    for (std::uint64_t b = first; b <= last; ++b) batches.push_back(proven_.at(b).receipt);
   }
-  BASALT_ASSIGN_OR_RETURN(std::vector<exec::Exit> exits, zk::bundle_exits(journals));
   BASALT_ASSIGN_OR_RETURN(zk::Receipt agg,
                           prover_->aggregate(std::move(batches), proof->smt_proof.to_bytes(),
                                              proof->inactivity_shortcut));
+  BASALT_ASSIGN_OR_RETURN(std::vector<exec::Exit> exits, zk::bundle_exits(agg.assumptions));
   BASALT_ASSIGN_OR_RETURN(const zk::StateTransition journal,
                           zk::decode_state_transition(agg.journal));
   return std::optional<settle::Bundle>(settle::Bundle{first, last, driver_.block(last).hash,

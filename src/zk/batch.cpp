@@ -119,10 +119,10 @@ core::Result<BatchTransition> decode_batch_transition(core::ByteSpan journal) {
   return t;
 }
 
-core::Result<std::vector<exec::Exit>> bundle_exits(std::span<const core::Bytes> batch_journals) {
+core::Result<std::vector<exec::Exit>> bundle_exits(std::span<const Receipt> batches) {
   std::vector<exec::Exit> exits;
-  for (const auto& j : batch_journals) {
-    BASALT_ASSIGN_OR_RETURN(const BatchTransition t, decode_batch_transition(j));
+  for (const Receipt& b : batches) {
+    BASALT_ASSIGN_OR_RETURN(const BatchTransition t, decode_batch_transition(b.journal));
     exits.insert(exits.end(), t.exits.begin(), t.exits.end());
   }
   return exits;

@@ -13,6 +13,7 @@
 #include "kaspa/types.hpp"
 #include "state/smt.hpp"
 #include "vm/image_id.hpp"
+#include "zk/receipt.hpp"
 
 namespace basalt::zk {
 
@@ -95,8 +96,9 @@ core::Bytes encode_batch_transition(const BatchTransition& t);
 // kTrailingBytes.
 core::Result<BatchTransition> decode_batch_transition(core::ByteSpan journal);
 
-// The exits of consecutive batch journals, in order. Errors: those of decode_batch_transition.
-core::Result<std::vector<exec::Exit>> bundle_exits(std::span<const core::Bytes> batch_journals);
+// The exits of consecutive batch receipts (an aggregate receipt's assumptions), in order. Errors:
+// those of decode_batch_transition.
+core::Result<std::vector<exec::Exit>> bundle_exits(std::span<const Receipt> batches);
 
 struct AggregateInput {
   vm::ImageId batch_image_id;

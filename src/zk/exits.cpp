@@ -96,10 +96,7 @@ void emit_exit_prefix(core::Bytes& s) {
 }
 
 core::Bytes exit_spk_bytes(const exec::Exit& e) {
-  const kaspa::ScriptPublicKey spk = exec::exit_script_public_key(e);
-  Bytes b{static_cast<std::uint8_t>(spk.version >> 8), static_cast<std::uint8_t>(spk.version)};
-  b.insert(b.end(), spk.script.begin(), spk.script.end());
-  return b;
+  return kaspa::spk_introspection_bytes(exec::exit_script_public_key(e));
 }
 
 core::Hash32 exit_leaf(const exec::Exit& e) {

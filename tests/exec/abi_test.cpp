@@ -70,6 +70,10 @@ TEST(ExecAbi, JournalOutcomeDecoding) {
   o = decode_journal_outcome(with_exits({a, b}), 1);
   ASSERT_TRUE(o.ok()) << o.error().to_string();
   EXPECT_EQ(o->exits, (std::vector<Exit>{a, b}));
+  const Bytes two = with_exits({a, b});
+  EXPECT_EQ(
+      decode_journal_outcome(core::ByteSpan(two).first(2 + Exit::kSize + 20), 1).error().code(),
+      core::ErrorCode::kTruncated);
   EXPECT_EQ(decode_journal_outcome(with_exits({Exit{a.kind, a.key, 0}}), 1).error().code(),
             core::ErrorCode::kOutOfRange);
   EXPECT_EQ(decode_journal_outcome(with_exits({Exit{a.kind, a.key, kMaxExitAmount + 1}}), 1)
