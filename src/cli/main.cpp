@@ -170,6 +170,8 @@ int main(int argc, char** argv) {
                        "bytes of image and heap (default 64 MiB)");
     vm_run->add_flag("--json", run_opts.json,
                      "print one JSON report on stdout, guest output included as hex");
+    vm_run->add_flag("--interpret", run_opts.interpret,
+                     "run on the interpreter alone (the reference; same result, slower)");
     std::string image_elf;
     auto* vm_image = vm->add_subcommand("image-id", "print the image id of a guest ELF");
     vm_image->add_option("elf", image_elf, "guest ELF")->required();

@@ -14,6 +14,7 @@ struct VmRunOptions {
   std::optional<std::uint64_t> max_cycles;
   std::uint32_t memory_limit = 0;  // 0: the VM's default
   bool json = false;
+  bool interpret = false;  // the interpreter alone, without the translated code
 };
 
 // Runs a guest. Guest stdout goes to stdout and guest stderr to stderr; the report (exit code or
@@ -30,9 +31,9 @@ struct VmBenchOptions {
   int repeat = 3;         // each figure is the median of this many runs
 };
 
-// Times the benchmark guests in basalt's VM (metered and unmetered) and under qemu-riscv32 and
-// prints guest instructions per second, the metering overhead and the ratio to qemu, each the
-// median of `repeat` runs.
+// Times the benchmark guests in basalt's VM (translated code metered and unmetered, and the
+// interpreter alone) and under qemu-riscv32 and prints guest instructions per second, the metering
+// overhead and the ratio to qemu, each the median of `repeat` runs.
 int bench_vm(const VmBenchOptions& opts);
 
 }  // namespace basalt::cli

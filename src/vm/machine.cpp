@@ -11,65 +11,14 @@
 #include "crypto/blake3.hpp"
 #include "crypto/schnorr.hpp"
 #include "crypto/sha256.hpp"
+#include "vm/isa.hpp"
+#include "vm/jit.hpp"
 
 namespace basalt::vm {
 
 namespace {
 
-// Decoded operations. kEnd marks the slot after the code: falling off the end faults there.
-enum Op : std::uint8_t {
-  kLui,
-  kJal,
-  kJalr,
-  kBeq,
-  kBne,
-  kBlt,
-  kBge,
-  kBltu,
-  kBgeu,
-  kLb,
-  kLh,
-  kLw,
-  kLbu,
-  kLhu,
-  kSb,
-  kSh,
-  kSw,
-  kAddi,
-  kSlti,
-  kSltiu,
-  kXori,
-  kOri,
-  kAndi,
-  kSlli,
-  kSrli,
-  kSrai,
-  kAdd,
-  kSub,
-  kSll,
-  kSlt,
-  kSltu,
-  kXor,
-  kSrl,
-  kSra,
-  kOr,
-  kAnd,
-  kMul,
-  kMulh,
-  kMulhsu,
-  kMulhu,
-  kDiv,
-  kDivu,
-  kRem,
-  kRemu,
-  kFence,
-  kEcall,
-  kEbreak,
-  kIllegal,
-  kEnd,
-};
-
-constexpr std::uint8_t kSink = 32;
+using namespace isa;
 
 std::int32_t imm_i(std::uint32_t w) {
   return static_cast<std::int32_t>(w) >> 20;
@@ -260,12 +209,17 @@ class Machine {
   Machine& operator=(const Machine&) = delete;
 
   // kMetered: count cycles and stop at the limit. Unmetered runs exist only to measure what
-  // metering costs.
+  // metering costs. With translated code, the interpreter steps only what the code leaves to it.
   template <bool kMetered>
-  RunResult run();
+  RunResult run(const jit::Code* code);
 
  private:
   enum class Stop { kNo, kYes };
+
+  // Runs from pc until the guest stops (kYes), or, with kStep, executes the one instruction at pc
+  // and returns kNo with pc at the next one unless that instruction stopped the guest.
+  template <bool kMetered, bool kStep>
+  Stop interpret(std::uint32_t& pc);
 
   bool setup();
   std::uint8_t* writable(std::uint32_t addr, std::uint32_t n) {
@@ -298,35 +252,31 @@ class Machine {
   core::ByteSpan input_;
   RunLimits limits_;
   std::size_t input_pos_ = 0;
-  std::uint32_t regs_[33] = {};
+  jit::State s_;  // holds the registers, shared with translated code
+  std::uint32_t* const regs_ = s_.regs;
   const std::uint8_t* ro_ = nullptr;  // the program's shared read-only image
   std::uint32_t ro_lo_ = 0, ro_size_ = 0;
   Region rw_;
   std::uint32_t rw_lo_ = 0, rw_cap_ = 0, brk_ = 0, brk_min_ = 0;
   std::uint32_t low_ = UINT32_MAX;  // the lowest offset of the read-write region written
   std::uint64_t cycles_ = 0;        // system-call costs during the run; everything once it ends
-  std::uint64_t instructions_done_ = 0;
+  std::uint64_t instructions_ = 0;  // executed so far (metered runs)
+  std::uint64_t allowed_ = 0;  // the instructions the cycle limit allows after system-call costs
   RunResult result_;
 };
 
 bool Machine::setup() {
   const auto& segs = p_.image().segments;
   const std::uint64_t image_bytes = p_.image().mapped_bytes();
-  std::uint32_t rw_hi = 0;
-  bool have_rw = false;
+  rw_lo_ = p_.read_write_lo();
+  std::uint32_t rw_hi = rw_lo_;
   for (const auto& s : segs) {
-    if (s.flags & kWrite) {
-      if (!have_rw) rw_lo_ = s.vaddr;
-      rw_hi = s.vaddr + s.memsz;
-      have_rw = true;
-    }
+    if (s.flags & kWrite) rw_hi = s.vaddr + s.memsz;
   }
   if (image_bytes > limits_.memory_limit) return false;
   ro_ = p_.read_only().data();
   ro_lo_ = p_.read_only_lo();
   ro_size_ = static_cast<std::uint32_t>(p_.read_only().size());
-  const std::uint32_t ro_hi = ro_lo_ + ro_size_;
-  if (!have_rw) rw_lo_ = (ro_hi + 0xfff) & ~0xfffu, rw_hi = rw_lo_;
   // The heap may grow to whatever the limit leaves after the image (and not past the 4 GiB end).
   std::uint64_t cap = std::uint64_t{rw_hi - rw_lo_} + (limits_.memory_limit - image_bytes);
   cap = std::min<std::uint64_t>(cap, 0x1'0000'0000ull - rw_lo_);
@@ -462,19 +412,45 @@ Machine::Stop Machine::syscall(std::uint32_t pc) {
 }
 
 template <bool kMetered>
-RunResult Machine::run() {
+RunResult Machine::run(const jit::Code* code) {
   if (!setup()) {
     fault(FaultKind::kOutOfMemory, p_.image().entry, 0);
     return std::move(result_);
   }
+  std::uint32_t pc = p_.image().entry;
+  allowed_ = limits_.max_cycles;
+  if (code == nullptr) {
+    interpret<kMetered, false>(pc);
+    return finish();
+  }
+  s_.rw_base = rw_.get();
+  s_.ro_base = ro_;
+  s_.ro_size = ro_size_;
+  for (;;) {
+    // A run whose budget is spent, or was overdrawn by a system call's cost, is left to the
+    // interpreter, which reports OutOfCycles at the right instruction.
+    if (!kMetered || instructions_ < allowed_) {
+      s_.rw_size = brk_ - rw_lo_;
+      s_.low = low_;
+      s_.budget = allowed_ - instructions_;
+      code->enter(s_, pc);
+      low_ = s_.low;
+      pc = s_.exit_pc;
+      if constexpr (kMetered) instructions_ = allowed_ - s_.budget;
+    }
+    if (interpret<kMetered, true>(pc) == Stop::kYes) return finish();
+  }
+}
+
+template <bool kMetered, bool kStep>
+Machine::Stop Machine::interpret(std::uint32_t& pc) {
   const Program::Insn* code = p_.code().data();
   const std::uint32_t code_lo = p_.code_lo();
   // The last slot is kEnd, reached only by falling off the code.
   const std::uint32_t code_bytes = static_cast<std::uint32_t>(p_.code().size() - 1) * 4;
-  const std::uint64_t max_cycles = limits_.max_cycles;
   std::uint32_t* r = regs_;
-  std::uint32_t pc = p_.image().entry;
-  std::uint64_t instructions = 0;
+  std::uint64_t instructions = instructions_;
+  [[maybe_unused]] int steps = 0;
 
   // A jump is legal when its target is aligned and inside the code.
   auto jump_ok = [&](std::uint32_t target) {
@@ -483,7 +459,7 @@ RunResult Machine::run() {
 
   // Instructions cost one cycle each and system calls add their cost to cycles_; the loop keeps the
   // instruction count in a register and compares it with what the limit leaves after those extras.
-  std::uint64_t allowed = max_cycles;
+  std::uint64_t allowed = allowed_;
   // Threaded dispatch (a GCC/Clang extension; no standard construct does this): every handler ends
   // by fetching the next instruction and jumping straight to its handler, which predicts far better
   // than one shared switch. The table follows the order of Op.
@@ -501,6 +477,9 @@ RunResult Machine::run() {
 #define BASALT_NEXT()                                  \
   do {                                                 \
     pc = next;                                         \
+    if constexpr (kStep) {                             \
+      if (++steps == 2) goto stepped;                  \
+    }                                                  \
     if constexpr (kMetered) {                          \
       if (instructions >= allowed) goto out_of_cycles; \
       ++instructions;                                  \
@@ -721,21 +700,23 @@ L_kEnd:
   fault(FaultKind::kJumpOutsideCode, pc, pc);
   goto done;
 #undef BASALT_NEXT
+stepped:  // reached only when stepping
+  __attribute__((unused));
+  instructions_ = instructions;
+  allowed_ = allowed;
+  return Stop::kNo;
 out_of_cycles:  // reached only when metered
   __attribute__((unused));
-  cycles_ += instructions;
-  instructions_done_ = instructions;
   fault(FaultKind::kOutOfCycles, pc, 0);
-  return finish();
 done:
-  cycles_ += instructions;
-  instructions_done_ = instructions;
-  return finish();
+  instructions_ = instructions;
+  return Stop::kYes;
 }
 
 RunResult Machine::finish() {
+  cycles_ += instructions_;
   result_.cycles = cycles_;
-  result_.instructions = instructions_done_;
+  result_.instructions = instructions_;
   return std::move(result_);
 }
 
@@ -795,6 +776,13 @@ core::Result<Program> Program::load(core::ByteSpan elf, std::uint32_t memory_lim
     have_ro = true;
   }
   BASALT_ASSERT(have_ro);
+  p.read_write_lo_ = (ro_hi + 0xfff) & ~0xfffu;
+  for (const auto& s : image.segments) {
+    if (s.flags & kWrite) {
+      p.read_write_lo_ = s.vaddr;
+      break;
+    }
+  }
   p.read_only_.assign(ro_hi - p.read_only_lo_, 0);
   for (const auto& s : image.segments) {
     if ((s.flags & kWrite) == 0) {
@@ -812,18 +800,26 @@ core::Result<Program> Program::load(core::ByteSpan elf, std::uint32_t memory_lim
                                             s.data.begin() + static_cast<std::ptrdiff_t>(last))});
   }
   p.image_ = std::move(image);
+  p.translated_ = jit::Code::compile(p, true);
   return p;
 }
 
 RunResult run(const Program& program, core::ByteSpan input, const RunLimits& limits) {
   Machine m(program, input, limits);
-  return m.run<true>();
+  return m.run<true>(program.translated());
+}
+
+RunResult run_interpreted(const Program& program, core::ByteSpan input, const RunLimits& limits) {
+  Machine m(program, input, limits);
+  return m.run<true>(nullptr);
 }
 
 RunResult run_unmetered_for_benchmark(const Program& program, core::ByteSpan input,
                                       std::uint32_t memory_limit) {
+  std::unique_ptr<jit::Code> code;
+  if (program.translated() != nullptr) code = jit::Code::compile(program, false);
   Machine m(program, input, RunLimits{UINT64_MAX, memory_limit});
-  return m.run<false>();
+  return m.run<false>(code.get());
 }
 
 }  // namespace basalt::vm

@@ -9,6 +9,11 @@
 //              grown with brk up to the memory limit.
 // Any other address faults. Misaligned loads and stores are allowed and behave exactly like aligned
 // ones (little-endian, byte by byte), as under qemu-user; a jump target must be 4-byte aligned.
+//
+// Engines: the interpreter in machine.cpp defines the machine. On x86-64 a program is also
+// translated to host code at load (jit.hpp), which runs the ordinary case of every instruction and
+// hands everything else back to the interpreter; both give the same result for every program,
+// input and limit, which tests/vm and fuzz/vm_interpreter.cpp check.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +26,10 @@
 #include "vm/image_id.hpp"
 
 namespace basalt::vm {
+
+namespace jit {
+class Code;
+}
 
 // Why a guest stopped without exiting. Values are frozen: they appear in receipts.
 enum class FaultKind : std::uint8_t {
@@ -91,6 +100,9 @@ class Program {
   // by every run: guests cannot write it.
   const core::Bytes& read_only() const { return read_only_; }
   std::uint32_t read_only_lo() const { return read_only_lo_; }
+  // Where the read-write region starts: the first writable segment, or the page after the
+  // read-only region when there is none.
+  std::uint32_t read_write_lo() const { return read_write_lo_; }
   // The non-zero part of each writable segment (a run starts from zeroed memory and copies only
   // these; the SDK's stack and .bss are zeros).
   struct InitSpan {
@@ -98,6 +110,8 @@ class Program {
     core::Bytes bytes;
   };
   const std::vector<InitSpan>& writable_init() const { return writable_init_; }
+  // The program translated to host code, or nullptr where there is no translator.
+  const jit::Code* translated() const { return translated_.get(); }
 
  private:
   ElfImage image_;
@@ -106,10 +120,15 @@ class Program {
   std::uint32_t code_lo_ = 0;
   core::Bytes read_only_;
   std::uint32_t read_only_lo_ = 0;
+  std::uint32_t read_write_lo_ = 0;
   std::vector<InitSpan> writable_init_;
+  std::shared_ptr<const jit::Code> translated_;
 };
 
+// Runs the program: translated where it can be, interpreted otherwise.
 RunResult run(const Program& program, core::ByteSpan input, const RunLimits& limits);
+// The same run on the interpreter alone: the reference the translated code is checked against.
+RunResult run_interpreted(const Program& program, core::ByteSpan input, const RunLimits& limits);
 
 // The same execution without cycle counting or a cycle limit, which makes it unsafe for anything
 // but measuring what metering costs: a guest that loops forever never returns. cycles and

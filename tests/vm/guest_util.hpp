@@ -10,9 +10,42 @@
 #include <sstream>
 #include <string>
 
+#include <gtest/gtest.h>
+
 #include "core/bytes.hpp"
+#include "vm/machine.hpp"
 
 namespace basalt::vm::testing {
+
+// Every field of two runs, for comparing the translated code with the interpreter.
+inline ::testing::AssertionResult same_run(const RunResult& a, const RunResult& b) {
+  auto differ = [](const char* what) { return ::testing::AssertionFailure() << what << " differ"; };
+  if (a.status != b.status) return differ("statuses");
+  if (a.status == RunResult::Status::kExited && a.exit_code != b.exit_code)
+    return differ("exit codes");
+  if (a.status == RunResult::Status::kFaulted &&
+      (a.fault.kind != b.fault.kind || a.fault.pc != b.fault.pc || a.fault.addr != b.fault.addr)) {
+    return ::testing::AssertionFailure()
+           << "faults differ: " << fault_name(a.fault.kind) << " at " << std::hex << a.fault.pc
+           << " (" << a.fault.addr << ") vs " << fault_name(b.fault.kind) << " at " << b.fault.pc
+           << " (" << b.fault.addr << ")";
+  }
+  if (a.cycles != b.cycles || a.instructions != b.instructions) {
+    return ::testing::AssertionFailure()
+           << "cycles " << a.cycles << " vs " << b.cycles << ", instructions " << a.instructions
+           << " vs " << b.instructions;
+  }
+  if (a.stdout_bytes != b.stdout_bytes) return differ("stdout");
+  if (a.stderr_bytes != b.stderr_bytes) return differ("stderr");
+  if (a.journal != b.journal) return differ("journals");
+  if (a.assumptions.size() != b.assumptions.size()) return differ("assumption counts");
+  for (std::size_t i = 0; i < a.assumptions.size(); ++i) {
+    if (a.assumptions[i].image_id != b.assumptions[i].image_id ||
+        a.assumptions[i].journal_digest != b.assumptions[i].journal_digest)
+      return differ("assumptions");
+  }
+  return ::testing::AssertionSuccess();
+}
 
 inline core::Bytes read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

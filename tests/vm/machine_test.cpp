@@ -4,6 +4,7 @@
 #include "core/byte_writer.hpp"
 #include "crypto/blake3.hpp"
 #include "crypto/sha256.hpp"
+#include "guest_util.hpp"
 #include "rv_asm.hpp"
 #include "vm/machine.hpp"
 
@@ -24,7 +25,9 @@ RunResult run_code(const std::vector<std::uint32_t>& code, core::ByteSpan input 
                    RunLimits limits = {}, std::uint32_t data_size = 0x1000) {
   auto p = Program::load(program(code, data_size), limits.memory_limit);
   EXPECT_TRUE(p.ok()) << p.error().to_string();
-  return run(*p, input, limits);
+  RunResult r = run(*p, input, limits);
+  EXPECT_TRUE(same_run(r, run_interpreted(*p, input, limits)));
+  return r;
 }
 
 // rd = op(a, b) through registers x5, x6, then exit with rd.
@@ -105,6 +108,10 @@ TEST(Vm, Faults) {
   jalr.push_back(enc::addi(0, 0, 0));
   EXPECT_EQ(fault_of(run_code(jalr)), FaultKind::kJumpOutsideCode);
   EXPECT_EQ(fault_of(run_code({enc::addi(5, 0, 1)})), FaultKind::kJumpOutsideCode);
+  auto off_end = run_code({enc::addi(5, 0, 1), enc::b(0, 0, 5, 8)});  // branch not taken, then off
+  EXPECT_EQ(fault_of(off_end), FaultKind::kJumpOutsideCode);
+  EXPECT_EQ(off_end.fault.pc, 0x10008u);
+  EXPECT_EQ(off_end.instructions, 3u);
   // Illegal encodings, EBREAK, CSR access.
   EXPECT_EQ(fault_of(run_code({0xffffffffu})), FaultKind::kIllegalInstruction);
   EXPECT_EQ(fault_of(run_code({0x00000000u})), FaultKind::kIllegalInstruction);
@@ -112,6 +119,35 @@ TEST(Vm, Faults) {
   EXPECT_EQ(fault_of(run_code({0xc0002573u})), FaultKind::kIllegalInstruction);  // rdcycle
   // Unknown system call.
   EXPECT_EQ(fault_of(run_code({enc::addi(17, 0, 999), enc::ecall()})), FaultKind::kBadSyscall);
+}
+
+TEST(Vm, AccessesReachTheLastByteOfEachRegion) {
+  // Read-only: the code (0x10000, 4 words) ends at 0x10010; read-write: the data ends at 0x21000.
+  for (std::uint32_t width : {1u, 2u, 4u}) {
+    const std::uint32_t f3 = width == 1 ? 0 : width == 2 ? 1 : 2;
+    for (std::uint32_t end : {0x10010u, 0x21000u}) {
+      for (std::uint32_t over : {0u, 1u}) {
+        std::vector<std::uint32_t> code = enc::li(5, end - width + over);
+        code.push_back(enc::i(0x03, f3, 6, 5, 0));
+        if (end == 0x21000u) code.push_back(enc::s(f3, 5, 6, 0));
+        code.resize(4, enc::addi(0, 0, 0));
+        code.push_back(enc::addi(17, 0, 93));
+        code.push_back(enc::ecall());
+        if (end == 0x10010u) code.resize(4);  // the read-only region is exactly the code
+        auto r = run_code(code);
+        if (end == 0x10010u) {
+          // The load at the end of the code falls off it when it works, faults when it does not.
+          ASSERT_EQ(r.status, S::kFaulted);
+          EXPECT_EQ(r.fault.kind, over ? FaultKind::kLoadAccess : FaultKind::kJumpOutsideCode);
+        } else if (over) {
+          ASSERT_EQ(r.status, S::kFaulted);
+          EXPECT_EQ(r.fault.kind, FaultKind::kLoadAccess);
+        } else {
+          EXPECT_EQ(r.status, S::kExited) << width;
+        }
+      }
+    }
+  }
 }
 
 TEST(Vm, CycleLimitStopsAnInfiniteLoopDeterministically) {
