@@ -639,9 +639,9 @@ bool Translator::translate(std::size_t& trampoline, std::vector<std::size_t>& en
   }
   a_.u8(0xc3);
 
+  // The slots in order: straight-line code falls through into the next slot's body, and the last
+  // slot (the fall-off slot) leaves, so control never runs past the end of the code.
   for (std::size_t i = 0; i < n; ++i) slot(i);
-  // A run of straight-line code never falls past its end, which is a control transfer; the
-  // fall-off slot is last and leaves.
 
   // Entries of slots inside a run (reached only through JALR, or the program's entry): charge the
   // rest of the run, then continue in the body.

@@ -34,7 +34,6 @@ struct State {
   std::uint64_t ro_size = 0;
   std::uint64_t budget = 0;  // instructions the run may still execute
   std::uint32_t low = 0;  // lowest read-write offset written so far (kept as the interpreter does)
-  std::uint32_t pad = 0;
   const void* const* entries = nullptr;  // host entry point of every code slot
 };
 

@@ -86,7 +86,7 @@ class Program {
   const ImageId& image_id() const { return image_id_; }
   const ElfImage& image() const { return image_; }
 
-  // Decoded instruction; public for the interpreter in machine.cpp only.
+  // Decoded instruction; public for the two engines (machine.cpp, jit.cpp) only.
   struct Insn {
     std::uint8_t op;
     std::uint8_t rd;  // 32 (a sink) when the instruction writes x0

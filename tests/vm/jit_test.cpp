@@ -59,14 +59,16 @@ TEST(Jit, SdkProgramsAgreeWithTheInterpreter) {
 }
 
 TEST(Jit, TheTransactionGuestsAgreeWithTheInterpreter) {
-  // The counter guest on an input the ABI rejects early and on random bytes: faults, early exits
-  // and system calls through the translated code's exits.
+  // The app guests on random bytes as input: the ABI's rejections, early exits and system calls
+  // through the translated code's exits.
   test::Rng rng(6);
-  auto p = Program::load(read_file(guest_path("counter.elf")));
-  ASSERT_TRUE(p.ok());
-  for (int k = 0; k < 20; ++k) {
-    core::Bytes input = rng.bytes(rng.below(300));
-    expect_agree_at_limits(*p, input, rng, 3, "counter on random input");
+  for (const char* app : {"counter", "token"}) {
+    auto p = Program::load(read_file(guest_path(std::string(app) + ".elf")));
+    ASSERT_TRUE(p.ok()) << app;
+    for (int k = 0; k < 20; ++k) {
+      core::Bytes input = rng.bytes(rng.below(300));
+      expect_agree_at_limits(*p, input, rng, 3, std::string(app) + " on random input");
+    }
   }
 }
 
