@@ -230,7 +230,12 @@ class Translator {
   void emit_store(const Program::Insn& in, std::size_t i);
   void emit_branch(const Program::Insn& in, std::size_t i, int cc);
   void emit_divide(const Program::Insn& in);
-  // a = rs1 + imm in EAX, then ECX = a - base and the bounds check of n bytes against `size`
+  // EAX = rs1 + imm: the address of a load or store, the target of a JALR before its low bit goes.
+  void address(const Program::Insn& in) {
+    load(RAX, in.rs1);
+    if (in.imm != 0) a_.ri(0, RAX, in.imm);
+  }
+  // With the address in EAX: ECX = address - base, and the bounds check of n bytes against `size`
   // (a register, or State memory when size_reg < 0); jumps to `fail` when out of bounds.
   void bounds(std::uint32_t base, int n, int size_reg, int size_off, int fail);
 
@@ -241,6 +246,8 @@ class Translator {
   std::array<int, 32> host_{};
   std::vector<std::size_t> run_end_;
   std::vector<bool> leader_;
+  // Labels per slot: its instruction; where control enters it from elsewhere (a leader's inline
+  // charge, or an out-of-line stub for a slot inside a run); its exit to the host.
   std::vector<int> body_, entry_, exit_;
   int exit_common_ = -1;
   std::vector<std::function<void()>> cold_;
@@ -294,8 +301,7 @@ void Translator::emit_load(const Program::Insn& in, std::size_t i) {
   }
   const int t = target(in.rd);
   const int slow = a_.label(), back = a_.label(), fail = exit_label(i);
-  load(RAX, in.rs1);
-  if (in.imm != 0) a_.ri(0, RAX, in.imm);
+  address(in);
   bounds(rw_lo_, n, R14, 0, slow);
   a_.rm(op, t, RBP, RCX, 0, 0);
   a_.bind(back);
@@ -313,8 +319,7 @@ void Translator::emit_load(const Program::Insn& in, std::size_t i) {
 void Translator::emit_store(const Program::Insn& in, std::size_t i) {
   const int n = in.op == kSb ? 1 : in.op == kSh ? 2 : 4;
   const int lower = a_.label(), back = a_.label();
-  load(RAX, in.rs1);
-  if (in.imm != 0) a_.ri(0, RAX, in.imm);
+  address(in);
   bounds(rw_lo_, n, R14, 0, exit_label(i));
   a_.rm({0x3b}, RCX, RBX, -1, 0, kLowOff);  // cmp ecx, [low]
   a_.jcc(kB, lower);
@@ -365,11 +370,9 @@ void Translator::emit_divide(const Program::Insn& in) {
     }
     a_.jmp(done);
   }
-  if (!is_rem) {
+  if (!is_rem) {  // a remainder by zero jumped straight to done
     a_.bind(zero);
     a_.mov_imm(RAX, 0xffffffffu);
-  } else {
-    a_.bind(zero);
   }
   a_.bind(done);
   store(in.rd, is_rem ? RDX : RAX);
@@ -452,8 +455,7 @@ void Translator::slot(std::size_t i) {
       break;
     case kJalr: {
       const int fail = exit_label(i);
-      load(RAX, in.rs1);
-      if (in.imm != 0) a_.ri(0, RAX, in.imm);
+      address(in);
       a_.ri(4, RAX, 0xfffffffeu);                                                // and eax, ~1
       a_.rm({0x8d}, RCX, RAX, -1, 0, static_cast<std::int32_t>(0u - code_lo_));  // lea ecx
       a_.ri(7, RCX, code_bytes_);
@@ -645,11 +647,9 @@ bool Translator::translate(std::size_t& trampoline, std::vector<std::size_t>& en
 
   // Entries of slots inside a run (reached only through JALR, or the program's entry): charge the
   // rest of the run, then continue in the body.
-  std::vector<int> stub(n, -1);
   for (std::size_t i = 0; i < n; ++i) {
     if (leader_[i]) continue;
-    stub[i] = a_.label();
-    a_.bind(stub[i]);
+    a_.bind(entry_[i]);
     charge(i);
     a_.jmp(body_[i]);
   }
@@ -664,9 +664,7 @@ bool Translator::translate(std::size_t& trampoline, std::vector<std::size_t>& en
   }
   if (!a_.finish()) return false;
   entries.resize(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    entries[i] = static_cast<std::size_t>(a_.pos(leader_[i] ? entry_[i] : stub[i]));
-  }
+  for (std::size_t i = 0; i < n; ++i) entries[i] = static_cast<std::size_t>(a_.pos(entry_[i]));
   return true;
 }
 
@@ -694,7 +692,6 @@ std::unique_ptr<Code> Code::compile(const Program& program, bool metered) {
   c->mem_ = mem;
   c->size_ = size;
   c->code_lo_ = program.code_lo();
-  c->metered_ = metered;
   auto* base = static_cast<std::uint8_t*>(mem);
   c->entries_.reserve(entries.size());
   for (std::size_t e : entries) c->entries_.push_back(base + e);

@@ -49,14 +49,12 @@ class Code {
   // Runs translated code from `pc` (a code slot's address, the fall-off slot included) until it
   // leaves; state.exit_pc then names the instruction the host must step.
   void enter(State& state, std::uint32_t pc) const;
-  bool metered() const { return metered_; }
 
  private:
   Code() = default;
   void* mem_ = nullptr;
   std::size_t size_ = 0;
   std::uint32_t code_lo_ = 0;
-  bool metered_ = true;
   std::vector<const void*> entries_;
   void (*trampoline_)(State*, const void*) = nullptr;
 };

@@ -129,11 +129,13 @@ TEST(Vm, AccessesReachTheLastByteOfEachRegion) {
       for (std::uint32_t over : {0u, 1u}) {
         std::vector<std::uint32_t> code = enc::li(5, end - width + over);
         code.push_back(enc::i(0x03, f3, 6, 5, 0));
-        if (end == 0x21000u) code.push_back(enc::s(f3, 5, 6, 0));
-        code.resize(4, enc::addi(0, 0, 0));
-        code.push_back(enc::addi(17, 0, 93));
-        code.push_back(enc::ecall());
-        if (end == 0x10010u) code.resize(4);  // the read-only region is exactly the code
+        if (end == 0x21000u) {
+          code.push_back(enc::s(f3, 5, 6, 0));
+          code.push_back(enc::addi(17, 0, 93));
+          code.push_back(enc::ecall());
+        } else {
+          code.resize(4, enc::addi(0, 0, 0));  // the read-only region is exactly these 4 words
+        }
         auto r = run_code(code);
         if (end == 0x10010u) {
           // The load at the end of the code falls off it when it works, faults when it does not.
