@@ -2,6 +2,8 @@
 // over the same bytes in the same run for comparison.
 #include <benchmark/benchmark.h>
 
+#include <cstring>
+
 #include <unistd.h>
 #include <chrono>
 #include <cstdio>
@@ -133,6 +135,17 @@ void BM_Sha256_64(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(sha256(msg));
 }
 BENCHMARK(BM_Sha256_64);
+
+// One compression from a domain IV: the cost of a resource-tree or lane-tree node.
+void BM_Sha256CompressFrom(benchmark::State& state) {
+  const auto iv = sha256_domain_iv("bench");
+  core::Bytes block = filled(64);
+  for (auto _ : state) {
+    const core::Hash32 h = sha256_compress_from(iv, block.data());
+    std::memcpy(block.data(), h.data(), 8);  // each compression waits for the one before
+  }
+}
+BENCHMARK(BM_Sha256CompressFrom);
 
 }  // namespace
 }  // namespace basalt::crypto

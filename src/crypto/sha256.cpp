@@ -6,6 +6,7 @@
 
 #include <openssl/sha.h>
 
+#include <bit>
 #include <cstring>
 #include <new>
 
@@ -51,15 +52,15 @@ void sha256_compress(std::array<std::uint32_t, 8>& state, const std::uint8_t blo
 
 core::Hash32 sha256_compress_from(const std::array<std::uint32_t, 8>& iv,
                                   const std::uint8_t block[64]) {
+  // SHA256_Transform reads only the chaining words: the rest of the context needs no set-up.
   SHA256_CTX c;
   for (int i = 0; i < 8; ++i) c.h[i] = iv[i];
   SHA256_Transform(&c, block);
   core::Hash32 out;
   for (int i = 0; i < 8; ++i) {
-    out.bytes[4 * i] = static_cast<std::uint8_t>(c.h[i] >> 24);
-    out.bytes[4 * i + 1] = static_cast<std::uint8_t>(c.h[i] >> 16);
-    out.bytes[4 * i + 2] = static_cast<std::uint8_t>(c.h[i] >> 8);
-    out.bytes[4 * i + 3] = static_cast<std::uint8_t>(c.h[i]);
+    std::uint32_t w = c.h[i];
+    if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap32(w);
+    std::memcpy(out.bytes.data() + 4 * i, &w, 4);
   }
   return out;
 }

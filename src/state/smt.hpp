@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "core/huge_pages.hpp"
 #include "core/result.hpp"
 
 namespace basalt::state {
@@ -86,6 +87,7 @@ class Smt {
     return r == 0 ? NodeKind::kEmpty : (r & kLeafBit) ? NodeKind::kLeaf : NodeKind::kInternal;
   }
 
+  void load_paths(std::span<const SmtUpdate> ups) const;
   Sub update(const Sub& node, unsigned depth, std::span<const SmtUpdate> ups);
   Sub build(unsigned depth, std::span<const SmtUpdate> ups);
   Sub join(Ref node, const Sub& left, const Sub& right);
@@ -94,9 +96,9 @@ class Smt {
   void emit(const Sub& node, unsigned depth, std::span<const ResourceId> keys,
             core::Bytes& out) const;
 
-  std::vector<Internal> inodes_;
+  std::vector<Internal, core::HugePageAllocator<Internal>> inodes_;
   std::vector<std::uint32_t> free_inodes_;
-  std::vector<Leaf> leaves_;
+  std::vector<Leaf, core::HugePageAllocator<Leaf>> leaves_;
   std::vector<std::uint32_t> free_leaves_;
   Sub root_;
 };
