@@ -232,60 +232,84 @@ Smt::Sub Smt::update(const Sub& node, unsigned depth, std::span<const SmtUpdate>
 
 // At 10^6 keys the tree is far larger than the caches, and a path is a chain of loads that each
 // wait for the one before (prefetch instructions did not help on the machines measured). Walking
-// the batch's paths level by level first, with each level's loads in a tight loop of their own,
-// lets the memory system serve a whole level at once; update() then finds its nodes in cache.
-void Smt::load_paths(std::span<const SmtUpdate> ups) const {
+// many paths level by level, with each level's loads in a tight loop of their own, lets the memory
+// system serve a whole level at once.
+std::vector<Smt::Ref> Smt::path_ends(std::span<const ResourceId> sorted) const {
   struct Visit {
     Ref ref;
-    std::uint32_t first, last;  // the updates below: ups[first, last)
+    std::uint32_t first, last;  // the keys below: sorted[first, last)
   };
-  std::vector<Visit> level{{root_.ref, 0, static_cast<std::uint32_t>(ups.size())}};
+  std::vector<Ref> ends(sorted.size());
+  std::vector<Visit> level{{root_.ref, 0, static_cast<std::uint32_t>(sorted.size())}};
   std::vector<Visit> next;
-  std::vector<std::uint64_t> loaded;
+  std::vector<std::uint64_t> children;
   for (unsigned depth = 0; !level.empty(); ++depth) {
-    loaded.resize(level.size());
+    children.resize(level.size());
     for (std::size_t i = 0; i < level.size(); ++i) {
       const Ref r = level[i].ref;
-      if (r & kLeafBit) {
-        loaded[i] = leaves_[r & ~kLeafBit].value.bytes[0];
-      } else {
-        const Internal& n = inodes_[r - 1];
-        loaded[i] = (std::uint64_t{n.child[1]} << 32 | n.child[0]) + n.hash[0].bytes[0];
-      }
+      if (r == 0 || (r & kLeafBit)) continue;
+      // Both of the node's cache lines: update() reads the hashes too.
+      const Internal& n = inodes_[r - 1];
+      children[i] = (std::uint64_t{n.child[1]} << 32 | n.child[0]) + n.hash[0].bytes[0];
     }
     next.clear();
     for (std::size_t i = 0; i < level.size(); ++i) {
       const Visit& v = level[i];
-      if (v.ref & kLeafBit) continue;
+      if (v.ref == 0 || (v.ref & kLeafBit)) {
+        std::fill(ends.begin() + v.first, ends.begin() + v.last, v.ref);
+        continue;
+      }
       const Internal& n = inodes_[v.ref - 1];
       const auto mid = v.first + static_cast<std::uint32_t>(
-                                     split_point(ups.subspan(v.first, v.last - v.first), depth,
-                                                 [](const SmtUpdate& u) { return u.key; }));
-      if (n.child[0] != 0 && v.first < mid) next.push_back({n.child[0], v.first, mid});
-      if (n.child[1] != 0 && mid < v.last) next.push_back({n.child[1], mid, v.last});
+                                     split_point(sorted.subspan(v.first, v.last - v.first), depth,
+                                                 [](const ResourceId& k) { return k; }));
+      if (v.first < mid) next.push_back({n.child[0], v.first, mid});
+      if (mid < v.last) next.push_back({n.child[1], mid, v.last});
     }
-    // The loads must happen even though only their cache effect is wanted.
+    // Only the loads' effect on the caches is wanted; they must not be optimised away.
     std::uint64_t sum = 0;
-    for (std::uint64_t x : loaded) sum += x;
+    for (std::uint64_t x : children) sum += x;
     asm volatile("" : : "r"(sum));
     level.swap(next);
   }
+  return ends;
 }
 
-void Smt::apply(std::span<const SmtUpdate> updates) {
+void Smt::apply(std::span<const SmtUpdate> updates, std::vector<ValueHash>* replaced) {
+  if (replaced != nullptr) replaced->assign(updates.size(), ValueHash{});
   if (updates.empty()) return;
-  std::vector<SmtUpdate> ups(updates.begin(), updates.end());
-  std::stable_sort(ups.begin(), ups.end(),
-                   [](const SmtUpdate& a, const SmtUpdate& b) { return key_less(a.key, b.key); });
-  // Last write wins: keep the last of each run of equal keys.
-  std::size_t out = 0;
-  for (std::size_t i = 0; i < ups.size(); ++i) {
-    if (i + 1 < ups.size() && ups[i + 1].key == ups[i].key) continue;
-    ups[out++] = ups[i];
+  std::vector<std::uint32_t> order(updates.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+    return key_less(updates[a].key, updates[b].key);
+  });
+  // Last write wins: of each run of equal keys the last one stays. slot[i]: update i's key in ups.
+  std::vector<SmtUpdate> ups;
+  ups.reserve(updates.size());
+  std::vector<std::uint32_t> slot(updates.size());
+  for (const std::uint32_t i : order) {
+    if (ups.empty() || ups.back().key != updates[i].key) ups.push_back({});
+    ups.back() = updates[i];
+    slot[i] = static_cast<std::uint32_t>(ups.size() - 1);
   }
-  ups.resize(out);
-  if (root_.ref != 0) load_paths(ups);
+  std::vector<ResourceId> keys;
+  keys.reserve(ups.size());
+  for (const auto& u : ups) keys.push_back(u.key);
+  // Walking the paths first loads them, so update() finds its nodes in cache, and the leaves the
+  // paths end in tell what each key held.
+  const std::vector<Ref> ends = path_ends(keys);
+  std::vector<ValueHash> before(ups.size());
+  for (std::size_t k = 0; k < ends.size(); ++k) {
+    if ((ends[k] & kLeafBit) == 0) continue;
+    const Leaf& l = leaves_[ends[k] & ~kLeafBit];
+    if (l.key == keys[k]) before[k] = l.value;
+  }
+  // The leaf loads are wanted for their effect on the caches even when `before` is not returned.
+  asm volatile("" : : "r"(before.data()) : "memory");
   root_ = update(root_, 0, ups);
+  if (replaced != nullptr) {
+    for (std::size_t i = 0; i < updates.size(); ++i) (*replaced)[i] = before[slot[i]];
+  }
 }
 
 core::Status Smt::build_sorted(std::span<const SmtUpdate> entries) {

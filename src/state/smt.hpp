@@ -54,8 +54,9 @@ class Smt {
   ValueHash get(const ResourceId& key) const;
   std::size_t size() const { return leaves_.size() - free_leaves_.size(); }
 
-  // Applies a batch in any order; for a key given twice the last entry wins.
-  void apply(std::span<const SmtUpdate> updates);
+  // Applies a batch in any order; for a key given twice the last entry wins. `replaced`, when
+  // given, receives for each update the value its key held before the batch (zero: absent).
+  void apply(std::span<const SmtUpdate> updates, std::vector<ValueHash>* replaced = nullptr);
   // Builds the tree of an empty Smt from entries in strictly ascending key order with non-zero
   // values. Errors: kInvalid when the order or a value is wrong; the tree stays empty then.
   core::Status build_sorted(std::span<const SmtUpdate> entries);
@@ -87,7 +88,8 @@ class Smt {
     return r == 0 ? NodeKind::kEmpty : (r & kLeafBit) ? NodeKind::kLeaf : NodeKind::kInternal;
   }
 
-  void load_paths(std::span<const SmtUpdate> ups) const;
+  // For each of the ascending keys, where its path ends: 0 (an empty subtree) or a leaf.
+  std::vector<Ref> path_ends(std::span<const ResourceId> sorted) const;
   Sub update(const Sub& node, unsigned depth, std::span<const SmtUpdate> ups);
   Sub build(unsigned depth, std::span<const SmtUpdate> ups);
   Sub join(Ref node, const Sub& left, const Sub& right);

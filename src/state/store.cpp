@@ -4,6 +4,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
+#include <rocksdb/perf_level.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -86,6 +87,10 @@ core::Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& di
   // Small memtables: point reads of the batch's resources stay cheap (a large skip list costs
   // more per lookup than a filtered SST read from the block cache).
   cf_options.write_buffer_size = 8u << 20;
+  // A Bloom filter over each memtable's keys: a point read of a resource not written lately skips
+  // searching the memtables' skip lists.
+  cf_options.memtable_whole_key_filtering = true;
+  cf_options.memtable_prefix_bloom_size_ratio = 0.05;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const char* name : kCfNames) descriptors.emplace_back(name, cf_options);
@@ -222,10 +227,14 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   std::vector<ResourceId> ids;
   ids.reserve(writes.size());
   for (const auto& w : writes) ids.push_back(w.id);
-  {
-    std::vector<ResourceId> sorted = ids;
-    std::sort(sorted.begin(), sorted.end());
-    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end()) {
+  // The writes in key order: RocksDB's memtable inserts each key next to where the last one went,
+  // so ascending keys insert much faster than a random order.
+  std::vector<std::uint32_t> order(writes.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](std::uint32_t a, std::uint32_t b) { return ids[a] < ids[b]; });
+  for (std::size_t k = 1; k < order.size(); ++k) {
+    if (ids[order[k - 1]] == ids[order[k]]) {
       return Error{ErrorCode::kInvalid, "a resource written twice in one commit"};
     }
   }
@@ -235,20 +244,26 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   }
   // The tree needs only the new values, so it is updated on a helper thread while the old values
   // are read and the write is assembled. (Writing an unchanged value to the tree changes nothing.)
-  // Previous data from the caller is checked there first: the tree holds every resource's value
-  // hash, so a wrong previous value cannot reach the rollback log.
+  // Previous data from the caller is checked there against the value hashes the tree replaced
+  // (the tree is put back when one differs), so a wrong previous value cannot reach the rollback
+  // log.
   std::future<core::Result<core::Hash32>> tree =
-      std::async(std::launch::async, [this, writes, previous]() -> core::Result<core::Hash32> {
-        for (std::size_t i = 0; i < previous.size(); ++i) {
-          if (value_hash(previous[i]) != smt_.get(writes[i].id)) {
-            return Error{ErrorCode::kInvalid,
-                         "commit: stale previous data for resource " + writes[i].id.hex()};
-          }
-        }
+      std::async(std::launch::async, [&]() -> core::Result<core::Hash32> {
         std::vector<SmtUpdate> forward;
         forward.reserve(writes.size());
         for (const auto& w : writes) forward.push_back({w.id, value_hash(w.data)});
-        smt_.apply(forward);
+        std::vector<ValueHash> before;
+        smt_.apply(forward, &before);
+        for (std::size_t i = 0; i < previous.size(); ++i) {
+          if (value_hash(previous[i]) == before[i]) continue;
+          std::vector<SmtUpdate> restore;
+          restore.reserve(writes.size());
+          for (std::size_t k = 0; k < writes.size(); ++k)
+            restore.push_back({writes[k].id, before[k]});
+          smt_.apply(restore);
+          return Error{ErrorCode::kInvalid,
+                       "commit: stale previous data for resource " + writes[i].id.hex()};
+        }
         return smt_.root();
       });
   std::vector<core::Bytes> read;
@@ -267,7 +282,7 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   rocksdb::WriteBatch wb;
   std::vector<SmtUpdate> backward;
   std::string undo;
-  for (std::size_t i = 0; i < writes.size(); ++i) {
+  for (const std::uint32_t i : order) {
     const ResourceWrite& w = writes[i];
     if (w.data == old[i]) continue;  // not a change: nothing to store or undo
     const rocksdb::Slice key = slice(w.id.span());
@@ -298,6 +313,9 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   }
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
+  // RocksDB counts every key comparison for its per-thread statistics unless told not to, and
+  // basalt does not read them: 10-15% of a commit's memtable inserts.
+  rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
   rocksdb::Status s = db_->Write(wo, &wb);
   if (!s.ok()) {
     smt_.apply(backward);

@@ -1,7 +1,7 @@
 // The resource SMT against a naive model: a std::map whose root is computed straight from the
 // definition (split by key bit, a lone leaf moves up), for random batches that include deletes and
-// keys sharing long prefixes; multiproofs verify, give the right values and post-update roots, and
-// every tampered proof is rejected.
+// keys sharing long prefixes, with the values each batch replaced; multiproofs verify, give the
+// right values and post-update roots, and every tampered proof is rejected.
 #include "state/smt.hpp"
 
 #include <gtest/gtest.h>
@@ -82,7 +82,13 @@ TEST(StateSmt, RandomBatchesMatchTheNaiveModel) {
       ValueHash v = rng.below(4) == 0 ? ValueHash{} : rng.hash();
       batch.push_back({k, v});
     }
-    t.apply(batch);
+    std::vector<ValueHash> replaced;
+    t.apply(batch, &replaced);
+    ASSERT_EQ(replaced.size(), batch.size());
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto it = m.find(batch[i].key);
+      ASSERT_EQ(replaced[i], it == m.end() ? ValueHash{} : it->second) << "round " << round;
+    }
     for (const auto& u : batch) {
       if (u.value.is_zero()) {
         m.erase(u.key);

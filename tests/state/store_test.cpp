@@ -139,6 +139,13 @@ TEST(StateStore, StalePreviousDataIsRefusedAndChangesNothing) {
   EXPECT_EQ(r.error().code(), core::ErrorCode::kInvalid);
   EXPECT_EQ((*s)->root(), root);
   EXPECT_EQ((*s)->tip().value, 1u);
+  // A stale previous value among good ones, for a resource being created, is refused likewise.
+  const ResourceId b(core::Hash32::filled(2));
+  const std::vector<core::Bytes> b_stale = {{1}, {5}};
+  auto r2 = (*s)->commit({2}, std::vector<ResourceWrite>{{a, {}}, {b, {3}}}, {}, b_stale);
+  ASSERT_FALSE(r2.ok());
+  EXPECT_EQ((*s)->root(), root);
+  EXPECT_TRUE((*(*s)->get(b)).empty());
   const std::vector<core::Bytes> right = {{1}};
   ASSERT_TRUE((*s)->commit({2}, std::vector<ResourceWrite>{{a, {2}}}, {}, right).ok());
   ASSERT_TRUE((*s)->rollback_to({1}).ok());
