@@ -231,7 +231,7 @@ Smt::Sub Smt::update(const Sub& node, unsigned depth, std::span<const SmtUpdate>
 }
 
 // At 10^6 keys the tree is far larger than the caches, and a path is a chain of loads that each
-// wait for the one before (prefetch instructions did not help on the machines measured). Walking
+// wait for the one before (prefetch instructions did not help on the machine measured). Walking
 // many paths level by level, with each level's loads in a tight loop of their own, lets the memory
 // system serve a whole level at once.
 std::vector<Smt::Ref> Smt::path_ends(std::span<const ResourceId> sorted) const {
