@@ -43,8 +43,8 @@ core::Hash32 sha256(core::ByteSpan data) {
 }
 
 void sha256_compress(std::array<std::uint32_t, 8>& state, const std::uint8_t block[64]) {
+  // SHA256_Transform reads only the chaining words: the rest of the context needs no set-up.
   SHA256_CTX c;
-  SHA256_Init(&c);
   for (int i = 0; i < 8; ++i) c.h[i] = state[i];
   SHA256_Transform(&c, block);
   for (int i = 0; i < 8; ++i) state[i] = c.h[i];
@@ -52,13 +52,11 @@ void sha256_compress(std::array<std::uint32_t, 8>& state, const std::uint8_t blo
 
 core::Hash32 sha256_compress_from(const std::array<std::uint32_t, 8>& iv,
                                   const std::uint8_t block[64]) {
-  // SHA256_Transform reads only the chaining words: the rest of the context needs no set-up.
-  SHA256_CTX c;
-  for (int i = 0; i < 8; ++i) c.h[i] = iv[i];
-  SHA256_Transform(&c, block);
+  std::array<std::uint32_t, 8> state = iv;
+  sha256_compress(state, block);
   core::Hash32 out;
   for (int i = 0; i < 8; ++i) {
-    std::uint32_t w = c.h[i];
+    std::uint32_t w = state[i];
     if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap32(w);
     std::memcpy(out.bytes.data() + 4 * i, &w, 4);
   }

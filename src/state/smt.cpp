@@ -242,16 +242,20 @@ std::vector<Smt::Ref> Smt::path_ends(std::span<const ResourceId> sorted) const {
   std::vector<Ref> ends(sorted.size());
   std::vector<Visit> level{{root_.ref, 0, static_cast<std::uint32_t>(sorted.size())}};
   std::vector<Visit> next;
-  std::vector<std::uint64_t> children;
+  std::vector<std::array<Ref, 2>> children;
   for (unsigned depth = 0; !level.empty(); ++depth) {
     children.resize(level.size());
+    std::uint32_t touched = 0;
     for (std::size_t i = 0; i < level.size(); ++i) {
       const Ref r = level[i].ref;
       if (r == 0 || (r & kLeafBit)) continue;
-      // Both of the node's cache lines: update() reads the hashes too.
       const Internal& n = inodes_[r - 1];
-      children[i] = (std::uint64_t{n.child[1]} << 32 | n.child[0]) + n.hash[0].bytes[0];
+      children[i] = {n.child[0], n.child[1]};
+      // The node's other cache line, for update(), which reads the hashes too.
+      touched += n.hash[0].bytes[0];
     }
+    // Only the effect of that load on the caches is wanted; it must not be optimised away.
+    asm volatile("" : : "r"(touched));
     next.clear();
     for (std::size_t i = 0; i < level.size(); ++i) {
       const Visit& v = level[i];
@@ -259,17 +263,12 @@ std::vector<Smt::Ref> Smt::path_ends(std::span<const ResourceId> sorted) const {
         std::fill(ends.begin() + v.first, ends.begin() + v.last, v.ref);
         continue;
       }
-      const Internal& n = inodes_[v.ref - 1];
       const auto mid = v.first + static_cast<std::uint32_t>(
                                      split_point(sorted.subspan(v.first, v.last - v.first), depth,
                                                  [](const ResourceId& k) { return k; }));
-      if (v.first < mid) next.push_back({n.child[0], v.first, mid});
-      if (mid < v.last) next.push_back({n.child[1], mid, v.last});
+      if (v.first < mid) next.push_back({children[i][0], v.first, mid});
+      if (mid < v.last) next.push_back({children[i][1], mid, v.last});
     }
-    // Only the loads' effect on the caches is wanted; they must not be optimised away.
-    std::uint64_t sum = 0;
-    for (std::uint64_t x : children) sum += x;
-    asm volatile("" : : "r"(sum));
     level.swap(next);
   }
   return ends;

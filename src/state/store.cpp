@@ -258,8 +258,9 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
           if (value_hash(previous[i]) == before[i]) continue;
           std::vector<SmtUpdate> restore;
           restore.reserve(writes.size());
-          for (std::size_t k = 0; k < writes.size(); ++k)
+          for (std::size_t k = 0; k < writes.size(); ++k) {
             restore.push_back({writes[k].id, before[k]});
+          }
           smt_.apply(restore);
           return Error{ErrorCode::kInvalid,
                        "commit: stale previous data for resource " + writes[i].id.hex()};
