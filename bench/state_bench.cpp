@@ -5,8 +5,10 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <random>
 
+#include "core/helper_thread.hpp"
 #include "state/smt.hpp"
 #include "state/store.hpp"
 
@@ -39,8 +41,10 @@ const std::vector<ResourceId>& keys() {
   return k;
 }
 
-// Batches of existing keys with new values: the tree keeps its size.
+// Batches of existing keys with new values: the tree keeps its size. Arg: threads (1 or 2).
 void BM_SmtUpdateInMemory(benchmark::State& state) {
+  std::optional<core::HelperThread> helper;
+  if (state.range(0) == 2) helper.emplace();
   Smt tree;
   std::vector<SmtUpdate> init;
   init.reserve(kKeys);
@@ -52,13 +56,18 @@ void BM_SmtUpdateInMemory(benchmark::State& state) {
     state.PauseTiming();
     for (auto& u : batch) u = {keys()[rng() % kKeys], random_hash(rng)};
     state.ResumeTiming();
-    tree.apply(batch);
+    tree.apply(batch, nullptr, helper ? &*helper : nullptr);
     benchmark::DoNotOptimize(tree.root());
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * kBatch));
   state.counters["keys"] = static_cast<double>(tree.size());
 }
-BENCHMARK(BM_SmtUpdateInMemory)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_SmtUpdateInMemory)
+    ->Arg(1)
+    ->Arg(2)
+    ->ArgName("threads")
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
 
 // Commits of kBatch writes (8-byte values) to a store of kKeys resources. Args: fsync per commit;
 // whether the caller passes each resource's previous data (the executor does, having read it for

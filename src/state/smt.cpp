@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "core/byte_reader.hpp"
+#include "core/helper_thread.hpp"
 #include "crypto/sha256.hpp"
 
 namespace basalt::state {
@@ -104,6 +105,9 @@ NodeSummary build_summary(std::span<const SmtUpdate> entries, unsigned depth) {
   return combine(build_summary(entries.first(mid), depth + 1),
                  build_summary(entries.subspan(mid), depth + 1));
 }
+
+// Below a few hundred updates handing half to another thread costs more than it saves.
+constexpr std::size_t kMinParallel = 256;
 
 }  // namespace
 
@@ -234,16 +238,11 @@ Smt::Sub Smt::update(const Sub& node, unsigned depth, std::span<const SmtUpdate>
 // wait for the one before (prefetch instructions did not help on the machine measured). Walking
 // many paths level by level, with each level's loads in a tight loop of their own, lets the memory
 // system serve a whole level at once.
-std::vector<Smt::Ref> Smt::path_ends(std::span<const ResourceId> sorted) const {
-  struct Visit {
-    Ref ref;
-    std::uint32_t first, last;  // the keys below: sorted[first, last)
-  };
-  std::vector<Ref> ends(sorted.size());
-  std::vector<Visit> level{{root_.ref, 0, static_cast<std::uint32_t>(sorted.size())}};
-  std::vector<Visit> next;
+Smt::Walk Smt::walk(std::span<const ResourceId> sorted, const Visit& start, unsigned depth) const {
+  Walk w{{start}};
   std::vector<std::array<Ref, 2>> children;
-  for (unsigned depth = 0; !level.empty(); ++depth) {
+  for (; !w.back().empty(); ++depth) {
+    std::vector<Visit>& level = w.back();
     children.resize(level.size());
     std::uint32_t touched = 0;
     for (std::size_t i = 0; i < level.size(); ++i) {
@@ -251,30 +250,74 @@ std::vector<Smt::Ref> Smt::path_ends(std::span<const ResourceId> sorted) const {
       if (r == 0 || (r & kLeafBit)) continue;
       const Internal& n = inodes_[r - 1];
       children[i] = {n.child[0], n.child[1]};
-      // The node's other cache line, for update(), which reads the hashes too.
+      // The node's other cache line, for the update, which reads the hashes too.
       touched += n.hash[0].bytes[0];
     }
     // Only the effect of that load on the caches is wanted; it must not be optimised away.
     asm volatile("" : : "r"(touched));
-    next.clear();
+    std::vector<Visit> next;
     for (std::size_t i = 0; i < level.size(); ++i) {
-      const Visit& v = level[i];
-      if (v.ref == 0 || (v.ref & kLeafBit)) {
-        std::fill(ends.begin() + v.first, ends.begin() + v.last, v.ref);
-        continue;
-      }
+      Visit& v = level[i];
+      if (v.ref == 0 || (v.ref & kLeafBit)) continue;
       const auto mid = v.first + static_cast<std::uint32_t>(
                                      split_point(sorted.subspan(v.first, v.last - v.first), depth,
                                                  [](const ResourceId& k) { return k; }));
-      if (v.first < mid) next.push_back({children[i][0], v.first, mid});
-      if (mid < v.last) next.push_back({children[i][1], mid, v.last});
+      if (v.first < mid) {
+        v.child[0] = static_cast<std::uint32_t>(next.size());
+        next.push_back({children[i][0], v.first, mid});
+      }
+      if (mid < v.last) {
+        v.child[1] = static_cast<std::uint32_t>(next.size());
+        next.push_back({children[i][1], mid, v.last});
+      }
     }
-    level.swap(next);
+    w.push_back(std::move(next));
   }
-  return ends;
+  w.pop_back();
+  return w;
 }
 
-void Smt::apply(std::span<const SmtUpdate> updates, std::vector<ValueHash>* replaced) {
+void Smt::read_before(const Walk& w, std::span<const ResourceId> sorted,
+                      std::vector<ValueHash>& before) const {
+  for (const auto& level : w) {
+    for (const Visit& v : level) {
+      if ((v.ref & kLeafBit) == 0) continue;
+      const Leaf& l = leaves_[v.ref & ~kLeafBit];
+      for (std::uint32_t k = v.first; k < v.last; ++k) {
+        if (l.key == sorted[k]) before[k] = l.value;
+      }
+    }
+  }
+}
+
+core::Hash32 Smt::rehash_node(Ref r, const core::Hash32* left, const core::Hash32* right) {
+  Internal& n = inodes_[r - 1];
+  if (left != nullptr) n.hash[0] = *left;
+  if (right != nullptr) n.hash[1] = *right;
+  return combine({kind(n.child[0]), n.hash[0]}, {kind(n.child[1]), n.hash[1]}).hash;
+}
+
+void Smt::rehash(Walk& w, std::span<const SmtUpdate> ups) {
+  // Bottom-up by level: the nodes of one level do not depend on each other, so their loads (still
+  // in cache from the walk) and hashes do not wait on one another as a path's do.
+  for (std::size_t d = w.size(); d-- > 0;) {
+    for (Visit& v : w[d]) {
+      if (v.ref & kLeafBit) {
+        Leaf& l = leaves_[v.ref & ~kLeafBit];
+        l.value = ups[v.first].value;
+        v.hash = leaf_summary(l.key, l.value).hash;
+        continue;
+      }
+      const auto child_hash = [&](int side) {
+        return v.child[side] == kNoVisit ? nullptr : &w[d + 1][v.child[side]].hash;
+      };
+      v.hash = rehash_node(v.ref, child_hash(0), child_hash(1));
+    }
+  }
+}
+
+void Smt::apply(std::span<const SmtUpdate> updates, std::vector<ValueHash>* replaced,
+                core::HelperThread* helper) {
   if (replaced != nullptr) replaced->assign(updates.size(), ValueHash{});
   if (updates.empty()) return;
   std::vector<std::uint32_t> order(updates.size());
@@ -294,18 +337,53 @@ void Smt::apply(std::span<const SmtUpdate> updates, std::vector<ValueHash>* repl
   std::vector<ResourceId> keys;
   keys.reserve(ups.size());
   for (const auto& u : ups) keys.push_back(u.key);
-  // Walking the paths first loads them, so update() finds its nodes in cache, and the leaves the
-  // paths end in tell what each key held.
-  const std::vector<Ref> ends = path_ends(keys);
-  std::vector<ValueHash> before(ups.size());
-  for (std::size_t k = 0; k < ends.size(); ++k) {
-    if ((ends[k] & kLeafBit) == 0) continue;
-    const Leaf& l = leaves_[ends[k] & ~kLeafBit];
-    if (l.key == keys[k]) before[k] = l.value;
+  // Walking the paths first loads them, so the update finds its nodes in cache, and the leaves
+  // the paths end in tell what each key held. With two threads, each walks (and later rehashes)
+  // one of the root's subtrees, so each finds its half of the nodes in its own core's cache.
+  const auto n = static_cast<std::uint32_t>(ups.size());
+  const bool two = helper != nullptr && n >= kMinParallel && kind(root_.ref) == NodeKind::kInternal;
+  std::vector<ValueHash> before(n);
+  Walk whole, halves[2];
+  if (two) {
+    const Internal top = inodes_[root_.ref - 1];
+    const auto mid = static_cast<std::uint32_t>(
+        split_point(std::span<const ResourceId>(keys), 0, [](const ResourceId& k) { return k; }));
+    const std::uint32_t bounds[3] = {0, mid, n};
+    const auto walk_half = [&](int side) {
+      if (bounds[side] == bounds[side + 1]) return;
+      halves[side] = walk(keys, {top.child[side], bounds[side], bounds[side + 1]}, 1);
+      read_before(halves[side], keys, before);
+    };
+    auto right = helper->start([&] { walk_half(1); });
+    walk_half(0);
+    right.wait();
+  } else {
+    whole = walk(keys, {root_.ref, 0, n}, 0);
+    read_before(whole, keys, before);
   }
   // The leaf loads are wanted for their effect on the caches even when `before` is not returned.
   asm volatile("" : : "r"(before.data()) : "memory");
-  root_ = update(root_, 0, ups);
+  // The tree keeps its shape when every key is present before and after: each path then ends in
+  // its own key's leaf.
+  bool same_shape = true;
+  for (std::size_t k = 0; k < n && same_shape; ++k) {
+    same_shape = !before[k].is_zero() && !ups[k].value.is_zero();
+  }
+  if (!same_shape) {
+    root_ = update(root_, 0, ups);
+  } else if (two) {
+    // The root's two subtrees share nothing the rehash writes.
+    auto right = helper->start([&] { rehash(halves[1], ups); });
+    rehash(halves[0], ups);
+    right.wait();
+    const auto half_hash = [&](int side) {
+      return halves[side].empty() ? nullptr : &halves[side][0][0].hash;
+    };
+    root_.hash = rehash_node(root_.ref, half_hash(0), half_hash(1));
+  } else {
+    rehash(whole, ups);
+    root_.hash = whole[0][0].hash;
+  }
   if (replaced != nullptr) {
     for (std::size_t i = 0; i < updates.size(); ++i) (*replaced)[i] = before[slot[i]];
   }

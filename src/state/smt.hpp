@@ -14,6 +14,10 @@
 #include "core/huge_pages.hpp"
 #include "core/result.hpp"
 
+namespace basalt::core {
+class HelperThread;
+}  // namespace basalt::core
+
 namespace basalt::state {
 
 struct ResourceIdTag;
@@ -56,7 +60,11 @@ class Smt {
 
   // Applies a batch in any order; for a key given twice the last entry wins. `replaced`, when
   // given, receives for each update the value its key held before the batch (zero: absent).
-  void apply(std::span<const SmtUpdate> updates, std::vector<ValueHash>* replaced = nullptr);
+  // With a `helper`, a batch that only changes the values of present resources (no insert, no
+  // delete: the tree keeps its shape) has one of the root's subtrees walked and rehashed on the
+  // helper thread; the result is the same either way.
+  void apply(std::span<const SmtUpdate> updates, std::vector<ValueHash>* replaced = nullptr,
+             core::HelperThread* helper = nullptr);
   // Builds the tree of an empty Smt from entries in strictly ascending key order with non-zero
   // values. Errors: kInvalid when the order or a value is wrong; the tree stays empty then.
   core::Status build_sorted(std::span<const SmtUpdate> entries);
@@ -88,8 +96,28 @@ class Smt {
     return r == 0 ? NodeKind::kEmpty : (r & kLeafBit) ? NodeKind::kLeaf : NodeKind::kInternal;
   }
 
-  // For each of the ascending keys, where its path ends: 0 (an empty subtree) or a leaf.
-  std::vector<Ref> path_ends(std::span<const ResourceId> sorted) const;
+  // The nodes the paths of a batch's ascending keys cross below `start` (at depth `depth`), by
+  // level: w[0] = {start}. A visit covers the keys [first, last); its children on the paths are
+  // visits one level down.
+  static constexpr std::uint32_t kNoVisit = 0xffff'ffffu;
+  struct Visit {
+    Ref ref;
+    std::uint32_t first, last;
+    std::uint32_t child[2] = {kNoVisit, kNoVisit};
+    core::Hash32 hash{};  // set by rehash()
+  };
+  using Walk = std::vector<std::vector<Visit>>;
+  Walk walk(std::span<const ResourceId> sorted, const Visit& start, unsigned depth) const;
+  // Each key's value before the batch, from the leaves the walk reached.
+  void read_before(const Walk& w, std::span<const ResourceId> sorted,
+                   std::vector<ValueHash>& before) const;
+  // For a walk whose every path ends in the leaf of its own key, with no update deleting one (the
+  // tree keeps its shape): writes the new values and rehashes the visited nodes, the deepest level
+  // first. Allocates and frees nothing, so walks of disjoint subtrees may be rehashed at once.
+  void rehash(Walk& w, std::span<const SmtUpdate> ups);
+  // Stores an internal node's new child hashes (nullptr: that child did not change) and returns
+  // the node's new hash.
+  core::Hash32 rehash_node(Ref r, const core::Hash32* left, const core::Hash32* right);
   Sub update(const Sub& node, unsigned depth, std::span<const SmtUpdate> ups);
   Sub build(unsigned depth, std::span<const SmtUpdate> ups);
   Sub join(Ref node, const Sub& left, const Sub& right);

@@ -9,9 +9,10 @@
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
-#include <future>
 #include <map>
+#include <optional>
 
 #include "core/byte_reader.hpp"
 #include "core/files.hpp"
@@ -30,6 +31,8 @@ constexpr char kTipKey[] = "tip";
 constexpr char kFloorKey[] = "floor";
 constexpr char kFormatKey[] = "format";
 constexpr std::uint8_t kFormat = 1;
+// What a value cache entry costs beyond its data (node, key, vector), roughly.
+constexpr std::size_t kCacheEntryOverhead = 64;
 
 // A batch's rollback log is one row: for each resource it changed, what the resource held before
 // (resource id 32 ‖ le_u32 length ‖ data; length 0: absent). One row per batch keeps a commit to
@@ -157,7 +160,6 @@ core::Result<core::Bytes> StateStore::get(const ResourceId& id) const {
 
 void StateStore::cache_put(const ResourceId& id, const core::Bytes& data) const {
   // Requires: cache_mutex_ held.
-  constexpr std::size_t kEntryOverhead = 64;
   if (cache_bytes_ > options_.value_cache_bytes) {
     cache_.clear();
     cache_bytes_ = 0;
@@ -165,7 +167,15 @@ void StateStore::cache_put(const ResourceId& id, const core::Bytes& data) const 
   auto [it, inserted] = cache_.try_emplace(id);
   if (!inserted) cache_bytes_ -= it->second.size();
   it->second = data;
-  cache_bytes_ += data.size() + (inserted ? kEntryOverhead : 0);
+  cache_bytes_ += data.size() + (inserted ? kCacheEntryOverhead : 0);
+}
+
+void StateStore::cache_drop(const ResourceId& id) const {
+  // Requires: cache_mutex_ held.
+  auto it = cache_.find(id);
+  if (it == cache_.end()) return;
+  cache_bytes_ -= it->second.size() + kCacheEntryOverhead;
+  cache_.erase(it);
 }
 
 core::Result<std::vector<core::Bytes>> StateStore::get_many(std::span<const ResourceId> ids) const {
@@ -242,41 +252,57 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   if (!previous.empty() && previous.size() != writes.size()) {
     return Error{ErrorCode::kInvalid, "commit: previous data for some writes only"};
   }
-  // The tree needs only the new values, so it is updated on a helper thread while the old values
-  // are read and the write is assembled. (Writing an unchanged value to the tree changes nothing.)
-  // Previous data from the caller is checked there against the value hashes the tree replaced
-  // (the tree is put back when one differs), so a wrong previous value cannot reach the rollback
-  // log.
-  std::future<core::Result<core::Hash32>> tree =
-      std::async(std::launch::async, [&]() -> core::Result<core::Hash32> {
-        std::vector<SmtUpdate> forward;
-        forward.reserve(writes.size());
-        for (const auto& w : writes) forward.push_back({w.id, value_hash(w.data)});
-        std::vector<ValueHash> before;
-        smt_.apply(forward, &before);
-        for (std::size_t i = 0; i < previous.size(); ++i) {
-          if (value_hash(previous[i]) == before[i]) continue;
-          std::vector<SmtUpdate> restore;
-          restore.reserve(writes.size());
-          for (std::size_t k = 0; k < writes.size(); ++k) {
-            restore.push_back({writes[k].id, before[k]});
-          }
-          smt_.apply(restore);
-          return Error{ErrorCode::kInvalid,
-                       "commit: stale previous data for resource " + writes[i].id.hex()};
-        }
-        return smt_.root();
-      });
+  // Previous data from the caller is checked against the value hashes the tree replaced (the tree
+  // is put back when one differs), so a wrong previous value cannot reach the rollback log.
+  const auto update_tree = [&](core::HelperThread* halves) -> core::Result<core::Hash32> {
+    std::vector<SmtUpdate> forward;
+    forward.reserve(writes.size());
+    for (const auto& w : writes) forward.push_back({w.id, value_hash(w.data)});
+    std::vector<ValueHash> before;
+    smt_.apply(forward, &before, halves);
+    for (std::size_t i = 0; i < previous.size(); ++i) {
+      if (value_hash(previous[i]) == before[i]) continue;
+      std::vector<SmtUpdate> restore;
+      restore.reserve(writes.size());
+      for (std::size_t k = 0; k < writes.size(); ++k) restore.push_back({writes[k].id, before[k]});
+      smt_.apply(restore);
+      return Error{ErrorCode::kInvalid,
+                   "commit: stale previous data for resource " + writes[i].id.hex()};
+    }
+    return smt_.root();
+  };
+  std::optional<core::Result<core::Hash32>> tree;
   std::vector<core::Bytes> read;
   if (previous.empty()) {
-    auto old_values = get_many(ids);
-    if (!old_values.ok()) {
-      tree.wait();
+    // The tree needs only the new values: the helper thread updates it while this thread reads the
+    // old values, then reads along. (Writing an unchanged value to the tree changes nothing.)
+    read.resize(ids.size());
+    std::atomic<std::size_t> next{0};
+    const auto read_chunks = [&]() -> core::Status {
+      constexpr std::size_t kChunk = 64;
+      for (std::size_t at; (at = next.fetch_add(kChunk)) < ids.size();) {
+        const std::size_t len = std::min(kChunk, ids.size() - at);
+        BASALT_ASSIGN_OR_RETURN(auto part, get_many(std::span(ids).subspan(at, len)));
+        std::move(part.begin(), part.end(), read.begin() + static_cast<std::ptrdiff_t>(at));
+      }
+      return core::Status::Ok();
+    };
+    core::Status helper_read = core::Status::Ok();
+    auto task = helper_.start([&] {
+      tree = update_tree(nullptr);
+      helper_read = read_chunks();
+    });
+    core::Status own_read = read_chunks();
+    task.wait();
+    for (const core::Status* st : {&own_read, &helper_read}) {
+      if (st->ok()) continue;
       broken_ = true;  // the tree is ahead of the data now; open() rebuilds it
-      return old_values.error();
+      return st->error();
     }
-    read = std::move(*old_values);
+  } else {
+    tree = update_tree(&helper_);
   }
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, std::move(*tree));
   const std::span<const core::Bytes> old =
       previous.empty() ? std::span<const core::Bytes>(read) : previous;
 
@@ -299,7 +325,6 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
     backward.push_back({w.id, value_hash(old[i])});
   }
   if (!undo.empty()) wb.Put(cfs_[kUndo], be64(id.value), undo);
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, tree.get());
 
   std::string record(reinterpret_cast<const char*>(root.data()), 32);
   record.append(reinterpret_cast<const char*>(meta.data()), meta.size());
@@ -317,14 +342,19 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   // RocksDB counts every key comparison for its per-thread statistics unless told not to, and
   // basalt does not read them: 10-15% of a commit's memtable inserts.
   rocksdb::SetPerfLevel(rocksdb::PerfLevel::kDisable);
-  rocksdb::Status s = db_->Write(wo, &wb);
-  if (!s.ok()) {
-    smt_.apply(backward);
-    return io_error(s, "commit batch " + std::to_string(id.value));
-  }
-  {
+  // The cache takes the new data while RocksDB writes (only readers of other resources may run
+  // meanwhile), and forgets it if the write fails.
+  auto cache_task = helper_.start([&] {
     std::lock_guard lk(cache_mutex_);
     for (const auto& w : writes) cache_put(w.id, w.data);
+  });
+  rocksdb::Status s = db_->Write(wo, &wb);
+  cache_task.wait();
+  if (!s.ok()) {
+    smt_.apply(backward);
+    std::lock_guard lk(cache_mutex_);
+    for (const auto& w : writes) cache_drop(w.id);
+    return io_error(s, "commit batch " + std::to_string(id.value));
   }
   tip_ = id;
   floor_ = floor;

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "core/helper_thread.hpp"
 #include "core/result.hpp"
 #include "state/smt.hpp"
 
@@ -87,7 +88,8 @@ class StateStore {
   // Commits batch tip()+1 with its writes (any order; a resource at most once) and returns the new
   // root. `previous`, when not empty, is each written resource's data before the batch, as the
   // caller read it (it saves reading it again for the rollback log); it is checked against the
-  // tree, and a wrong one is refused. The in-memory tree is updated on a helper thread meanwhile.
+  // tree, and a wrong one is refused. The store's helper thread takes part of the work: half of
+  // the tree update when the previous data is given, else the tree and part of the reading.
   // Errors: kInvalid (wrong id, a resource twice, a wrong `previous`; nothing changes), kIo
   // (nothing is committed; when reading failed, the store refuses further commits and rollbacks
   // until reopened).
@@ -132,6 +134,8 @@ class StateStore {
   BatchId tip_;
   BatchId floor_;
   bool broken_ = false;
+  // Takes part of each commit's work (see commit()) and fills the value cache during the write.
+  core::HelperThread helper_;
 
   // The value cache: resource data by id (an empty vector: known absent).
   struct IdHash {
@@ -142,6 +146,7 @@ class StateStore {
     }
   };
   void cache_put(const ResourceId& id, const core::Bytes& data) const;
+  void cache_drop(const ResourceId& id) const;
   mutable std::mutex cache_mutex_;
   mutable std::unordered_map<ResourceId, core::Bytes, IdHash> cache_;
   mutable std::size_t cache_bytes_ = 0;
