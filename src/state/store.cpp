@@ -252,20 +252,25 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   if (!previous.empty() && previous.size() != writes.size()) {
     return Error{ErrorCode::kInvalid, "commit: previous data for some writes only"};
   }
-  // Previous data from the caller is checked against the value hashes the tree replaced (the tree
-  // is put back when one differs), so a wrong previous value cannot reach the rollback log.
+  // What the tree held for each write before the batch: how a stale `previous` is caught, and how
+  // the tree is put back when the commit does not happen.
+  std::vector<ValueHash> before;
+  const auto put_tree_back = [&] {
+    std::vector<SmtUpdate> restore;
+    restore.reserve(writes.size());
+    for (std::size_t k = 0; k < writes.size(); ++k) restore.push_back({writes[k].id, before[k]});
+    smt_.apply(restore);
+  };
+  // Previous data from the caller is checked against the value hashes the tree replaced, so a
+  // wrong previous value cannot reach the rollback log.
   const auto update_tree = [&](core::HelperThread* halves) -> core::Result<core::Hash32> {
     std::vector<SmtUpdate> forward;
     forward.reserve(writes.size());
     for (const auto& w : writes) forward.push_back({w.id, value_hash(w.data)});
-    std::vector<ValueHash> before;
     smt_.apply(forward, &before, halves);
     for (std::size_t i = 0; i < previous.size(); ++i) {
       if (value_hash(previous[i]) == before[i]) continue;
-      std::vector<SmtUpdate> restore;
-      restore.reserve(writes.size());
-      for (std::size_t k = 0; k < writes.size(); ++k) restore.push_back({writes[k].id, before[k]});
-      smt_.apply(restore);
+      put_tree_back();
       return Error{ErrorCode::kInvalid,
                    "commit: stale previous data for resource " + writes[i].id.hex()};
     }
@@ -307,7 +312,6 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
       previous.empty() ? std::span<const core::Bytes>(read) : previous;
 
   rocksdb::WriteBatch wb;
-  std::vector<SmtUpdate> backward;
   std::string undo;
   for (const std::uint32_t i : order) {
     const ResourceWrite& w = writes[i];
@@ -322,7 +326,6 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
     const auto len = static_cast<std::uint32_t>(old[i].size());
     for (int b = 0; b < 4; ++b) undo.push_back(static_cast<char>(len >> (8 * b)));
     undo.append(old[i].begin(), old[i].end());
-    backward.push_back({w.id, value_hash(old[i])});
   }
   if (!undo.empty()) wb.Put(cfs_[kUndo], be64(id.value), undo);
 
@@ -351,7 +354,7 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   rocksdb::Status s = db_->Write(wo, &wb);
   cache_task.wait();
   if (!s.ok()) {
-    smt_.apply(backward);
+    put_tree_back();
     std::lock_guard lk(cache_mutex_);
     for (const auto& w : writes) cache_drop(w.id);
     return io_error(s, "commit batch " + std::to_string(id.value));
