@@ -10,7 +10,7 @@ packages=(
   clang lld libclang-rt-14-dev clang-format
   # libraries
   libssl-dev libb2-dev librocksdb-dev libsecp256k1-dev
-  libcli11-dev nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libcpp-httplib-dev
+  libboost-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # differential peers used by the tests and benchmarks
   b3sum qemu-user

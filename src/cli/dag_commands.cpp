@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 
+#include "core/files.hpp"
 #include "dag/graph.hpp"
 #include "dag/simulate.hpp"
 #include "dag/witness_cut.hpp"
@@ -29,30 +30,61 @@ struct Loaded {
   Json doc;
 };
 
-std::vector<dag::AccountId> accounts(const Json& j, const char* field) {
-  std::vector<dag::AccountId> out;
-  for (const auto& a : j.at(field)) out.push_back({a.get<std::uint32_t>()});
-  return out;
+constexpr std::uint64_t kMaxFileBytes = 256u << 20;
+// JSON's exact integers: a round above this would not survive a round trip through most tools.
+constexpr std::uint64_t kMaxRound = (std::uint64_t{1} << 53) - 1;
+
+// A value as the file has it, short, for messages (invalid UTF-8 replaced, never thrown).
+std::string shown(const Json& v) {
+  std::string s = v.dump(-1, ' ', false, Json::error_handler_t::replace);
+  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+}
+
+std::optional<std::uint64_t> unsigned_at_most(const Json& v, std::uint64_t max) {
+  if (!v.is_number_unsigned() || v.get<std::uint64_t>() > max) return std::nullopt;
+  return v.get<std::uint64_t>();
+}
+
+// One transaction of the file added to the DAG; an error names the field and what it must be.
+std::optional<std::string> add_tx(const Json& t, Loaded& l) {
+  if (!t.is_object()) return "expected an object with round, reads and writes, got " + shown(t);
+  const Json round = t.value("round", Json());
+  const auto r = unsigned_at_most(round, kMaxRound);
+  if (!r) return "round must be an integer from 0 to 2^53 - 1, got " + shown(round);
+  std::vector<dag::AccountId> sets[2];
+  const char* names[2] = {"reads", "writes"};
+  for (int i = 0; i < 2; ++i) {
+    const Json list = t.value(names[i], Json());
+    if (!list.is_array()) return std::string(names[i]) + " must be a list of account numbers";
+    for (const Json& a : list) {
+      const auto n = unsigned_at_most(a, UINT32_MAX);
+      if (!n) {
+        return std::string(names[i]) + ": an account is an integer from 0 to 4294967295, got " +
+               shown(a);
+      }
+      sets[i].push_back({static_cast<std::uint32_t>(*n)});
+    }
+  }
+  auto added = l.g.add(*r, std::move(sets[0]), std::move(sets[1]));
+  if (!added.ok()) return added.error().to_string();
+  l.query = *added;
+  return std::nullopt;
 }
 
 // Errors come back as a message; the caller prints it and exits with 2.
 std::optional<std::string> load(const std::string& json, Loaded& l) {
-  try {
-    l.doc = Json::parse(json);
-    auto add = [&](const Json& t) -> std::optional<std::string> {
-      auto r =
-          l.g.add(t.at("round").get<std::uint64_t>(), accounts(t, "reads"), accounts(t, "writes"));
-      if (!r.ok()) return r.error().to_string();
-      l.query = *r;
-      return std::nullopt;
-    };
-    for (const auto& t : l.doc.at("transactions")) {
-      if (auto e = add(t)) return "transaction: " + *e;
-    }
-    if (auto e = add(l.doc.at("query"))) return "query: " + *e;
-  } catch (const Json::exception& e) {
-    return std::string("malformed file: ") + e.what();
+  l.doc = Json::parse(json, nullptr, false);
+  if (l.doc.is_discarded()) return std::string("malformed file: not valid JSON");
+  if (!l.doc.is_object() || !l.doc.contains("transactions") || !l.doc["transactions"].is_array() ||
+      !l.doc.contains("query")) {
+    return std::string("malformed file: expected an object with a transactions list and a query");
   }
+  std::size_t i = 0;
+  for (const auto& t : l.doc["transactions"]) {
+    if (auto e = add_tx(t, l)) return "transaction " + std::to_string(i) + ": " + *e;
+    ++i;
+  }
+  if (auto e = add_tx(l.doc["query"], l)) return "query: " + *e;
   for (dag::VertexId v = 0; v < l.g.vertex_count(); ++v) {
     const dag::Vertex& x = l.g.vertex(v);
     const std::string name = "a" + std::to_string(x.account.v) + "@" +
@@ -98,12 +130,44 @@ void print_txs(std::ostream& out, const char* label, const std::vector<dag::TxIn
 
 // The file's contents, or nullopt (with the message printed) when it cannot be read.
 std::optional<std::string> read_file(const std::string& path, std::ostream& out) {
-  std::ifstream f(path);
-  if (!f) {
-    out << "basalt: cannot read " << path << "\n";
+  auto bytes = core::read_file(path, kMaxFileBytes);
+  if (!bytes.ok()) {
+    out << "basalt: " << bytes.error().context() << "\n";
     return std::nullopt;
   }
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+  return std::string(bytes->begin(), bytes->end());
+}
+
+// The file's witness_cost (per vertex), gas (per transaction) and unexecutable transactions.
+std::optional<std::string> weights(const Loaded& l, std::vector<std::int64_t>& omega,
+                                   std::vector<std::int64_t>& gas,
+                                   std::vector<dag::TxIndex>& unexecutable) {
+  const Json none = Json::object();
+  const Json& costs = l.doc.contains("witness_cost") ? l.doc["witness_cost"] : none;
+  const Json& gases = l.doc.contains("gas") ? l.doc["gas"] : none;
+  if (!costs.is_object()) return std::string("witness_cost: expected an object of vertex names");
+  if (!gases.is_object()) return std::string("gas: expected an object of transaction numbers");
+  for (const auto& [name, c] : costs.items()) {
+    auto it = l.by_name.find(name);
+    if (it == l.by_name.end()) return "witness_cost: no vertex " + name;
+    if (!c.is_number_integer()) return "witness_cost: " + name + ": expected an integer";
+    omega[it->second] = c.get<std::int64_t>();
+  }
+  for (const auto& [tx, c] : gases.items()) {
+    const auto i = unsigned_at_most(Json::parse(tx, nullptr, false), gas.size());
+    if (!i || *i >= gas.size()) return "gas: no transaction " + tx;
+    if (!c.is_number_integer()) return "gas: " + tx + ": expected an integer";
+    gas[*i] = c.get<std::int64_t>();
+  }
+  if (!l.doc.contains("unexecutable")) return std::nullopt;
+  if (!l.doc["unexecutable"].is_array()) return std::string("unexecutable: expected a list");
+  for (const auto& t : l.doc["unexecutable"]) {
+    const auto i = unsigned_at_most(t, l.g.transaction_count());
+    if (!i || *i >= l.g.transaction_count()) return "unexecutable: no transaction " + shown(t);
+    unexecutable.push_back(static_cast<dag::TxIndex>(*i));
+  }
+  std::sort(unexecutable.begin(), unexecutable.end());
+  return std::nullopt;
 }
 
 }  // namespace
@@ -173,40 +237,8 @@ int dag_cut_json(const std::string& json, const DagCutOptions& o, std::ostream& 
   // Weighted: ω per vertex (default 1), g per transaction (default 1).
   std::vector<std::int64_t> omega(l.g.vertex_count(), 1), gas(l.g.transaction_count(), 1);
   std::vector<dag::TxIndex> unexecutable;
-  try {
-    if (l.doc.contains("witness_cost")) {
-      for (const auto& [name, c] : l.doc.at("witness_cost").items()) {
-        auto it = l.by_name.find(name);
-        if (it == l.by_name.end()) {
-          out << "basalt: witness_cost: no vertex " << name << "\n";
-          return 2;
-        }
-        omega[it->second] = c.get<std::int64_t>();
-      }
-    }
-    if (l.doc.contains("gas")) {
-      for (const auto& [tx, c] : l.doc.at("gas").items()) {
-        const auto i = std::stoul(tx);
-        if (i >= gas.size()) {
-          out << "basalt: gas: no transaction " << tx << "\n";
-          return 2;
-        }
-        gas[i] = c.get<std::int64_t>();
-      }
-    }
-    if (l.doc.contains("unexecutable")) {
-      for (const auto& t : l.doc.at("unexecutable")) {
-        const auto i = t.get<dag::TxIndex>();
-        if (i >= l.g.transaction_count()) {
-          out << "basalt: unexecutable: no transaction " << i << "\n";
-          return 2;
-        }
-        unexecutable.push_back(i);
-      }
-      std::sort(unexecutable.begin(), unexecutable.end());
-    }
-  } catch (const std::exception& e) {
-    out << "basalt: malformed costs: " << e.what() << "\n";
+  if (auto e = weights(l, omega, gas, unexecutable)) {
+    out << "basalt: " << *e << "\n";
     return 2;
   }
   const dag::WeightedQuery q{created, known, proven, omega, gas, unexecutable};

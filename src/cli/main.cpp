@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/bench_api.hpp"
 #include "cli/bench_exec.hpp"
 #include "cli/bench_prove.hpp"
 #include "cli/conformance.hpp"
@@ -330,6 +331,15 @@ int main(int argc, char** argv) {
                             "batches per aggregate (default 4)");
     bench_prove->add_option("--threads", bench_prove_opts.threads, "threads (default 2)");
 
+    basalt::cli::BenchApiOptions bench_api_opts;
+    bench_api_opts.guest_dir = BASALT_GUEST_DIR;
+    auto* bench_api = bench->add_subcommand(
+        "api", "the node's API under a slow-client attack: /v1/status answered, and how fast");
+    bench_api->add_option("--slow-clients", bench_api_opts.slow_clients,
+                          "slow connections (default 300)");
+    bench_api->add_option("--seconds", bench_api_opts.seconds, "seconds per row (default 45)");
+    bench_api->add_option("--threads", bench_api_opts.threads, "server threads (default 128)");
+
     std::string journal_hex;
     auto* journal = app.add_subcommand("journal", "settlement journals");
     journal->require_subcommand(1);
@@ -460,6 +470,7 @@ int main(int argc, char** argv) {
     }
     if (bench_exec->parsed()) return basalt::cli::bench_exec(bench_exec_opts, std::cout);
     if (bench_prove->parsed()) return basalt::cli::bench_prove(bench_prove_opts, std::cout);
+    if (bench_api->parsed()) return basalt::cli::bench_api(bench_api_opts, std::cout);
     if (settle->parsed()) {
       auto r = basalt::cli::run_settle(settle_opts, std::cout, std::cerr);
       if (!r.ok()) {

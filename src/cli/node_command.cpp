@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "core/files.hpp"
 #include "node/api.hpp"
 #include "node/config.hpp"
 #include "node/log.hpp"
@@ -73,6 +74,7 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
   } else {
     log.info("settlement: off");
   }
+  core::raise_open_file_limit();
   auto api = node::Api::start(node, log);
   if (!api.ok()) {
     log.error(api.error().to_string());

@@ -341,6 +341,7 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
   const auto deadline_submit =
       t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
   std::atomic<bool> done_submitting{false};
+  std::atomic<std::uint32_t> users_done{0};
   const auto submitting = [&] { return !done_submitting.load() && Clock::now() < deadline_submit; };
 
   auto user = [&](std::uint32_t i) {
@@ -464,6 +465,7 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
     report.executed_ms.insert(report.executed_ms.end(), mine.executed_ms.begin(),
                               mine.executed_ms.end());
     for (const auto& [k, v] : mine.failure_reasons) report.failure_reasons[k] += v;
+    users_done.fetch_add(1);
   };
   // Users connect one after another: the server's listen backlog is short, and a burst of
   // connections would wait for SYN retransmits.
@@ -482,9 +484,10 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
   };
   auto next_progress = t0 + every(o.progress_every_s);
-  while (o.progress_every_s > 0 || o.until_settled > 0) {
+  // Until the deadline, a target reached, or every user done (--max-txs).
+  for (;;) {
     std::this_thread::sleep_until(std::min(Clock::now() + every(0.2), deadline_submit));
-    if (Clock::now() >= deadline_submit) break;
+    if (Clock::now() >= deadline_submit || users_done.load() == o.users) break;
     std::optional<json> st;
     if (o.progress_every_s > 0 && Clock::now() >= next_progress) {
       next_progress += every(o.progress_every_s);

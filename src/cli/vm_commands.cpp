@@ -12,24 +12,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/files.hpp"
 #include "vm/machine.hpp"
 
 namespace basalt::cli {
 namespace {
 
-std::optional<core::Bytes> read_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return std::nullopt;
-  std::stringstream s;
-  s << f.rdbuf();
-  std::string str = s.str();
-  return core::Bytes(str.begin(), str.end());
-}
-
 std::optional<vm::Program> load_program(const std::string& path, std::uint32_t memory_limit) {
-  auto bytes = read_file(path);
-  if (!bytes) {
-    std::cerr << "basalt: cannot read " << path << "\n";
+  auto bytes = core::read_file(path, vm::kMaxElfBytes);
+  if (!bytes.ok()) {
+    std::cerr << "basalt: " << bytes.error().context() << "\n";
     return std::nullopt;
   }
   auto p = vm::Program::load(*bytes, memory_limit);
@@ -56,9 +48,10 @@ int vm_run(const VmRunOptions& opts) {
   if (!program) return 2;
   core::Bytes input;
   if (opts.input_path) {
-    auto in = read_file(*opts.input_path);
-    if (!in) {
-      std::cerr << "basalt: cannot read " << *opts.input_path << "\n";
+    // A guest cannot hold an input larger than its memory.
+    auto in = core::read_file(*opts.input_path, limits.memory_limit);
+    if (!in.ok()) {
+      std::cerr << "basalt: " << in.error().context() << "\n";
       return 2;
     }
     input = std::move(*in);

@@ -1,5 +1,7 @@
 #include "core/files.hpp"
 
+#include <sys/resource.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -14,10 +16,27 @@ std::uint64_t directory_bytes(const std::string& dir) {
   return total;
 }
 
-Result<Bytes> read_file(const std::string& path) {
+Result<Bytes> read_file(const std::string& path, std::uint64_t max_bytes) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return Error{ErrorCode::kNotFound, "cannot read " + path};
-  return Bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  Bytes out;
+  char buf[1 << 16];
+  while (f.read(buf, sizeof buf) || f.gcount() > 0) {
+    if (out.size() + static_cast<std::uint64_t>(f.gcount()) > max_bytes) {
+      return Error{ErrorCode::kOutOfRange,
+                   path + " is larger than " + std::to_string(max_bytes) + " bytes"};
+    }
+    out.insert(out.end(), buf, buf + f.gcount());
+  }
+  if (f.bad()) return Error{ErrorCode::kNotFound, "cannot read " + path};
+  return out;
+}
+
+void raise_open_file_limit() {
+  rlimit l{};
+  if (::getrlimit(RLIMIT_NOFILE, &l) != 0 || l.rlim_cur >= l.rlim_max) return;
+  l.rlim_cur = l.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &l);  // best effort: the server refuses what it cannot open
 }
 
 }  // namespace basalt::core

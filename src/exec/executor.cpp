@@ -47,7 +47,7 @@ std::map<std::uint32_t, std::string> builtin_codes(const std::string& name) {
 core::Result<App> load_app(const std::string& name_or_path, const std::string& guest_dir) {
   const bool builtin = name_or_path == "counter" || name_or_path == "token";
   const std::string path = builtin ? guest_dir + "/" + name_or_path + ".elf" : name_or_path;
-  BASALT_ASSIGN_OR_RETURN(const core::Bytes elf, core::read_file(path));
+  BASALT_ASSIGN_OR_RETURN(const core::Bytes elf, core::read_file(path, vm::kMaxElfBytes));
   BASALT_ASSIGN_OR_RETURN(vm::Program program, vm::Program::load(elf, kTxMemoryLimit));
   App app;
   app.name = builtin ? name_or_path : path;

@@ -1,6 +1,5 @@
 #include "node/api.hpp"
 
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -21,12 +20,14 @@ using nlohmann::json;
 
 constexpr auto kNodeTimeout = std::chrono::seconds(10);
 
-void reply(httplib::Response& res, int status, const json& body) {
+// Invalid UTF-8 (from a path or a parameter echoed back) is replaced, never thrown.
+void reply(http::Response& res, int status, const json& body) {
   res.status = status;
-  res.set_content(body.dump(), "application/json");
+  res.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  res.content_type = "application/json";
 }
 
-void fail(httplib::Response& res, int status, const std::string& message) {
+void fail(http::Response& res, int status, const std::string& message) {
   reply(res, status, {{"error", message}});
 }
 
@@ -104,9 +105,10 @@ json tx_exits_json(const TxRecord& t) {
   return out;
 }
 
-void send_bytes(httplib::Response& res, const core::Bytes& b) {
+void send_bytes(http::Response& res, const core::Bytes& b) {
   res.status = 200;
-  res.set_content(reinterpret_cast<const char*>(b.data()), b.size(), "application/octet-stream");
+  res.body.assign(reinterpret_cast<const char*>(b.data()), b.size());
+  res.content_type = "application/octet-stream";
 }
 
 }  // namespace
@@ -159,141 +161,121 @@ struct Api::Limiter {
 
 Api::Api(Node& node, Logger& log) : node_(node), log_(log) {}
 
-Api::~Api() {
-  if (server_) server_->stop();
-  if (thread_.joinable()) thread_.join();
-}
+Api::~Api() = default;
 
 core::Result<std::unique_ptr<Api>> Api::start(Node& node, Logger& log) {
   const Config& c = node.config();
   std::unique_ptr<Api> api(new Api(node, log));
-  api->server_ = std::make_unique<httplib::Server>();
   api->limiter_ = std::make_unique<Limiter>();
   api->limiter_->rate = c.rate_limit_per_second;
   api->limiter_->burst = c.rate_limit_burst;
-  const unsigned threads = c.api_threads;
-  api->server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  api->server_->set_payload_max_length(c.max_body_bytes);
-  api->server_->set_read_timeout(std::chrono::seconds(10));
-  // A keep-alive connection holds one server thread until it goes idle: connections stay open for
-  // many requests (clients that poll reconnect rarely) but give their thread back after 2 s idle.
-  api->server_->set_keep_alive_max_count(1000);
-  api->server_->set_tcp_nodelay(true);  // no Nagle delay on replies written in pieces
-  api->server_->set_keep_alive_timeout(2);
-  api->routes();
-  int port = c.api_port;
-  if (port == 0) {
-    port = api->server_->bind_to_any_port(c.api_host);
-    if (port < 0) port = 0;
-  } else if (!api->server_->bind_to_port(c.api_host, port)) {
-    port = 0;
+  http::Limits limits;
+  limits.workers = c.api_threads;
+  limits.max_body_bytes = c.max_body_bytes;
+  limits.request_timeout = std::chrono::milliseconds(c.api_request_timeout_ms);
+  limits.max_connections = c.api_max_connections;
+  limits.max_connections_per_client = c.api_max_connections_per_client;
+  auto server = http::Server::start(c.api_host, c.api_port, limits, api->routes(), api->hooks());
+  if (!server.ok()) return core::Error{ErrorCode::kIo, "api: " + server.error().context()};
+  api->server_ = std::move(*server);
+  const std::string where = c.api_host + ":" + std::to_string(api->port());
+  log.info("api: listening on http://" + where);
+  if (!api->server_->loopback()) {
+    log.warn("api: " + where +
+             " is not a loopback address and the API has no authentication or TLS; put it "
+             "behind a reverse proxy that adds them (README, \"Exposing the API\")");
   }
-  if (port == 0) {
-    return core::Error{ErrorCode::kIo,
-                       "api: cannot listen on " + c.api_host + ":" + std::to_string(c.api_port)};
-  }
-  api->port_ = static_cast<std::uint16_t>(port);
-  api->thread_ = std::thread([a = api.get()] {
-    a->server_->listen_after_bind();
-    a->listen_returned_.store(true);
-  });
-  // httplib's stop() does nothing until the accept loop has started, so a stop that came sooner
-  // (a signal right after start) would leave the loop running and ~Api waiting for it forever.
-  while (!api->server_->is_running() && !api->listen_returned_.load())
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  log.info("api: listening on http://" + c.api_host + ":" + std::to_string(port));
   return api;
 }
 
-void Api::routes() {
-  httplib::Server& s = *server_;
+http::Hooks Api::hooks() {
   Metrics& metrics = node_.metrics();
   metrics.describe("basalt_api_requests_total", "counter", "API requests, by HTTP status.");
-
-  s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (limiter_->allow(req.remote_addr)) return httplib::Server::HandlerResponse::Unhandled;
-    res.set_header("Retry-After", "1");
+  metrics.describe("basalt_api_connections", "gauge", "Open API connections.");
+  metrics.describe("basalt_api_connections_closed_total", "counter",
+                   "API connections closed by the server: refused (no room), evicted (the "
+                   "oldest waiting one, to make room) or timed out (a request too slow).");
+  http::Hooks h;
+  h.before = [this](const http::Request& req, http::Response& res) {
+    if (limiter_->allow(req.remote_addr)) return false;
+    res.headers.emplace_back("Retry-After", "1");
     fail(res, 429, "rate limit exceeded for " + req.remote_addr);
-    return httplib::Server::HandlerResponse::Handled;
-  });
-  s.set_logger([&metrics](const httplib::Request&, const httplib::Response& res) {
-    metrics.add("basalt_api_requests_total", 1, "code=\"" + std::to_string(res.status) + "\"");
-  });
-  s.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    switch (res.status) {
-      case 404:
-        fail(res, 404, "no such endpoint: " + req.method + " " + req.path);
-        break;
-      case 413:
-        fail(res, 413, "request body too large");
-        break;
-      case 414:
-        fail(res, 414, "request URI too long");
-        break;
-      default:
-        fail(res, res.status, "bad request");
-        break;
-    }
-  });
-  s.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    fail(res, 500, "internal error");
-  });
+    return true;
+  };
+  h.after = [&metrics](const http::Request&, int status) {
+    metrics.add("basalt_api_requests_total", 1, "code=\"" + std::to_string(status) + "\"");
+  };
+  h.error = [](http::Response& res, int status, const std::string& message) {
+    fail(res, status, message);
+  };
+  return h;
+}
 
-  s.Get("/v1/info", [this](const httplib::Request&, httplib::Response& res) {
-    const Config& c = node_.config();
-    reply(res, 200,
-          {{"app", c.app},
-           {"image_id", node_.app_image_id().hex()},
-           {"lane", app_lane().hex()},
-           {"l1_source", c.l1_source},
-           {"sim_seed", c.sim_seed},
-           {"block_interval_ms", c.block_interval_ms},
-           {"faucet_public_key", core::to_hex(node_.faucet_key().public_key().x)},
-           {"receipts", node_.config().prover_enabled
-                            ? "re-execution receipts (not succinct, not zero-knowledge)"
-                            : "off"},
-           {"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex()) : json(nullptr)},
-           {"settlement", settles(node_) ? "on" : "off"}});
-  });
+http::Routes Api::routes() {
+  http::Routes s;
+  using http::Lane;
 
-  s.Get("/v1/status", [this](const httplib::Request&, httplib::Response& res) {
-    const NodeStatus st = node_.status();
-    const bool prover = node_.config().prover_enabled;
-    const bool settling = settles(node_);
-    const std::uint64_t chain = st.l1_chain_length;
-    reply(res, 200,
-          {{"l1",
-            {{"source", node_.config().l1_source},
-             {"step", st.l1_step},
-             {"chain_length", chain},
-             {"tip", st.l1_tip.hex()},
-             {"tip_blue_score", st.l1_tip_blue_score},
-             {"mempool", st.mempool},
-             {"catching_up", st.catching_up}}},
-           {"batches",
-            {{"executed", st.executed},
-             {"committed", st.committed},
-             {"proven", null_or(prover, st.proven)},
-             {"settled", null_or(settling, st.settled_confirmed)}}},
-           {"lag",
-            {{"executed", chain - std::min(chain, st.executed)},
-             {"committed", chain - std::min(chain, st.committed)},
-             {"proven", null_or(prover, chain - std::min(chain, st.proven))},
-             {"settled", null_or(settling, chain - std::min(chain, st.settled_confirmed))}}},
-           {"settlement", settling ? json{{"covenant_batch", st.settled},
-                                          {"submitted", st.settlements},
-                                          {"confirmed", st.settlements_confirmed}}
-                                   : json(nullptr)},
-           {"transactions", {{"ok", st.tx_ok}, {"failed", st.tx_failed}}},
-           {"state_root", st.committed_root.hex()},
-           {"proof_queue", st.proof_queue},
-           {"reorgs", st.reorgs},
-           {"submissions", st.submissions}});
-  });
+  s.get(
+      "/v1/info",
+      [this](const http::Request&, http::Response& res) {
+        const Config& c = node_.config();
+        reply(res, 200,
+              {{"app", c.app},
+               {"image_id", node_.app_image_id().hex()},
+               {"lane", app_lane().hex()},
+               {"l1_source", c.l1_source},
+               {"sim_seed", c.sim_seed},
+               {"block_interval_ms", c.block_interval_ms},
+               {"faucet_public_key", core::to_hex(node_.faucet_key().public_key().x)},
+               {"receipts", node_.config().prover_enabled
+                                ? "re-execution receipts (not succinct, not zero-knowledge)"
+                                : "off"},
+               {"covenant_id",
+                node_.covenant_id() ? json(node_.covenant_id()->hex()) : json(nullptr)},
+               {"settlement", settles(node_) ? "on" : "off"}});
+      },
+      Lane::kPriority);
 
-  s.Get(R"(/v1/batches/([0-9a-fA-F]{64}|[0-9]{1,19}))",
-        [this](const httplib::Request& req, httplib::Response& res) {
+  s.get(
+      "/v1/status",
+      [this](const http::Request&, http::Response& res) {
+        const NodeStatus st = node_.status();
+        const bool prover = node_.config().prover_enabled;
+        const bool settling = settles(node_);
+        const std::uint64_t chain = st.l1_chain_length;
+        reply(res, 200,
+              {{"l1",
+                {{"source", node_.config().l1_source},
+                 {"step", st.l1_step},
+                 {"chain_length", chain},
+                 {"tip", st.l1_tip.hex()},
+                 {"tip_blue_score", st.l1_tip_blue_score},
+                 {"mempool", st.mempool},
+                 {"catching_up", st.catching_up}}},
+               {"batches",
+                {{"executed", st.executed},
+                 {"committed", st.committed},
+                 {"proven", null_or(prover, st.proven)},
+                 {"settled", null_or(settling, st.settled_confirmed)}}},
+               {"lag",
+                {{"executed", chain - std::min(chain, st.executed)},
+                 {"committed", chain - std::min(chain, st.committed)},
+                 {"proven", null_or(prover, chain - std::min(chain, st.proven))},
+                 {"settled", null_or(settling, chain - std::min(chain, st.settled_confirmed))}}},
+               {"settlement", settling ? json{{"covenant_batch", st.settled},
+                                              {"submitted", st.settlements},
+                                              {"confirmed", st.settlements_confirmed}}
+                                       : json(nullptr)},
+               {"transactions", {{"ok", st.tx_ok}, {"failed", st.tx_failed}}},
+               {"state_root", st.committed_root.hex()},
+               {"proof_queue", st.proof_queue},
+               {"reorgs", st.reorgs},
+               {"submissions", st.submissions}});
+      },
+      Lane::kPriority);
+
+  s.get(R"(/v1/batches/([0-9a-fA-F]{64}|[0-9]{1,19}))",
+        [this](const http::Request& req, http::Response& res) {
           const std::string key = req.matches[1];
           core::Result<std::optional<BatchRow>> row = std::optional<BatchRow>();
           if (key.size() == 64) {
@@ -319,9 +301,8 @@ void Api::routes() {
                  {"tx_ids", ids}});
         });
 
-  s.Get(R"(/v1/txs/([0-9a-fA-F]{64}))", [this](const httplib::Request& req,
-                                               httplib::Response& res) {
-    const auto id = kaspa::TxId(*core::Hash32::from_hex(req.matches[1].str()));
+  s.get(R"(/v1/txs/([0-9a-fA-F]{64}))", [this](const http::Request& req, http::Response& res) {
+    const auto id = kaspa::TxId(*core::Hash32::from_hex(req.matches[1]));
     auto rec = node_.index().tx(id);
     if (!rec.ok()) return fail(res, status_of(rec.error()), rec.error().to_string());
     if (!rec->has_value()) {
@@ -347,9 +328,9 @@ void Api::routes() {
     reply(res, 200, j);
   });
 
-  s.Get(R"(/v1/txs/([0-9a-fA-F]{64})/receipt)",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          const auto id = kaspa::TxId(*core::Hash32::from_hex(req.matches[1].str()));
+  s.get(R"(/v1/txs/([0-9a-fA-F]{64})/receipt)",
+        [this](const http::Request& req, http::Response& res) {
+          const auto id = kaspa::TxId(*core::Hash32::from_hex(req.matches[1]));
           auto rec = node_.index().tx(id);
           auto receipt = node_.index().receipt(id);
           if (!rec.ok()) return fail(res, status_of(rec.error()), rec.error().to_string());
@@ -365,9 +346,9 @@ void Api::routes() {
           send_bytes(res, **receipt);
         });
 
-  s.Get(R"(/v1/resources/([0-9a-fA-F]{64}))",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          const auto id = state::ResourceId(*core::Hash32::from_hex(req.matches[1].str()));
+  s.get(R"(/v1/resources/([0-9a-fA-F]{64}))",
+        [this](const http::Request& req, http::Response& res) {
+          const auto id = state::ResourceId(*core::Hash32::from_hex(req.matches[1]));
           std::optional<std::uint64_t> at;
           for (const auto& [name, value] : req.params) {
             if (name == "at" && value == "settled" && settles(node_)) {
@@ -392,10 +373,10 @@ void Api::routes() {
                  {"proof", core::to_hex(v->proof)}});
         });
 
-  s.Get(R"(/v1/l1/p2pk/([0-9a-fA-F]{64})/outputs)",
-        [this](const httplib::Request& req, httplib::Response& res) {
+  s.get(R"(/v1/l1/p2pk/([0-9a-fA-F]{64})/outputs)",
+        [this](const http::Request& req, http::Response& res) {
           crypto::SchnorrPublicKey key;
-          key.x = core::Hash32::from_hex(req.matches[1].str())->bytes;
+          key.x = core::Hash32::from_hex(req.matches[1])->bytes;
           auto outs = node_.spendable(kaspa::p2pk_script(key), kNodeTimeout);
           if (!outs.ok()) return fail(res, status_of(outs.error()), outs.error().to_string());
           json list = json::array();
@@ -408,7 +389,7 @@ void Api::routes() {
           reply(res, 200, {{"outputs", list}});
         });
 
-  s.Post("/v1/txs", [this](const httplib::Request& req, httplib::Response& res) {
+  s.post("/v1/txs", [this](const http::Request& req, http::Response& res) {
     auto tx = parse_submission(req.body);
     if (!tx.ok()) return fail(res, 400, tx.error().context());
     auto outcome = node_.submit(*tx, kNodeTimeout);
@@ -420,7 +401,7 @@ void Api::routes() {
     reply(res, 202, {{"accepted", true}, {"tx_id", outcome->id.hex()}, {"step", outcome->step}});
   });
 
-  s.Get("/v1/settlements", [this](const httplib::Request& req, httplib::Response& res) {
+  s.get("/v1/settlements", [this](const http::Request& req, http::Response& res) {
     std::uint64_t before = ~std::uint64_t{0};
     std::size_t limit = 20;
     for (const auto& [name, v] : req.params) {
@@ -444,18 +425,17 @@ void Api::routes() {
            {"settlements", items}});
   });
 
-  s.Get(R"(/v1/settlements/([0-9]{1,19}))",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          const std::uint64_t seq = std::stoull(req.matches[1].str());
-          auto rec = node_.index().settlement(seq);
-          if (!rec.ok()) return fail(res, status_of(rec.error()), rec.error().to_string());
-          if (!rec->has_value()) return fail(res, 404, "no settlement " + std::to_string(seq));
-          reply(res, 200, settlement_json(**rec));
-        });
+  s.get(R"(/v1/settlements/([0-9]{1,19}))", [this](const http::Request& req, http::Response& res) {
+    const std::uint64_t seq = std::stoull(req.matches[1]);
+    auto rec = node_.index().settlement(seq);
+    if (!rec.ok()) return fail(res, status_of(rec.error()), rec.error().to_string());
+    if (!rec->has_value()) return fail(res, 404, "no settlement " + std::to_string(seq));
+    reply(res, 200, settlement_json(**rec));
+  });
 
-  s.Get(R"(/v1/settlements/([0-9]{1,19})/exits)", [this](const httplib::Request& req,
-                                                         httplib::Response& res) {
-    const std::uint64_t seq = std::stoull(req.matches[1].str());
+  s.get(R"(/v1/settlements/([0-9]{1,19})/exits)", [this](const http::Request& req,
+                                                         http::Response& res) {
+    const std::uint64_t seq = std::stoull(req.matches[1]);
     auto rec = node_.index().settlement(seq);
     auto bytes = node_.index().settlement_receipt(seq);
     if (!rec.ok()) return fail(res, status_of(rec.error()), rec.error().to_string());
@@ -485,9 +465,9 @@ void Api::routes() {
            {"exits", list}});
   });
 
-  s.Get(R"(/v1/settlements/([0-9]{1,19})/receipt)",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          const std::uint64_t seq = std::stoull(req.matches[1].str());
+  s.get(R"(/v1/settlements/([0-9]{1,19})/receipt)",
+        [this](const http::Request& req, http::Response& res) {
+          const std::uint64_t seq = std::stoull(req.matches[1]);
           auto receipt = node_.index().settlement_receipt(seq);
           if (!receipt.ok())
             return fail(res, status_of(receipt.error()), receipt.error().to_string());
@@ -495,9 +475,9 @@ void Api::routes() {
           send_bytes(res, **receipt);
         });
 
-  s.Get(R"(/v1/batches/([0-9]{1,19})/receipt)",
-        [this](const httplib::Request& req, httplib::Response& res) {
-          const std::uint64_t batch = std::stoull(req.matches[1].str());
+  s.get(R"(/v1/batches/([0-9]{1,19})/receipt)",
+        [this](const http::Request& req, http::Response& res) {
+          const std::uint64_t batch = std::stoull(req.matches[1]);
           // A kept receipt above the proven tip may be of a batch a reorg undid.
           if (batch == 0 || batch > node_.status().proven)
             return fail(res, 404, "batch " + std::to_string(batch) + " is not proven");
@@ -509,13 +489,26 @@ void Api::routes() {
           send_bytes(res, **receipt);
         });
 
-  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
-    Metrics& m = node_.metrics();
-    m.set("basalt_db_bytes", static_cast<double>(node_.index().disk_bytes()), "db=\"index\"");
-    m.set("basalt_db_bytes", static_cast<double>(node_.state_disk_bytes()), "db=\"state\"");
-    res.status = 200;
-    res.set_content(m.render(), "text/plain; version=0.0.4");
-  });
+  s.get(
+      "/metrics",
+      [this](const http::Request&, http::Response& res) {
+        Metrics& m = node_.metrics();
+        m.set("basalt_db_bytes", static_cast<double>(node_.index().disk_bytes()), "db=\"index\"");
+        m.set("basalt_db_bytes", static_cast<double>(node_.state_disk_bytes()), "db=\"state\"");
+        const http::ServerStats st = server_->stats();
+        m.set("basalt_api_connections", static_cast<double>(st.open), "state=\"open\"");
+        m.set("basalt_api_connections_closed_total", static_cast<double>(st.refused),
+              "reason=\"refused\"");
+        m.set("basalt_api_connections_closed_total", static_cast<double>(st.evicted),
+              "reason=\"evicted\"");
+        m.set("basalt_api_connections_closed_total", static_cast<double>(st.timed_out),
+              "reason=\"timed_out\"");
+        res.status = 200;
+        res.body = m.render();
+        res.content_type = "text/plain; version=0.0.4";
+      },
+      Lane::kPriority);
+  return s;
 }
 
 }  // namespace basalt::node

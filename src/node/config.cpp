@@ -191,6 +191,10 @@ core::Status read(const toml::table& root, Config& c) {
     c.api_port = static_cast<std::uint16_t>(std::stoul(port));
   }
   BASALT_TRY(api.integer("threads", c.api_threads, 1, 256));
+  BASALT_TRY(api.integer("max_connections", c.api_max_connections, 1, 100'000));
+  BASALT_TRY(
+      api.integer("max_connections_per_client", c.api_max_connections_per_client, 1, 100'000));
+  BASALT_TRY(api.integer("request_timeout_ms", c.api_request_timeout_ms, 100, 600'000));
   BASALT_TRY(api.integer("rate_limit_per_second", c.rate_limit_per_second, 0, 1'000'000));
   BASALT_TRY(api.integer("rate_limit_burst", c.rate_limit_burst, 1, 1'000'000));
   BASALT_TRY(api.integer("max_body_bytes", c.max_body_bytes, 1024, 64u << 20));

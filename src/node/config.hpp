@@ -61,8 +61,11 @@ struct Config {
   // [api]
   std::string api_host = "127.0.0.1";
   std::uint16_t api_port = 8420;   // 0: any free port (the node logs the one it got)
-  std::uint32_t api_threads = 32;  // also the number of keep-alive clients served at once
-  std::uint32_t rate_limit_per_second = 200;  // requests per client address; 0: no limit
+  std::uint32_t api_threads = 32;  // workers running handlers; status and metrics have 2 more
+  std::uint32_t api_max_connections = 512;
+  std::uint32_t api_max_connections_per_client = 256;
+  std::uint32_t api_request_timeout_ms = 10'000;  // a whole request must arrive within this
+  std::uint32_t rate_limit_per_second = 200;      // requests per client address; 0: no limit
   std::uint32_t rate_limit_burst = 400;
   std::uint64_t max_body_bytes = 256 * 1024;
 };

@@ -43,6 +43,9 @@ inline constexpr std::uint64_t kCostSchnorrVerify = 6000;
 // Defaults of RunLimits.
 inline constexpr std::uint64_t kDefaultMaxCycles = 1ull << 32;
 inline constexpr std::uint32_t kDefaultMemoryLimit = 64u << 20;  // loaded image + heap
+// ELF files are read only up to this size: an image must fit a guest's memory, and no guest
+// basalt runs has more than 512 MiB.
+inline constexpr std::uint32_t kMaxElfBytes = 64u << 20;
 inline constexpr std::uint32_t kMaxOutputBytes = 1u << 20;  // per stream: stdout, stderr, journal
 inline constexpr std::uint32_t kMaxAssumptions = 1u << 16;
 

@@ -55,7 +55,7 @@ core::Result<Guests> load_guests(const exec::App& app, const std::string& guest_
   const vm::RunLimits limits{2'000'000'000, 512u << 20};
   for (auto [guest, name] : {std::pair{&g.batch, "batch"}, std::pair{&g.aggregate, "aggregate"}}) {
     BASALT_ASSIGN_OR_RETURN(const core::Bytes elf,
-                            core::read_file(guest_dir + "/" + name + ".elf"));
+                            core::read_file(guest_dir + "/" + name + ".elf", vm::kMaxElfBytes));
     BASALT_ASSIGN_OR_RETURN(vm::Program p, vm::Program::load(elf, limits.memory_limit));
     *guest = {std::make_shared<const vm::Program>(std::move(p)), limits};
   }

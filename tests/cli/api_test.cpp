@@ -8,7 +8,9 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/bench_api.hpp"
 #include "cli/tx_commands.hpp"
+#include "core/files.hpp"
 #include "node/api.hpp"
 #include "node/node.hpp"
 #include "settle/covenant.hpp"
@@ -53,6 +55,7 @@ class LiveNode {
     node_.reset();
   }
   const std::string& url() const { return url_; }
+  std::uint16_t port() const { return api_->port(); }
   const std::string& key_file() const { return key_file_; }
   node::Node& node() { return *node_; }
 
@@ -83,6 +86,9 @@ TEST(Api, ManyConcurrentClientsLoseNothing) {
     std::cout << app << ":\n";
     print_load_report(*r, std::cout);
     EXPECT_GT(r->executed_ok, 20u);
+    // --seconds alone is honoured: users go on submitting until it ends.
+    EXPECT_GE(r->seconds, 3.0);
+    EXPECT_GT(r->submitted, static_cast<std::uint64_t>(o.users));
     EXPECT_GT(r->failed_as_intended, 0u);
     EXPECT_GT(r->rejected_as_intended, 0u);
     EXPECT_EQ(r->unexpected, 0u);
@@ -273,6 +279,10 @@ TEST(Api, BadRequestsGetA4xxWithAMessage) {
   expect(c.Post("/v1/txs", R"({"tx": "0100"})", "application/json"), 400, "tx:");
   expect(c.Post("/v1/txs", std::string(100 * 1024, 'x'), "application/json"), 413, "too large");
   expect(c.Get("/v1/nothing"), 404, "no such endpoint");
+  // Invalid UTF-8 in a path is echoed back replaced, and the node goes on answering.
+  expect(c.Get("/%ff"), 404, "no such endpoint: GET /\xef\xbf\xbd");
+  expect(c.Post("/v1/%c3%28", "{}", "application/json"), 404, "no such endpoint: POST /v1/");
+  expect(c.Post("/v1/txs", std::string(100 * 1024, 'x'), "application/json"), 413, "too large");
   expect(c.Get("/v1/batches/999999"), 404, "no executed batch");
   expect(c.Get("/v1/txs/" + std::string(64, 'a')), 404, "not executed");
   expect(c.Get("/v1/settlements?limit=0"), 400, "limit: 1 to 100");
@@ -297,6 +307,54 @@ TEST(Api, BadRequestsGetA4xxWithAMessage) {
   EXPECT_NE(m->body.find("# TYPE basalt_settlements_total counter"), std::string::npos);
   EXPECT_NE(m->body.find("basalt_batch{stage=\"settled_confirmed\"}"), std::string::npos);
   EXPECT_NE(m->body.find(counted), std::string::npos) << m->body;
+}
+
+// The attack of `basalt bench api`, bounded: 300 connections from 127.0.0.1 each send one header
+// line per second and never finish; /v1/status, asked from the same address every 100 ms on a
+// fresh connection, answers within a second every time.
+TEST(Api, SlowClientsDoNotTakeTheApiDown) {
+  core::raise_open_file_limit();
+  LiveNode n("counter");
+  SlowClients slow(n.port(), 300, std::chrono::seconds(1));
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const ProbeReport r = probe_for(n.port(), "/v1/status", std::chrono::seconds(5),
+                                  std::chrono::milliseconds(100), std::chrono::seconds(1));
+  EXPECT_GE(r.sent, 40u);
+  EXPECT_EQ(r.answered, r.sent);
+  EXPECT_GE(slow.connects(), 300u);
+  auto m = ApiClient(n.url()).get("/v1/status");
+  ASSERT_TRUE(m.ok());
+  EXPECT_EQ(m->first, 200);
+}
+
+// Bound beyond loopback, the node says that the API has no authentication (it listens for a moment
+// on every interface; nothing is sent to it).
+TEST(Api, WarnsWhenBoundBeyondLoopback) {
+  test::TempDir dir;
+  node::Config c;
+  c.data_dir = dir.path();
+  c.app = "counter";
+  c.guest_dir = BASALT_GUEST_DIR;
+  c.sync = false;
+  c.api_port = 0;
+  std::ostringstream out;
+  node::Logger log(out, node::LogLevel::kInfo, false);
+  const auto start = [&]() -> std::uint16_t {
+    auto n = node::Node::open(c, log);
+    EXPECT_TRUE(n.ok()) << n.error().to_string();
+    if (!n.ok()) return 0;
+    auto api = node::Api::start(**n, log);
+    EXPECT_TRUE(api.ok());
+    return api.ok() ? (*api)->port() : 0;
+  };
+  start();
+  EXPECT_EQ(out.str().find("not a loopback address"), std::string::npos) << out.str();
+  c.api_host = "0.0.0.0";
+  const std::uint16_t port = start();
+  EXPECT_NE(out.str().find("0.0.0.0:" + std::to_string(port) +
+                           " is not a loopback address and the API has no authentication"),
+            std::string::npos)
+      << out.str();
 }
 
 TEST(Api, AClientOverItsRateGets429) {

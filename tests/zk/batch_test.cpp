@@ -43,7 +43,7 @@ BatchTx other(BatchTxKind kind, std::uint8_t id, std::uint16_t version, std::uin
 class BatchGuest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto elf = core::read_file(std::string(BASALT_GUEST_DIR) + "/batch.elf");
+    auto elf = core::read_file(std::string(BASALT_GUEST_DIR) + "/batch.elf", vm::kMaxElfBytes);
     ASSERT_TRUE(elf.ok());
     program_ = std::make_shared<const vm::Program>(*vm::Program::load(*elf, 64u << 20));
     system_.register_guest(program_, limits_, batch_exit_name);
@@ -240,7 +240,7 @@ TEST_F(BatchGuest, ATruncatedOrUnknownInputIsRefused) {
 }
 
 TEST(AggregateGuest, EmptyTruncatedOrUnknownInputsAreRefused) {
-  auto elf = core::read_file(std::string(BASALT_GUEST_DIR) + "/aggregate.elf");
+  auto elf = core::read_file(std::string(BASALT_GUEST_DIR) + "/aggregate.elf", vm::kMaxElfBytes);
   ASSERT_TRUE(elf.ok());
   const vm::Program program = *vm::Program::load(*elf, 64u << 20);
   const vm::RunLimits limits{2'000'000'000, 64u << 20};
