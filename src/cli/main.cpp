@@ -10,6 +10,7 @@
 
 #include "cli/bench_api.hpp"
 #include "cli/bench_exec.hpp"
+#include "cli/bench_memory.hpp"
 #include "cli/bench_prove.hpp"
 #include "cli/conformance.hpp"
 #include "cli/dag_commands.hpp"
@@ -31,7 +32,8 @@ struct SimRunOptions {
   std::string export_path;
 };
 
-int run_sim(const SimRunOptions& opts) {
+int run_sim(SimRunOptions opts) {
+  opts.params.keep_history = !opts.export_path.empty();  // the export is of the whole chain
   basalt::l1::sim::Simulator sim(opts.params);
   while (sim.chain().size() < opts.blocks) {
     sim.step();
@@ -340,6 +342,18 @@ int main(int argc, char** argv) {
     bench_api->add_option("--seconds", bench_api_opts.seconds, "seconds per row (default 45)");
     bench_api->add_option("--threads", bench_api_opts.threads, "server threads (default 128)");
 
+    basalt::cli::BenchMemoryOptions bench_memory_opts;
+    bench_memory_opts.guest_dir = BASALT_GUEST_DIR;
+    auto* bench_memory = bench->add_subcommand(
+        "memory", "a node's resident memory over a long run, against the 10 % bound");
+    bench_memory->add_option("--blocks", bench_memory_opts.blocks, "chain blocks (default 50 000)");
+    bench_memory->add_option("--from", bench_memory_opts.from,
+                             "measure the growth from this block (default 10 000)");
+    bench_memory->add_option("--every", bench_memory_opts.every,
+                             "sample every this many blocks (default 5 000)");
+    bench_memory->add_option("--tx-per-block", bench_memory_opts.tx_per_block,
+                             "seeded transactions per block (default 20)");
+
     std::string journal_hex;
     auto* journal = app.add_subcommand("journal", "settlement journals");
     journal->require_subcommand(1);
@@ -471,6 +485,7 @@ int main(int argc, char** argv) {
     if (bench_exec->parsed()) return basalt::cli::bench_exec(bench_exec_opts, std::cout);
     if (bench_prove->parsed()) return basalt::cli::bench_prove(bench_prove_opts, std::cout);
     if (bench_api->parsed()) return basalt::cli::bench_api(bench_api_opts, std::cout);
+    if (bench_memory->parsed()) return basalt::cli::bench_memory(bench_memory_opts, std::cout);
     if (settle->parsed()) {
       auto r = basalt::cli::run_settle(settle_opts, std::cout, std::cerr);
       if (!r.ok()) {

@@ -27,6 +27,10 @@ using core::ErrorCode;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
+Clock::duration seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+}
+
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
@@ -299,14 +303,18 @@ int tx_status(const std::string& api_url, const std::string& id, const std::stri
       return 2;
     }
     const auto& [status, body] = *reply;
-    const std::string stage = status == 200 ? body.value("stage", "") : "pending";
+    const std::string stage = status == 200              ? body.value("stage", "")
+                              : body.contains("refused") ? "refused"
+                                                         : "pending";
     if (stage != last_stage) {
       log << "tx " << id.substr(0, 16) << ": " << stage << " after "
           << static_cast<long>(ms_since(t0)) << " ms\n";
       last_stage = stage;
     }
     const bool reached = status == 200 && (wait_for.empty() || rank(stage) >= rank(wait_for));
-    if (reached || (wait_for.empty() && status != 200) || ms_since(t0) > timeout_s * 1000) {
+    const bool refused = body.contains("refused");  // by L1: it will never execute
+    if (reached || refused || (wait_for.empty() && status != 200) ||
+        ms_since(t0) > timeout_s * 1000) {
       out << body.dump(2) << "\n";
       return reached ? 0 : 1;
     }
@@ -338,8 +346,7 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
   std::mutex mutex;
   std::atomic<std::uint64_t> started{0};
   const auto t0 = Clock::now();
-  const auto deadline_submit =
-      t0 + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.seconds));
+  const auto deadline_submit = t0 + seconds(o.seconds);
   std::atomic<bool> done_submitting{false};
   std::atomic<std::uint32_t> users_done{0};
   const auto submitting = [&] { return !done_submitting.load() && Clock::now() < deadline_submit; };
@@ -376,10 +383,25 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
                                             funding.first, funding.second, funder, 2000);
       if (l1_invalid) tx.inputs[0].signature_script.back() ^= 1;  // a signature L1 refuses
       const kaspa::TxId id = kaspa::tx_id(tx);
+      const json body = {{"tx", core::to_hex(kaspa::serialize_transaction(tx))}};
       const auto sent = Clock::now();
-      auto reply = client.post("/v1/txs", {{"tx", core::to_hex(kaspa::serialize_transaction(tx))}});
+      auto reply = client.post("/v1/txs", body);
       mine.submit_ms.push_back(ms_since(sent));
       ++mine.submitted;
+      // The node went away with the request in flight: it may have taken the transaction. The
+      // same bytes again tell: a node that has it says so, one that lost it before answering
+      // takes it now (each answer is as trustworthy as the first would have been).
+      const auto retry_until = Clock::now() + seconds(o.settle_timeout_s);
+      const bool in_flight = !reply.ok();  // a 503 after that is "not now", not "no"
+      while (in_flight && (!reply.ok() || reply->first == 503) && Clock::now() < retry_until) {
+        ++mine.resubmissions;
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        reply = client.post("/v1/txs", body);
+        if (reply.ok() && reply->first == 422 &&
+            reply->second.value("error", "").find(" already ") != std::string::npos) {
+          reply = std::pair<int, json>{202, json::object()};
+        }
+      }
       if (!reply.ok() || (reply->first != 202 && reply->first != 422)) {
         if (reply.ok() && reply->first == 429) {
           std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -417,17 +439,29 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
       }
       if (l1_invalid) ++mine.unexpected;
       // Follow it to executed; its change output funds the next one.
-      const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                               std::chrono::duration<double>(o.settle_timeout_s));
+      const auto deadline = Clock::now() + seconds(o.settle_timeout_s);
       std::optional<json> result;
+      std::string refused;
       while (Clock::now() < deadline) {
         auto r = client.get("/v1/txs/" + id.hex());
         if (r.ok() && r->first == 200) {
           result = r->second;
           break;
         }
+        if (r.ok() && r->second.contains("refused")) {
+          refused = r->second.value("refused", "?");
+          break;
+        }
         std::this_thread::sleep_for(
             std::chrono::milliseconds(r.ok() && r->first == 429 ? 200 : 40));
+      }
+      if (!refused.empty()) {
+        // Accepted, then refused by L1 with its reason: reported, not lost; the funding output is
+        // still the user's.
+        ++mine.refused_by_l1;
+        std::lock_guard lock(mutex);
+        log << "load: user " << i << ": " << id.hex() << " refused by L1: " << refused << "\n";
+        continue;
       }
       if (!result) {
         ++mine.lost;
@@ -459,6 +493,8 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
     report.failed_as_intended += mine.failed_as_intended;
     report.unexpected += mine.unexpected;
     report.lost += mine.lost;
+    report.refused_by_l1 += mine.refused_by_l1;
+    report.resubmissions += mine.resubmissions;
     report.http_errors += mine.http_errors;
     report.reorg_waits += mine.reorg_waits;
     report.submit_ms.insert(report.submit_ms.end(), mine.submit_ms.begin(), mine.submit_ms.end());
@@ -480,17 +516,14 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
     return st->second;
   };
   // Progress lines, and the end of submitting once enough settlements are confirmed.
-  const auto every = [](double s) {
-    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-  };
-  auto next_progress = t0 + every(o.progress_every_s);
+  auto next_progress = t0 + seconds(o.progress_every_s);
   // Until the deadline, a target reached, or every user done (--max-txs).
   for (;;) {
-    std::this_thread::sleep_until(std::min(Clock::now() + every(0.2), deadline_submit));
+    std::this_thread::sleep_until(std::min(Clock::now() + seconds(0.2), deadline_submit));
     if (Clock::now() >= deadline_submit || users_done.load() == o.users) break;
     std::optional<json> st;
     if (o.progress_every_s > 0 && Clock::now() >= next_progress) {
-      next_progress += every(o.progress_every_s);
+      next_progress += seconds(o.progress_every_s);
       st = status_of();
       if (st) {
         std::lock_guard lock(mutex);
@@ -513,8 +546,7 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
   for (auto& t : threads) t.join();
   report.seconds = ms_since(t0) / 1000;
   // The node proves what it executed a little later.
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
-                                           std::chrono::duration<double>(o.settle_timeout_s));
+  const auto deadline = Clock::now() + seconds(o.settle_timeout_s);
   while (true) {
     std::optional<json> st = status_of();
     if (st) report.node_status = *st;
@@ -558,6 +590,8 @@ nlohmann::json load_report_json(const LoadReport& r) {
           {"rejected_as_intended", r.rejected_as_intended},
           {"unexpected", r.unexpected},
           {"lost", r.lost},
+          {"refused_by_l1", r.refused_by_l1},
+          {"resubmissions", r.resubmissions},
           {"http_errors", r.http_errors},
           {"reorg_waits", r.reorg_waits},
           {"seconds", r.seconds},
@@ -642,7 +676,9 @@ void print_load_report(const LoadReport& r, std::ostream& out) {
   }
   row("refused by L1 as intended", r.rejected_as_intended);
   row("unexpected outcomes", r.unexpected);
+  row("accepted, then refused by L1", r.refused_by_l1);
   row("accepted but not executed (lost)", r.lost);
+  row("resent after a lost connection", r.resubmissions);
   row("HTTP errors", r.http_errors);
   row("waits for a reorged funding output", r.reorg_waits);
   std::snprintf(line, sizeof line, "  %-34s %6.1f / %6.1f / %6.1f ms\n", "submit p50 / p90 / p99",

@@ -99,6 +99,8 @@ struct LoadReport {
   std::uint64_t failed_as_intended = 0;  // invalid app operations that failed with a reason
   std::uint64_t unexpected = 0;          // any outcome other than the intended one
   std::uint64_t lost = 0;                // accepted but not executed before the timeout
+  std::uint64_t refused_by_l1 = 0;  // accepted, then refused by L1 (the node serves the reason)
+  std::uint64_t resubmissions = 0;  // the same transaction again after a failed connection
   std::uint64_t http_errors = 0;
   std::uint64_t reorg_waits = 0;    // a user's output vanished in a reorg until its tx came back
   std::vector<double> submit_ms;    // per request

@@ -37,6 +37,8 @@ const char* error_code_name(ErrorCode code) {
       return "i/o error";
     case ErrorCode::kUnavailable:
       return "unavailable";
+    case ErrorCode::kCorrupt:
+      return "corrupt";
   }
   return "unknown error";
 }

@@ -25,6 +25,7 @@ enum class ErrorCode : std::uint8_t {
   kNotFound = 8,      // a requested item does not exist
   kIo = 9,            // file or database failure
   kUnavailable = 10,  // a needed service or tool is not there
+  kCorrupt = 11,      // basalt's own stored data is damaged (never a verdict on outside input)
 };
 
 const char* error_code_name(ErrorCode code);

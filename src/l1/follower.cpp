@@ -32,6 +32,7 @@ void Follower::add(const ChainBlockInfo& b) {
                    b.blue_score};
   }
   history_.push_back(std::move(applied));
+  if (history_.size() > f_ + 1) history_.forget_before(history_.size() - f_ - 1);
 }
 
 void Follower::undo_tip() {
@@ -48,8 +49,9 @@ void Follower::undo_tip() {
 core::Status Follower::apply(const ChainChanged& change) {
   // Validate the whole change before touching anything, so that a bad one leaves the follower as it
   // was: removals peel off the tip, and each addition extends what is left.
-  if (change.removed.size() > history_.size())
-    return Error{ErrorCode::kInvalid, "removes more blocks than followed"};
+  const std::size_t held = history_.size() - history_.first();
+  if (change.removed.size() > held || (history_.first() > 0 && change.removed.size() == held))
+    return Error{ErrorCode::kInvalid, "removes more blocks than followed, or deeper than F"};
   for (std::size_t i = 0; i < change.removed.size(); ++i) {
     if (change.removed[i] != history_[history_.size() - 1 - i].hash) {
       return Error{ErrorCode::kInvalid, "removed chain block is not the followed tip"};

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/window.hpp"
 #include "l1/chain.hpp"
 
 namespace basalt::l1 {
@@ -21,8 +22,9 @@ class Follower {
  public:
   Follower(std::uint64_t finality_depth, std::vector<kaspa::LaneId> lanes);
 
-  // Applies removals, then additions. Errors: kInvalid when a removed block is not the current tip
-  // or an added block does not extend it; the follower is unchanged then.
+  // Applies removals, then additions. Errors: kInvalid when a removed block is not the current tip,
+  // the removals reach deeper than F, or an added block does not extend what is left; the follower
+  // is unchanged then.
   core::Status apply(const ChainChanged& change);
 
   // The lane's state if it is active at the current tip (touched within the last F blue score).
@@ -30,6 +32,7 @@ class Follower {
   // The lane's last known state, active or not (nullopt: never touched while followed).
   std::optional<LaneState> last(const kaspa::LaneKey& key) const;
   std::optional<kaspa::BlockHash> tip() const;
+  // Blocks followed along the chain (those removed by reorgs not counted).
   std::size_t height() const { return history_.size(); }
 
  private:
@@ -44,7 +47,8 @@ class Follower {
   std::uint64_t f_;
   std::map<kaspa::LaneId, kaspa::LaneKey> followed_;
   std::map<kaspa::LaneKey, LaneState> lanes_;  // last known state, active or not
-  std::vector<Applied> history_;
+  // The last F + 1 applied blocks: a reorg is never deeper.
+  core::Window<Applied> history_;
 };
 
 }  // namespace basalt::l1

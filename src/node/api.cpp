@@ -39,6 +39,7 @@ int status_of(const core::Error& e) {
     case ErrorCode::kUnavailable:
       return 503;
     case ErrorCode::kIo:
+    case ErrorCode::kCorrupt:
       return 500;
     default:
       return 422;
@@ -306,6 +307,13 @@ http::Routes Api::routes() {
     auto rec = node_.index().tx(id);
     if (!rec.ok()) return fail(res, status_of(rec.error()), rec.error().to_string());
     if (!rec->has_value()) {
+      auto refused = node_.index().refusal(id);
+      if (!refused.ok()) return fail(res, status_of(refused.error()), refused.error().to_string());
+      if (refused->has_value()) {
+        return reply(res, 404,
+                     {{"error", "transaction " + id.hex() + " was refused by L1: " + **refused},
+                      {"refused", **refused}});
+      }
       return fail(res, 404, "transaction " + id.hex() + " is not executed on the current chain");
     }
     const TxRecord& t = **rec;

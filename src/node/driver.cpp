@@ -112,12 +112,22 @@ core::Result<std::unique_ptr<Driver>> Driver::open(const DriverOptions& o, state
     BASALT_ASSIGN_OR_RETURN(const BatchRecordExtra rec, decode_batch_extra(meta.extra));
     d->resume_step_ = rec.step;
   }
+  const std::uint64_t floor = std::max<std::uint64_t>(store.rollback_floor().value, 1);
   d->executed_.resize(tip);
-  for (std::uint64_t p = std::max<std::uint64_t>(store.rollback_floor().value, 1); p <= tip; ++p) {
+  d->executed_.forget_before(floor - 1);
+  for (std::uint64_t p = floor; p <= tip; ++p) {
     BASALT_ASSIGN_OR_RETURN(const exec::BatchMeta meta, executor.batch_meta({p}));
     d->executed_[p - 1] = meta.block;
   }
   return d;
+}
+
+void Driver::forget_before(std::uint64_t p) {
+  const std::uint64_t f = options_.finality_depth;
+  p = std::min({p, executor_.rollback_floor().value, chain_.size() > f ? chain_.size() - f : 0});
+  if (p <= 1) return;
+  chain_.forget_before(p - 1);
+  executed_.forget_before(std::min<std::uint64_t>(p - 1, executed_.size()));
 }
 
 core::Result<StepReport> Driver::step() {

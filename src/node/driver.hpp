@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "core/window.hpp"
 #include "exec/executor.hpp"
 #include "exec/workload.hpp"
 #include "kaspa/types.hpp"
@@ -78,10 +79,13 @@ class Driver {
   core::Result<StepReport> step();
   // The followed chain's length (positions 1..length; batch p is chain block p).
   std::uint64_t chain_length() const { return chain_.size(); }
-  // Chain block p (1..chain_length()) and the record its batch is executed with. Blocks more than
-  // F below the tip keep only their header fields (no transactions).
-  const l1::ChainBlockInfo& block(std::uint64_t p) const { return chain_.at(p - 1).info; }
-  const BatchRecordExtra& record(std::uint64_t p) const { return chain_.at(p - 1).record; }
+  // Chain block p (1..chain_length(), not let go) and the record its batch is executed with. Blocks
+  // more than F below the tip keep only their header fields (no transactions).
+  const l1::ChainBlockInfo& block(std::uint64_t p) const { return chain_[p - 1].info; }
+  const BatchRecordExtra& record(std::uint64_t p) const { return chain_[p - 1].record; }
+  // Lets go of the positions (and executed blocks) below chain block p, or below the rollback
+  // window or F below the tip if that is lower: a reorg or a rollback never reaches them.
+  void forget_before(std::uint64_t p);
   const l1::sim::Simulator& sim() const { return sim_; }
   // For submitting transactions other than lane ones (settlements). Not replayed on restart.
   l1::sim::Simulator& sim() { return sim_; }
@@ -102,8 +106,8 @@ class Driver {
   kaspa::LaneKey lane_key_;
   std::uint64_t step_ = 0;
   std::uint64_t resume_step_ = 0;
-  std::vector<Position> chain_;             // position p is chain_[p - 1]
-  std::vector<kaspa::BlockHash> executed_;  // executed_[p - 1]: the block batch p ran
+  core::Window<Position> chain_;             // position p is chain_[p - 1]
+  core::Window<kaspa::BlockHash> executed_;  // executed_[p - 1]: the block batch p ran
 };
 
 }  // namespace basalt::node

@@ -5,6 +5,7 @@
 #include <rocksdb/write_batch.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "core/byte_reader.hpp"
 #include "core/byte_writer.hpp"
@@ -22,8 +23,36 @@ constexpr std::size_t kMaxText = 4096;
 constexpr std::size_t kMaxJournal = 1u << 20;
 constexpr std::size_t kMaxTxsPerBatch = 1u << 20;
 
+// RocksDB finding its own files damaged is corruption of ours, not an I/O failure.
 Error io_error(const rocksdb::Status& s, const std::string& what) {
-  return Error{ErrorCode::kIo, "node index: " + what + ": " + s.ToString()};
+  return Error{s.IsCorruption() ? ErrorCode::kCorrupt : ErrorCode::kIo,
+               "node index: " + what + ": " + s.ToString()};
+}
+
+// The index decodes only what it wrote itself: bytes that do not decode are damage.
+template <typename T>
+core::Result<T> ours(core::Result<T> r, const std::string& what) {
+  if (r.ok()) return r;
+  return Error{ErrorCode::kCorrupt, "node index: damaged " + what + ": " + r.error().to_string()};
+}
+
+// " (in FILE)" for the first file RocksDB's own log names as damaged, or "".
+std::string damaged_file(const std::string& dir) {
+  std::ifstream log(dir + "/LOG");
+  std::string line;
+  for (int n = 0; n < 100'000 && std::getline(log, line); ++n) {
+    const std::size_t damage = line.find(": dropping ");
+    const std::size_t start = line.rfind("] ", damage);
+    if (damage != std::string::npos && start != std::string::npos &&
+        line.find("Corruption", damage) != std::string::npos)
+      return " (in " + line.substr(start + 2, damage - start - 2) + ")";
+  }
+  return "";
+}
+
+core::Result<std::uint64_t> stored_u64(core::ByteSpan b, const std::string& what) {
+  core::ByteReader r(b);
+  return ours(r.read_u64_le(what), what);
 }
 
 std::string key(char tag, core::ByteSpan b) {
@@ -191,6 +220,32 @@ core::Bytes encode_submission(const Submission& sub) {
   return w.take();
 }
 
+core::Result<Submission> decode_submission(core::ByteSpan b) {
+  core::ByteReader r(b);
+  Submission sub;
+  BASALT_ASSIGN_OR_RETURN(sub.step, r.read_u64_le("submission step"));
+  BASALT_ASSIGN_OR_RETURN(const std::uint8_t kind, r.read_u8("submission kind"));
+  if (kind > static_cast<std::uint8_t>(SubmissionKind::kReplacement))
+    return Error{ErrorCode::kUnknownTag, "submission kind " + std::to_string(kind)};
+  sub.kind = static_cast<SubmissionKind>(kind);
+  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan tx, r.read_bytes(r.remaining(), "submission"));
+  BASALT_ASSIGN_OR_RETURN(sub.tx,
+                          kaspa::deserialize_transaction(tx, sub.kind == SubmissionKind::kUser
+                                                                 ? kaspa::kMaxSignatureScriptLen
+                                                                 : zk::kMaxReceiptBytes + 4096));
+  return sub;
+}
+
+core::Result<settle::CovenantOrigin> decode_covenant(core::ByteSpan b) {
+  core::ByteReader r(b);
+  settle::CovenantOrigin o;
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("covenant id"));
+  o.id = kaspa::CovenantId(id);
+  BASALT_ASSIGN_OR_RETURN(o.initial_root, r.read_hash32("initial root"));
+  BASALT_TRY(r.expect_end("covenant"));
+  return o;
+}
+
 }  // namespace
 
 const char* settlement_status_name(SettlementStatus s) {
@@ -217,8 +272,23 @@ core::Result<std::unique_ptr<NodeIndex>> NodeIndex::open(const std::string& dir)
   if (ec) return Error{ErrorCode::kIo, "cannot create " + dir + ": " + ec.message()};
   rocksdb::Options options;
   options.create_if_missing = true;
+  // Bounded memory and descriptors over a long run (RocksDB's memtable default is 64 MiB), as the
+  // state store; the API's connections need descriptors too.
+  options.write_buffer_size = 8u << 20;
+  options.max_open_files = 256;
+  // Damage is an error, never data dropped in silence: RocksDB's default recovery would drop
+  // every write after a damaged log record — submissions the node answered "accepted" among them.
+  // Only a record cut short at the very end (a write the node never confirmed) is let go.
+  options.paranoid_checks = true;
+  options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   rocksdb::DB* db = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
+  if (s.IsCorruption()) {
+    return Error{ErrorCode::kCorrupt,
+                 "node index " + dir + " is damaged" + damaged_file(dir) + ": " + s.ToString() +
+                     "; it cannot be rebuilt yet: restore it from a backup, or start a new data "
+                     "directory"};
+  }
   if (!s.ok()) return io_error(s, "open " + dir);
   std::unique_ptr<NodeIndex> index(new NodeIndex());
   index->db_.reset(db);
@@ -281,7 +351,7 @@ core::Status NodeIndex::rollback(std::uint64_t target, std::uint64_t executed_ti
 core::Result<std::optional<BatchRow>> NodeIndex::batch(std::uint64_t id) const {
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('b', id)));
   if (!v) return std::optional<BatchRow>();
-  BASALT_ASSIGN_OR_RETURN(BatchRow row, decode_batch(*v));
+  BASALT_ASSIGN_OR_RETURN(BatchRow row, ours(decode_batch(*v), "batch " + std::to_string(id)));
   return std::optional<BatchRow>(std::move(row));
 }
 
@@ -289,28 +359,38 @@ core::Result<std::optional<BatchRow>> NodeIndex::batch_by_block(
     const kaspa::BlockHash& block) const {
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('h', block.hash().span())));
   if (!v) return std::optional<BatchRow>();
-  core::ByteReader r(*v);
-  BASALT_ASSIGN_OR_RETURN(const std::uint64_t id, r.read_u64_le("batch id"));
+  BASALT_ASSIGN_OR_RETURN(const std::uint64_t id, stored_u64(*v, "block's batch id"));
   return batch(id);
 }
 
 core::Result<std::optional<TxRecord>> NodeIndex::tx(const kaspa::TxId& id) const {
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('t', id.hash().span())));
   if (!v) return std::optional<TxRecord>();
-  BASALT_ASSIGN_OR_RETURN(TxRecord t, decode_tx(*v));
+  BASALT_ASSIGN_OR_RETURN(TxRecord t, ours(decode_tx(*v), "tx record " + id.hex()));
   // Current while its block still maps to its batch (rollback deletes the mapping): an 8-byte
   // read, not the batch row with all its transaction ids.
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> mapped,
                           get(key('h', t.block.hash().span())));
   if (!mapped) return std::optional<TxRecord>();
-  core::ByteReader r(*mapped);
-  BASALT_ASSIGN_OR_RETURN(const std::uint64_t batch, r.read_u64_le("batch id"));
+  BASALT_ASSIGN_OR_RETURN(const std::uint64_t batch, stored_u64(*mapped, "block's batch id"));
   if (batch != t.batch) return std::optional<TxRecord>();
   return std::optional<TxRecord>(std::move(t));
 }
 
 core::Result<std::optional<core::Bytes>> NodeIndex::receipt(const kaspa::TxId& id) const {
   return get(key('r', id.hash().span()));
+}
+
+core::Status NodeIndex::put_refusal(const kaspa::TxId& id, const std::string& why) {
+  rocksdb::WriteBatch wb;
+  wb.Put(key('x', id.hash().span()), why);
+  return write(wb, false, "write a refusal");
+}
+
+core::Result<std::optional<std::string>> NodeIndex::refusal(const kaspa::TxId& id) const {
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('x', id.hash().span())));
+  if (!v) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(v->begin(), v->end()));
 }
 
 core::Status NodeIndex::set_proven(std::uint64_t batch) {
@@ -324,8 +404,7 @@ core::Status NodeIndex::set_proven(std::uint64_t batch) {
 core::Result<std::uint64_t> NodeIndex::proven() const {
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get("proven"));
   if (!v) return std::uint64_t{0};
-  core::ByteReader r(*v);
-  return r.read_u64_le("proven tip");
+  return stored_u64(*v, "proven tip");
 }
 
 core::Status NodeIndex::write(rocksdb::WriteBatch& wb, bool sync, const std::string& what) {
@@ -369,7 +448,8 @@ core::Status NodeIndex::put_settlement(const SettlementRecord& record) {
 core::Result<std::optional<SettlementRecord>> NodeIndex::settlement(std::uint64_t seq) const {
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('S', seq)));
   if (!v) return std::optional<SettlementRecord>();
-  BASALT_ASSIGN_OR_RETURN(SettlementRecord rec, decode_settlement(*v));
+  BASALT_ASSIGN_OR_RETURN(SettlementRecord rec,
+                          ours(decode_settlement(*v), "settlement " + std::to_string(seq)));
   return std::optional<SettlementRecord>(std::move(rec));
 }
 
@@ -383,7 +463,8 @@ core::Result<std::vector<SettlementRecord>> NodeIndex::settlements(std::uint64_t
     const rocksdb::Slice v = it->value();
     BASALT_ASSIGN_OR_RETURN(
         SettlementRecord rec,
-        decode_settlement({reinterpret_cast<const std::uint8_t*>(v.data()), v.size()}));
+        ours(decode_settlement({reinterpret_cast<const std::uint8_t*>(v.data()), v.size()}),
+             "settlement record"));
     out.push_back(std::move(rec));
   }
   if (!it->status().ok()) return io_error(it->status(), "read settlements");
@@ -425,12 +506,7 @@ core::Status NodeIndex::log_setup(const std::vector<Submission>& setup,
 core::Result<std::optional<settle::CovenantOrigin>> NodeIndex::covenant() const {
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get("covenant"));
   if (!v) return std::optional<settle::CovenantOrigin>();
-  core::ByteReader r(*v);
-  settle::CovenantOrigin o;
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("covenant id"));
-  o.id = kaspa::CovenantId(id);
-  BASALT_ASSIGN_OR_RETURN(o.initial_root, r.read_hash32("initial root"));
-  BASALT_TRY(r.expect_end("covenant"));
+  BASALT_ASSIGN_OR_RETURN(settle::CovenantOrigin o, ours(decode_covenant(*v), "covenant"));
   return std::optional<settle::CovenantOrigin>(o);
 }
 
@@ -439,18 +515,10 @@ core::Result<std::vector<Submission>> NodeIndex::submissions() const {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
   for (it->Seek(std::string(1, 's')); it->Valid() && it->key()[0] == 's'; it->Next()) {
     const rocksdb::Slice v = it->value();
-    core::ByteReader r({reinterpret_cast<const std::uint8_t*>(v.data()), v.size()});
-    Submission sub;
-    BASALT_ASSIGN_OR_RETURN(sub.step, r.read_u64_le("submission step"));
-    BASALT_ASSIGN_OR_RETURN(const std::uint8_t kind, r.read_u8("submission kind"));
-    if (kind > static_cast<std::uint8_t>(SubmissionKind::kReplacement))
-      return Error{ErrorCode::kUnknownTag, "submission kind " + std::to_string(kind)};
-    sub.kind = static_cast<SubmissionKind>(kind);
-    BASALT_ASSIGN_OR_RETURN(const core::ByteSpan tx, r.read_bytes(r.remaining(), "submission"));
-    BASALT_ASSIGN_OR_RETURN(sub.tx,
-                            kaspa::deserialize_transaction(tx, sub.kind == SubmissionKind::kUser
-                                                                   ? kaspa::kMaxSignatureScriptLen
-                                                                   : zk::kMaxReceiptBytes + 4096));
+    BASALT_ASSIGN_OR_RETURN(
+        Submission sub,
+        ours(decode_submission({reinterpret_cast<const std::uint8_t*>(v.data()), v.size()}),
+             "submission log entry " + std::to_string(out.size())));
     out.push_back(std::move(sub));
   }
   if (!it->status().ok()) return io_error(it->status(), "read submissions");

@@ -5,7 +5,8 @@
 // Keys: 't' tx id → TxRecord; 'b' u64be batch → BatchRow; 'h' block hash → u64be batch;
 // 'r' tx id → receipt; 'B' u64be batch → batch receipt; 's' u64be sequence → u64le step ‖ u8 kind ‖
 // serialized transaction; 'S' u64be settlement → SettlementRecord; 'A' u64be settlement →
-// aggregate receipt; "proven" → u64le; "covenant" → covenant id ‖ initial root.
+// aggregate receipt; 'x' tx id → why L1 refused a submission the node accepted (text);
+// "proven" → u64le; "covenant" → covenant id ‖ initial root.
 // A batch row above the executed tip never stays: rollback() deletes them. A tx record or receipt
 // of a rolled-back batch may stay; `tx` checks it against the block → batch mapping, and a batch
 // receipt counts only up to the proven tip (re-proving overwrites it).
@@ -112,6 +113,9 @@ class NodeIndex {
   core::Result<std::optional<TxRecord>> tx(const kaspa::TxId& id) const;
 
   core::Result<std::optional<core::Bytes>> receipt(const kaspa::TxId& id) const;
+  // Why L1 refused a transaction the node had accepted (it will never execute).
+  core::Status put_refusal(const kaspa::TxId& id, const std::string& why);
+  core::Result<std::optional<std::string>> refusal(const kaspa::TxId& id) const;
   core::Status set_proven(std::uint64_t batch);
   core::Result<std::uint64_t> proven() const;
 

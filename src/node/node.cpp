@@ -1,6 +1,7 @@
 #include "node/node.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <future>
 
 #include "crypto/domain.hpp"
@@ -42,7 +43,15 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log) {
   so.sync = c.sync;
   so.rollback_window = c.finality_depth;
   BASALT_ASSIGN_OR_RETURN(n->store_, state::StateStore::open(c.data_dir + "/state", so));
-  BASALT_ASSIGN_OR_RETURN(n->index_, NodeIndex::open(c.data_dir + "/index"));
+  const std::string index_dir = c.data_dir + "/index";
+  if (n->store_->tip().value > 0 && !std::filesystem::exists(index_dir + "/CURRENT")) {
+    return Error{ErrorCode::kCorrupt,
+                 "node index " + index_dir + " is missing while the state store holds batches 1.." +
+                     std::to_string(n->store_->tip().value) +
+                     "; it cannot be rebuilt yet: restore it from a backup, or start a new data "
+                     "directory"};
+  }
+  BASALT_ASSIGN_OR_RETURN(n->index_, NodeIndex::open(index_dir));
   BASALT_ASSIGN_OR_RETURN(exec::App app, exec::load_app(c.app, c.guest_dir));
   n->image_id_ = app.program->image_id();
   BASALT_TRY(n->store_->bind("app image id", n->image_id_.span()));
@@ -238,6 +247,9 @@ void Node::describe_metrics() {
   metrics_.describe("basalt_rolled_back_batches_total", "counter", "Batches undone by reorgs.");
   metrics_.describe("basalt_submissions_total", "counter",
                     "Transactions submitted through the API, by result.");
+  metrics_.describe("basalt_submissions_refused_by_l1_total", "counter",
+                    "Submissions the node accepted that L1 then refused (the reason is served "
+                    "at GET /v1/txs/{id}).");
   metrics_.describe("basalt_l1_blue_score", "gauge", "Blue score of the followed L1 tip.");
   metrics_.describe("basalt_l1_mempool_transactions", "gauge", "Transactions in the L1 mempool.");
   metrics_.describe("basalt_db_bytes", "gauge", "Bytes on disk, by database.");
@@ -323,6 +335,7 @@ core::Status Node::take_submissions() {
       o.accepted = true;
       o.step = step;
       accepted.push_back({step, SubmissionKind::kUser, p->tx});
+      in_flight_.insert(o.id);
     } else {
       o.reason = st.error().to_string();
     }
@@ -341,6 +354,21 @@ core::Status Node::take_submissions() {
   if (!logged.ok()) return logged;
   std::lock_guard lock(status_mutex_);
   status_.submissions += accepted.size();
+  return core::Status::Ok();
+}
+
+core::Status Node::follow_submissions() {
+  for (auto it = in_flight_.begin(); it != in_flight_.end();) {
+    const std::string why = driver_->sim().refusal(*it);
+    if (!why.empty()) {
+      BASALT_TRY(index_->put_refusal(*it, why));
+      metrics_.add("basalt_submissions_refused_by_l1_total", 1);
+      it = in_flight_.erase(it);
+      continue;
+    }
+    BASALT_ASSIGN_OR_RETURN(const std::optional<TxRecord> executed, index_->tx(*it));
+    it = executed ? in_flight_.erase(it) : std::next(it);
+  }
   return core::Status::Ok();
 }
 
@@ -709,6 +737,7 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
           sub.kind == SubmissionKind::kSettlement || sub.kind == SubmissionKind::kReplacement;
       const core::Status st =
           settlement && pipeline_ ? replay_settlement(sub) : driver_->submit(sub.tx);
+      if (sub.kind == SubmissionKind::kUser) in_flight_.insert(kaspa::tx_id(sub.tx));
       if (!st.ok()) {
         return Error{ErrorCode::kInvalid, "replaying logged submission " +
                                               std::to_string(next_logged) + " at step " +
@@ -720,10 +749,15 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
     for (const auto& r : report.executed) window_txs += r.txs.size();
     const bool live = step > catch_up_until;
     BASALT_TRY(record_step(report, live));
+    BASALT_TRY(follow_submissions());
     if (pipeline_) {
       BASALT_TRY(settle_step(report, live));
       report_backlog();
     }
+    // A bundle starts at the covenant's next batch: its chain blocks stay until it is settled.
+    const std::optional<std::uint64_t> settled =
+        pipeline_ ? pipeline_->settled_batch() : std::nullopt;
+    driver_->forget_before(pipeline_ ? settled.value_or(0) + 1 : ~std::uint64_t{0});
     const auto now = std::chrono::steady_clock::now();
     const double secs = std::chrono::duration<double>(now - window_start).count();
     if (secs >= 10) {

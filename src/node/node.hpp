@@ -22,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -159,6 +160,9 @@ class Node {
   // A logged settlement or fee bump going into the simulator again after a restart.
   core::Status replay_settlement(const Submission& sub);
   core::Status follow_settlements(const StepReport& report, bool live);
+  // Follows the user submissions in flight: an executed one is done; one L1 refused gets its
+  // reason indexed, so that no accepted submission is ever silently gone.
+  core::Status follow_submissions();
   // Stores a proven batch's receipt and its transactions' (on the prover thread).
   core::Status store_receipts(const zk::BatchWork& w, const zk::Receipt& receipt);
   core::Status open_pipeline(zk::Guests guests, std::uint64_t after);
@@ -193,6 +197,8 @@ class Node {
   std::uint64_t stored_proven_ = 0;  // the index's proven tip as last written
   std::uint64_t backlog_total_ = 0;  // batches of the proving backlog being reported as progress
   std::vector<Submission> replay_;   // the log as it was at open, replayed by run()
+  // User submissions in the mempool (accepted by the node, neither executed nor refused yet).
+  std::set<kaspa::TxId> in_flight_;
   std::vector<OpenSettlement> open_settlements_;
   std::uint64_t last_settlement_ = 0;           // the seq of the newest settlement record
   std::uint64_t last_settlement_replayed_ = 0;  // the seq of the last one replayed from the log

@@ -56,8 +56,9 @@ std::uint64_t read_be64(const rocksdb::Slice& s) {
   return v;
 }
 
+// RocksDB finding its own files damaged is corruption of ours, not an I/O failure.
 Error io_error(const rocksdb::Status& s, const std::string& what) {
-  return Error{ErrorCode::kIo, what + ": " + s.ToString()};
+  return Error{s.IsCorruption() ? ErrorCode::kCorrupt : ErrorCode::kIo, what + ": " + s.ToString()};
 }
 
 }  // namespace

@@ -141,6 +141,7 @@ SimParams params(std::uint64_t seed, std::uint64_t f, std::uint32_t skip) {
   p.lanes = 6;
   p.tx_per_block = 12;
   p.lane_skip_permille = skip;
+  p.keep_history = true;  // these tests read the whole chain
   return p;
 }
 
@@ -207,6 +208,38 @@ TEST(Simulator, AcceptsARepeatedTransactionOnce) {
   }
 }
 
+// Pruning lets go of everything below the pruning point and changes nothing else: the same seed
+// with and without its history gives the same chain, and what was let go is answered as pruned.
+TEST(Simulator, PruningForgetsBelowThePruningPointAndChangesNothingElse) {
+  SimParams p = params(21, 20, 300);
+  p.reorg_every = 7;
+  p.reorg_depth = 3;
+  SimParams lean_params = p;
+  lean_params.keep_history = false;
+  Simulator full(p), lean(lean_params);
+  for (int i = 0; i < 600; ++i) {
+    const ChainBlock& a = full.step();
+    const ChainBlock& b = lean.step();
+    ASSERT_EQ(a.hash, b.hash);
+    ASSERT_EQ(a.seq_commit, b.seq_commit);
+    ASSERT_EQ(a.lane_proofs.size(), b.lane_proofs.size());
+    ASSERT_EQ(full.next_chain_changes()->removed, lean.next_chain_changes()->removed);
+  }
+  EXPECT_EQ(full.pruning_point(), lean.pruning_point());
+  EXPECT_EQ(full.chain().size(), lean.chain().size());
+  EXPECT_EQ(full.chain().first(), 0u);
+  ASSERT_GT(lean.chain().first(), 0u);
+  EXPECT_EQ(lean.chain().front().hash, lean.pruning_point());
+  // Held: from the pruning point (50 blue score deep) up, however long the run.
+  EXPECT_LE(lean.chain().size() - lean.chain().first(), 50u);
+  const ChainBlock& gone = full.chain()[lean.chain().first() - 1];
+  EXPECT_EQ(lean.seq_commit(gone.hash).error, kaspa::ScriptError::kBlockAlreadyPruned);
+  EXPECT_FALSE(lean.header(gone.hash).ok());
+  EXPECT_FALSE(lean.lane_proof(gone.hash, kaspa::coinbase_lane_key()).ok());
+  EXPECT_TRUE(lean.header(lean.pruning_point()).ok());
+  EXPECT_TRUE(lean.lane_proof(lean.pruning_point(), kaspa::coinbase_lane_key()).ok());
+}
+
 TEST(Simulator, IsDeterministicPerSeed) {
   EXPECT_EQ(run(params(9, 20, 500), 100).dump(), run(params(9, 20, 500), 100).dump());
   EXPECT_NE(run(params(9, 20, 500), 100).dump(), run(params(10, 20, 500), 100).dump());
@@ -251,6 +284,7 @@ TEST(Simulator, AnswersOpChainblockSeqCommitAsKaspaDoes) {
   SimParams p;
   p.seed = 4;
   p.finality_depth = 20;
+  p.keep_history = true;
   Simulator sim(p);
   for (int i = 0; i < 120; ++i) {
     sim.step();

@@ -133,10 +133,11 @@ TEST(Utxo, InvalidSubmissionsAreRejectedWithReasonsAndChangeNothing) {
   EXPECT_TRUE(accepted_on_chain(sim, kaspa::tx_id(good)));
 }
 
-TEST(Utxo, ConflictingBlocksAcceptTheFirstSpendOnly) {
-  // Two valid spends of one outpoint can meet when parallel blocks merge; the second is not
-  // accepted. The mempool refuses the second, so put it straight into the next produced block by
-  // submitting after the first is mined but before it is accepted.
+// Once a transaction is mined in a block the next chain block has not merged yet, its inputs are
+// spent: a second spend of them is refused at submission with its reason (it could never be
+// accepted, and would otherwise be answered "accepted" and then vanish), and the same transaction
+// again is refused as already mined.
+TEST(Utxo, ASpendOfWhatABlockAwaitingAcceptanceSpendsIsRefused) {
   Simulator sim(quiet(3));
   const auto& faucet = sim.faucet_key();
   auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
@@ -145,10 +146,38 @@ TEST(Utxo, ConflictingBlocksAcceptTheFirstSpendOnly) {
   Transaction b = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 20);
   ASSERT_TRUE(sim.submit_transaction(a).ok());
   sim.step();  // a is mined in a block but not yet accepted (the next chain block merges it)
-  ASSERT_TRUE(sim.submit_transaction(b).ok());  // the outpoint is still unspent in the UTXO set
+  ASSERT_TRUE(sim.utxo(funds[0].first).has_value());  // still unspent in the UTXO set
+  const core::Status again = sim.submit_transaction(b);
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().context().find("a block awaiting acceptance spends"), std::string::npos)
+      << again.error().context();
+  const core::Status same = sim.submit_transaction(a);
+  ASSERT_FALSE(same.ok());
+  EXPECT_EQ(same.error().context(), "transaction already in a block awaiting acceptance");
   for (int i = 0; i < 3; ++i) sim.step();
   EXPECT_TRUE(accepted_on_chain(sim, kaspa::tx_id(a)));
   EXPECT_FALSE(accepted_on_chain(sim, kaspa::tx_id(b)));
+}
+
+// A transaction the mempool took and a replacement then pushed out is refused, with the reason;
+// the replacement is not.
+TEST(Utxo, AReplacedTransactionIsRefusedWithItsReason) {
+  Simulator sim(quiet(8));
+  const auto& faucet = sim.faucet_key();
+  auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
+  auto alice = key_from(0x45);
+  Transaction cheap = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 10);
+  Transaction dear = cheap;
+  dear.outputs[1].value -= 500'000;  // a higher fee
+  kaspa::sign_p2pk_input(dear, 0, funds[0].second, faucet, core::Hash32::from_byte(7));
+  ASSERT_TRUE(sim.submit_transaction(cheap).ok());
+  EXPECT_TRUE(sim.refusal(kaspa::tx_id(cheap)).empty());
+  ASSERT_TRUE(sim.submit_transaction_replacement(dear).ok());
+  EXPECT_EQ(sim.refusal(kaspa::tx_id(cheap)),
+            "replaced in the mempool by " + kaspa::tx_id(dear).hex() + " (a higher fee rate)");
+  for (int i = 0; i < 3; ++i) sim.step();
+  EXPECT_TRUE(accepted_on_chain(sim, kaspa::tx_id(dear)));
+  EXPECT_TRUE(sim.refusal(kaspa::tx_id(dear)).empty());
 }
 
 // The block accepting `id` on the current chain, if any.
@@ -196,6 +225,7 @@ namespace {
 TEST(ChainSourceApi, LaneProofsOnlyFromThePruningPointUp) {
   SimParams p = quiet(5);
   p.finality_depth = 20;  // pruning depth 50
+  p.keep_history = true;  // the blocks below the pruning point are still known
   Simulator sim(p);
   for (int i = 0; i < 200; ++i) sim.step();
   const auto key = kaspa::coinbase_lane_key();

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
@@ -230,6 +232,42 @@ TEST(Node, AResourceComesWithAProofOfItsValueAgainstACommittedRoot) {
       (*n)->resource(exec::counter_resource(0), earlier + 1'000'000, std::chrono::seconds(10));
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code(), core::ErrorCode::kOutOfRange);
+}
+
+// Damage to the index is reported as corruption of the node's own data, naming what is damaged,
+// and nothing starts: not a byte flipped inside its write-ahead log (RocksDB would otherwise drop
+// every later write, logged submissions among them), not the index gone beside a state store.
+TEST(Node, ADamagedOrMissingIndexIsCorruptionNamingItsFile) {
+  TempDir dir;
+  Config c = base(dir.path(), "counter");
+  c.stop_after_blocks = 30;
+  std::ostringstream out;
+  run_to_end(c, out);
+  std::string wal;
+  for (const auto& e : std::filesystem::directory_iterator(dir.sub("index")))
+    if (e.path().extension() == ".log" && e.file_size() > 1000) wal = e.path().string();
+  ASSERT_FALSE(wal.empty()) << "no write-ahead log with data in the index";
+  const auto size = std::filesystem::file_size(wal);
+  {
+    std::fstream f(wal, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(static_cast<std::streamoff>(size / 3));
+    const char b = static_cast<char>(f.get());
+    f.seekp(static_cast<std::streamoff>(size / 3));
+    f.put(static_cast<char>(b ^ 0x5a));
+  }
+  Logger log(out, LogLevel::kWarn, false);
+  auto damaged = Node::open(c, log);
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_EQ(damaged.error().code(), core::ErrorCode::kCorrupt);
+  EXPECT_NE(damaged.error().context().find("is damaged (in " + wal + ")"), std::string::npos)
+      << damaged.error().context();
+
+  std::filesystem::remove_all(dir.sub("index"));
+  auto missing = Node::open(c, log);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), core::ErrorCode::kCorrupt);
+  EXPECT_NE(missing.error().context().find("index is missing"), std::string::npos)
+      << missing.error().context();
 }
 
 }  // namespace

@@ -17,6 +17,7 @@ Json u64_json(std::uint64_t v) {
 }  // namespace
 
 std::string export_json(const Simulator& sim) {
+  BASALT_ASSERT(sim.params().keep_history || sim.chain().first() == 0);
   Json doc;
   doc["params"] = {{"finality_depth", u64_json(sim.params().finality_depth)}};
   const Block& g = sim.genesis();

@@ -8,6 +8,8 @@
 
 namespace basalt::l1::sim {
 
+// The whole chain: the simulator must have kept its history (SimParams::keep_history) or not
+// have pruned yet.
 std::string export_json(const Simulator& sim);
 
 }  // namespace basalt::l1::sim

@@ -178,6 +178,14 @@ Block Simulator::make_block(const std::vector<BlockHash>& parents, std::uint64_t
   return b;
 }
 
+void Simulator::refuse(const kaspa::TxId& id, std::string why) {
+  if (refusals_.emplace(id, std::move(why)).second) refusal_order_.push_back(id);
+  if (refusal_order_.size() > kRefusalsKept) {
+    refusals_.erase(refusal_order_.front());
+    refusal_order_.pop_front();
+  }
+}
+
 ChainBlock Simulator::commit_chain_block(const Block& b) {
   const Block& sp = blocks_.at(b.parents.front());
   const std::uint64_t f = params_.finality_depth;
@@ -200,15 +208,14 @@ ChainBlock Simulator::commit_chain_block(const Block& b) {
       // A transaction whose input is missing or already spent (a double spend) is not accepted.
       bool inputs_unspent = true;
       for (const auto& in : tx.inputs) inputs_unspent &= utxos_.count(in.previous_outpoint) > 0;
-      if (!inputs_unspent) continue;
+      if (!inputs_unspent) {
+        refuse(id, "an input was missing or already spent when a chain block merged it");
+        continue;
+      }
       // Script spends are checked again here: their outcome may depend on the chain (the context
       // selected parent is this block's, which the chain still ends at).
       if (auto st = check_script_spends(tx); !st.ok()) {
-        if (refusals_.emplace(id, st.error().context()).second) refusal_order_.push_back(id);
-        if (refusal_order_.size() > kRefusalsKept) {
-          refusals_.erase(refusal_order_.front());
-          refusal_order_.pop_front();
-        }
+        refuse(id, st.error().context());
         continue;
       }
       accepted_ids_.insert(id);
@@ -332,7 +339,24 @@ const ChainBlock& Simulator::step() {
                         [&](const BlockHash& x, const BlockHash& y) { return less_work(x, y); });
   extend_chain(blocks_.at(chain_tip));
   tips_ = produced;
+  prune();
   return chain_.back();
+}
+
+void Simulator::prune() {
+  const BlockHash pp = pruning_point();
+  if (pp == genesis_ || params_.keep_history) return;
+  // Every block still needed lies above the pruning point: reorgs are shallower than F, mergesets
+  // reach back a few blocks, and SeqCommit lookups (inactivity shortcuts at F + 1) stay above it.
+  const std::uint64_t floor = blocks_.at(pp).blue_score;
+  std::erase_if(blocks_,
+                [&](const auto& e) { return e.second.blue_score < floor && e.first != genesis_; });
+  while (!chain_.empty() && chain_.front().context.blue_score < floor) {
+    chain_index_.erase(chain_.front().hash);
+    chain_.forget_before(chain_.first() + 1);
+  }
+  while (!chain_commits_.empty() && chain_commits_.front().first < floor)
+    chain_commits_.pop_front();
 }
 
 void Simulator::extend_chain(Block& tip) {
@@ -443,20 +467,31 @@ std::optional<kaspa::UtxoEntry> Simulator::utxo(const kaspa::Outpoint& op) const
 
 std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> Simulator::spendable(
     const kaspa::ScriptPublicKey& spk) const {
-  // The last step's blocks are not merged yet: their transactions are out of the mempool but
-  // their inputs are still in the UTXO set until the next chain block accepts them.
-  std::set<kaspa::Outpoint> in_blocks;
-  for (const auto& t : tips_) {
-    const Block& b = blocks_.at(t);
-    for (std::size_t i = 1; i < b.txs.size(); ++i)
-      for (const auto& in : b.txs[i].inputs) in_blocks.insert(in.previous_outpoint);
-  }
+  const std::set<kaspa::Outpoint> in_blocks = spent_by_waiting_blocks();
   std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> out;
   for (const auto& [op, e] : utxos_) {
     if (e.script_public_key == spk && !mempool_spent_.count(op) && !in_blocks.count(op))
       out.emplace_back(op, e);
   }
   return out;
+}
+
+std::set<kaspa::Outpoint> Simulator::spent_by_waiting_blocks() const {
+  std::set<kaspa::Outpoint> out;
+  for (const auto& t : tips_) {
+    const Block& b = blocks_.at(t);
+    for (std::size_t i = 1; i < b.txs.size(); ++i)
+      for (const auto& in : b.txs[i].inputs) out.insert(in.previous_outpoint);
+  }
+  return out;
+}
+
+bool Simulator::in_waiting_block(const kaspa::TxId& id) const {
+  for (const auto& t : tips_) {
+    const Block& b = blocks_.at(t);
+    if (std::find(b.tx_ids.begin() + 1, b.tx_ids.end(), id) != b.tx_ids.end()) return true;
+  }
+  return false;
 }
 
 core::Status Simulator::submit_transaction(const Transaction& tx) {
@@ -472,6 +507,12 @@ core::Status Simulator::submit_transaction(const Transaction& tx) {
     if (kaspa::tx_id(m) == id)
       return Error{ErrorCode::kInvalid, "transaction already in the mempool"};
   }
+  if (in_waiting_block(id))
+    return Error{ErrorCode::kInvalid, "transaction already in a block awaiting acceptance"};
+  // What the blocks awaiting acceptance spend is spent already: the chain block that merges them
+  // accepts those first, and a second spend would silently never be accepted (kaspad's virtual
+  // merges its tips the same way).
+  const std::set<kaspa::Outpoint> awaiting = spent_by_waiting_blocks();
   std::set<kaspa::Outpoint> own;
   std::uint64_t in_sum = 0;
   for (std::uint32_t i = 0; i < tx.inputs.size(); ++i) {
@@ -483,6 +524,10 @@ core::Status Simulator::submit_transaction(const Transaction& tx) {
     if (mempool_spent_.count(op)) {
       return Error{ErrorCode::kInvalid,
                    where + "double spend of an outpoint a mempool transaction spends"};
+    }
+    if (awaiting.count(op)) {
+      return Error{ErrorCode::kInvalid,
+                   where + "double spend of an outpoint a block awaiting acceptance spends"};
     }
     if (in_sum + it->second.amount < in_sum)
       return Error{ErrorCode::kInvalid, "input amounts overflow"};
@@ -609,6 +654,9 @@ core::Status Simulator::submit_transaction_replacement(const Transaction& tx) {
     mempool_spent_ = spent_before;
     return st;
   }
+  for (const auto& r : replaced)
+    refuse(kaspa::tx_id(r),
+           "replaced in the mempool by " + kaspa::tx_id(tx).hex() + " (a higher fee rate)");
   return core::Status::Ok();
 }
 
@@ -646,17 +694,19 @@ kaspa::SeqCommitAccessor::Answer Simulator::seq_commit(const BlockHash& block) c
 
 BlockHash Simulator::pruning_point() const {
   if (chain_.empty()) return genesis_;
-  const std::uint64_t tip_bs = blocks_.at(chain_.back().hash).blue_score;
+  const std::uint64_t tip_bs = chain_.back().context.blue_score;
   const std::uint64_t f = params_.finality_depth;
   const std::uint64_t depth =
       std::max(params_.pruning_depth != 0 ? params_.pruning_depth : f * 5 / 2, f + 1);
   if (tip_bs < depth) return genesis_;
   const std::uint64_t target = tip_bs - depth;
-  auto it = std::upper_bound(chain_commits_.begin(), chain_commits_.end(), target,
-                             [](std::uint64_t v, const auto& e) { return v < e.first; });
-  const std::size_t index =
-      static_cast<std::size_t>(it - chain_commits_.begin()) - 1;  // 0 is genesis
-  return index == 0 ? genesis_ : chain_[index - 1].hash;
+  auto it = std::upper_bound(
+      chain_.begin(), chain_.end(), target,
+      [](std::uint64_t v, const ChainBlock& c) { return v < c.context.blue_score; });
+  if (it != chain_.begin()) return std::prev(it)->hash;
+  // Nothing held is that deep: genesis while nothing was let go, else the oldest held (the
+  // pruning point never moves down).
+  return chain_.first() == 0 ? genesis_ : chain_.front().hash;
 }
 
 core::Result<BlockHeader> Simulator::header(const BlockHash& block) const {

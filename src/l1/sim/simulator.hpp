@@ -32,6 +32,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/window.hpp"
 #include "kaspa/lane_smt.hpp"
 #include "kaspa/limits.hpp"
 #include "kaspa/script.hpp"
@@ -57,9 +58,13 @@ struct SimParams {
   std::uint64_t block_interval_ms = 100;                // 10 blocks per second, as mainnet
   std::uint32_t reorg_every = 0;  // by seed: a reorg after every this many steps (0: never)
   std::uint32_t reorg_depth = 1;  // random reorgs replace 1..reorg_depth chain blocks (< F)
-  // Lane proofs are served only from the pruning point up. 0: 2.5 F, the mainnet ratio
+  // Lane proofs are served only from the pruning point up, and blocks, their transactions and chain
+  // entries below it are let go, as kaspad prunes. 0: 2.5 F, the mainnet ratio
   // (1 080 000 / 432 000); never at or below F, so every reorg (depth < F) stays above it.
   std::uint64_t pruning_depth = 0;
+  // Keeps every block and chain entry, below the pruning point too (lane proofs are still not
+  // served there): for an export of the whole chain and for tests that read all of it.
+  bool keep_history = false;
   std::uint32_t faucet_outputs = 64;                // genesis outputs paying the faucet key
   std::uint64_t faucet_amount = 1'000'000'000'000;  // sompi each
 };
@@ -136,8 +141,9 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   std::uint64_t fee_rate(const kaspa::Transaction& tx) const;
   // The verifier OpZkPrecompile uses (none: every ZK verification fails). Not owned.
   void set_zk_verifier(const kaspa::ZkVerifier* zk) { zk_ = zk; }
-  // Why a transaction that reached a chain block's mergeset was not accepted (its scripts failed
-  // in the chain block's context); empty when it was not refused. The last kRefusalsKept are kept.
+  // Why a transaction the mempool took will never be accepted: its scripts failed in the merging
+  // chain block's context, an input was gone by then, or a replacement took its place; empty when
+  // it was not refused. The last kRefusalsKept are kept.
   std::string refusal(const kaspa::TxId& id) const override;
 
   // Replaces the built-in generated load: every produced block carries what `load(step)` returns.
@@ -158,8 +164,11 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   std::uint64_t reorgs() const { return reorgs_; }
 
   const Block& genesis() const { return blocks_.at(genesis_); }
+  // A block from the pruning point up (and genesis); a pruned one is a caller's error.
   const Block& block(const BlockHash& h) const { return blocks_.at(h); }
-  const std::vector<ChainBlock>& chain() const { return chain_; }
+  // The selected chain: chain()[i] is chain block i + 1; those below the pruning point are let go
+  // (chain().first() is the oldest held), chain().size() counts them all.
+  const core::Window<ChainBlock>& chain() const { return chain_; }
   const SimParams& params() const { return params_; }
 
  private:
@@ -175,8 +184,16 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   // Ascending (blue_work, hash).
   bool less_work(const BlockHash& x, const BlockHash& y) const;
   ChainBlock commit_chain_block(const Block& b);
+  void refuse(const kaspa::TxId& id, std::string why);
   void extend_chain(Block& tip);
   void rebuild_smt();
+  // Lets go of everything below the pruning point (blocks, chain entries, their commitments).
+  void prune();
+  // The outpoints the transactions of the last step's blocks spend, and whether one of them is
+  // `id`: those blocks are not merged yet, so their transactions are neither in the mempool nor
+  // accepted.
+  std::set<kaspa::Outpoint> spent_by_waiting_blocks() const;
+  bool in_waiting_block(const kaspa::TxId& id) const;
   core::Status check_covenant_bindings(const kaspa::Transaction& tx) const;
   // Runs the scripts of every input that is not a P2PK spend (kaspa/script.hpp) in the current
   // chain context.
@@ -187,9 +204,9 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   std::map<BlockHash, Block> blocks_;
   BlockHash genesis_;
   std::vector<BlockHash> tips_;
-  std::vector<ChainBlock> chain_;
-  std::vector<std::pair<std::uint64_t, SeqCommit>>
-      chain_commits_;                                // (blue score, SeqCommit), genesis first
+  core::Window<ChainBlock> chain_;
+  // (blue score, SeqCommit) of genesis and the chain blocks, from the pruning point up.
+  std::deque<std::pair<std::uint64_t, SeqCommit>> chain_commits_;
   std::map<kaspa::LaneKey, LaneState> lanes_;        // active lanes
   std::map<kaspa::LaneKey, kaspa::LaneId> touched_;  // every lane ever touched
   // Ids accepted in the last F chain blocks: a repeat within them is not accepted again. Keyed by
@@ -218,7 +235,7 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   std::map<kaspa::Outpoint, kaspa::UtxoEntry> utxos_;
   std::vector<kaspa::Transaction> mempool_;
   std::set<kaspa::Outpoint> mempool_spent_;
-  std::map<BlockHash, std::size_t> chain_index_;
+  std::map<BlockHash, std::size_t> chain_index_;  // chain block → its index in chain_
   std::uint64_t tx_nonce_ = 0;
   std::function<std::vector<kaspa::Transaction>(std::uint64_t)> load_;
   const kaspa::ZkVerifier* zk_ = nullptr;

@@ -1,0 +1,26 @@
+// `basalt bench memory`: a node's resident memory over a long run. A node on the simulator (the
+// demo's shape: seeded users, reorgs, prover and settlement on) runs unpaced; its RSS is sampled
+// every `every` chain blocks, and the growth from the first sample at or after `from` to the
+// last is printed against the bound the node must hold (flat within 10 %).
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+
+namespace basalt::cli {
+
+struct BenchMemoryOptions {
+  std::uint64_t blocks = 50'000;
+  std::uint64_t from = 10'000;  // the growth is measured from here
+  std::uint64_t every = 5'000;
+  std::uint32_t tx_per_block = 20;
+  std::string guest_dir;
+};
+
+int bench_memory(const BenchMemoryOptions& options, std::ostream& out);
+
+// This process's resident set size in bytes (0 when /proc cannot tell).
+std::uint64_t resident_bytes();
+
+}  // namespace basalt::cli
