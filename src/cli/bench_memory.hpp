@@ -1,7 +1,8 @@
 // `basalt bench memory`: a node's resident memory over a long run. A node on the simulator (the
 // demo's shape: seeded users, reorgs, prover and settlement on) runs unpaced; its RSS is sampled
-// every `every` chain blocks, and the growth from the first sample at or after `from` to the
-// last is printed against the bound the node must hold (flat within 10 %).
+// (the median of nine samples) every `every` chain blocks beside the allocator's bytes in use, and
+// the growth from the first sample at or after `from` to the last is printed against the bound
+// the node must hold (flat within 10 %).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,6 @@
 #include "core/files.hpp"
 
+#include <malloc.h>
 #include <sys/resource.h>
 
 #include <filesystem>
@@ -37,6 +38,16 @@ void raise_open_file_limit() {
   if (::getrlimit(RLIMIT_NOFILE, &l) != 0 || l.rlim_cur >= l.rlim_max) return;
   l.rlim_cur = l.rlim_max;
   ::setrlimit(RLIMIT_NOFILE, &l);  // best effort: the server refuses what it cannot open
+}
+
+void limit_allocator_retention() {
+  // A fixed threshold also stops glibc from raising it after each large free.
+  mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+}
+
+void release_free_memory() {
+  malloc_trim(0);
 }
 
 }  // namespace basalt::core

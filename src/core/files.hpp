@@ -1,4 +1,5 @@
-// Small file-system queries shared by the stores.
+// Small file-system queries, and process settings for long-running servers (open files, the
+// allocator's retention), shared by the stores and the commands.
 #pragma once
 
 #include "core/bytes.hpp"
@@ -17,5 +18,12 @@ Result<Bytes> read_file(const std::string& path, std::uint64_t max_bytes);
 // Raises this process's soft limit of open files to its hard limit: a server holds one
 // descriptor per connection, and the usual soft limit of 1 024 is below what it is configured for.
 void raise_open_file_limit();
+
+// For long-running processes: large blocks (receipts, guest memory, database buffers) are mapped
+// and unmapped on their own instead of being carved from the heap, and release_free_memory() hands
+// what the allocator holds free back to the system. Without them a node's resident memory creeps
+// up with the allocator's fragmentation while what it holds stays flat.
+void limit_allocator_retention();
+void release_free_memory();
 
 }  // namespace basalt::core

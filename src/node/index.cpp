@@ -1,7 +1,9 @@
 #include "node/index.hpp"
 
+#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
 #include <filesystem>
@@ -276,6 +278,13 @@ core::Result<std::unique_ptr<NodeIndex>> NodeIndex::open(const std::string& dir)
   // state store; the API's connections need descriptors too.
   options.write_buffer_size = 8u << 20;
   options.max_open_files = 256;
+  // The index grows with the chain; its tables' index and filter blocks live in a bounded cache
+  // instead of in memory for every table, so the node's memory does not grow with it.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(16u << 20);
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   // Damage is an error, never data dropped in silence: RocksDB's default recovery would drop
   // every write after a damaged log record — submissions the node answered "accepted" among them.
   // Only a record cut short at the very end (a write the node never confirmed) is let go.

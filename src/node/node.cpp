@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <future>
 
+#include "core/files.hpp"
 #include "crypto/domain.hpp"
 #include "zk/receipt.hpp"
 
@@ -39,6 +40,7 @@ Node::~Node() {
 core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log) {
   std::unique_ptr<Node> n(new Node(c, log));
   n->describe_metrics();
+  core::limit_allocator_retention();  // a node runs for days: see core/files.hpp
   state::StoreOptions so;
   so.sync = c.sync;
   so.rollback_window = c.finality_depth;
@@ -764,6 +766,7 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
       metrics_.set("basalt_tx_per_second", static_cast<double>(window_txs) / secs);
       window_txs = 0;
       window_start = now;
+      core::release_free_memory();  // a long run's RSS follows what the node holds
     }
     if (!report.executed.empty() && log_.enabled(LogLevel::kDebug)) {
       const auto& last = report.executed.back();
