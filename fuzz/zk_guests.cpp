@@ -97,7 +97,7 @@ struct Guest {
 };
 
 Guest load(const char* name, core::Bytes base, bool (*journal_ok)(core::ByteSpan)) {
-  auto elf = core::read_file(std::string(BASALT_GUEST_DIR) + "/" + name + ".elf");
+  auto elf = core::read_file(std::string(BASALT_GUEST_DIR) + "/" + name + ".elf", vm::kMaxElfBytes);
   BASALT_ASSERT(elf.ok());
   auto p = vm::Program::load(*elf);
   BASALT_ASSERT(p.ok());

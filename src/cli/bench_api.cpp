@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <sstream>
 
+#include "cli/bench_memory.hpp"
 #include "core/files.hpp"
 #include "http/raw_client.hpp"
 #include "node/api.hpp"
@@ -78,15 +79,7 @@ void attack_row(const std::string& name, std::uint16_t port, const BenchApiOptio
 }
 
 int node_row(const BenchApiOptions& o, std::ostream& out) {
-  const auto dir =
-      std::filesystem::temp_directory_path() / ("basalt-bench-api-" + std::to_string(::getpid()));
-  std::filesystem::remove_all(dir);
-  node::Config c;
-  c.data_dir = dir.string();
-  c.app = "counter";
-  c.guest_dir = o.guest_dir;
-  c.sync = false;
-  c.api_port = 0;
+  node::Config c = bench_node_config("api", o.guest_dir);
   c.api_threads = o.threads;
   c.rate_limit_per_second = 0;
   std::ostringstream quiet;
@@ -109,7 +102,7 @@ int node_row(const BenchApiOptions& o, std::ostream& out) {
   runner.join();
   api->reset();
   node.reset();
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(c.data_dir);
   return 0;
 }
 

@@ -40,20 +40,25 @@ std::uint64_t median_resident_bytes() {
 
 }  // namespace
 
-int bench_memory(const BenchMemoryOptions& o, std::ostream& out) {
+node::Config bench_node_config(const std::string& name, const std::string& guest_dir) {
   const auto dir = std::filesystem::temp_directory_path() /
-                   ("basalt-bench-memory-" + std::to_string(::getpid()));
+                   ("basalt-bench-" + name + "-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   node::Config c;
   c.data_dir = dir.string();
   c.app = "counter";
-  c.guest_dir = o.guest_dir;
+  c.guest_dir = guest_dir;
   c.sync = false;
+  c.api_port = 0;
+  return c;
+}
+
+int bench_memory(const BenchMemoryOptions& o, std::ostream& out) {
+  node::Config c = bench_node_config("memory", o.guest_dir);
   c.block_interval_ms = 0;
   c.users_tx_per_block = o.tx_per_block;
   c.reorg_every = 150;
   c.reorg_depth = 3;
-  c.api_port = 0;
   std::ostringstream quiet;
   node::Logger log(quiet, node::LogLevel::kWarn, false);
   auto n = node::Node::open(c, log);
@@ -102,7 +107,7 @@ int bench_memory(const BenchMemoryOptions& o, std::ostream& out) {
   stop.store(true);
   runner.join();
   node.reset();
-  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(c.data_dir);
   if (!result.ok()) {
     out << "basalt bench memory: the node failed: " << result.error().to_string() << "\n";
     return 1;

@@ -9,6 +9,8 @@
 #include <ostream>
 #include <string>
 
+#include "node/config.hpp"
+
 namespace basalt::cli {
 
 struct BenchMemoryOptions {
@@ -23,5 +25,9 @@ int bench_memory(const BenchMemoryOptions& options, std::ostream& out);
 
 // This process's resident set size in bytes (0 when /proc cannot tell).
 std::uint64_t resident_bytes();
+
+// A node for a benchmark: the counter app in a fresh directory named after `name` and this
+// process (removed first), no fsync, its API on any free loopback port.
+node::Config bench_node_config(const std::string& name, const std::string& guest_dir);
 
 }  // namespace basalt::cli
