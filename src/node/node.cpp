@@ -628,12 +628,13 @@ core::Status Node::follow_settlements(const StepReport& report, bool live) {
                        static_cast<double>(r.latency_ms) / 1000.0);
         }
       }
+    } else if (!cov || cov->first != o.covenant) {
+      // First: L1 also refuses a settlement whose covenant input another one spent before it.
+      r.status = SettlementStatus::kSuperseded;
+      r.detail = "the covenant moved on without it";
     } else if (std::string why = sim.refusal(r.tx_id); !why.empty()) {
       r.status = SettlementStatus::kRefused;
       r.detail = why;
-    } else if (!cov || cov->first != o.covenant) {
-      r.status = SettlementStatus::kSuperseded;
-      r.detail = "the covenant moved on without it";
     }
     if (r.status == before) continue;
     const bool final =
