@@ -232,7 +232,8 @@ const zk::Receipt* SettlementPipeline::batch_receipt(std::uint64_t batch) const 
   return it == proven_.end() ? nullptr : &it->second.receipt;
 }
 
-core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle() {
+core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle(
+    std::uint64_t proven_up_to) {
   const auto at = settled_batch();
   if (!at)
     return std::optional<settle::Bundle>();  // the covenant is not (yet) where our batches are
@@ -244,7 +245,7 @@ core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle() {
   {
     std::lock_guard lk(m_);
     std::size_t bytes = 0;
-    for (auto it = proven_.find(first); it != proven_.end(); ++it) {
+    for (auto it = proven_.find(first); it != proven_.end() && it->first <= proven_up_to; ++it) {
       bytes += it->second.bytes;
       if (last_proven != 0 && bytes > options_.max_bundle_receipt_bytes) {
         min_size = std::min<std::uint64_t>(min_size, last_proven + 1 - first);
@@ -293,8 +294,8 @@ core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle() {
                                                       std::move(agg), journal, std::move(exits)});
 }
 
-core::Status SettlementPipeline::settle_next(SettlementReport& report) {
-  BASALT_ASSIGN_OR_RETURN(std::optional<settle::Bundle> next, next_bundle());
+core::Status SettlementPipeline::settle_next(SettlementReport& report, std::uint64_t proven_up_to) {
+  BASALT_ASSIGN_OR_RETURN(std::optional<settle::Bundle> next, next_bundle(proven_up_to));
   if (!next) return core::Status::Ok();
   const settle::CovenantState from{next->journal.prev_state,
                                    kaspa::LaneTip(next->journal.prev_lane_tip)};
@@ -312,6 +313,7 @@ core::Status SettlementPipeline::settle_next(SettlementReport& report) {
 core::Result<SettlementReport> SettlementPipeline::after_step(const StepReport& step,
                                                               bool settle_more) {
   SettlementReport report;
+  std::uint64_t proven_before = 0;
   {
     std::unique_lock lk(m_);
     if (failure_) return *failure_;
@@ -322,6 +324,9 @@ core::Result<SettlementReport> SettlementPipeline::after_step(const StepReport& 
       BASALT_TRY(prover_->rollback_to(keep));
       proven_.erase(proven_.upper_bound(keep), proven_.end());
     }
+    // What the prover finishes while this step is settled waits for the next step: the step's
+    // decisions depend on the steps before it, not on the prover thread's timing.
+    proven_before = proven_batch_locked();
     for (const exec::BatchResult& r : step.executed) queue_.push_back(work(r));
     work_cv_.notify_all();
     done_cv_.wait(lk, [&] { return failure_ || queue_.size() <= options_.max_queued_batches; });
@@ -332,7 +337,7 @@ core::Result<SettlementReport> SettlementPipeline::after_step(const StepReport& 
       proven_.erase(proven_.begin());
   }
   for (auto& e : settler_->on_chain(step.change)) report.events.push_back(std::move(e));
-  if (settle_more && !settler_->busy()) BASALT_TRY(settle_next(report));
+  if (settle_more && !settler_->busy()) BASALT_TRY(settle_next(report, proven_before));
   return report;
 }
 

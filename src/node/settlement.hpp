@@ -91,9 +91,11 @@ class SettlementPipeline {
   // The prover's error, if it stopped on one.
   core::Status failure() const;
 
-  // The next bundle to settle from the covenant's current state, proven but not submitted; nullopt
-  // while too few batches are proven or no bundle end has the lane in its lane SMT.
-  core::Result<std::optional<settle::Bundle>> next_bundle();
+  // The next bundle to settle from the covenant's current state, of batches proven up to
+  // `proven_up_to`; nullopt while too few batches are proven or no bundle end has the lane in its
+  // lane SMT.
+  core::Result<std::optional<settle::Bundle>> next_bundle(
+      std::uint64_t proven_up_to = ~std::uint64_t{0});
   // The batch receipt of a proven batch still kept (nullptr otherwise).
   const zk::Receipt* batch_receipt(std::uint64_t batch) const;
   // Aggregates consecutive batch receipts (lane proof and inactivity shortcut of the last one's
@@ -122,7 +124,7 @@ class SettlementPipeline {
                      const settle::CovenantOrigin& origin, const crypto::SecretKey& fee_key,
                      const SettlementOptions& options);
   zk::BatchWork work(const exec::BatchResult& r) const;
-  core::Status settle_next(SettlementReport& report);
+  core::Status settle_next(SettlementReport& report, std::uint64_t proven_up_to);
   void prover_loop();
   std::uint64_t proven_batch_locked() const;
 
