@@ -121,13 +121,10 @@ class Session;
 }  // namespace
 
 // Members are destroyed in reverse order: the workers' queued jobs and the I/O context's pending
-// handlers hold sessions, which unregister themselves from the registry declared first.
+// handlers hold sessions, which unregister themselves from the registry declared first. Routes
+// and hooks are set once by serve(), before the I/O thread starts.
 struct Server::Impl {
-  Impl(const Limits& l, Routes r, Hooks h)
-      : limits(l),
-        routes(std::move(r)),
-        hooks(std::move(h)),
-        workers(l.workers, l.priority_workers) {}
+  explicit Impl(const Limits& l) : limits(l), workers(l.workers, l.priority_workers) {}
 
   void accept();
   void admit(tcp::socket socket);
@@ -138,8 +135,8 @@ struct Server::Impl {
   void run_io();
 
   const Limits limits;
-  const Routes routes;
-  const Hooks hooks;
+  Routes routes;
+  Hooks hooks;
 
   mutable std::mutex mutex;  // the registry and the counters
   std::list<Session*> sessions;
@@ -378,6 +375,7 @@ void Server::Impl::admit(tcp::socket socket) {
       return;
     }
   }
+  socket.set_option(tcp::no_delay(true), ec);  // no Nagle delay on answers written in pieces
   auto s = std::make_shared<Session>(*this, std::move(socket), client);
   {
     std::lock_guard lock(mutex);
@@ -446,15 +444,13 @@ Server::~Server() {
   impl_->workers.stop();
 }
 
-core::Result<std::unique_ptr<Server>> Server::start(const std::string& host, std::uint16_t port,
-                                                    const Limits& limits, Routes routes,
-                                                    Hooks hooks) {
+core::Result<std::unique_ptr<Server>> Server::bind(const std::string& host, std::uint16_t port,
+                                                   const Limits& limits) {
   if (limits.workers == 0 || limits.priority_workers == 0 || limits.max_connections == 0 ||
-      limits.max_connections_per_client == 0 || !hooks.error) {
-    return core::Error{ErrorCode::kInvalid,
-                       "http: workers, connection limits and an error hook are required"};
+      limits.max_connections_per_client == 0) {
+    return core::Error{ErrorCode::kInvalid, "http: workers and connection limits are required"};
   }
-  auto impl = std::make_unique<Impl>(limits, std::move(routes), std::move(hooks));
+  auto impl = std::make_unique<Impl>(limits);
   const std::string where = host + ":" + std::to_string(port);
   beast::error_code ec;
   tcp::resolver resolver(impl->io);
@@ -463,14 +459,30 @@ core::Result<std::unique_ptr<Server>> Server::start(const std::string& host, std
     return core::Error{ErrorCode::kIo, "http: cannot resolve " + where + ": " + ec.message()};
   const tcp::endpoint at = found.begin()->endpoint();
   tcp::acceptor& a = impl->acceptor;
-  if (!a.open(at.protocol(), ec) && !a.set_option(asio::socket_base::reuse_address(true), ec) &&
-      !a.bind(at, ec) && !a.listen(limits.backlog, ec)) {
-    impl->loopback = at.address().is_loopback();
-    impl->accept();
-    impl->io_thread = std::thread([i = impl.get()] { i->run_io(); });
-    return std::unique_ptr<Server>(new Server(std::move(impl)));
+  if (a.open(at.protocol(), ec) || a.set_option(asio::socket_base::reuse_address(true), ec) ||
+      a.bind(at, ec) || a.listen(limits.backlog, ec)) {
+    return core::Error{ErrorCode::kIo, "http: cannot listen on " + where + ": " + ec.message()};
   }
-  return core::Error{ErrorCode::kIo, "http: cannot listen on " + where + ": " + ec.message()};
+  impl->loopback = at.address().is_loopback();
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+core::Status Server::serve(Routes routes, Hooks hooks) {
+  if (!hooks.error) return core::Error{ErrorCode::kInvalid, "http: an error hook is required"};
+  if (impl_->io_thread.joinable()) return core::Error{ErrorCode::kInvalid, "http: serving already"};
+  impl_->routes = std::move(routes);
+  impl_->hooks = std::move(hooks);
+  impl_->accept();
+  impl_->io_thread = std::thread([i = impl_.get()] { i->run_io(); });
+  return core::Status::Ok();
+}
+
+core::Result<std::unique_ptr<Server>> Server::start(const std::string& host, std::uint16_t port,
+                                                    const Limits& limits, Routes routes,
+                                                    Hooks hooks) {
+  BASALT_ASSIGN_OR_RETURN(std::unique_ptr<Server> server, bind(host, port, limits));
+  BASALT_TRY(server->serve(std::move(routes), std::move(hooks)));
+  return server;
 }
 
 std::uint16_t Server::port() const {

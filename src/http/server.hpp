@@ -93,8 +93,15 @@ struct ServerStats {
 
 class Server {
  public:
-  // Binds host:port (0: any free port) and serves on its own threads. Errors: kIo when the
-  // address cannot be resolved or bound; kInvalid for limits that cannot work.
+  // Binds host:port (0: any free port) without serving yet, so that whoever holds the server
+  // holds it before any handler runs. Errors: kIo when the address cannot be resolved or bound;
+  // kInvalid for limits that cannot work.
+  static core::Result<std::unique_ptr<Server>> bind(const std::string& host, std::uint16_t port,
+                                                    const Limits& limits);
+  // Serves with these routes and hooks on the server's own threads (once). Errors: kInvalid
+  // without an error hook.
+  core::Status serve(Routes routes, Hooks hooks);
+  // bind, then serve.
   static core::Result<std::unique_ptr<Server>> start(const std::string& host, std::uint16_t port,
                                                      const Limits& limits, Routes routes,
                                                      Hooks hooks);

@@ -176,9 +176,11 @@ core::Result<std::unique_ptr<Api>> Api::start(Node& node, Logger& log) {
   limits.request_timeout = std::chrono::milliseconds(c.api_request_timeout_ms);
   limits.max_connections = c.api_max_connections;
   limits.max_connections_per_client = c.api_max_connections_per_client;
-  auto server = http::Server::start(c.api_host, c.api_port, limits, api->routes(), api->hooks());
+  // Held before it serves: the metrics handler reads the server's counters.
+  auto server = http::Server::bind(c.api_host, c.api_port, limits);
   if (!server.ok()) return core::Error{ErrorCode::kIo, "api: " + server.error().context()};
   api->server_ = std::move(*server);
+  BASALT_TRY(api->server_->serve(api->routes(), api->hooks()));
   const std::string where = c.api_host + ":" + std::to_string(api->port());
   log.info("api: listening on http://" + where);
   if (!api->server_->loopback()) {
