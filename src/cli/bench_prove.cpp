@@ -73,9 +73,9 @@ int bench_prove(const BenchProveOptions& o, std::ostream& out) {
       for (const auto& a : br->assumptions) txs.push_back(&a);
     }
   }
-  const zk::ProofSystem& sys = *r.system;
-  zk::ReexecProofSystem& prover = *r.system;
-  const zk::Guests& g = r.guests;
+  zk::ProofSystem& prover = *r.runtime->proof_system();
+  const zk::ProofSystem& sys = prover;
+  const zk::Guests& g = *r.runtime->guests();
   bool ok = true;
   const double tx_prove = parallel(txs.size(), o.threads, [&](std::size_t i) {
     ok &= prover.prove(*g.tx.program, txs[i]->input, {}, g.tx.limits).ok();
@@ -96,7 +96,8 @@ int bench_prove(const BenchProveOptions& o, std::ostream& out) {
   double agg_prove = 0;
   for (std::size_t first = 0; first + o.bundle_size <= batches.size(); first += o.bundle_size) {
     const std::uint64_t last = first + o.bundle_size;  // batch numbers are 1-based
-    auto lp = r.driver->sim().lane_proof(r.driver->block(last).hash, r.pipeline->pins().lane_key);
+    auto lp =
+        r.driver->source().lane_proof(r.driver->block(last).hash, r.pipeline->pins().lane_key);
     if (!lp.ok() || !lp->lane_tip) continue;
     std::vector<zk::Receipt> in;
     for (std::size_t b = first; b < first + o.bundle_size; ++b) in.push_back(*batches[b]);

@@ -2,8 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "exec/executor.hpp"
-#include "node/driver.hpp"
+#include "node/runtime.hpp"
 
 namespace basalt::cli {
 
@@ -16,32 +15,35 @@ using core::ErrorCode;
 
 core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
   if (o.data_dir.empty()) return Error{ErrorCode::kInvalid, "--data-dir is required"};
-  state::StoreOptions so;
-  so.sync = o.sync;
-  so.rollback_window = o.finality_depth;
-  BASALT_ASSIGN_OR_RETURN(std::unique_ptr<state::StateStore> store,
-                          state::StateStore::open(o.data_dir, so));
-  BASALT_ASSIGN_OR_RETURN(exec::App app, exec::load_app(o.app, o.guest_dir));
-  BASALT_TRY(store->bind("app image id", app.program->image_id().span()));
-  exec::Executor executor(*store, std::move(app), o.threads);
-  node::DriverOptions d;
-  d.sim_seed = o.sim_seed;
-  d.finality_depth = o.finality_depth;
-  d.reorg_every = o.reorg_every;
-  d.reorg_depth = o.reorg_depth;
-  d.users_tx_per_block = o.tx_per_block;
-  d.users_invalid_permille = o.invalid_permille;
-  d.users_accounts = o.accounts;
-  BASALT_ASSIGN_OR_RETURN(std::unique_ptr<node::Driver> driver,
-                          node::Driver::open(d, *store, executor));
+  node::RuntimeOptions ro;
+  ro.data_dir = o.data_dir;
+  ro.app = o.app;
+  ro.guest_dir = o.guest_dir;
+  ro.threads = o.threads;
+  ro.sync = o.sync;
+  ro.finality_depth = o.finality_depth;
+  ro.sim_seed = o.sim_seed;
+  ro.reorg_every = o.reorg_every;
+  ro.reorg_depth = o.reorg_depth;
+  ro.users_tx_per_block = o.tx_per_block;
+  ro.users_invalid_permille = o.invalid_permille;
+  ro.users_accounts = o.accounts;
+  BASALT_ASSIGN_OR_RETURN(std::unique_ptr<node::Runtime> rt, node::Runtime::open(ro));
+  node::Driver* driver = &rt->driver();
+  exec::Executor& executor = rt->executor();
+  state::StateStore* store = &rt->store();
 
   ExecSummary sum;
   sum.resumed_from = store->tip().value;
   // Per batch this run executed: transactions by outcome ("" for success, else the reason label).
   std::map<std::uint64_t, std::map<std::string, std::uint64_t>> outcomes;
   double exec_seconds = 0;
-  for (;;) {
+  // Steps until the chain is long enough, all of it executed, and L1 has nothing more to tell.
+  bool behind = false;
+  while (behind || driver->chain_length() < o.blocks ||
+         executor.executed_tip().value != driver->chain_length()) {
     BASALT_ASSIGN_OR_RETURN(const node::StepReport step, driver->step());
+    behind = step.behind;
     if (step.rolled_back != 0) {
       outcomes.erase(outcomes.upper_bound(step.rolled_back_to), outcomes.end());
       ++sum.rollbacks;
@@ -59,10 +61,6 @@ core::Result<ExecSummary> run_exec(const ExecOptions& o, std::ostream& log) {
         log << "batch " << r.id.value << " block " << r.block.hex().substr(0, 16) << " txs "
             << r.txs.size() << " root " << root.hex() << "\n";
       }
-    }
-    if (!step.replayed && driver->chain_length() >= o.blocks &&
-        executor.executed_tip().value == driver->chain_length()) {
-      break;
     }
   }
   BASALT_TRY(executor.flush());

@@ -250,7 +250,9 @@ int main(int argc, char** argv) {
     exec->add_option("--app", exec_opts.app,
                      "counter, token, or a path to a transaction-processor guest ELF");
     exec->add_option("--threads", exec_opts.threads, "execution threads (default: the core count)");
-    exec->add_option("--data-dir", exec_opts.data_dir, "state directory (RocksDB)")->required();
+    exec->add_option("--data-dir", exec_opts.data_dir,
+                     "data directory (the state store, the embedded L1's journal)")
+        ->required();
     exec->add_option("--tx-per-block", exec_opts.tx_per_block,
                      "user transactions per produced block (default 10)");
     exec->add_option("--invalid-permille", exec_opts.invalid_permille,

@@ -54,7 +54,7 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
   const std::string key_path = config->data_dir + "/sim-faucet.key";
   {
     std::ofstream key(key_path);
-    key << core::to_hex(node.faucet_key().export_bytes()) << "\n";
+    key << core::to_hex(node.faucet_key()->export_bytes()) << "\n";
     if (!key) {
       log.error("cannot write " + key_path);
       return 1;

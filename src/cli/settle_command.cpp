@@ -6,10 +6,6 @@
 #include <filesystem>
 
 #include "core/bytes.hpp"
-#include "exec/executor.hpp"
-#include "node/driver.hpp"
-#include "node/settlement.hpp"
-#include "state/store.hpp"
 
 namespace basalt::cli {
 
@@ -44,11 +40,9 @@ void print_submitted(const settle::Bundle& b, const kaspa::TxId& tx_id, bool jso
 }  // namespace
 
 SettleRig::~SettleRig() {
-  // Everything that uses the store goes before it, and the directory last.
+  // Everything that uses the data directory goes before it.
   pipeline.reset();
-  driver.reset();
-  executor.reset();
-  store.reset();
+  runtime.reset();
   std::error_code ec;
   if (!dir.empty()) std::filesystem::remove_all(dir, ec);
 }
@@ -60,40 +54,36 @@ core::Result<std::unique_ptr<SettleRig>> make_settle_rig(const SettleOptions& o)
   if (mkdtemp(t.data()) == nullptr)
     return Error{ErrorCode::kIo, "cannot create a scratch directory"};
   rig->dir = t;
-  state::StoreOptions so;
-  so.sync = false;
-  so.rollback_window = o.finality_depth;
-  BASALT_ASSIGN_OR_RETURN(rig->store, state::StateStore::open(rig->dir, so));
-  BASALT_ASSIGN_OR_RETURN(exec::App app, exec::load_app(o.app, o.guest_dir));
-  BASALT_ASSIGN_OR_RETURN(rig->guests, zk::load_guests(app, o.guest_dir));
-  rig->executor = std::make_unique<exec::Executor>(*rig->store, std::move(app), o.threads);
-  rig->executor->keep_inputs(true);
-  node::DriverOptions d;
-  d.sim_seed = o.sim_seed;
-  d.finality_depth = o.finality_depth;
-  d.reorg_every = o.reorg_every;
-  d.reorg_depth = o.reorg_depth;
-  d.users_tx_per_block = o.tx_per_block;
-  BASALT_ASSIGN_OR_RETURN(rig->driver, node::Driver::open(d, *rig->store, *rig->executor));
-  rig->system = std::make_unique<zk::ReexecProofSystem>();
-  zk::register_guests(*rig->system, rig->guests);
-  rig->verifier = std::make_unique<settle::ReceiptVerifier>(*rig->system);
-  rig->driver->sim().set_zk_verifier(rig->verifier.get());
+  node::RuntimeOptions ro;
+  ro.data_dir = rig->dir;
+  ro.app = o.app;
+  ro.guest_dir = o.guest_dir;
+  ro.threads = o.threads;
+  ro.sync = false;
+  ro.prove = true;
+  ro.finality_depth = o.finality_depth;
+  ro.sim_seed = o.sim_seed;
+  ro.reorg_every = o.reorg_every;
+  ro.reorg_depth = o.reorg_depth;
+  ro.users_tx_per_block = o.tx_per_block;
+  BASALT_ASSIGN_OR_RETURN(rig->runtime, node::Runtime::open(ro));
+  rig->driver = &rig->runtime->driver();
   node::SettlementOptions po;
   po.bundle_size = o.bundle_size;
   po.prover_threads = o.threads;
   po.settler.finality_depth = o.finality_depth;
+  const crypto::SecretKey& key = *rig->runtime->dev_key();
   BASALT_ASSIGN_OR_RETURN(
-      rig->pipeline,
-      node::SettlementPipeline::create(*rig->driver, *rig->system, rig->guests, rig->store->smt(),
-                                       rig->driver->sim().faucet_key(), po));
+      rig->pipeline, node::SettlementPipeline::create(*rig->driver, *rig->runtime->proof_system(),
+                                                      *rig->runtime->guests(),
+                                                      rig->runtime->store().smt(), key, key, po));
   return rig;
 }
 
 core::Result<SettleSummary> run_settle(const SettleOptions& o, std::ostream& out,
                                        std::ostream& log) {
   BASALT_ASSIGN_OR_RETURN(std::unique_ptr<SettleRig> rig, make_settle_rig(o));
-  node::Driver* driver = rig->driver.get();
+  node::Driver* driver = rig->driver;
   node::SettlementPipeline* pipeline = rig->pipeline.get();
   log << "covenant " << pipeline->covenant_id().hex() << " (re-execution receipts: not succinct, "
       << "not zero-knowledge)\n";

@@ -10,12 +10,8 @@
 #include <string>
 
 #include "core/result.hpp"
-#include "exec/executor.hpp"
-#include "node/driver.hpp"
+#include "node/runtime.hpp"
 #include "node/settlement.hpp"
-#include "settle/verifier.hpp"
-#include "state/store.hpp"
-#include "zk/prover.hpp"
 
 namespace basalt::cli {
 
@@ -48,17 +44,13 @@ struct SettleSummary {
   double prove_seconds = 0;
 };
 
-// Everything a settlement run wires together, on a scratch state directory removed with it.
+// Everything a settlement run wires together, on a scratch data directory removed with it.
 struct SettleRig {
   ~SettleRig();
   std::string dir;
-  std::unique_ptr<state::StateStore> store;
-  std::unique_ptr<exec::Executor> executor;
-  std::unique_ptr<node::Driver> driver;
-  std::unique_ptr<zk::ReexecProofSystem> system;
-  std::unique_ptr<settle::ReceiptVerifier> verifier;
+  std::unique_ptr<node::Runtime> runtime;
+  node::Driver* driver = nullptr;  // the runtime's
   std::unique_ptr<node::SettlementPipeline> pipeline;
-  zk::Guests guests;
 };
 core::Result<std::unique_ptr<SettleRig>> make_settle_rig(const SettleOptions& options);
 

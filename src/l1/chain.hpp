@@ -2,6 +2,7 @@
 // kaspad client) gives the rest of basalt, with VirtualChainChanged semantics (kip21 §9).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -78,8 +79,13 @@ struct FeeEstimate {
 class ChainSource {
  public:
   virtual ~ChainSource() = default;
-  // The chain changes not yet delivered (possibly none).
-  virtual core::Result<ChainChanged> next_chain_changes() = 0;
+  // kaspad's GetVirtualChainFromBlock: how the selected chain goes on from `start` (nullopt: from
+  // genesis). `removed` lists `start` and its selected ancestors down to the chain (empty when
+  // `start` is on it), highest first; `added` the chain blocks after that point, lowest first, at
+  // most `max_added` of them (the rest comes with the next call). Errors: kNotFound for a `start`
+  // the source does not know or has pruned.
+  virtual core::Result<ChainChanged> chain_from(const std::optional<kaspa::BlockHash>& start,
+                                                std::size_t max_added) const = 0;
   // Errors: kNotFound for a block that is not on the selected chain or lies below the pruning
   // point.
   virtual core::Result<LaneProof> lane_proof(const kaspa::BlockHash& block,
@@ -102,6 +108,17 @@ class ChainSource {
   virtual std::string refusal(const kaspa::TxId& id) const = 0;
   // Errors: kNotFound for an unknown block.
   virtual core::Result<BlockHeader> header(const kaspa::BlockHash& block) const = 0;
+  // Transactions waiting in the mempool (GetInfo's mempoolSize).
+  virtual std::uint64_t mempool_size() const = 0;
+};
+
+// A source whose blocks appear when asked (the embedded simulator; a devnet a miner drives). The
+// node asks once per block interval; a source following a network that mines on its own has none.
+class BlockProducer {
+ public:
+  virtual ~BlockProducer() = default;
+  // Errors: the source's (kIo when it cannot record the block).
+  virtual core::Status produce_block() = 0;
 };
 
 }  // namespace basalt::l1

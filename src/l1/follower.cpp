@@ -70,6 +70,15 @@ core::Status Follower::apply(const ChainChanged& change) {
   return core::Status::Ok();
 }
 
+void Follower::restore(std::uint64_t height, const kaspa::BlockHash& tip, std::uint64_t blue_score,
+                       std::map<kaspa::LaneKey, LaneState> lanes) {
+  history_ = {};
+  history_.resize(height);
+  history_.forget_before(height - 1);
+  history_.back() = Applied{tip, blue_score, {}};
+  lanes_ = std::move(lanes);
+}
+
 std::optional<LaneState> Follower::lane(const kaspa::LaneKey& key) const {
   auto it = lanes_.find(key);
   if (it == lanes_.end() || history_.empty()) return std::nullopt;

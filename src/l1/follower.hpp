@@ -27,6 +27,13 @@ class Follower {
   // is unchanged then.
   core::Status apply(const ChainChanged& change);
 
+  // Starts over from the node's own records: `tip` is chain block `height` (>= 1) with blue score
+  // `blue_score`, and `lanes` the followed lanes' last known states after it (a lane absent: never
+  // touched). Nothing below `tip` can be removed afterwards; the caller restores from an earlier
+  // record to go below it.
+  void restore(std::uint64_t height, const kaspa::BlockHash& tip, std::uint64_t blue_score,
+               std::map<kaspa::LaneKey, LaneState> lanes);
+
   // The lane's state if it is active at the current tip (touched within the last F blue score).
   std::optional<LaneState> lane(const kaspa::LaneKey& key) const;
   // The lane's last known state, active or not (nullopt: never touched while followed).

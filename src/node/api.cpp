@@ -229,7 +229,9 @@ http::Routes Api::routes() {
                {"l1_source", c.l1_source},
                {"sim_seed", c.sim_seed},
                {"block_interval_ms", c.block_interval_ms},
-               {"faucet_public_key", core::to_hex(node_.faucet_key().public_key().x)},
+               {"faucet_public_key", node_.faucet_key()
+                                         ? json(core::to_hex(node_.faucet_key()->public_key().x))
+                                         : json(nullptr)},
                {"receipts", node_.config().prover_enabled
                                 ? "re-execution receipts (not succinct, not zero-knowledge)"
                                 : "off"},

@@ -1,7 +1,5 @@
 #include "node/driver.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 
 #include "core/byte_reader.hpp"
@@ -14,39 +12,28 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
+}  // namespace
+
 core::Bytes encode_batch_extra(const BatchRecordExtra& r) {
-  core::ByteWriter w(48);
+  core::ByteWriter w(56);
   w.u64_le(r.step);
+  w.u64_le(r.blue_score);
   w.hash(r.lane_tip.hash());
   w.u64_le(r.lane_blue_score);
   return w.take();
 }
 
-l1::sim::SimParams sim_params(const DriverOptions& o) {
-  l1::sim::SimParams sp;
-  sp.seed = o.sim_seed;
-  sp.finality_depth = o.finality_depth;
-  sp.reorg_every = o.reorg_every;
-  sp.reorg_depth = o.reorg_depth;
-  return sp;
+core::Result<BatchRecordExtra> decode_batch_extra(core::ByteSpan b) {
+  core::ByteReader r(b);
+  BatchRecordExtra d;
+  BASALT_ASSIGN_OR_RETURN(d.step, r.read_u64_le("driver step"));
+  BASALT_ASSIGN_OR_RETURN(d.blue_score, r.read_u64_le("driver blue score"));
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 tip, r.read_hash32("driver lane tip"));
+  d.lane_tip = kaspa::LaneTip(tip);
+  BASALT_ASSIGN_OR_RETURN(d.lane_blue_score, r.read_u64_le("driver lane blue score"));
+  BASALT_TRY(r.expect_end("driver record"));
+  return d;
 }
-
-// Everything that decides the simulated chain and its generated transactions.
-core::Bytes identity(const DriverOptions& o, const std::string& app) {
-  const nlohmann::json j = {{"seed", o.sim_seed},
-                            {"app", app},
-                            {"users_tx_per_block", o.users_tx_per_block},
-                            {"users_invalid_permille", o.users_invalid_permille},
-                            {"users_accounts", o.users_accounts},
-                            {"users_exit_permille", o.users_exit_permille},
-                            {"reorg_every", o.reorg_every},
-                            {"reorg_depth", o.reorg_depth},
-                            {"finality_depth", o.finality_depth}};
-  const std::string s = j.dump();
-  return core::Bytes(s.begin(), s.end());
-}
-
-}  // namespace
 
 kaspa::LaneId app_lane() {
   return kaspa::LaneId::from_namespace({'b', 's', 'l', 1});
@@ -64,62 +51,52 @@ exec::BlockInput block_input(const l1::ChainBlockInfo& info) {
   return in;
 }
 
-core::Result<BatchRecordExtra> decode_batch_extra(core::ByteSpan b) {
-  core::ByteReader r(b);
-  BatchRecordExtra d;
-  BASALT_ASSIGN_OR_RETURN(d.step, r.read_u64_le("driver step"));
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 tip, r.read_hash32("driver lane tip"));
-  d.lane_tip = kaspa::LaneTip(tip);
-  BASALT_ASSIGN_OR_RETURN(d.lane_blue_score, r.read_u64_le("driver lane blue score"));
-  BASALT_TRY(r.expect_end("driver record"));
-  return d;
-}
-
-Driver::Driver(const DriverOptions& options, state::StateStore& store, exec::Executor& executor)
+Driver::Driver(const DriverOptions& options, exec::Executor& executor, l1::ChainSource& source,
+               l1::BlockProducer* producer)
     : options_(options),
-      store_(store),
       executor_(executor),
-      sim_(sim_params(options)),
+      source_(source),
+      producer_(producer),
       follower_(options.finality_depth, {app_lane()}),
       lane_key_(kaspa::lane_key(app_lane())) {}
 
 core::Result<std::unique_ptr<Driver>> Driver::open(const DriverOptions& o, state::StateStore& store,
-                                                   exec::Executor& executor) {
-  const std::string& app = executor.app().name;
-  if (o.users_tx_per_block != 0 && app != "counter" && app != "token") {
-    return Error{ErrorCode::kInvalid,
-                 "seeded users exist only for the built-in apps (counter, token), not " + app};
-  }
-  BASALT_TRY(store.bind("sim run", identity(o, app)));
-  std::unique_ptr<Driver> d(new Driver(o, store, executor));
-  if (o.users_tx_per_block != 0) {
-    exec::WorkloadParams wp;
-    wp.app = app;
-    wp.seed = o.sim_seed;
-    wp.tx_per_block = o.users_tx_per_block;
-    wp.invalid_permille = o.users_invalid_permille;
-    wp.accounts = o.users_accounts;
-    wp.exit_permille = o.users_exit_permille;
-    wp.lane = app_lane();
-    d->users_.emplace(wp);
-    d->sim_.set_load([users = &*d->users_](std::uint64_t step) { return users->next_block(step); });
-  } else {
-    d->sim_.set_load([](std::uint64_t) { return std::vector<kaspa::Transaction>{}; });
-  }
+                                                   exec::Executor& executor,
+                                                   l1::ChainSource& source,
+                                                   l1::BlockProducer* producer) {
+  std::unique_ptr<Driver> d(new Driver(o, executor, source, producer));
   const std::uint64_t tip = store.tip().value;
-  if (tip > 0) {
-    BASALT_ASSIGN_OR_RETURN(const exec::BatchMeta meta, executor.batch_meta(store.tip()));
-    BASALT_ASSIGN_OR_RETURN(const BatchRecordExtra rec, decode_batch_extra(meta.extra));
-    d->resume_step_ = rec.step;
-  }
+  if (tip == 0) return d;
   const std::uint64_t floor = std::max<std::uint64_t>(store.rollback_floor().value, 1);
-  d->executed_.resize(tip);
-  d->executed_.forget_before(floor - 1);
+  d->chain_.resize(tip);
+  d->chain_.forget_before(floor - 1);
   for (std::uint64_t p = floor; p <= tip; ++p) {
     BASALT_ASSIGN_OR_RETURN(const exec::BatchMeta meta, executor.batch_meta({p}));
-    d->executed_[p - 1] = meta.block;
+    auto rec = decode_batch_extra(meta.extra);
+    if (!rec.ok()) {
+      return Error{ErrorCode::kCorrupt, "the state store's record of batch " + std::to_string(p) +
+                                            ": " + rec.error().to_string()};
+    }
+    Position& pos = d->chain_[p - 1];
+    pos.info.hash = meta.block;
+    pos.info.blue_score = rec->blue_score;
+    pos.record = *rec;
   }
+  d->step_ = d->chain_.back().record.step;
+  d->restore_follower();
   return d;
+}
+
+void Driver::restore_follower() {
+  if (chain_.size() == 0) {
+    follower_ = l1::Follower(options_.finality_depth, {app_lane()});
+    return;
+  }
+  const Position& tip = chain_.back();
+  std::map<kaspa::LaneKey, l1::LaneState> lanes;
+  if (tip.record.lane_tip.hash() != core::Hash32::zero())
+    lanes[lane_key_] = {tip.record.lane_tip, tip.record.lane_blue_score};
+  follower_.restore(chain_.size(), tip.info.hash, tip.info.blue_score, std::move(lanes));
 }
 
 void Driver::forget_before(std::uint64_t p) {
@@ -127,56 +104,64 @@ void Driver::forget_before(std::uint64_t p) {
   p = std::min({p, executor_.rollback_floor().value, chain_.size() > f ? chain_.size() - f : 0});
   if (p <= 1) return;
   chain_.forget_before(p - 1);
-  executed_.forget_before(std::min<std::uint64_t>(p - 1, executed_.size()));
+}
+
+core::Status Driver::roll_back_to(std::uint64_t keep, StepReport& report) {
+  if (keep < chain_.first() + (chain_.first() > 0 ? 1 : 0) ||
+      keep < executor_.rollback_floor().value) {
+    return Error{ErrorCode::kInvalid, "a reorg reaches below batch " + std::to_string(keep + 1) +
+                                          ", under the rollback window"};
+  }
+  chain_.resize(keep);
+  restore_follower();
+  const std::uint64_t tip = executor_.executed_tip().value;
+  if (keep < tip) {
+    // Executed batches may still be queued for commit: the executor cancels those.
+    BASALT_TRY(executor_.rollback_to({keep}));
+    report.rolled_back = tip - keep;
+    report.rolled_back_to = keep;
+  }
+  return core::Status::Ok();
 }
 
 core::Result<StepReport> Driver::step() {
+  // Positions F deep, executed and handed on by earlier steps, keep only their header fields:
+  // their transactions are never needed again.
+  const std::uint64_t f = options_.finality_depth;
+  for (trimmed_ = std::max<std::uint64_t>(trimmed_, chain_.first()); trimmed_ + f < chain_.size();
+       ++trimmed_) {
+    chain_[trimmed_].info.accepted.clear();
+  }
   StepReport report;
   report.step = ++step_;
-  sim_.step();
-  BASALT_ASSIGN_OR_RETURN(report.change, sim_.next_chain_changes());
+  if (producer_ != nullptr && !behind_) BASALT_TRY(producer_->produce_block());
+  const std::optional<kaspa::BlockHash> from =
+      chain_.size() == 0 ? std::nullopt : std::optional(chain_.back().info.hash);
+  BASALT_ASSIGN_OR_RETURN(report.change, source_.chain_from(from, options_.max_blocks_per_step));
   const l1::ChainChanged& change = report.change;
-  BASALT_TRY(follower_.apply({change.removed, {}}));
-  chain_.resize(chain_.size() - change.removed.size());
+  behind_ = report.behind = change.added.size() >= options_.max_blocks_per_step;
+  const std::size_t removed = change.removed.size();
+  for (std::size_t i = 0; i < removed; ++i) {
+    if (i >= chain_.size() || change.removed[i] != chain_[chain_.size() - 1 - i].info.hash)
+      return Error{ErrorCode::kInvalid, "the source removed a block the driver did not follow"};
+  }
+  if (removed > 0) BASALT_TRY(roll_back_to(chain_.size() - removed, report));
   for (const auto& info : change.added) {
     BASALT_TRY(follower_.apply({{}, {info}}));
     Position pos;
+    pos.info = info;
+    pos.record.blue_score = info.blue_score;
     if (auto lane = follower_.last(lane_key_)) {
       pos.record.lane_tip = lane->tip;
       pos.record.lane_blue_score = lane->last_blue_score;
     }
-    pos.info = info;
     chain_.push_back(std::move(pos));
   }
-  // Final positions keep only their hash: their transactions are never needed again.
-  if (chain_.size() > options_.finality_depth)
-    chain_[chain_.size() - options_.finality_depth - 1].info.accepted.clear();
-  if (step_ < resume_step_) {
-    report.replayed = true;
-    return report;
-  }
-  if (step_ == resume_step_) {
-    const std::uint64_t tip = store_.tip().value;
-    if (chain_.size() < tip || chain_[tip - 1].info.hash != executed_[tip - 1]) {
-      return Error{ErrorCode::kInvalid, "the data directory's batch " + std::to_string(tip) +
-                                            " is not on this simulation's chain"};
-    }
-  }
+  BASALT_TRY(execute(report));
+  return report;
+}
 
-  // Undo executed batches that the chain no longer contains (a reorg), then execute the rest.
-  // Executed batches may still be queued for commit: the executor cancels those.
-  const std::uint64_t tip = executor_.executed_tip().value;
-  std::uint64_t keep = std::min<std::uint64_t>(tip, chain_.size());
-  while (keep > executor_.rollback_floor().value &&
-         executed_[keep - 1] != chain_[keep - 1].info.hash) {
-    --keep;
-  }
-  if (keep < tip) {
-    BASALT_TRY(executor_.rollback_to({keep}));
-    executed_.resize(keep);
-    report.rolled_back = tip - keep;
-    report.rolled_back_to = keep;
-  }
+core::Status Driver::execute(StepReport& report) {
   for (std::uint64_t p = executor_.executed_tip().value + 1; p <= chain_.size(); ++p) {
     Position& pos = chain_[p - 1];
     pos.record.step = step_;
@@ -186,10 +171,9 @@ core::Result<StepReport> Driver::step() {
     BASALT_ASSIGN_OR_RETURN(exec::BatchResult r, executor_.submit(in));
     report.exec_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    executed_.push_back(r.block);
     report.executed.push_back(std::move(r));
   }
-  return report;
+  return core::Status::Ok();
 }
 
 }  // namespace basalt::node

@@ -1,9 +1,9 @@
-// The driver: the embedded simulator, the chain follower and the executor, one simulator step at a
-// time. Every chain block becomes one batch; a reorg rolls executed batches back before the new
-// chain blocks run. Each batch records the step it was executed in, so a restart replays the
-// simulator (and its seeded users, and the caller's submissions) from the seed up to the step of
-// the last committed batch and continues from there: a killed run ends with the same roots as an
-// uninterrupted one.
+// The driver: the chain follower and the executor over any L1 source. Each step asks the source how
+// the chain goes on from the last block the driver followed (kaspad's GetVirtualChainFromBlock):
+// a reorg rolls executed batches back, then every new chain block becomes one batch. Each batch
+// records what resuming after it needs (its block, the app lane's state after it), so a restart
+// continues from the node's own last committed batch, against a source that moved on or reorged
+// meanwhile as much as against one that did not.
 #pragma once
 
 #include <cstdint>
@@ -14,26 +14,17 @@
 #include "core/result.hpp"
 #include "core/window.hpp"
 #include "exec/executor.hpp"
-#include "exec/workload.hpp"
 #include "kaspa/types.hpp"
 #include "l1/chain.hpp"
 #include "l1/follower.hpp"
-#include "l1/sim/simulator.hpp"
 #include "state/store.hpp"
 
 namespace basalt::node {
 
 struct DriverOptions {
-  std::uint64_t sim_seed = 1;
   std::uint64_t finality_depth = 100;
-  std::uint32_t reorg_every = 0;  // simulator steps between reorgs (0: none)
-  std::uint32_t reorg_depth = 3;
-  // Seeded users of the app on its lane (tx_per_block 0: none). Their app, seed and lane are the
-  // driver's.
-  std::uint32_t users_tx_per_block = 10;
-  std::uint32_t users_invalid_permille = 50;
-  std::uint32_t users_accounts = 1000;
-  std::uint32_t users_exit_permille = 20;  // token: share of valid transactions that withdraw
+  // Chain blocks a step takes from the source at most: a catch-up goes in steps of this many.
+  std::size_t max_blocks_per_step = 64;
 };
 
 // The app's lane on the simulator.
@@ -43,71 +34,84 @@ exec::BlockInput block_input(const l1::ChainBlockInfo& info);
 
 // What the driver stores with each batch (exec::BlockInput::extra).
 struct BatchRecordExtra {
-  std::uint64_t step = 0;   // the simulator step the batch was executed in
+  std::uint64_t step = 0;        // the driver step it was executed in (counting across restarts)
+  std::uint64_t blue_score = 0;  // its chain block's
   kaspa::LaneTip lane_tip;  // the app lane's last tip after the block, active or not (zero: none)
   std::uint64_t lane_blue_score = 0;  // its last-touch blue score
 };
+core::Bytes encode_batch_extra(const BatchRecordExtra& r);
 core::Result<BatchRecordExtra> decode_batch_extra(core::ByteSpan b);
 
 struct StepReport {
   std::uint64_t step = 0;
-  bool replayed = false;  // the step only rebuilt the simulator: its batches were committed before
+  bool behind = false;  // the source holds more chain blocks than this step took (catching up)
   std::uint64_t rolled_back = 0;  // batches a reorg undid, before `executed` ran
   std::uint64_t rolled_back_to = 0;
   std::vector<exec::BatchResult> executed;  // in order
-  double exec_seconds = 0;                  // spent in the executor (not the simulator)
-  l1::ChainChanged change;                  // what the step changed on L1
+  double exec_seconds = 0;                  // spent in the executor
+  l1::ChainChanged change;                  // what the step followed
 };
 
 class Driver {
  public:
-  // Binds the store to the simulation's identity (seed, app, users, reorg settings) so a data
-  // directory is never continued by another simulation, and reads where a restart resumes.
-  // Errors: those of the store; kInvalid for a data directory of another simulation.
+  // Resumes after the store's committed tip (the batch records name its block and the lane's
+  // state), or starts at genesis. `producer`, when given, makes a block at each step that is not
+  // catching up (the first step only follows what the source holds). Errors: those of the store and
+  // the executor; kCorrupt for a batch record that does not decode.
   static core::Result<std::unique_ptr<Driver>> open(const DriverOptions& options,
                                                     state::StateStore& store,
-                                                    exec::Executor& executor);
+                                                    exec::Executor& executor,
+                                                    l1::ChainSource& source,
+                                                    l1::BlockProducer* producer);
 
-  // The step the next step() runs, and the step of the last committed batch when opened (0: none).
+  // The step the next step() runs.
   std::uint64_t next_step() const { return step_ + 1; }
-  std::uint64_t resume_step() const { return resume_step_; }
-  // Validates a transaction into the simulator's mempool for the next step. Errors: the mempool's.
-  core::Status submit(const kaspa::Transaction& tx) { return sim_.submit_transaction(tx); }
-  // One simulator step: follow its chain changes, roll back what a reorg removed, execute the new
-  // chain blocks (not while replaying). Errors: the executor's and the follower's; kInvalid when
-  // the committed batches are not on the replayed chain.
+  // Hands a transaction to the source. Errors: the source's.
+  core::Status submit(const kaspa::Transaction& tx) { return source_.submit_transaction(tx); }
+  // One step: produce a block (when there is a producer and the driver is not behind), follow the
+  // source's chain from the followed tip, roll back what a reorg removed and execute the new chain
+  // blocks. Errors: the source's (kNotFound when it does not know the followed tip: another
+  // network, or a block it pruned), the executor's; kInvalid when a reorg reaches below the
+  // rollback window.
   core::Result<StepReport> step();
   // The followed chain's length (positions 1..length; batch p is chain block p).
   std::uint64_t chain_length() const { return chain_.size(); }
-  // Chain block p (1..chain_length(), not let go) and the record its batch is executed with. Blocks
-  // more than F below the tip keep only their header fields (no transactions).
+  // Whether chain block p is still held (see forget_before).
+  bool held(std::uint64_t p) const { return p > chain_.first() && p <= chain_.size(); }
+  // Chain block p (held) and the record its batch was executed with. Blocks more than F below the
+  // tip, and those a restart resumed below, hold their hash and blue score only.
   const l1::ChainBlockInfo& block(std::uint64_t p) const { return chain_[p - 1].info; }
   const BatchRecordExtra& record(std::uint64_t p) const { return chain_[p - 1].record; }
-  // Lets go of the positions (and executed blocks) below chain block p, or below the rollback
-  // window or F below the tip if that is lower: a reorg or a rollback never reaches them.
+  // Lets go of the positions below chain block p, or below the rollback window or F below the tip
+  // if that is lower: a reorg never reaches them.
   void forget_before(std::uint64_t p);
-  const l1::sim::Simulator& sim() const { return sim_; }
-  // For submitting transactions other than lane ones (settlements). Not replayed on restart.
-  l1::sim::Simulator& sim() { return sim_; }
+  l1::ChainSource& source() { return source_; }
+  const l1::ChainSource& source() const { return source_; }
 
  private:
   struct Position {
     l1::ChainBlockInfo info;
     BatchRecordExtra record;
   };
-  Driver(const DriverOptions& options, state::StateStore& store, exec::Executor& executor);
+  Driver(const DriverOptions& options, exec::Executor& executor, l1::ChainSource& source,
+         l1::BlockProducer* producer);
+  // Drops the positions above `keep` and rolls the executor and the follower back to it.
+  core::Status roll_back_to(std::uint64_t keep, StepReport& report);
+  void restore_follower();
+  core::Status execute(StepReport& report);
 
   DriverOptions options_;
-  state::StateStore& store_;
   exec::Executor& executor_;
-  l1::sim::Simulator sim_;
-  std::optional<exec::Workload> users_;
+  l1::ChainSource& source_;
+  l1::BlockProducer* producer_;
   l1::Follower follower_;
   kaspa::LaneKey lane_key_;
   std::uint64_t step_ = 0;
-  std::uint64_t resume_step_ = 0;
-  core::Window<Position> chain_;             // position p is chain_[p - 1]
-  core::Window<kaspa::BlockHash> executed_;  // executed_[p - 1]: the block batch p ran
+  // Whether the source may hold chain blocks the driver has not followed: it asks for a new block
+  // only once it has taken what there is (so a restart adds nothing before it caught up).
+  bool behind_ = true;
+  core::Window<Position> chain_;  // position p is chain_[p - 1]
+  std::uint64_t trimmed_ = 0;     // chain_[0..trimmed_) hold no transactions
 };
 
 }  // namespace basalt::node

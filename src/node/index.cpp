@@ -179,6 +179,8 @@ core::Bytes encode_settlement(const SettlementRecord& s) {
   w.u64_le(s.latency_ms);
   put_text(w, s.detail);
   w.var_bytes(s.journal);
+  w.hash(s.covenant_input.transaction_id.hash());
+  w.u32_le(s.covenant_input.index);
   return w.take();
 }
 
@@ -210,32 +212,11 @@ core::Result<SettlementRecord> decode_settlement(core::ByteSpan b) {
   BASALT_ASSIGN_OR_RETURN(s.detail, read_text(r, "detail"));
   BASALT_ASSIGN_OR_RETURN(const core::ByteSpan j, r.read_var_bytes(kMaxJournal, "journal"));
   s.journal.assign(j.begin(), j.end());
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 cov, r.read_hash32("covenant input"));
+  s.covenant_input.transaction_id = kaspa::TxId(cov);
+  BASALT_ASSIGN_OR_RETURN(s.covenant_input.index, r.read_u32_le("covenant input index"));
   BASALT_TRY(r.expect_end("settlement record"));
   return s;
-}
-
-core::Bytes encode_submission(const Submission& sub) {
-  core::ByteWriter w;
-  w.u64_le(sub.step);
-  w.u8(static_cast<std::uint8_t>(sub.kind));
-  w.bytes(kaspa::serialize_transaction(sub.tx));
-  return w.take();
-}
-
-core::Result<Submission> decode_submission(core::ByteSpan b) {
-  core::ByteReader r(b);
-  Submission sub;
-  BASALT_ASSIGN_OR_RETURN(sub.step, r.read_u64_le("submission step"));
-  BASALT_ASSIGN_OR_RETURN(const std::uint8_t kind, r.read_u8("submission kind"));
-  if (kind > static_cast<std::uint8_t>(SubmissionKind::kReplacement))
-    return Error{ErrorCode::kUnknownTag, "submission kind " + std::to_string(kind)};
-  sub.kind = static_cast<SubmissionKind>(kind);
-  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan tx, r.read_bytes(r.remaining(), "submission"));
-  BASALT_ASSIGN_OR_RETURN(sub.tx,
-                          kaspa::deserialize_transaction(tx, sub.kind == SubmissionKind::kUser
-                                                                 ? kaspa::kMaxSignatureScriptLen
-                                                                 : zk::kMaxReceiptBytes + 4096));
-  return sub;
 }
 
 core::Result<settle::CovenantOrigin> decode_covenant(core::ByteSpan b) {
@@ -302,15 +283,6 @@ core::Result<std::unique_ptr<NodeIndex>> NodeIndex::open(const std::string& dir)
   std::unique_ptr<NodeIndex> index(new NodeIndex());
   index->db_.reset(db);
   index->dir_ = dir;
-  // The next submission's sequence number: one past the last logged.
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
-  it->SeekForPrev(key('s', ~std::uint64_t{0}));
-  if (it->Valid() && it->key().size() == 9 && it->key()[0] == 's') {
-    std::uint64_t seq = 0;
-    for (int i = 1; i <= 8; ++i) seq = seq << 8 | static_cast<std::uint8_t>(it->key()[i]);
-    index->next_submission_ = seq + 1;
-  }
-  if (!it->status().ok()) return io_error(it->status(), "scan submissions");
   return index;
 }
 
@@ -393,6 +365,7 @@ core::Result<std::optional<core::Bytes>> NodeIndex::receipt(const kaspa::TxId& i
 core::Status NodeIndex::put_refusal(const kaspa::TxId& id, const std::string& why) {
   rocksdb::WriteBatch wb;
   wb.Put(key('x', id.hash().span()), why);
+  wb.Delete(key('f', id.hash().span()));
   return write(wb, false, "write a refusal");
 }
 
@@ -424,34 +397,64 @@ core::Status NodeIndex::write(rocksdb::WriteBatch& wb, bool sync, const std::str
   return core::Status::Ok();
 }
 
-core::Status NodeIndex::log_submissions(const std::vector<Submission>& subs) {
-  if (subs.empty()) return core::Status::Ok();
+core::Status NodeIndex::put_in_flight(const std::vector<kaspa::TxId>& ids) {
+  if (ids.empty()) return core::Status::Ok();
   rocksdb::WriteBatch wb;
-  std::uint64_t seq = next_submission_;
-  for (const Submission& sub : subs) wb.Put(key('s', seq++), slice(encode_submission(sub)));
-  BASALT_TRY(write(wb, true, "log submissions"));
-  next_submission_ = seq;
-  return core::Status::Ok();
+  for (const kaspa::TxId& id : ids) wb.Put(key('f', id.hash().span()), rocksdb::Slice());
+  return write(wb, true, "log submissions");
 }
 
-core::Status NodeIndex::log_settlement(const Submission& sub, const SettlementRecord& record,
-                                       core::ByteSpan receipt) {
+core::Status NodeIndex::resolve_in_flight(const kaspa::TxId& id) {
   rocksdb::WriteBatch wb;
-  wb.Put(key('s', next_submission_), slice(encode_submission(sub)));
+  wb.Delete(key('f', id.hash().span()));
+  return write(wb, false, "resolve a submission");
+}
+
+core::Result<std::vector<kaspa::TxId>> NodeIndex::in_flight() const {
+  std::vector<kaspa::TxId> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(std::string(1, 'f')); it->Valid() && it->key()[0] == 'f'; it->Next()) {
+    if (it->key().size() != 33) {
+      return Error{ErrorCode::kCorrupt, "node index " + dir_ + ": a submission key of " +
+                                            std::to_string(it->key().size()) + " bytes"};
+    }
+    core::Hash32 h;
+    std::copy_n(reinterpret_cast<const std::uint8_t*>(it->key().data()) + 1, 32, h.bytes.begin());
+    out.push_back(kaspa::TxId(h));
+  }
+  if (!it->status().ok()) return io_error(it->status(), "read submissions");
+  return out;
+}
+
+core::Status NodeIndex::log_settlement(const SettlementRecord& record, core::ByteSpan receipt) {
+  rocksdb::WriteBatch wb;
   wb.Put(key('S', record.seq), slice(encode_settlement(record)));
   if (!receipt.empty()) {
     wb.Put(key('A', record.seq),
            rocksdb::Slice(reinterpret_cast<const char*>(receipt.data()), receipt.size()));
   }
-  BASALT_TRY(write(wb, true, "log settlement " + std::to_string(record.seq)));
-  ++next_submission_;
-  return core::Status::Ok();
+  return write(wb, true, "log settlement " + std::to_string(record.seq));
 }
 
 core::Status NodeIndex::put_settlement(const SettlementRecord& record) {
   rocksdb::WriteBatch wb;
   wb.Put(key('S', record.seq), slice(encode_settlement(record)));
+  if (record.status == SettlementStatus::kConfirmed) {
+    BASALT_ASSIGN_OR_RETURN(const std::optional<SettlementRecord> before, settlement(record.seq));
+    if (!before || before->status != SettlementStatus::kConfirmed) {
+      BASALT_ASSIGN_OR_RETURN(const std::uint64_t n, confirmed_settlements());
+      core::ByteWriter w;
+      w.u64_le(n + 1);
+      wb.Put("confirmed", slice(w.data()));
+    }
+  }
   return write(wb, false, "write settlement " + std::to_string(record.seq));
+}
+
+core::Result<std::uint64_t> NodeIndex::confirmed_settlements() const {
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get("confirmed"));
+  if (!v) return std::uint64_t{0};
+  return stored_u64(*v, "confirmed settlements");
 }
 
 core::Result<std::optional<SettlementRecord>> NodeIndex::settlement(std::uint64_t seq) const {
@@ -498,18 +501,13 @@ core::Result<std::optional<core::Bytes>> NodeIndex::batch_receipt(std::uint64_t 
   return get(key('B', batch));
 }
 
-core::Status NodeIndex::log_setup(const std::vector<Submission>& setup,
-                                  const settle::CovenantOrigin& origin) {
+core::Status NodeIndex::log_covenant(const settle::CovenantOrigin& origin) {
   core::ByteWriter w;
   w.hash(origin.id.hash());
   w.hash(origin.initial_root);
   rocksdb::WriteBatch wb;
   wb.Put("covenant", slice(w.data()));
-  std::uint64_t seq = next_submission_;
-  for (const Submission& sub : setup) wb.Put(key('s', seq++), slice(encode_submission(sub)));
-  BASALT_TRY(write(wb, true, "log the covenant's setup"));
-  next_submission_ = seq;
-  return core::Status::Ok();
+  return write(wb, true, "log the covenant");
 }
 
 core::Result<std::optional<settle::CovenantOrigin>> NodeIndex::covenant() const {
@@ -517,21 +515,6 @@ core::Result<std::optional<settle::CovenantOrigin>> NodeIndex::covenant() const 
   if (!v) return std::optional<settle::CovenantOrigin>();
   BASALT_ASSIGN_OR_RETURN(settle::CovenantOrigin o, ours(decode_covenant(*v), "covenant"));
   return std::optional<settle::CovenantOrigin>(o);
-}
-
-core::Result<std::vector<Submission>> NodeIndex::submissions() const {
-  std::vector<Submission> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
-  for (it->Seek(std::string(1, 's')); it->Valid() && it->key()[0] == 's'; it->Next()) {
-    const rocksdb::Slice v = it->value();
-    BASALT_ASSIGN_OR_RETURN(
-        Submission sub,
-        ours(decode_submission({reinterpret_cast<const std::uint8_t*>(v.data()), v.size()}),
-             "submission log entry " + std::to_string(out.size())));
-    out.push_back(std::move(sub));
-  }
-  if (!it->status().ok()) return io_error(it->status(), "read submissions");
-  return out;
 }
 
 std::uint64_t NodeIndex::disk_bytes() const {

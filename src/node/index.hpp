@@ -1,12 +1,13 @@
 // The node's index beside the state store, in its own RocksDB: what the API answers from (each
-// transaction's result, each batch's block and root, receipts) and the log of accepted submissions
-// that a restart replays into the simulator. Safe to use from any thread.
+// transaction's result, each batch's block and root, receipts), the settlements the node made and
+// the user submissions it follows. Safe to use from any thread.
 //
 // Keys: 't' tx id → TxRecord; 'b' u64be batch → BatchRow; 'h' block hash → u64be batch;
-// 'r' tx id → receipt; 'B' u64be batch → batch receipt; 's' u64be sequence → u64le step ‖ u8 kind ‖
-// serialized transaction; 'S' u64be settlement → SettlementRecord; 'A' u64be settlement →
-// aggregate receipt; 'x' tx id → why L1 refused a submission the node accepted (text);
-// "proven" → u64le; "covenant" → covenant id ‖ initial root.
+// 'r' tx id → receipt; 'B' u64be batch → batch receipt; 'f' tx id → (empty): a submission the
+// node accepted that is neither executed nor refused yet; 'S' u64be settlement → SettlementRecord;
+// 'A' u64be settlement → aggregate receipt; 'x' tx id → why L1 refused a submission the node
+// accepted (text); "proven" → u64le; "confirmed" → u64le settlements confirmed; "covenant" →
+// covenant id ‖ initial root.
 // A batch row above the executed tip never stays: rollback() deletes them. A tx record or receipt
 // of a rolled-back batch may stay; `tx` checks it against the block → batch mapping, and a batch
 // receipt counts only up to the proven tip (re-proving overwrites it).
@@ -54,20 +55,6 @@ struct BatchRow {
   std::vector<kaspa::TxId> tx_ids;   // merge_idx order
 };
 
-// What the node put into the simulator's mempool, in order; a restart replays it.
-enum class SubmissionKind : std::uint8_t {
-  kUser = 0,         // an API client's transaction
-  kSetup = 1,        // the covenant's genesis and the settlement key's funding
-  kSettlement = 2,   // a new settlement (the next settlement record)
-  kReplacement = 3,  // a fee bump of the last settlement (replaces its transaction)
-};
-
-struct Submission {
-  std::uint64_t step = 0;
-  SubmissionKind kind = SubmissionKind::kUser;
-  kaspa::Transaction tx;
-};
-
 enum class SettlementStatus : std::uint8_t {
   kSubmitted = 0,   // in the mempool (again, after a reorg undid its acceptance)
   kAccepted = 1,    // accepted by a chain block, not yet deep enough
@@ -93,7 +80,8 @@ struct SettlementRecord {
   std::uint64_t final_step = 0;  // the step it became final
   std::uint64_t latency_ms = 0;  // last batch executed → confirmed, measured live; 0: unknown
   std::string detail;
-  core::Bytes journal;  // the 320-byte StateTransition
+  core::Bytes journal;             // the 320-byte StateTransition
+  kaspa::Outpoint covenant_input;  // the covenant output it spends
 };
 
 class NodeIndex {
@@ -119,17 +107,19 @@ class NodeIndex {
   core::Status set_proven(std::uint64_t batch);
   core::Result<std::uint64_t> proven() const;
 
-  // Appends accepted submissions (synced before it returns: an acknowledged one is never lost).
-  core::Status log_submissions(const std::vector<Submission>& subs);
-  core::Result<std::vector<Submission>> submissions() const;
+  // Submissions the node accepted, followed until executed or refused (synced before it returns:
+  // an acknowledged one is never lost from sight).
+  core::Status put_in_flight(const std::vector<kaspa::TxId>& ids);
+  core::Status resolve_in_flight(const kaspa::TxId& id);
+  core::Result<std::vector<kaspa::TxId>> in_flight() const;
 
-  // A settlement's submission (kSettlement or kReplacement) with its record and, when not empty,
-  // its aggregate receipt, in one synced write.
-  core::Status log_settlement(const Submission& sub, const SettlementRecord& record,
-                              core::ByteSpan receipt);
-  // Updates a record (not synced: a restart's replay derives it again).
+  // A new settlement's record with its aggregate receipt (when not empty), in one synced write.
+  core::Status log_settlement(const SettlementRecord& record, core::ByteSpan receipt);
+  // Updates a record (not synced: a restart follows the open ones again from the chain).
   core::Status put_settlement(const SettlementRecord& record);
   core::Result<std::optional<SettlementRecord>> settlement(std::uint64_t seq) const;
+  // Settlements whose record reached kConfirmed.
+  core::Result<std::uint64_t> confirmed_settlements() const;
   // Up to `limit` records with seq below `before`, newest first.
   core::Result<std::vector<SettlementRecord>> settlements(std::uint64_t before,
                                                           std::size_t limit) const;
@@ -140,9 +130,8 @@ class NodeIndex {
                                  const std::vector<std::pair<kaspa::TxId, core::Bytes>>& txs);
   core::Result<std::optional<core::Bytes>> batch_receipt(std::uint64_t batch) const;
 
-  // The covenant's setup transactions with the covenant, in one synced write.
-  core::Status log_setup(const std::vector<Submission>& setup,
-                         const settle::CovenantOrigin& origin);
+  // The app's covenant, once created (synced).
+  core::Status log_covenant(const settle::CovenantOrigin& origin);
   core::Result<std::optional<settle::CovenantOrigin>> covenant() const;
 
   std::uint64_t disk_bytes() const;
@@ -153,7 +142,6 @@ class NodeIndex {
   core::Status write(rocksdb::WriteBatch& wb, bool sync, const std::string& what);
   std::unique_ptr<rocksdb::DB> db_;
   std::string dir_;
-  std::uint64_t next_submission_ = 0;
 };
 
 }  // namespace basalt::node

@@ -67,4 +67,47 @@ std::string label_value(const std::string& s) {
   return out;
 }
 
+void describe_node_metrics(Metrics& m) {
+  m.describe("basalt_tx_total", "counter",
+             "Lane transactions executed, by result (re-executions after a reorg count "
+             "again).");
+  m.describe("basalt_tx_failed_total", "counter", "Failed lane transactions, by reason.");
+  m.describe("basalt_tx_per_second", "gauge",
+             "Lane transactions executed per second over the last 10 seconds.");
+  m.describe("basalt_batches_total", "counter", "Batches executed.");
+  m.describe("basalt_batch", "gauge", "The last batch of each stage.");
+  m.describe("basalt_stage_lag_batches", "gauge",
+             "Batches a stage is behind the followed L1 chain.");
+  m.describe("basalt_proof_queue_depth", "gauge", "Batches waiting for the prover.");
+  m.describe("basalt_receipts_total", "counter",
+             "Receipts made, by kind (re-execution receipts: not succinct, not "
+             "zero-knowledge).");
+  m.describe("basalt_settlements_total", "counter",
+             "Settlements, by what became of them (submitted, bumped, accepted, "
+             "unaccepted, confirmed, refused, superseded).");
+  m.describe("basalt_settlement_confirmation_depth", "gauge",
+             "Chain blocks on the block that accepted the newest accepted settlement.");
+  m.describe("basalt_settlement_latency_seconds", "gauge",
+             "From the execution of a settlement's last batch to its confirmation, for "
+             "the newest confirmed settlement.");
+  m.describe("basalt_reorgs_total", "counter", "Reorgs that undid executed batches.");
+  m.describe("basalt_reorg_depth_max", "gauge", "The deepest such reorg, in batches.");
+  m.describe("basalt_rolled_back_batches_total", "counter", "Batches undone by reorgs.");
+  m.describe("basalt_submissions_total", "counter",
+             "Transactions submitted through the API, by result.");
+  m.describe("basalt_submissions_refused_by_l1_total", "counter",
+             "Submissions the node accepted that L1 then refused (the reason is served "
+             "at GET /v1/txs/{id}).");
+  m.describe("basalt_l1_blue_score", "gauge", "Blue score of the followed L1 tip.");
+  m.describe("basalt_l1_mempool_transactions", "gauge", "Transactions in the L1 mempool.");
+  m.describe("basalt_db_bytes", "gauge", "Bytes on disk, by database.");
+  m.describe("basalt_unproven_batches", "gauge",
+             "Batches that will never get receipts (committed unproven, then lost to a "
+             "restart beyond the rollback window).");
+  m.set("basalt_proof_queue_depth", 0);
+  m.set("basalt_settlement_confirmation_depth", 0);
+  m.set("basalt_reorgs_total", 0);
+  m.set("basalt_unproven_batches", 0);
+}
+
 }  // namespace basalt::node

@@ -30,6 +30,10 @@ class Metrics {
   std::map<std::string, Family> families_;
 };
 
+// Declares everything the node reports (names, types, help) and zeroes the gauges read before the
+// first step.
+void describe_node_metrics(Metrics& m);
+
 // A label value with \, " and newlines escaped.
 std::string label_value(const std::string& s);
 

@@ -1,15 +1,12 @@
-// The node: the driver (simulator, follower, executor) on its own thread, paced at the configured
-// block interval, with the settlement pipeline (a prover thread making transaction and batch
-// receipts behind execution, aggregates of bundles, the settler moving the app's covenant on L1),
-// an index for the API, metrics, and submissions from API clients injected into the simulator's
-// mempool.
+// The node: the runtime's driver (L1 source, follower, executor) on its own thread, paced at the
+// configured block interval, with the settlement pipeline (a prover thread making transaction and
+// batch receipts behind execution, aggregates of bundles, the settler moving the app's covenant on
+// L1), an index for the API, metrics, and submissions from API clients handed to L1.
 //
-// Everything the node puts into the simulator's mempool (an API client's transaction, the
-// covenant's genesis, a settlement, a fee bump) is logged (synced) with the step it went in before
-// anyone hears of it; a restart replays the simulator, its seeded users and the logged
-// transactions up to the step of the last committed batch, so it continues the same chain with
-// the same roots. The settlement history follows from that replay too: each logged settlement is
-// followed through the replayed chain changes as it was the first time.
+// A restart resumes from the node's own records: the state store's last committed batch (its
+// chain block, the lane's state after it), the index's settlement records and the submissions it
+// follows. It asks L1 how the chain went on from that block, rolls back first what a reorg removed
+// meanwhile, and continues; L1 itself is never replayed by the node.
 #pragma once
 
 #include <atomic>
@@ -32,9 +29,11 @@
 #include "kaspa/transaction.hpp"
 #include "node/config.hpp"
 #include "node/driver.hpp"
+#include "node/history.hpp"
 #include "node/index.hpp"
 #include "node/log.hpp"
 #include "node/metrics.hpp"
+#include "node/runtime.hpp"
 #include "node/settlement.hpp"
 #include "settle/settler.hpp"
 #include "settle/verifier.hpp"
@@ -44,12 +43,12 @@
 namespace basalt::node {
 
 struct NodeStatus {
-  std::uint64_t l1_step = 0;  // simulator steps taken
+  std::uint64_t l1_step = 0;  // driver steps taken (across restarts)
   std::uint64_t l1_chain_length = 0;
   kaspa::BlockHash l1_tip;
   std::uint64_t l1_tip_blue_score = 0;
   std::uint64_t mempool = 0;
-  bool catching_up = false;    // replaying the simulator after a restart
+  bool catching_up = false;    // L1 holds more chain blocks than the last step took
   std::uint64_t executed = 0;  // batch ids
   std::uint64_t committed = 0;
   std::uint64_t proven = 0;  // batches 1..proven have batch receipts
@@ -71,7 +70,7 @@ struct SubmitOutcome {
   bool accepted = false;
   kaspa::TxId id;
   std::string reason;      // when rejected: the mempool's
-  std::uint64_t step = 0;  // when accepted: the simulator step it entered the mempool in
+  std::uint64_t step = 0;  // when accepted: the driver step it entered the mempool before
 };
 
 struct ResourceView {
@@ -89,7 +88,11 @@ class Node {
   // restart rolls the state back to the last proven batch, and at least the rollback window
   // below the tip, so that those batches are executed and proven again: the prover needs their
   // inputs, which are not stored, and must be able to follow any reorg the state store can.
-  static core::Result<std::unique_ptr<Node>> open(const Config& config, Logger& log);
+  // `source` (with its `producer`, if it makes blocks on request) replaces the embedded L1: not
+  // owned, it must outlive the node.
+  static core::Result<std::unique_ptr<Node>> open(const Config& config, Logger& log,
+                                                  l1::ChainSource* source = nullptr,
+                                                  l1::BlockProducer* producer = nullptr);
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -101,7 +104,7 @@ class Node {
 
   // From any thread.
   NodeStatus status() const;
-  // Validates the transaction into the simulator's mempool at the next step boundary. Errors:
+  // Hands the transaction to L1's mempool at the next step boundary. Errors:
   // kUnavailable when the node is stopping or does not answer within `timeout`, kIo.
   core::Result<SubmitOutcome> submit(const kaspa::Transaction& tx,
                                      std::chrono::milliseconds timeout);
@@ -110,37 +113,22 @@ class Node {
   // kOutOfRange (`at` outside the window).
   core::Result<ResourceView> resource(const state::ResourceId& id, std::optional<std::uint64_t> at,
                                       std::chrono::milliseconds timeout);
-  // Simulator outputs paying `spk` that no mempool transaction spends (for funding L1 inputs).
+  // L1 outputs paying `spk` that no mempool transaction spends (for funding L1 inputs).
   core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> spendable(
       const kaspa::ScriptPublicKey& spk, std::chrono::milliseconds timeout);
   const NodeIndex& index() const { return *index_; }
-  std::uint64_t state_disk_bytes() const { return store_->disk_bytes(); }
+  std::uint64_t state_disk_bytes() const { return runtime_->store().disk_bytes(); }
   Metrics& metrics() { return metrics_; }
   const Config& config() const { return config_; }
-  const vm::ImageId& app_image_id() const { return image_id_; }
-  // The simulator's faucet key (derived from the seed; a development key, never a real one).
-  const crypto::SecretKey& faucet_key() const { return driver_->sim().faucet_key(); }
+  const vm::ImageId& app_image_id() const { return runtime_->image_id(); }
+  // The embedded L1's faucet key (derived from the seed; a development key, never a real one);
+  // nullptr with another source.
+  const crypto::SecretKey* faucet_key() const { return runtime_->dev_key(); }
   // The app's covenant on L1 when the node proves and settles.
   const std::optional<kaspa::CovenantId>& covenant_id() const { return covenant_; }
 
  private:
   struct Task;
-  // A settlement not final yet, followed through chain changes.
-  struct OpenSettlement {
-    SettlementRecord record;
-    std::vector<kaspa::TxId> versions;  // its transaction and fee bumps
-    settle::Acceptance acceptance;
-    kaspa::Outpoint covenant;  // the covenant output it spends
-
-    // A fee bump replaced its transaction by `id` (the earlier ones may still be accepted).
-    void bumped(const kaspa::TxId& id) {
-      record.tx_id = id;
-      ++record.bumps;
-      versions.push_back(id);
-    }
-  };
-  // The open settlement numbered `seq`; nullptr when it is final (or unknown).
-  OpenSettlement* open_settlement(std::uint64_t seq);
   Node(const Config& config, Logger& log);
 
   // Runs `fn` on the driver thread between steps and waits for its result.
@@ -149,36 +137,35 @@ class Node {
   core::Status loop(const std::atomic<bool>& stop);
   void shutdown();
   void serve_tasks();
-  // Puts the API's pending submissions into the mempool, logs the accepted ones (synced) and
-  // answers their clients.
+  // Hands the API's pending submissions to L1, logs the accepted ones (synced) and answers their
+  // clients.
   core::Status take_submissions();
   // Indexes the step's batches.
   core::Status record_step(const StepReport& report, bool live);
   // Hands the step to the settlement pipeline (it settles only when `live`), records what it
   // submitted and follows the open settlements through the step's chain changes.
   core::Status settle_step(const StepReport& report, bool live);
-  // A logged settlement or fee bump going into the simulator again after a restart.
-  core::Status replay_settlement(const Submission& sub);
-  core::Status follow_settlements(const StepReport& report, bool live);
   // Follows the user submissions in flight: an executed one is done; one L1 refused gets its
   // reason indexed, so that no accepted submission is ever silently gone.
   core::Status follow_submissions();
   // Stores a proven batch's receipt and its transactions' (on the prover thread).
   core::Status store_receipts(const zk::BatchWork& w, const zk::Receipt& receipt);
-  core::Status open_pipeline(zk::Guests guests, std::uint64_t after);
+  core::Status open_pipeline(std::uint64_t after);
+  // Rolls the store and the index back to what the prover must see again; returns the batch
+  // proving continues after.
+  core::Result<std::uint64_t> resume_point(state::StateStore& store);
   // Reports the prover's queue as progress while it is a backlog (50 batches or more).
   void report_backlog();
-  void describe_metrics();
   void update_gauges();
 
   Config config_;
   Logger& log_;
   Metrics metrics_;
-  std::unique_ptr<state::StateStore> store_;
   std::unique_ptr<NodeIndex> index_;
-  std::unique_ptr<exec::Executor> executor_;
-  std::unique_ptr<Driver> driver_;
-  vm::ImageId image_id_;
+  std::unique_ptr<Runtime> runtime_;
+  state::StateStore* store_ = nullptr;  // the runtime's
+  exec::Executor* executor_ = nullptr;
+  Driver* driver_ = nullptr;
 
   mutable std::mutex status_mutex_;
   NodeStatus status_;
@@ -190,20 +177,13 @@ class Node {
   struct PendingSubmission;
   std::deque<std::shared_ptr<PendingSubmission>> submissions_;
 
-  std::unique_ptr<zk::ReexecProofSystem> system_;
-  std::unique_ptr<settle::ReceiptVerifier> verifier_;
   std::unique_ptr<SettlementPipeline> pipeline_;  // null unless the prover is enabled
   std::optional<kaspa::CovenantId> covenant_;
   std::uint64_t stored_proven_ = 0;  // the index's proven tip as last written
   std::uint64_t backlog_total_ = 0;  // batches of the proving backlog being reported as progress
-  std::vector<Submission> replay_;   // the log as it was at open, replayed by run()
   // User submissions in the mempool (accepted by the node, neither executed nor refused yet).
   std::set<kaspa::TxId> in_flight_;
-  std::vector<OpenSettlement> open_settlements_;
-  std::uint64_t last_settlement_ = 0;           // the seq of the newest settlement record
-  std::uint64_t last_settlement_replayed_ = 0;  // the seq of the last one replayed from the log
-  // When each batch not yet settled was executed (live steps only), for settlement latency.
-  std::map<std::uint64_t, std::chrono::steady_clock::time_point> executed_at_;
+  std::unique_ptr<SettlementHistory> history_;  // with the pipeline
 };
 
 }  // namespace basalt::node

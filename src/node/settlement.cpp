@@ -12,7 +12,7 @@ using core::ErrorCode;
 
 namespace {
 
-// The simulator's faucet pays the covenant's value and the settler's fees.
+// The funding key pays the covenant's value and the settler's fees.
 constexpr std::uint64_t kGenesisFee = 10'000;
 
 settle::CovenantPins pins_of(const zk::Guests& g) {
@@ -54,7 +54,7 @@ SettlementPipeline::SettlementPipeline(Driver& driver, zk::ProofSystem& system, 
                          options.settler.finality_depth};
   prover_ = std::make_unique<zk::Prover>(system, std::move(guests), bp, state, after,
                                          options.settler.finality_depth, options.prover_threads);
-  settler_ = std::make_unique<settle::Settler>(driver_.sim(), covenant_, origin.id, fee_key_,
+  settler_ = std::make_unique<settle::Settler>(driver_.source(), covenant_, origin.id, fee_key_,
                                                options_.settler);
   prover_thread_ = std::thread([this] { prover_loop(); });
 }
@@ -129,19 +129,20 @@ std::size_t SettlementPipeline::queued() const {
 
 core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
     Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
-    const crypto::SecretKey& fee_key, const SettlementOptions& options) {
+    const crypto::SecretKey& key, const crypto::SecretKey& fee_key,
+    const SettlementOptions& options) {
   if (driver.chain_length() != 0)
-    return Error{ErrorCode::kInvalid, "settlement starts with a fresh simulation"};
-  l1::sim::Simulator& sim = driver.sim();
-  const crypto::SecretKey& key = sim.faucet_key();
+    return Error{ErrorCode::kInvalid, "settlement starts with a fresh data directory"};
+  l1::ChainSource& l1 = driver.source();
   const bool fund = fee_key.public_key() != key.public_key();
-  auto outs = sim.spendable(kaspa::p2pk_script(key.public_key()));
+  auto outs = l1.spendable(kaspa::p2pk_script(key.public_key()));
   if (outs.size() < (fund ? 2u : 1u))
-    return Error{ErrorCode::kUnavailable, "the faucet has too few spendable outputs"};
+    return Error{ErrorCode::kUnavailable, "the funding key has too few spendable outputs"};
   const std::uint64_t funding = options.fee_funding * options.fee_outputs;
   if (outs[0].second.amount < options.covenant_value + kGenesisFee ||
       (fund && outs[1].second.amount < funding + kGenesisFee))
-    return Error{ErrorCode::kInvalid, "the faucet's outputs cannot fund the covenant and fees"};
+    return Error{ErrorCode::kInvalid,
+                 "the funding key's outputs cannot fund the covenant and fees"};
   settle::CovenantScript covenant(pins_of(guests));
   const settle::Genesis g = settle::genesis_transaction(covenant, {state.root(), kaspa::LaneTip()},
                                                         options.covenant_value, outs[0].first,
@@ -152,7 +153,7 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
                                   kaspa::p2pk_script(fee_key.public_key()), options.fee_outputs,
                                   options.fee_funding, kGenesisFee));
   }
-  for (const kaspa::Transaction& tx : setup) BASALT_TRY(sim.submit_transaction(tx));
+  for (const kaspa::Transaction& tx : setup) BASALT_TRY(l1.submit_transaction(tx));
   std::unique_ptr<SettlementPipeline> p(
       new SettlementPipeline(driver, system, std::move(guests), std::move(covenant), state, 0,
                              {g.covenant_id, state.root()}, fee_key, options));
@@ -182,7 +183,7 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::resume(
 }
 
 void SettlementPipeline::restart_settler() {
-  settler_ = std::make_unique<settle::Settler>(driver_.sim(), covenant_, settler_->covenant_id(),
+  settler_ = std::make_unique<settle::Settler>(driver_.source(), covenant_, settler_->covenant_id(),
                                                fee_key_, options_.settler);
 }
 
@@ -263,15 +264,15 @@ core::Result<std::optional<settle::Bundle>> SettlementPipeline::next_bundle(
   // the bundle grows to the latest proven batch instead.
   const std::uint64_t tip_blue_score = driver_.block(driver_.chain_length()).blue_score;
   const auto fresh = [&](std::uint64_t b) {
-    return driver_.block(b).blue_score + options_.settler.finality_depth >
-           tip_blue_score + options_.settler.anchor_margin;
+    return driver_.held(b) && driver_.block(b).blue_score + options_.settler.finality_depth >
+                                  tip_blue_score + options_.settler.anchor_margin;
   };
   std::uint64_t last = std::min<std::uint64_t>(
       last_proven, first + std::max(options_.bundle_size, options_.max_bundle_size) - 1);
   if (!fresh(last)) last = last_proven;
   std::optional<l1::LaneProof> proof;
   for (; last + 1 >= first + min_size && fresh(last); --last) {
-    auto lp = driver_.sim().lane_proof(driver_.block(last).hash, covenant_.pins().lane_key);
+    auto lp = driver_.source().lane_proof(driver_.block(last).hash, covenant_.pins().lane_key);
     if (lp.ok() && lp->lane_tip) {
       proof = std::move(*lp);
       break;

@@ -1,6 +1,6 @@
 // Settlement of a driven app: a prover thread follows the driver's batches (transaction and batch
 // receipts, off the execution path), bundles are aggregated from what it has proven, and the
-// settler moves the app's covenant on the simulator. Everything it decides starts from L1: the
+// settler moves the app's covenant on L1. Everything it decides starts from L1: the
 // covenant UTXO tells which batch settlement has reached, so a reorg that undoes a settlement, a
 // refused or abandoned settlement, and a restart of the pipeline all continue from what L1 holds.
 #pragma once
@@ -55,18 +55,18 @@ struct SettlementReport {
 
 class SettlementPipeline {
  public:
-  // Creates the covenant (a genesis transaction from the simulator's faucet key, submitted to the
-  // driver's simulator) at the app's state after the driver's committed tip, which must be batch
-  // 0 (a fresh run); funds `fee_key` from the faucet unless it is the faucet's key. `system` must
-  // have the app, batch and aggregate guests registered.
+  // Creates the covenant (a genesis transaction paid by `key`, submitted to the driver's L1
+  // source) at the app's state after the driver's committed tip, which must be batch 0 (a fresh
+  // run); funds `fee_key` from `key` unless they are the same. `system` must have the app, batch
+  // and aggregate guests registered.
   static core::Result<std::unique_ptr<SettlementPipeline>> create(
       Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
-      const crypto::SecretKey& fee_key, const SettlementOptions& options);
+      const crypto::SecretKey& key, const crypto::SecretKey& fee_key,
+      const SettlementOptions& options);
   // Continues a covenant made by create() before a restart: `state` is the app's state after
   // batch `after`, where proving continues; `proven` holds batch receipts kept from before (by
-  // batch, up to `after`), so that bundles can start below `after`. The caller replays the
-  // transactions create() and the settler submitted (setup_transactions(), kSubmitted and
-  // kBumped events) into the simulator at the steps they went in.
+  // batch, up to `after`), so that bundles can start below `after`. What create() and the settler
+  // submitted is L1's: the covenant UTXO says where settlement stands.
   // Errors: kInvalid when a kept receipt's journal is not a batch transition.
   static core::Result<std::unique_ptr<SettlementPipeline>> resume(
       Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,

@@ -45,7 +45,7 @@ class LiveNode {
     api_ = std::move(*api);
     url_ = "http://127.0.0.1:" + std::to_string(api_->port());
     key_file_ = dir_.sub("faucet.key");
-    std::ofstream(key_file_) << core::to_hex(node_->faucet_key().export_bytes()) << "\n";
+    std::ofstream(key_file_) << core::to_hex(node_->faucet_key()->export_bytes()) << "\n";
     runner_ = std::thread([this] { EXPECT_TRUE(node_->run(stop_).ok()); });
   }
   ~LiveNode() {
@@ -244,12 +244,12 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
   EXPECT_EQ(e["permission_spk_hash"], tree->permission_spk_hash().hex());
   const kaspa::Outpoint exit_output{
       kaspa::TxId(*core::Hash32::from_hex(e["exit_output"]["tx_id"].get<std::string>())), 1};
-  auto fees = n.node().spendable(kaspa::p2pk_script(n.node().faucet_key().public_key()),
+  auto fees = n.node().spendable(kaspa::p2pk_script(n.node().faucet_key()->public_key()),
                                  std::chrono::seconds(10));
   ASSERT_TRUE(fees.ok() && !fees->empty());
   const kaspa::Transaction claim =
       settle::exit_claim_transaction(*tree, 0, exit_output, fees->front().first,
-                                     fees->front().second, n.node().faucet_key(), 20'000);
+                                     fees->front().second, *n.node().faucet_key(), 20'000);
   std::ostringstream claim_id;
   ASSERT_EQ(tx_submit(n.url(), core::to_hex(kaspa::serialize_transaction(claim)), claim_id, log), 0)
       << log.str();

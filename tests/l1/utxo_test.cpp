@@ -240,6 +240,38 @@ TEST(ChainSourceApi, LaneProofsOnlyFromThePruningPointUp) {
   EXPECT_FALSE(sim.lane_proof(kaspa::BlockHash(core::Hash32::filled(3)), key).ok());
 }
 
+TEST(ChainSourceApi, ChainFromAStartOnAndOffTheChain) {
+  Simulator sim(quiet(9));
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(sim.produce_block().ok());
+  const std::size_t n = sim.chain().size();
+  // From genesis, in bounded pieces, lowest first.
+  auto first = sim.chain_from(std::nullopt, 10);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->added.size(), 10u);
+  EXPECT_TRUE(first->removed.empty());
+  EXPECT_EQ(first->added.front().hash, sim.chain()[0].hash);
+  auto rest = sim.chain_from(first->added.back().hash, 1000);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->added.size(), n - 10);
+  EXPECT_EQ(rest->added.front().selected_parent, first->added.back().hash);
+  EXPECT_TRUE(sim.chain_from(sim.chain().back().hash, 10)->added.empty());
+  // A start a reorg took: it and its removed ancestors, highest first, then the new chain.
+  const kaspa::BlockHash old_tip = sim.chain().back().hash;
+  const kaspa::BlockHash below = sim.chain()[n - 2].hash;
+  const kaspa::BlockHash fork = sim.chain()[n - 4].hash;
+  ASSERT_TRUE(sim.reorg(3).ok());
+  auto moved = sim.chain_from(old_tip, 1000);
+  ASSERT_TRUE(moved.ok());
+  ASSERT_EQ(moved->removed.size(), 3u);
+  EXPECT_EQ(moved->removed[0], old_tip);
+  EXPECT_EQ(moved->removed[1], below);
+  EXPECT_EQ(moved->added.front().selected_parent, fork);
+  EXPECT_EQ(moved->added.back().hash, sim.chain().back().hash);
+  auto unknown = sim.chain_from(kaspa::BlockHash(core::Hash32::filled(3)), 10);
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code(), core::ErrorCode::kNotFound);
+}
+
 TEST(ChainSourceApi, HeadersOfChainAndMergedBlocks) {
   Simulator sim(quiet(7));
   for (int i = 0; i < 50; ++i) sim.step();

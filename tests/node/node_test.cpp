@@ -7,6 +7,8 @@
 #include <sstream>
 #include <thread>
 
+#include "exec/workload.hpp"
+#include "l1/sim/simulator.hpp"
 #include "test_util.hpp"
 #include "zk/journal.hpp"
 #include "zk/proof_system.hpp"
@@ -268,6 +270,96 @@ TEST(Node, ADamagedOrMissingIndexIsCorruptionNamingItsFile) {
   EXPECT_EQ(missing.error().code(), core::ErrorCode::kCorrupt);
   EXPECT_NE(missing.error().context().find("index is missing"), std::string::npos)
       << missing.error().context();
+}
+
+// An L1 the node does not own: a simulator with the token app's users on the app lane, moved on
+// by the test alone (the node gets no producer).
+class OutsideL1 {
+ public:
+  OutsideL1() : sim_(params()) {
+    exec::WorkloadParams wp;
+    wp.app = "token";
+    wp.seed = 31;
+    wp.tx_per_block = 10;
+    wp.accounts = 40;
+    wp.lane = app_lane();
+    users_.emplace(wp);
+    sim_.set_load([this](std::uint64_t step) { return users_->next_block(step); });
+  }
+  l1::sim::Simulator& sim() { return sim_; }
+  // Before the stop: 20 steps.
+  void first_part() {
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE(sim_.produce_block().ok());
+  }
+  // While the node is down: a reorg that takes the chain blocks it committed last, more blocks,
+  // another reorg, more blocks.
+  void second_part() {
+    ASSERT_TRUE(sim_.reorg(3).ok());
+    for (int i = 0; i < 10; ++i) ASSERT_TRUE(sim_.produce_block().ok());
+    ASSERT_TRUE(sim_.reorg(2).ok());
+    for (int i = 0; i < 6; ++i) ASSERT_TRUE(sim_.produce_block().ok());
+  }
+
+ private:
+  static l1::sim::SimParams params() {
+    l1::sim::SimParams sp;
+    sp.seed = 31;
+    sp.finality_depth = 20;
+    sp.pruning_depth = 1000;  // a node starting from genesis needs the whole chain
+    return sp;
+  }
+  std::optional<exec::Workload> users_;
+  l1::sim::Simulator sim_;
+};
+
+// Runs a node on `l1` until it has executed and committed the source's whole chain.
+NodeStatus follow_all(const std::string& dir, OutsideL1& l1, std::ostream& out) {
+  Config c = base(dir, "token");
+  c.prover_enabled = false;
+  c.stop_after_blocks = l1.sim().chain().size();
+  Logger log(out, LogLevel::kWarn, false);
+  auto n = Node::open(c, log, &l1.sim(), nullptr);
+  EXPECT_TRUE(n.ok()) << n.error().to_string();
+  if (!n.ok()) return {};
+  std::atomic<bool> stop{false};
+  const core::Status st = (*n)->run(stop);
+  EXPECT_TRUE(st.ok()) << st.error().to_string();
+  return (*n)->status();
+}
+
+TEST(Node, ResumesFromItsOwnRecordsAgainstAnL1ThatMovedOnAndReorgedMeanwhile) {
+  std::ostringstream out;
+  TempDir whole_dir, parts_dir;
+  OutsideL1 whole_l1, parts_l1;
+  whole_l1.first_part();
+  whole_l1.second_part();
+  const NodeStatus whole = follow_all(whole_dir.path(), whole_l1, out);
+
+  parts_l1.first_part();
+  const NodeStatus before = follow_all(parts_dir.path(), parts_l1, out);
+  const kaspa::BlockHash tip_before = before.l1_tip;
+  parts_l1.second_part();
+  // The block the node committed last is off the chain now: the restart rolls it back first.
+  ASSERT_FALSE(parts_l1.sim().header(tip_before)->is_chain_block);
+  const NodeStatus resumed = follow_all(parts_dir.path(), parts_l1, out);
+
+  EXPECT_EQ(resumed.committed, parts_l1.sim().chain().size());
+  EXPECT_EQ(resumed.committed, whole.committed);
+  EXPECT_EQ(resumed.committed_root, whole.committed_root);
+  EXPECT_EQ(resumed.l1_tip, whole.l1_tip);
+  EXPECT_EQ(resumed.reorgs, 1u) << "the reorg met at the restart rolls back";
+  EXPECT_GT(resumed.tx_ok, 0u);
+  // Every batch on the final chain, batch by batch: same block, same root.
+  auto a = NodeIndex::open(whole_dir.path() + "/index");
+  auto b = NodeIndex::open(parts_dir.path() + "/index");
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (std::uint64_t i = 1; i <= whole.committed; ++i) {
+    auto ra = (*a)->batch(i);
+    auto rb = (*b)->batch(i);
+    ASSERT_TRUE(ra.ok() && rb.ok() && ra->has_value() && rb->has_value()) << "batch " << i;
+    EXPECT_EQ((*ra)->block, (*rb)->block) << "batch " << i;
+    EXPECT_EQ((*ra)->root, (*rb)->root) << "batch " << i;
+  }
 }
 
 }  // namespace

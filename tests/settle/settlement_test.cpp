@@ -6,6 +6,8 @@
 
 #include "crypto/blake2b.hpp"
 #include "exec/executor.hpp"
+#include "exec/workload.hpp"
+#include "l1/sim/simulator.hpp"
 #include "node/driver.hpp"
 #include "node/settlement.hpp"
 #include "settle/covenant.hpp"
@@ -23,6 +25,8 @@ struct SettleRun {
   test::TempDir dir;
   std::unique_ptr<state::StateStore> store;
   std::unique_ptr<exec::Executor> executor;
+  std::optional<exec::Workload> users;
+  std::unique_ptr<l1::sim::Simulator> l1;
   std::unique_ptr<node::Driver> driver;
   zk::ReexecProofSystem system;
   std::unique_ptr<ReceiptVerifier> verifier;
@@ -41,26 +45,35 @@ struct SettleRun {
     store = state::StateStore::open(dir.path(), sto).value();
     exec::App app = *exec::load_app(app_name, BASALT_GUEST_DIR);
     zk::Guests guests = *zk::load_guests(app, BASALT_GUEST_DIR);
+    exec::WorkloadParams wp;
+    wp.app = app_name;
+    wp.seed = 7;
+    wp.tx_per_block = 6;
+    wp.lane = node::app_lane();
+    if (app_name == "token") {
+      wp.accounts = 12;
+      wp.exit_permille = exit_permille;
+    }
+    users.emplace(wp);
     executor = std::make_unique<exec::Executor>(*store, std::move(app), 2);
     executor->keep_inputs(true);
+    l1::sim::SimParams sp;
+    sp.seed = 7;
+    sp.finality_depth = finality_depth;
+    sp.reorg_every = reorg_every;
+    sp.reorg_depth = 3;
+    l1 = std::make_unique<l1::sim::Simulator>(sp);
+    l1->set_load([this](std::uint64_t step) { return users->next_block(step); });
     node::DriverOptions d;
-    d.sim_seed = 7;
     d.finality_depth = finality_depth;
-    d.reorg_every = reorg_every;
-    d.reorg_depth = 3;
-    d.users_tx_per_block = 6;
-    if (app_name == "token") {
-      d.users_accounts = 12;
-      d.users_exit_permille = exit_permille;
-    }
-    driver = node::Driver::open(d, *store, *executor).value();
+    driver = node::Driver::open(d, *store, *executor, *l1, l1.get()).value();
     zk::register_guests(system, guests);
     verifier = std::make_unique<ReceiptVerifier>(system);
-    driver->sim().set_zk_verifier(verifier.get());
+    l1->set_zk_verifier(verifier.get());
     so.prover_threads = 2;
     so.settler.finality_depth = finality_depth;
     pipeline = node::SettlementPipeline::create(*driver, system, std::move(guests), store->smt(),
-                                                driver->sim().faucet_key(), so)
+                                                l1->faucet_key(), l1->faucet_key(), so)
                    .value();
   }
 
@@ -105,7 +118,7 @@ void expect_covenant_at_settled_state(const SettleRun& run, std::uint64_t at_lea
   const auto settled = run.pipeline->settled_batch();
   ASSERT_TRUE(settled.has_value());
   EXPECT_GE(*settled, at_least);
-  const auto cov = run.driver->sim().covenant_utxo(run.pipeline->covenant_id());
+  const auto cov = run.l1->covenant_utxo(run.pipeline->covenant_id());
   ASSERT_TRUE(cov.has_value());
   const zk::BatchTransition last =
       *zk::decode_batch_transition(run.pipeline->batch_receipt(*settled)->journal);
@@ -189,9 +202,12 @@ TEST(Settlement, BumpsTheFeeWhenTheSettlementWaits) {
   node::SettlementOptions so;
   so.settler.bump_after_blocks = 2;
   SettleRun run(0, 100, so);
-  run.step(false);  // the covenant's genesis is accepted
+  // The covenant's genesis is accepted (the driver's first step only follows what L1 holds).
+  for (int i = 0; i < 4 && !run.l1->covenant_utxo(run.pipeline->covenant_id()); ++i)
+    run.step(false);
+  ASSERT_TRUE(run.l1->covenant_utxo(run.pipeline->covenant_id()).has_value());
   // Congestion: nothing below 3x the normal rate gets into a block.
-  run.driver->sim().set_fee_floor(3 * run.driver->sim().fee_estimate().normal);
+  run.l1->set_fee_floor(3 * run.l1->fee_estimate().normal);
   for (int i = 0; i < 30; ++i) run.step(true, true);
   EXPECT_GE(run.count(SK::kBumped), 2u);
   EXPECT_GE(run.count(SK::kConfirmed), 1u);
@@ -211,12 +227,12 @@ class Tampering : public ::testing::Test {
     auto tree = zk::ExitTree::build(bundle_.exits);
     ASSERT_TRUE(tree.ok());
     exits_ = std::move(*tree);
-    auto cov = run_->driver->sim().covenant_utxo(run_->pipeline->covenant_id());
+    auto cov = run_->l1->covenant_utxo(run_->pipeline->covenant_id());
     ASSERT_TRUE(cov.has_value());
     cov_ = *cov;
   }
 
-  l1::sim::Simulator& sim() { return run_->driver->sim(); }
+  l1::sim::Simulator& sim() { return *run_->l1; }
 
   // The settlement of `journal` with `receipt` anchored at `anchor`, from the covenant's state,
   // paying the bundle's exits (or the given root and total).

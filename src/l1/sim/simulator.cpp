@@ -321,12 +321,15 @@ const ChainBlock& Simulator::step() {
   std::vector<BlockHash> produced;
   for (std::uint32_t i = 0; i <= parallel; ++i) {
     Block b = make_block(tips_, steps_);
-    // Now and then a parallel block carries a transaction of its sibling: accepted once only.
+    // Now and then a parallel block carries a transaction of its sibling: accepted once only. Its
+    // sibling's last one, from the generated load when there is any: what the mempool held (a
+    // node's settlements, whose timing is the node's) then changes neither the draws nor which
+    // lane transaction is carried twice, so the chain's lanes do not depend on it.
     if (!produced.empty() && b.txs.size() > 1 && rng_() % 4 == 0) {
       const Block& sibling = blocks_.at(produced.front());
       if (sibling.txs.size() > 1) {
-        b.txs.push_back(sibling.txs[1]);
-        b.tx_ids.push_back(sibling.tx_ids[1]);
+        b.txs.push_back(sibling.txs.back());
+        b.tx_ids.push_back(sibling.tx_ids.back());
       }
     }
     produced.push_back(b.hash);
@@ -372,10 +375,20 @@ void Simulator::extend_chain(Block& tip) {
   for (const auto& a : c.accepted) undo_.back().accepted.push_back(a.tx_id);
   tip.seq_commit = c.seq_commit;
   chain_index_[tip.hash] = chain_.size() - 1;
-  const Block& sp = blocks_.at(c.selected_parent);
-  pending_.added.push_back(ChainBlockInfo{c.hash, c.selected_parent, sp.seq_commit, sp.timestamp,
-                                          tip.blue_score, tip.daa_score, c.seq_commit,
-                                          c.activity_root, c.miner_payload_root, c.accepted});
+  pending_.added.push_back(info_of(c));
+}
+
+ChainBlockInfo Simulator::info_of(const ChainBlock& c) {
+  return {c.hash,
+          c.selected_parent,
+          c.parent_seq_commit,
+          c.context.timestamp,
+          c.context.blue_score,
+          c.context.daa_score,
+          c.seq_commit,
+          c.activity_root,
+          c.miner_payload_root,
+          c.accepted};
 }
 
 void Simulator::rebuild_smt() {
@@ -439,9 +452,43 @@ core::Status Simulator::reorg(std::uint64_t depth) {
   return core::Status::Ok();
 }
 
+core::Status Simulator::produce_block() {
+  step();
+  pending_ = {};
+  return core::Status::Ok();
+}
+
 core::Result<ChainChanged> Simulator::next_chain_changes() {
   ChainChanged out = std::move(pending_);
   pending_ = {};
+  return out;
+}
+
+core::Result<ChainChanged> Simulator::chain_from(const std::optional<BlockHash>& start,
+                                                 std::size_t max_added) const {
+  ChainChanged out;
+  std::size_t from = 0;  // the index in chain_ of the first block to add
+  if (start && *start != genesis_) {
+    // Off the chain: walk down the abandoned branch to where it left the chain.
+    BlockHash h = *start;
+    for (;;) {
+      auto it = blocks_.find(h);
+      if (it == blocks_.end()) {
+        return core::Error{core::ErrorCode::kNotFound,
+                           "block " + start->hex() + " is unknown or pruned"};
+      }
+      if (it->second.chain || h == genesis_) break;
+      out.removed.push_back(h);
+      h = it->second.parents.front();
+    }
+    if (h != genesis_) from = chain_index_.at(h) + 1;
+  }
+  if (from < chain_.first()) {
+    return core::Error{core::ErrorCode::kNotFound,
+                       "the chain after the start block is pruned (below the pruning point)"};
+  }
+  for (std::size_t i = from; i < chain_.size() && out.added.size() < max_added; ++i)
+    out.added.push_back(info_of(chain_[i]));
   return out;
 }
 

@@ -99,12 +99,16 @@ struct ChainBlock {
   std::vector<l1::LaneProof> lane_proofs;  // one per lane ever touched, by lane key
 };
 
-class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
+class Simulator : public ChainSource, public BlockProducer, public kaspa::SeqCommitAccessor {
  public:
   explicit Simulator(SimParams params);
 
   // ChainSource. Lane proofs are kept for the lanes ever touched; another key gives kNotFound.
-  core::Result<ChainChanged> next_chain_changes() override;
+  core::Result<ChainChanged> chain_from(const std::optional<BlockHash>& start,
+                                        std::size_t max_added) const override;
+  std::uint64_t mempool_size() const override { return mempool_.size(); }
+  // The chain changes since the last call (what a VirtualChainChanged subscription delivers).
+  core::Result<ChainChanged> next_chain_changes();
   core::Result<LaneProof> lane_proof(const BlockHash& block,
                                      const kaspa::LaneKey& key) const override;
   core::Status submit_transaction(const kaspa::Transaction& tx) override;
@@ -126,7 +130,6 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   // acceptance spends, by outpoint.
   std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> spendable(
       const kaspa::ScriptPublicKey& spk) const override;
-  std::size_t mempool_size() const { return mempool_.size(); }
   // The unspent output bound to a covenant (KIP-20 keeps exactly one per covenant here, since the
   // simulator's covenants never split).
   std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> covenant_utxo(
@@ -157,6 +160,9 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   // Produces one step: blocks parallel to the next chain block, then the chain block merging them
   // (and first, when SimParams asks for random reorgs and the step is due, a reorg).
   const ChainBlock& step();
+  // BlockProducer: step() for followers that ask with chain_from (the events next_chain_changes
+  // would deliver are dropped).
+  core::Status produce_block() override;
 
   // Replaces the top `depth` chain blocks by a competing branch that overtakes them. Errors:
   // kOutOfRange unless 1 <= depth < finality depth and depth <= the chain's length.
@@ -184,6 +190,7 @@ class Simulator : public ChainSource, public kaspa::SeqCommitAccessor {
   // Ascending (blue_work, hash).
   bool less_work(const BlockHash& x, const BlockHash& y) const;
   ChainBlock commit_chain_block(const Block& b);
+  static ChainBlockInfo info_of(const ChainBlock& c);
   void refuse(const kaspa::TxId& id, std::string why);
   void extend_chain(Block& tip);
   void rebuild_smt();

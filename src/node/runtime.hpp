@@ -1,0 +1,96 @@
+// One runtime: what a driven app is made of — its state store, the L1 source, the app and its
+// executor, the driver and, when it proves, the guests, a proof system and a receipt verifier —
+// assembled in one place with one set of defaults, for `basalt node`, `basalt exec` and `basalt
+// settle`. The L1 source is the embedded simulator (its journal beside the state) unless the caller
+// brings one; this is the one place in src/node that names the simulator.
+//
+// Layout of a data directory: state/ (the state store), l1/journal (the embedded L1's own record).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "crypto/schnorr.hpp"
+#include "exec/executor.hpp"
+#include "exec/workload.hpp"
+#include "node/driver.hpp"
+#include "settle/verifier.hpp"
+#include "state/store.hpp"
+#include "zk/prover.hpp"
+
+namespace basalt::l1::sim {
+class Embedded;
+}
+
+namespace basalt::node {
+
+struct RuntimeOptions {
+  std::string data_dir;
+  std::string app = "counter";  // "counter", "token", or a path to a guest ELF
+  std::string guest_dir;        // where the built-in guests are; empty: this build's
+  unsigned threads = 0;         // execution workers; 0: the core count
+  bool sync = true;             // fsync every commit (state and the embedded L1's journal)
+  bool prove = false;           // load the guests and make a proof system and a verifier
+  std::uint64_t finality_depth = 100;
+  std::size_t max_blocks_per_step = 64;
+  // The embedded L1 and its seeded users of the app (tx_per_block 0: none).
+  std::uint64_t sim_seed = 1;
+  std::uint32_t reorg_every = 0;  // simulator steps between seeded reorgs (0: none)
+  std::uint32_t reorg_depth = 3;
+  std::uint32_t users_tx_per_block = 0;
+  std::uint32_t users_invalid_permille = 50;
+  std::uint32_t users_accounts = 1000;
+  std::uint32_t users_exit_permille = 20;  // token: share of valid transactions that withdraw
+  // An L1 source the caller owns (a test's simulator; the kaspad client to come) instead of the
+  // embedded one, with its producer when it makes blocks on request. Not owned; the sim settings
+  // above are then unused.
+  l1::ChainSource* source = nullptr;
+  l1::BlockProducer* producer = nullptr;
+};
+
+class Runtime {
+ public:
+  // Opens (or creates) the data directory. `before_driver` runs once the store is open, before
+  // the executor and the driver read its tip (the node rolls back there what its prover must see
+  // again). Errors: those of the store, the app, the guests and the embedded L1; kInvalid for a
+  // data directory of another app or another simulation.
+  static core::Result<std::unique_ptr<Runtime>> open(
+      const RuntimeOptions& options,
+      const std::function<core::Status(state::StateStore&)>& before_driver = {});
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  state::StateStore& store() { return *store_; }
+  exec::Executor& executor() { return *executor_; }
+  Driver& driver() { return *driver_; }
+  l1::ChainSource& source() { return *source_; }
+  const vm::ImageId& image_id() const { return image_id_; }
+  // With `prove`: the proof system with the app's, batch and aggregate guests registered, the
+  // guests, and a verifier of its receipts (the embedded L1's OpZkPrecompile uses it too).
+  zk::ProofSystem* proof_system() { return system_.get(); }
+  const std::optional<zk::Guests>& guests() const { return guests_; }
+  // A development key with funds on L1: the embedded simulator's faucet (derived from the seed;
+  // never a real key). nullptr with a source of the caller's.
+  const crypto::SecretKey* dev_key() const;
+
+ private:
+  Runtime() = default;
+  core::Status open_source(const RuntimeOptions& o, const std::string& app);
+
+  std::unique_ptr<state::StateStore> store_;
+  vm::ImageId image_id_;
+  std::optional<zk::Guests> guests_;
+  std::unique_ptr<zk::ProofSystem> system_;
+  std::unique_ptr<settle::ReceiptVerifier> verifier_;
+  std::optional<exec::Workload> users_;    // the embedded L1's load reads it
+  std::unique_ptr<l1::sim::Embedded> l1_;  // null with a source of the caller's
+  l1::ChainSource* source_ = nullptr;
+  std::unique_ptr<exec::Executor> executor_;
+  std::unique_ptr<Driver> driver_;
+};
+
+}  // namespace basalt::node
