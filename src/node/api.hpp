@@ -1,6 +1,7 @@
-// The node's HTTP JSON API (docs/api.md, docs/openapi.yaml) on basalt's http::Server: status,
-// batches, transactions and their receipts, resources with SMT proofs, L1 outputs for funding,
-// transaction submission (the only call that changes anything) and Prometheus metrics at /metrics.
+// The node's HTTP JSON API (docs/api.md, docs/openapi.yaml) on basalt's http::Server: each route
+// is a call into node::Queries (status, batches, transactions and their receipts, resources with
+// SMT proofs, L1 outputs for funding, submission — the only call that changes anything) or the
+// Prometheus metrics at /metrics.
 // Every client address gets a token bucket; oversized or malformed requests get a 4xx with a
 // message; status, info and metrics have workers of their own.
 #pragma once
@@ -13,12 +14,9 @@
 #include "http/server.hpp"
 #include "kaspa/transaction.hpp"
 #include "node/node.hpp"
+#include "node/query.hpp"
 
 namespace basalt::node {
-
-// The body of POST /v1/txs: {"tx": "<hex of a serialized transaction>"}. Errors: kInvalid with
-// what is wrong (not JSON, no tx, bad hex, a transaction that does not decode).
-core::Result<kaspa::Transaction> parse_submission(std::string_view body);
 
 class Api {
  public:
@@ -39,6 +37,7 @@ class Api {
 
   Node& node_;
   Logger& log_;
+  Queries queries_;
   std::unique_ptr<Limiter> limiter_;
   std::unique_ptr<http::Server> server_;  // after the limiter: its threads use it
 };

@@ -1,0 +1,58 @@
+// The node's queries, as the API answers them (docs/api.md): each takes the request's path groups
+// and query parameters and returns the status and body to send. The HTTP handlers are one-line
+// calls into these; errors become answers in one place (`error_answer`). Nothing here changes
+// state except `submit`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+#include "node/node.hpp"
+
+namespace basalt::node {
+
+struct Answer {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+// The answer for an error: a client's fault is 4xx (kInvalid 400, kNotFound 404), the node's 5xx
+// (kUnavailable 503, kIo and kCorrupt 500), anything else 422.
+Answer error_answer(const core::Error& e);
+// {"error": message} with `status`.
+Answer error_answer(int status, const std::string& message);
+
+// The body of POST /v1/txs: {"tx": "<hex of a serialized transaction>"}. Errors: kInvalid with
+// what is wrong (not JSON, no tx, bad hex, a transaction that does not decode).
+core::Result<kaspa::Transaction> parse_submission(std::string_view body);
+
+class Queries {
+ public:
+  using Params = std::vector<std::pair<std::string, std::string>>;
+  explicit Queries(Node& node) : node_(node) {}
+
+  Answer info() const;
+  Answer status() const;
+  // `key`: a batch number or a chain block's hash (64 hex digits).
+  core::Result<Answer> batch(const std::string& key) const;
+  core::Result<Answer> batch_receipt(std::uint64_t batch) const;
+  // `id`: 64 hex digits (the routes check the shape).
+  core::Result<Answer> tx(const std::string& id) const;
+  core::Result<Answer> tx_receipt(const std::string& id) const;
+  core::Result<Answer> resource(const std::string& id, const Params& params) const;
+  core::Result<Answer> outputs(const std::string& public_key) const;
+  core::Result<Answer> submit(std::string_view body) const;
+  core::Result<Answer> settlements(const Params& params) const;
+  core::Result<Answer> settlement(std::uint64_t seq) const;
+  core::Result<Answer> settlement_exits(std::uint64_t seq) const;
+  core::Result<Answer> settlement_receipt(std::uint64_t seq) const;
+
+ private:
+  Node& node_;
+};
+
+}  // namespace basalt::node
