@@ -6,7 +6,7 @@
 
 #include "cli/exec_command.hpp"
 #include "exec/executor.hpp"
-#include "exec/workload.hpp"
+#include "users/workload.hpp"
 #include "l1/sim/simulator.hpp"
 #include "node/driver.hpp"
 #include "state/store.hpp"
@@ -29,14 +29,14 @@ struct Prepared {
 // The chain of blocks the simulator produces for the app's users, from a populated state.
 Prepared prepare(const std::string& app, const BenchExecOptions& o) {
   Prepared p;
-  exec::WorkloadParams wp;
+  users::WorkloadParams wp;
   wp.app = app;
   wp.seed = 1;
   wp.tx_per_block = o.tx_per_block;
   wp.invalid_permille = 0;
   wp.accounts = o.accounts;
   wp.lane = node::app_lane();
-  exec::Workload w(wp);
+  users::Workload w(wp);
   p.genesis = w.genesis(1'000'000'000);
   l1::sim::SimParams sp;
   sp.seed = 1;

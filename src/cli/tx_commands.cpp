@@ -15,7 +15,7 @@
 
 #include "core/byte_writer.hpp"
 #include "crypto/sha256.hpp"
-#include "exec/workload.hpp"
+#include "users/workload.hpp"
 #include "kaspa/limits.hpp"
 
 namespace basalt::cli {
@@ -75,25 +75,25 @@ core::Result<core::Bytes> build_payload(const TxBuildOptions& o) {
                  "give exactly one of --access/--data, --json, --counter, --token-op"};
   }
   if (o.counter) {
-    accesses.push_back({exec::counter_resource(*o.counter), exec::Access::kWrite});
+    accesses.push_back({users::counter_resource(*o.counter), exec::Access::kWrite});
   } else if (!o.token_op.empty()) {
     if (o.token_key_file.empty() || o.token_to.empty())
       return Error{ErrorCode::kInvalid, "--token-op needs --token-key and --to"};
     BASALT_ASSIGN_OR_RETURN(const crypto::SecretKey signer, read_key_file(o.token_key_file));
     BASALT_ASSIGN_OR_RETURN(const crypto::SchnorrPublicKey to, parse_pubkey(o.token_to));
     if (o.token_op == "mint") {
-      data = exec::token_mint(signer, to, o.token_amount, o.token_nonce);
-      accesses.push_back({exec::token_account_id(to), exec::Access::kWrite});
+      data = users::token_mint(signer, to, o.token_amount, o.token_nonce);
+      accesses.push_back({users::token_account_id(to), exec::Access::kWrite});
     } else if (o.token_op == "transfer") {
-      data = exec::token_transfer(signer, to, o.token_amount, o.token_nonce);
-      accesses.push_back({exec::token_account_id(signer.public_key()), exec::Access::kWrite});
+      data = users::token_transfer(signer, to, o.token_amount, o.token_nonce);
+      accesses.push_back({users::token_account_id(signer.public_key()), exec::Access::kWrite});
       if (to != signer.public_key())
-        accesses.push_back({exec::token_account_id(to), exec::Access::kWrite});
+        accesses.push_back({users::token_account_id(to), exec::Access::kWrite});
     } else if (o.token_op == "withdraw") {
       // An exit to the L1 address of the x-only key --to (P2PK), paid when the bundle settles.
       const exec::Exit e{exec::ExitKind::kSchnorrP2pk, core::Hash32{to.x}, o.token_amount};
-      data = exec::token_withdraw(signer, e, o.token_nonce);
-      accesses.push_back({exec::token_account_id(signer.public_key()), exec::Access::kWrite});
+      data = users::token_withdraw(signer, e, o.token_nonce);
+      accesses.push_back({users::token_account_id(signer.public_key()), exec::Access::kWrite});
     } else {
       return Error{ErrorCode::kInvalid, "--token-op is mint, transfer or withdraw"};
     }
@@ -334,7 +334,7 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
     return Error{ErrorCode::kInvalid, "the funding key has " + std::to_string(outputs.size()) +
                                           " spendable outputs; --users needs one each"};
   }
-  const crypto::SecretKey authority = exec::token_demo_authority();
+  const crypto::SecretKey authority = users::token_demo_authority();
   auto user_key = [&](std::uint32_t i) {
     core::ByteWriter w;
     w.u64_le(o.seed);
@@ -365,18 +365,18 @@ core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
       std::vector<exec::AccessEntry> acc;
       core::Bytes data;
       if (info.app == "counter") {
-        acc.push_back({exec::counter_resource(static_cast<std::uint32_t>(rng() % 1000)),
+        acc.push_back({users::counter_resource(static_cast<std::uint32_t>(rng() % 1000)),
                        exec::Access::kWrite});
         if (invalid && !l1_invalid) acc.push_back(acc.front());  // a resource declared twice
       } else if (nonce == 0) {
-        data = exec::token_mint(authority, me.public_key(), 1'000'000, 0);
+        data = users::token_mint(authority, me.public_key(), 1'000'000, 0);
         if (invalid && !l1_invalid) data.back() ^= 1;  // a bad signature
-        acc.push_back({exec::token_account_id(me.public_key()), exec::Access::kWrite});
+        acc.push_back({users::token_account_id(me.public_key()), exec::Access::kWrite});
       } else {
-        data = exec::token_transfer(me, next_user, 1 + rng() % 100, nonce);
+        data = users::token_transfer(me, next_user, 1 + rng() % 100, nonce);
         if (invalid && !l1_invalid) data.back() ^= 1;  // a bad signature
-        acc.push_back({exec::token_account_id(me.public_key()), exec::Access::kWrite});
-        acc.push_back({exec::token_account_id(next_user), exec::Access::kWrite});
+        acc.push_back({users::token_account_id(me.public_key()), exec::Access::kWrite});
+        acc.push_back({users::token_account_id(next_user), exec::Access::kWrite});
         sort_accesses(acc);
       }
       kaspa::Transaction tx = build_lane_tx(info.lane, exec::encode_payload(acc, data),

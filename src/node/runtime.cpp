@@ -97,7 +97,7 @@ core::Status Runtime::open_source(const RuntimeOptions& o, const std::string& ap
   if (ec) return Error{ErrorCode::kIo, "cannot create " + o.data_dir + "/l1: " + ec.message()};
   eo.journal_path = o.data_dir + "/l1/journal";
   if (o.users_tx_per_block != 0) {
-    exec::WorkloadParams wp;
+    users::WorkloadParams wp;
     wp.app = app;
     wp.seed = o.sim_seed;
     wp.tx_per_block = o.users_tx_per_block;

@@ -144,7 +144,7 @@ TEST(Api, BuildSubmitAndFollowATransactionToSettled) {
   EXPECT_TRUE(ps.verify(*agg_receipt, guests->aggregate.program->image_id()).ok());
   // The counter against the settled root: the root the newest confirmed settlement put into the
   // covenant.
-  auto settled = api.get("/v1/resources/" + exec::counter_resource(7).hex() + "?at=settled");
+  auto settled = api.get("/v1/resources/" + users::counter_resource(7).hex() + "?at=settled");
   ASSERT_TRUE(settled.ok());
   ASSERT_EQ(settled->first, 200) << settled->second.dump();
   // Listed after the query: settlement only moves on.
@@ -167,7 +167,7 @@ TEST(Api, BuildSubmitAndFollowATransactionToSettled) {
   ASSERT_TRUE(br.ok());
   EXPECT_TRUE(ps.verify(*br, guests->batch.program->image_id()).ok());
   // The counter it incremented, with its proof.
-  auto res = api.get("/v1/resources/" + exec::counter_resource(7).hex());
+  auto res = api.get("/v1/resources/" + users::counter_resource(7).hex());
   ASSERT_TRUE(res.ok());
   EXPECT_EQ(res->second["value"], "01000000");
   auto receipt = api.get_bytes("/v1/txs/" + tx_id + "/receipt");
@@ -212,7 +212,7 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
     EXPECT_EQ(tx_status(n.url(), tx_id, stage, 90, status, log), 0) << log.str();
     return tx_id;
   };
-  op("mint", write_key("authority", exec::token_demo_authority()), 1000, 0, "committed");
+  op("mint", write_key("authority", users::token_demo_authority()), 1000, 0, "committed");
   const std::string withdrawal = op("withdraw", write_key("alice", alice), 250, 1, "settled");
   if (::testing::Test::HasFailure()) return;
 

@@ -103,10 +103,10 @@ TEST(ExecAbi, GuestHashingAgreesWithTheHostOnLongPayloads) {
   test::Rng rng(8);
   std::vector<Bytes> payloads;
   for (std::size_t len : {0u, 1u, 63u, 64u, 65u, 1023u, 1024u, 1025u, 2048u, 3073u, 9000u}) {
-    payloads.push_back(
-        encode_payload(std::vector<AccessEntry>{{counter_resource(static_cast<std::uint32_t>(len)),
-                                                 Access::kWrite}},
-                       rng.bytes(len)));
+    payloads.push_back(encode_payload(
+        std::vector<AccessEntry>{
+            {users::counter_resource(static_cast<std::uint32_t>(len)), Access::kWrite}},
+        rng.bytes(len)));
   }
   auto r = ex.execute(test_util::block(1, payloads));
   ASSERT_TRUE(r.ok());

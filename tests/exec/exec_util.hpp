@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "exec/executor.hpp"
-#include "exec/workload.hpp"
 #include "kaspa/limits.hpp"
 #include "state/store.hpp"
 #include "test_util.hpp"
+#include "users/workload.hpp"
 
 namespace basalt::exec::test_util {
 

@@ -18,7 +18,7 @@ using core::Bytes;
 
 Bytes counter_payload(std::vector<std::pair<std::uint32_t, Access>> res, std::uint64_t tag) {
   std::vector<AccessEntry> acc;
-  for (auto [i, a] : res) acc.push_back({counter_resource(i), a});
+  for (auto [i, a] : res) acc.push_back({users::counter_resource(i), a});
   std::sort(acc.begin(), acc.end(),
             [](const AccessEntry& x, const AccessEntry& y) { return x.id < y.id; });
   Bytes data(8);
@@ -28,7 +28,7 @@ Bytes counter_payload(std::vector<std::pair<std::uint32_t, Access>> res, std::ui
 }
 
 std::uint32_t counter_value(const state::StateStore& s, std::uint32_t i) {
-  auto v = s.get(counter_resource(i));
+  auto v = s.get(users::counter_resource(i));
   if (!v.ok() || v->size() != 4) return 0;
   return static_cast<std::uint32_t>((*v)[0]) | static_cast<std::uint32_t>((*v)[1]) << 8 |
          static_cast<std::uint32_t>((*v)[2]) << 16 | static_cast<std::uint32_t>((*v)[3]) << 24;
@@ -67,8 +67,8 @@ TEST(Executor, MalformedPayloadsFailWithTheirReasonAndTheBatchGoesOn) {
   test::TempDir dir;
   auto store = open_store(dir.path());
   Executor ex(*store, app("counter"), 1);
-  const ResourceId a = std::min(counter_resource(0), counter_resource(1));
-  const ResourceId b = std::max(counter_resource(0), counter_resource(1));
+  const ResourceId a = std::min(users::counter_resource(0), users::counter_resource(1));
+  const ResourceId b = std::max(users::counter_resource(0), users::counter_resource(1));
   Bytes truncated =
       encode_payload(std::vector<AccessEntry>{{a, Access::kWrite}, {b, Access::kWrite}}, {});
   truncated.resize(3 + 33 + 5);
@@ -111,7 +111,7 @@ TEST(Executor, AHostileGuestCannotBreakTheAbi) {
   evil.limits.max_cycles = 2'000'000;
   Executor ex(*store, std::move(evil), 2);
   auto payload = [](std::uint8_t mode, Access access, std::uint32_t res) {
-    return encode_payload(std::vector<AccessEntry>{{counter_resource(res), access}},
+    return encode_payload(std::vector<AccessEntry>{{users::counter_resource(res), access}},
                           Bytes{mode, static_cast<std::uint8_t>(res)});
   };
   auto r = ex.execute(block(1, {payload(1, Access::kRead, 1), payload(2, Access::kWrite, 2),
@@ -127,21 +127,21 @@ TEST(Executor, AHostileGuestCannotBreakTheAbi) {
   EXPECT_EQ(r->txs[2].detail, "OutOfCycles") << r->txs[2].detail;
   EXPECT_TRUE(r->txs[5].ok);
   for (std::uint32_t res = 1; res <= 5; ++res)
-    EXPECT_TRUE(store->get(counter_resource(res))->empty());
-  EXPECT_EQ(store->get(counter_resource(6))->size(), 4u);
+    EXPECT_TRUE(store->get(users::counter_resource(res))->empty());
+  EXPECT_EQ(store->get(users::counter_resource(6))->size(), 4u);
 }
 
 TEST(Executor, TokenOperationsAndEveryRefusal) {
   test::TempDir dir;
   auto store = open_store(dir.path());
   Executor ex(*store, app("token"), 2);
-  const auto authority = token_demo_authority();
+  const auto authority = users::token_demo_authority();
   const auto alice = *crypto::SecretKey::from_bytes(core::Hash32::filled(0x0a).bytes);
   const auto bob = *crypto::SecretKey::from_bytes(core::Hash32::filled(0x0b).bytes);
   const auto carol = *crypto::SecretKey::from_bytes(core::Hash32::filled(0x0c).bytes);
-  const ResourceId ida = token_account_id(alice.public_key());
-  const ResourceId idb = token_account_id(bob.public_key());
-  const ResourceId idc = token_account_id(carol.public_key());
+  const ResourceId ida = users::token_account_id(alice.public_key());
+  const ResourceId idb = users::token_account_id(bob.public_key());
+  const ResourceId idc = users::token_account_id(carol.public_key());
   auto w = [](ResourceId x) { return AccessEntry{x, Access::kWrite}; };
   auto pair = [&](ResourceId x, ResourceId y) {
     std::vector<AccessEntry> v{w(x), w(y)};
@@ -150,28 +150,34 @@ TEST(Executor, TokenOperationsAndEveryRefusal) {
     return v;
   };
   const std::vector<AccessEntry> just_a{w(ida)};
-  Bytes forged = token_transfer(alice, bob.public_key(), 1, 2);
+  Bytes forged = users::token_transfer(alice, bob.public_key(), 1, 2);
   forged.back() ^= 1;
   const Exit to_bob{ExitKind::kSchnorrP2pk, core::Hash32{bob.public_key().x}, 20};
   auto r = ex.execute(block(
       1,
       {
-          encode_payload(just_a, token_mint(authority, alice.public_key(), 100, 0)),       // ok
-          encode_payload(pair(ida, idb), token_transfer(alice, bob.public_key(), 30, 1)),  // ok
-          encode_payload(pair(ida, idb), token_transfer(alice, bob.public_key(), 30, 1)),  // replay
+          encode_payload(just_a, users::token_mint(authority, alice.public_key(), 100, 0)),  // ok
           encode_payload(pair(ida, idb),
-                         token_transfer(alice, bob.public_key(), 500, 2)),  // overdraft
-          encode_payload(pair(ida, idb), forged),                           // bad sig
-          encode_payload(pair(idc, idb), token_transfer(carol, bob.public_key(), 1, 0)),  // unknown
-          encode_payload(just_a, Bytes{2, 1, 2, 3}),                              // malformed
-          encode_payload(just_a, token_transfer(alice, bob.public_key(), 1, 2)),  // undeclared
+                         users::token_transfer(alice, bob.public_key(), 30, 1)),  // ok
           encode_payload(pair(ida, idb),
-                         token_transfer(alice, bob.public_key(), 5, 9)),          // nonce gap
-          encode_payload(just_a, token_mint(alice, alice.public_key(), 100, 2)),  // not authority
-          encode_payload(just_a, token_withdraw(alice, to_bob, 2)),               // ok: an exit
-          encode_payload(just_a, token_withdraw(alice, Exit{to_bob.kind, to_bob.key, 51}, 3)),
+                         users::token_transfer(alice, bob.public_key(), 30, 1)),  // replay
+          encode_payload(pair(ida, idb),
+                         users::token_transfer(alice, bob.public_key(), 500, 2)),  // overdraft
+          encode_payload(pair(ida, idb), forged),                                  // bad sig
+          encode_payload(pair(idc, idb),
+                         users::token_transfer(carol, bob.public_key(), 1, 0)),  // unknown
+          encode_payload(just_a, Bytes{2, 1, 2, 3}),                             // malformed
           encode_payload(just_a,
-                         token_withdraw(alice, Exit{static_cast<ExitKind>(9), to_bob.key, 1}, 3)),
+                         users::token_transfer(alice, bob.public_key(), 1, 2)),  // undeclared
+          encode_payload(pair(ida, idb),
+                         users::token_transfer(alice, bob.public_key(), 5, 9)),  // nonce gap
+          encode_payload(just_a,
+                         users::token_mint(alice, alice.public_key(), 100, 2)),  // not authority
+          encode_payload(just_a, users::token_withdraw(alice, to_bob, 2)),       // ok: an exit
+          encode_payload(just_a,
+                         users::token_withdraw(alice, Exit{to_bob.kind, to_bob.key, 51}, 3)),
+          encode_payload(just_a, users::token_withdraw(
+                                     alice, Exit{static_cast<ExitKind>(9), to_bob.key, 1}, 3)),
       }));
   ASSERT_TRUE(r.ok());
   const char* expected[] = {"",
@@ -221,14 +227,14 @@ std::vector<core::Hash32> run_workload(const std::string& app_name, unsigned thr
                                        const std::string& dir) {
   auto store = open_store(dir);
   Executor ex(*store, app(app_name), threads);
-  WorkloadParams wp;
+  users::WorkloadParams wp;
   wp.app = app_name;
   wp.seed = 42;
   wp.tx_per_block = 40;
   wp.accounts = 30;
   wp.invalid_permille = 150;
   wp.lane = test_lane();
-  Workload w(wp);
+  users::Workload w(wp);
   std::vector<core::Hash32> roots;
   for (int b = 1; b <= blocks; ++b) {
     BlockInput in = block(static_cast<std::uint64_t>(b), {});
@@ -318,7 +324,7 @@ TEST(Executor, CancelStopsTheBatchInProgressAndCommitsNothing) {
   std::vector<core::Bytes> payloads;
   for (std::uint32_t i = 0; i < 16; ++i) {
     payloads.push_back(
-        encode_payload(std::vector<AccessEntry>{{counter_resource(i), Access::kWrite}},
+        encode_payload(std::vector<AccessEntry>{{users::counter_resource(i), Access::kWrite}},
                        core::Bytes{3, static_cast<std::uint8_t>(i)}));
   }
   std::thread canceller([&] {
@@ -333,9 +339,9 @@ TEST(Executor, CancelStopsTheBatchInProgressAndCommitsNothing) {
   ASSERT_TRUE(ex.flush().ok());
   EXPECT_EQ(store->tip().value, 0u);
   // The next batch runs normally.
-  auto next = ex.execute(
-      block(1, {encode_payload(std::vector<AccessEntry>{{counter_resource(1), Access::kWrite}},
-                               core::Bytes{0})}));
+  auto next = ex.execute(block(
+      1, {encode_payload(std::vector<AccessEntry>{{users::counter_resource(1), Access::kWrite}},
+                         core::Bytes{0})}));
   ASSERT_TRUE(next.ok());
   EXPECT_TRUE(next->txs[0].ok);
 }

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <thread>
 
-#include "exec/workload.hpp"
+#include "users/workload.hpp"
 #include "l1/sim/simulator.hpp"
 #include "test_util.hpp"
 #include "zk/journal.hpp"
@@ -206,7 +206,7 @@ TEST(Node, AResourceComesWithAProofOfItsValueAgainstACommittedRoot) {
   const std::uint64_t earlier = (*n)->status().committed - 5;
   std::uint64_t present = 0, changed = 0;
   for (std::uint32_t i = 0; i < 50; ++i) {
-    const state::ResourceId id = exec::counter_resource(i);
+    const state::ResourceId id = users::counter_resource(i);
     auto v = (*n)->resource(id, std::nullopt, std::chrono::seconds(10));
     ASSERT_TRUE(v.ok()) << v.error().to_string();
     auto proof = state::MultiProof::decode(std::span(&id, 1), v->proof);
@@ -231,7 +231,7 @@ TEST(Node, AResourceComesWithAProofOfItsValueAgainstACommittedRoot) {
   EXPECT_GT(changed, 0u);
   // Outside the rollback window there is no such state.
   auto gone =
-      (*n)->resource(exec::counter_resource(0), earlier + 1'000'000, std::chrono::seconds(10));
+      (*n)->resource(users::counter_resource(0), earlier + 1'000'000, std::chrono::seconds(10));
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code(), core::ErrorCode::kOutOfRange);
 }
@@ -277,7 +277,7 @@ TEST(Node, ADamagedOrMissingIndexIsCorruptionNamingItsFile) {
 class OutsideL1 {
  public:
   OutsideL1() : sim_(params()) {
-    exec::WorkloadParams wp;
+    users::WorkloadParams wp;
     wp.app = "token";
     wp.seed = 31;
     wp.tx_per_block = 10;
@@ -308,7 +308,7 @@ class OutsideL1 {
     sp.pruning_depth = 1000;  // a node starting from genesis needs the whole chain
     return sp;
   }
-  std::optional<exec::Workload> users_;
+  std::optional<users::Workload> users_;
   l1::sim::Simulator sim_;
 };
 

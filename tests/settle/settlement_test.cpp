@@ -6,7 +6,7 @@
 
 #include "crypto/blake2b.hpp"
 #include "exec/executor.hpp"
-#include "exec/workload.hpp"
+#include "users/workload.hpp"
 #include "l1/sim/simulator.hpp"
 #include "node/driver.hpp"
 #include "node/settlement.hpp"
@@ -25,7 +25,7 @@ struct SettleRun {
   test::TempDir dir;
   std::unique_ptr<state::StateStore> store;
   std::unique_ptr<exec::Executor> executor;
-  std::optional<exec::Workload> users;
+  std::optional<users::Workload> users;
   std::unique_ptr<l1::sim::Simulator> l1;
   std::unique_ptr<node::Driver> driver;
   zk::ReexecProofSystem system;
@@ -45,7 +45,7 @@ struct SettleRun {
     store = state::StateStore::open(dir.path(), sto).value();
     exec::App app = *exec::load_app(app_name, BASALT_GUEST_DIR);
     zk::Guests guests = *zk::load_guests(app, BASALT_GUEST_DIR);
-    exec::WorkloadParams wp;
+    users::WorkloadParams wp;
     wp.app = app_name;
     wp.seed = 7;
     wp.tx_per_block = 6;

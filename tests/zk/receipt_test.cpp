@@ -9,9 +9,9 @@
 #include <iterator>
 
 #include "exec/abi.hpp"
-#include "exec/workload.hpp"
 #include "kaspa/limits.hpp"
 #include "test_util.hpp"
+#include "users/workload.hpp"
 #include "zk/journal.hpp"
 #include "zk/proof_system.hpp"
 
@@ -32,7 +32,7 @@ core::Bytes counter_input(std::uint8_t tag) {
   tx.version = kaspa::kTxVersionToccata;
   tx.subnetwork_id = kaspa::LaneId::from_namespace({1, 2, 3, 4});
   tx.payload = exec::encode_payload(
-      std::vector<exec::AccessEntry>{{exec::counter_resource(tag), exec::Access::kWrite}},
+      std::vector<exec::AccessEntry>{{users::counter_resource(tag), exec::Access::kWrite}},
       core::Bytes{tag});
   const core::Bytes data = {7, 0, 0, 0};
   const std::vector<core::ByteSpan> resources = {data};

@@ -1,4 +1,4 @@
-#include "exec/workload.hpp"
+#include "users/workload.hpp"
 
 #include <algorithm>
 #include <string_view>
@@ -7,7 +7,13 @@
 #include "crypto/sha256.hpp"
 #include "kaspa/limits.hpp"
 
-namespace basalt::exec {
+namespace basalt::users {
+
+using exec::Access;
+using exec::AccessEntry;
+using exec::encode_payload;
+using exec::ExitKind;
+using exec::kMaxPayloadBytes;
 
 namespace {
 
@@ -302,4 +308,4 @@ std::vector<kaspa::Transaction> Workload::next_block(std::uint64_t round) {
   return out;
 }
 
-}  // namespace basalt::exec
+}  // namespace basalt::users

@@ -1,6 +1,8 @@
 // Seeded users of an app: the lane transactions a population of counter or token users would send,
 // with a configurable share of deliberately invalid ones (malformed payloads, bad signatures,
-// replays, overdrafts, ...). For `basalt exec`, benchmarks and tests; deterministic in its seed.
+// replays, overdrafts, ...), and the built-in apps' operations they are made of. For the demo's
+// embedded L1, `basalt exec`, `tx load`, benchmarks and tests; deterministic in its seed. Not
+// consensus code: execution never depends on it.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +17,10 @@
 #include "kaspa/types.hpp"
 #include "state/store.hpp"
 
-namespace basalt::exec {
+namespace basalt::users {
+
+using exec::Exit;
+using exec::ResourceId;
 
 struct WorkloadParams {
   std::string app = "counter";  // "counter" or "token"
@@ -90,4 +95,4 @@ class Workload {
   std::optional<crypto::SecretKey> authority_;
 };
 
-}  // namespace basalt::exec
+}  // namespace basalt::users
