@@ -6,10 +6,10 @@
 
 #include "cli/exec_command.hpp"
 #include "exec/executor.hpp"
-#include "users/workload.hpp"
 #include "l1/sim/simulator.hpp"
 #include "node/driver.hpp"
 #include "state/store.hpp"
+#include "users/workload.hpp"
 
 namespace basalt::cli {
 

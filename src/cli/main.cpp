@@ -12,13 +12,13 @@
 #include "cli/bench_exec.hpp"
 #include "cli/bench_memory.hpp"
 #include "cli/bench_prove.hpp"
-#include "cli/conformance.hpp"
 #include "cli/dag_commands.hpp"
 #include "cli/exec_command.hpp"
 #include "cli/node_command.hpp"
 #include "cli/settle_command.hpp"
 #include "cli/tx_commands.hpp"
 #include "cli/vm_commands.hpp"
+#include "conformance/conformance.hpp"
 #include "dag/simulate.hpp"
 #include "l1/sim/export.hpp"
 #include "l1/sim/simulator.hpp"
@@ -134,12 +134,12 @@ int run_conformance_kip21(const std::string& path) {
   }
   std::stringstream buf;
   buf << f.rdbuf();
-  auto report = basalt::cli::run_kip21_conformance(buf.str());
+  auto report = basalt::conformance::run_kip21_conformance(buf.str());
   if (!report.file_error.empty()) {
     std::cerr << "basalt: " << path << ": " << report.file_error << "\n";
     return 2;
   }
-  basalt::cli::print_report(report, std::cout);
+  basalt::conformance::print_report(report, std::cout);
   return report.failed == 0 ? 0 : 1;
 }
 
@@ -409,7 +409,7 @@ int main(int argc, char** argv) {
     tx_status->add_option("id", tx_id, "transaction id (hex)")->required();
     tx_status->add_option("--wait-for", wait_for, "executed, committed, proven or settled");
     tx_status->add_option("--timeout", tx_timeout, "seconds to wait (default 60)");
-    basalt::cli::LoadOptions load_opts;
+    basalt::client::LoadOptions load_opts;
     auto* tx_load = tx->add_subcommand(
         "load", "concurrent users submitting app transactions (some invalid on purpose)");
     tx_load->add_option("--api", load_opts.api, "the node")->required();
@@ -440,13 +440,13 @@ int main(int argc, char** argv) {
     if (tx_status->parsed())
       return basalt::cli::tx_status(tx_api, tx_id, wait_for, tx_timeout, std::cout, std::cerr);
     if (tx_load->parsed()) {
-      auto r = basalt::cli::run_load(load_opts, std::cerr);
+      auto r = basalt::client::run_load(load_opts, std::cerr);
       if (!r.ok()) {
         std::cerr << "basalt: " << r.error().to_string() << "\n";
         return 2;
       }
       if (load_json) {
-        std::cout << basalt::cli::load_report_json(*r).dump() << "\n";
+        std::cout << basalt::client::load_report_json(*r).dump() << "\n";
       } else {
         basalt::cli::print_load_report(*r, std::cout);
       }

@@ -1,7 +1,5 @@
 #include "cli/tx_commands.hpp"
 
-#include <httplib.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -13,15 +11,19 @@
 #include <sstream>
 #include <thread>
 
-#include "core/byte_writer.hpp"
-#include "crypto/sha256.hpp"
+#include "client/api_client.hpp"
 #include "users/workload.hpp"
-#include "kaspa/limits.hpp"
 
 namespace basalt::cli {
 
 namespace {
 
+using client::ApiClient;
+using client::build_lane_tx;
+using client::LoadReport;
+using client::Output;
+using client::percentile;
+using client::read_key_file;
 using core::Error;
 using core::ErrorCode;
 using nlohmann::json;
@@ -33,16 +35,6 @@ Clock::duration seconds(double s) {
 
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
-}
-
-core::Result<std::pair<int, json>> parse_reply(const httplib::Result& r, const std::string& what) {
-  if (!r) {
-    return Error{ErrorCode::kUnavailable,
-                 what + ": cannot reach the node (" + httplib::to_string(r.error()) + ")"};
-  }
-  json body = json::parse(r->body, nullptr, false);
-  if (body.is_discarded()) return Error{ErrorCode::kInvalid, what + ": the reply is not JSON"};
-  return std::make_pair(r->status, std::move(body));
 }
 
 core::Result<crypto::SchnorrPublicKey> parse_pubkey(const std::string& hex) {
@@ -130,105 +122,7 @@ core::Result<core::Bytes> build_payload(const TxBuildOptions& o) {
   return exec::encode_payload(accesses, data);
 }
 
-struct NodeInfo {
-  kaspa::LaneId lane;
-  std::string app;
-};
-
-core::Result<NodeInfo> node_info(const ApiClient& api) {
-  BASALT_ASSIGN_OR_RETURN(const auto reply, api.get("/v1/info"));
-  const json& j = reply.second;
-  if (reply.first != 200 || !j.contains("lane") || !j["lane"].is_string())
-    return Error{ErrorCode::kInvalid, "/v1/info: unexpected reply " + j.dump()};
-  NodeInfo info;
-  BASALT_ASSIGN_OR_RETURN(info.lane, kaspa::LaneId::from_hex(j["lane"].get<std::string>()));
-  info.app = j.value("app", "");
-  return info;
-}
-
-using Output = std::pair<kaspa::Outpoint, kaspa::UtxoEntry>;
-
-core::Result<std::vector<Output>> spendable(const ApiClient& api, const crypto::SecretKey& key) {
-  const crypto::SchnorrPublicKey pub = key.public_key();
-  BASALT_ASSIGN_OR_RETURN(const auto reply,
-                          api.get("/v1/l1/p2pk/" + core::to_hex(pub.x) + "/outputs"));
-  if (reply.first != 200 || !reply.second.contains("outputs"))
-    return Error{ErrorCode::kInvalid, "outputs: unexpected reply " + reply.second.dump()};
-  std::vector<Output> out;
-  for (const json& o : reply.second["outputs"]) {
-    BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
-                            core::Hash32::from_hex(o.at("tx_id").get<std::string>()));
-    kaspa::UtxoEntry e{o.at("amount").get<std::uint64_t>(), kaspa::p2pk_script(pub),
-                       o.value("coinbase", false), std::nullopt};
-    out.push_back({{kaspa::TxId(id), o.at("index").get<std::uint32_t>()}, e});
-  }
-  return out;
-}
-
-double percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t i = std::min(v.size() - 1, static_cast<std::size_t>(p * (v.size() - 1) + 0.5));
-  return v[i];
-}
-
 }  // namespace
-
-ApiClient::ApiClient(const std::string& url) : client_(std::make_unique<httplib::Client>(url)) {
-  client_->set_connection_timeout(std::chrono::seconds(5));
-  client_->set_read_timeout(std::chrono::seconds(30));
-  client_->set_keep_alive(true);
-  client_->set_tcp_nodelay(true);  // a POST's header and body go out without a Nagle delay
-}
-
-ApiClient::~ApiClient() = default;
-
-core::Result<std::pair<int, json>> ApiClient::get(const std::string& path) const {
-  httplib::Result r = client_->Get(path);
-  if (!r) r = client_->Get(path);  // once more on a fresh connection (a GET changes nothing)
-  return parse_reply(r, "GET " + path);
-}
-
-core::Result<std::pair<int, json>> ApiClient::post(const std::string& path,
-                                                   const json& body) const {
-  return parse_reply(client_->Post(path, body.dump(), "application/json"), "POST " + path);
-}
-
-core::Result<core::Bytes> ApiClient::get_bytes(const std::string& path) const {
-  const httplib::Result r = client_->Get(path);
-  if (!r) return Error{ErrorCode::kUnavailable, "GET " + path + ": cannot reach the node"};
-  if (r->status == 404) return Error{ErrorCode::kNotFound, "GET " + path + ": " + r->body};
-  if (r->status != 200)
-    return Error{ErrorCode::kInvalid, "GET " + path + ": HTTP " + std::to_string(r->status)};
-  return core::Bytes(r->body.begin(), r->body.end());
-}
-
-core::Result<crypto::SecretKey> read_key_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Error{ErrorCode::kIo, "cannot read " + path};
-  std::string hex;
-  in >> hex;
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 h, core::Hash32::from_hex(hex));
-  return crypto::SecretKey::from_bytes(h.bytes);
-}
-
-kaspa::Transaction build_lane_tx(const kaspa::LaneId& lane, core::Bytes payload,
-                                 const kaspa::Outpoint& funding, const kaspa::UtxoEntry& spent,
-                                 const crypto::SecretKey& key, std::uint64_t fee) {
-  kaspa::Transaction tx;
-  tx.version = kaspa::kTxVersionToccata;
-  tx.subnetwork_id = lane;
-  tx.payload = std::move(payload);
-  kaspa::TxInput in;
-  in.previous_outpoint = funding;
-  tx.inputs.push_back(in);
-  tx.outputs.push_back({spent.amount - std::min(fee, spent.amount),
-                        kaspa::p2pk_script(key.public_key()), std::nullopt});
-  // Deterministic auxiliary randomness: the same transaction always gets the same signature.
-  const core::Hash32 aux = crypto::sha256(kaspa::serialize_transaction(tx));
-  kaspa::sign_p2pk_input(tx, 0, spent, key, aux);
-  return tx;
-}
 
 int tx_build(const TxBuildOptions& o, std::ostream& out, std::ostream& log) {
   auto payload = build_payload(o);
@@ -320,288 +214,6 @@ int tx_status(const std::string& api_url, const std::string& id, const std::stri
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-}
-
-core::Result<LoadReport> run_load(const LoadOptions& o, std::ostream& log) {
-  if (o.users == 0) return Error{ErrorCode::kInvalid, "--users must be positive"};
-  BASALT_ASSIGN_OR_RETURN(const crypto::SecretKey funder, read_key_file(o.funding_key_file));
-  const ApiClient api(o.api);
-  BASALT_ASSIGN_OR_RETURN(const NodeInfo info, node_info(api));
-  if (info.app != "counter" && info.app != "token")
-    return Error{ErrorCode::kInvalid, "load knows the counter and token apps, not " + info.app};
-  BASALT_ASSIGN_OR_RETURN(std::vector<Output> outputs, spendable(api, funder));
-  if (outputs.size() < o.users) {
-    return Error{ErrorCode::kInvalid, "the funding key has " + std::to_string(outputs.size()) +
-                                          " spendable outputs; --users needs one each"};
-  }
-  const crypto::SecretKey authority = users::token_demo_authority();
-  auto user_key = [&](std::uint32_t i) {
-    core::ByteWriter w;
-    w.u64_le(o.seed);
-    w.u32_le(i);
-    return std::move(crypto::SecretKey::from_bytes(crypto::sha256(w.data()).bytes)).value();
-  };
-
-  LoadReport report;
-  std::mutex mutex;
-  std::atomic<std::uint64_t> started{0};
-  const auto t0 = Clock::now();
-  const auto deadline_submit = t0 + seconds(o.seconds);
-  std::atomic<bool> done_submitting{false};
-  std::atomic<std::uint32_t> users_done{0};
-  const auto submitting = [&] { return !done_submitting.load() && Clock::now() < deadline_submit; };
-
-  auto user = [&](std::uint32_t i) {
-    const ApiClient client(o.api);
-    std::mt19937_64 rng(o.seed * 1'000'003 + i);
-    Output funding = outputs[i];
-    const crypto::SecretKey me = user_key(i);
-    const crypto::SchnorrPublicKey next_user = user_key((i + 1) % o.users).public_key();
-    std::uint64_t nonce = 0;
-    LoadReport mine;
-    while (submitting() && (o.max_txs == 0 || started.fetch_add(1) < o.max_txs)) {
-      const bool invalid = rng() % 1000 < o.invalid_permille;
-      const bool l1_invalid = invalid && rng() % 2 == 0;
-      std::vector<exec::AccessEntry> acc;
-      core::Bytes data;
-      if (info.app == "counter") {
-        acc.push_back({users::counter_resource(static_cast<std::uint32_t>(rng() % 1000)),
-                       exec::Access::kWrite});
-        if (invalid && !l1_invalid) acc.push_back(acc.front());  // a resource declared twice
-      } else if (nonce == 0) {
-        data = users::token_mint(authority, me.public_key(), 1'000'000, 0);
-        if (invalid && !l1_invalid) data.back() ^= 1;  // a bad signature
-        acc.push_back({users::token_account_id(me.public_key()), exec::Access::kWrite});
-      } else {
-        data = users::token_transfer(me, next_user, 1 + rng() % 100, nonce);
-        if (invalid && !l1_invalid) data.back() ^= 1;  // a bad signature
-        acc.push_back({users::token_account_id(me.public_key()), exec::Access::kWrite});
-        acc.push_back({users::token_account_id(next_user), exec::Access::kWrite});
-        sort_accesses(acc);
-      }
-      kaspa::Transaction tx = build_lane_tx(info.lane, exec::encode_payload(acc, data),
-                                            funding.first, funding.second, funder, 2000);
-      if (l1_invalid) tx.inputs[0].signature_script.back() ^= 1;  // a signature L1 refuses
-      const kaspa::TxId id = kaspa::tx_id(tx);
-      const json body = {{"tx", core::to_hex(kaspa::serialize_transaction(tx))}};
-      const auto sent = Clock::now();
-      auto reply = client.post("/v1/txs", body);
-      mine.submit_ms.push_back(ms_since(sent));
-      ++mine.submitted;
-      // The node went away with the request in flight: it may have taken the transaction. The
-      // same bytes again tell: a node that has it says so, one that lost it before answering
-      // takes it now (each answer is as trustworthy as the first would have been).
-      const auto retry_until = Clock::now() + seconds(o.settle_timeout_s);
-      const bool in_flight = !reply.ok();  // a 503 after that is "not now", not "no"
-      while (in_flight && (!reply.ok() || reply->first == 503) && Clock::now() < retry_until) {
-        ++mine.resubmissions;
-        std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        reply = client.post("/v1/txs", body);
-        if (reply.ok() && reply->first == 422 &&
-            reply->second.value("error", "").find(" already ") != std::string::npos) {
-          reply = std::pair<int, json>{202, json::object()};
-        }
-      }
-      if (!reply.ok() || (reply->first != 202 && reply->first != 422)) {
-        if (reply.ok() && reply->first == 429) {
-          std::this_thread::sleep_for(std::chrono::milliseconds(200));
-          --mine.submitted;
-          mine.submit_ms.pop_back();
-          continue;
-        }
-        ++mine.http_errors;
-        std::lock_guard lock(mutex);
-        log << "load: user " << i << ": POST /v1/txs: "
-            << (reply.ok() ? "HTTP " + std::to_string(reply->first) + " " + reply->second.dump()
-                           : reply.error().to_string())
-            << "\n";
-        continue;
-      }
-      if (reply->first == 422 && !l1_invalid &&
-          reply->second.value("error", "").rfind("not found:", 0) == 0) {
-        // A reorg took the block that created the funding output; the transaction that made it is
-        // back in the mempool and will be accepted again. Wait for it.
-        --mine.submitted;
-        mine.submit_ms.pop_back();
-        ++mine.reorg_waits;
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        continue;
-      }
-      if (reply->first == 422) {
-        if (l1_invalid) {
-          ++mine.rejected_as_intended;
-        } else {
-          ++mine.unexpected;
-          std::lock_guard lock(mutex);
-          log << "load: user " << i << ": refused: " << reply->second.value("error", "") << "\n";
-        }
-        continue;
-      }
-      if (l1_invalid) ++mine.unexpected;
-      // Follow it to executed; its change output funds the next one.
-      const auto deadline = Clock::now() + seconds(o.settle_timeout_s);
-      std::optional<json> result;
-      std::string refused;
-      while (Clock::now() < deadline) {
-        auto r = client.get("/v1/txs/" + id.hex());
-        if (r.ok() && r->first == 200) {
-          result = r->second;
-          break;
-        }
-        if (r.ok() && r->second.contains("refused")) {
-          refused = r->second.value("refused", "?");
-          break;
-        }
-        std::this_thread::sleep_for(
-            std::chrono::milliseconds(r.ok() && r->first == 429 ? 200 : 40));
-      }
-      if (!refused.empty()) {
-        // Accepted, then refused by L1 with its reason: reported, not lost; the funding output is
-        // still the user's.
-        ++mine.refused_by_l1;
-        std::lock_guard lock(mutex);
-        log << "load: user " << i << ": " << id.hex() << " refused by L1: " << refused << "\n";
-        continue;
-      }
-      if (!result) {
-        ++mine.lost;
-        std::lock_guard lock(mutex);
-        log << "load: user " << i << ": " << id.hex() << " accepted but not executed in time\n";
-        break;  // its output is gone until the transaction executes
-      }
-      mine.executed_ms.push_back(ms_since(sent));
-      const bool ok = result->value("ok", false);
-      if (ok && !invalid) {
-        ++mine.executed_ok;
-        if (info.app == "token") ++nonce;
-      } else if (!ok && invalid) {
-        ++mine.failed_as_intended;
-        ++mine.failure_reasons[result->value("reason", "?")];
-      } else {
-        ++mine.unexpected;
-        std::lock_guard lock(mutex);
-        log << "load: user " << i << ": " << id.hex() << " ok=" << ok << " but intended "
-            << (invalid ? "to fail" : "to succeed") << " " << result->value("reason", "") << "\n";
-      }
-      funding = {{id, 0},
-                 {tx.outputs[0].value, tx.outputs[0].script_public_key, false, std::nullopt}};
-    }
-    std::lock_guard lock(mutex);
-    report.submitted += mine.submitted;
-    report.rejected_as_intended += mine.rejected_as_intended;
-    report.executed_ok += mine.executed_ok;
-    report.failed_as_intended += mine.failed_as_intended;
-    report.unexpected += mine.unexpected;
-    report.lost += mine.lost;
-    report.refused_by_l1 += mine.refused_by_l1;
-    report.resubmissions += mine.resubmissions;
-    report.http_errors += mine.http_errors;
-    report.reorg_waits += mine.reorg_waits;
-    report.submit_ms.insert(report.submit_ms.end(), mine.submit_ms.begin(), mine.submit_ms.end());
-    report.executed_ms.insert(report.executed_ms.end(), mine.executed_ms.begin(),
-                              mine.executed_ms.end());
-    for (const auto& [k, v] : mine.failure_reasons) report.failure_reasons[k] += v;
-    users_done.fetch_add(1);
-  };
-  // Users connect one after another: the server's listen backlog is short, and a burst of
-  // connections would wait for SYN retransmits.
-  std::vector<std::thread> threads;
-  for (std::uint32_t i = 0; i < o.users; ++i) {
-    threads.emplace_back(user, i);
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  const auto status_of = [&]() -> std::optional<json> {
-    auto st = api.get("/v1/status");
-    if (!st.ok() || st->first != 200) return std::nullopt;
-    return st->second;
-  };
-  // Progress lines, and the end of submitting once enough settlements are confirmed.
-  auto next_progress = t0 + seconds(o.progress_every_s);
-  // Until the deadline, a target reached, or every user done (--max-txs).
-  for (;;) {
-    std::this_thread::sleep_until(std::min(Clock::now() + seconds(0.2), deadline_submit));
-    if (Clock::now() >= deadline_submit || users_done.load() == o.users) break;
-    std::optional<json> st;
-    if (o.progress_every_s > 0 && Clock::now() >= next_progress) {
-      next_progress += seconds(o.progress_every_s);
-      st = status_of();
-      if (st) {
-        std::lock_guard lock(mutex);
-        log << o.label << "t=" << static_cast<long>(ms_since(t0) / 1000) << "s "
-            << pipeline_line(*st) << "\n";
-      }
-    }
-    if (o.until_settled > 0) {
-      if (!st) st = status_of();
-      if (st && (*st)["settlement"].is_object() &&
-          (*st)["settlement"].value("confirmed", std::uint64_t{0}) >= o.until_settled) {
-        std::lock_guard lock(mutex);
-        log << o.label << o.until_settled << " settlements confirmed: stopping the users\n";
-        break;
-      }
-    }
-  }
-  report.settled_target_missed = o.until_settled > 0 && Clock::now() >= deadline_submit;
-  done_submitting.store(true);
-  for (auto& t : threads) t.join();
-  report.seconds = ms_since(t0) / 1000;
-  // The node proves what it executed a little later.
-  const auto deadline = Clock::now() + seconds(o.settle_timeout_s);
-  while (true) {
-    std::optional<json> st = status_of();
-    if (st) report.node_status = *st;
-    const json& b = report.node_status.contains("batches") ? report.node_status["batches"] : json();
-    const bool done = b.is_object() && (b["proven"].is_null() || b["proven"] == b["executed"]);
-    if (done || Clock::now() >= deadline) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  if (auto st = api.get("/v1/settlements?limit=100"); st.ok() && st->first == 200)
-    report.settlements = st->second.value("settlements", json::array());
-  // What the confirmed ones paid out to L1 (exits).
-  for (json& s : report.settlements) {
-    if (s.value("status", "") != "confirmed") continue;
-    auto e = api.get("/v1/settlements/" + s["seq"].dump() + "/exits");
-    if (!e.ok() || e->first != 200) continue;
-    s["exit_count"] = e->second["exits"].size();
-    s["exit_total"] = e->second.value("total", std::uint64_t{0});
-  }
-  return report;
-}
-
-std::string pipeline_line(const json& st) {
-  if (!st.contains("batches") || !st.contains("l1")) return st.dump();
-  const json& b = st["batches"];
-  const json& lag = st["lag"];
-  auto num = [](const json& v) { return v.is_null() ? std::string("-") : v.dump(); };
-  std::ostringstream s;
-  s << "L1 step " << num(st["l1"]["step"]) << " chain " << num(st["l1"]["chain_length"])
-    << " mempool " << num(st["l1"]["mempool"]) << " | batches executed " << num(b["executed"])
-    << " committed " << num(b["committed"]) << " proven " << num(b["proven"]) << " settled "
-    << num(b["settled"]) << " | lag " << num(lag["executed"]) << "/" << num(lag["committed"]) << "/"
-    << num(lag["proven"]) << " | reorgs " << num(st["reorgs"]);
-  return s.str();
-}
-
-nlohmann::json load_report_json(const LoadReport& r) {
-  return {{"submitted", r.submitted},
-          {"executed_ok", r.executed_ok},
-          {"failed_as_intended", r.failed_as_intended},
-          {"failure_reasons", r.failure_reasons},
-          {"rejected_as_intended", r.rejected_as_intended},
-          {"unexpected", r.unexpected},
-          {"lost", r.lost},
-          {"refused_by_l1", r.refused_by_l1},
-          {"resubmissions", r.resubmissions},
-          {"http_errors", r.http_errors},
-          {"reorg_waits", r.reorg_waits},
-          {"seconds", r.seconds},
-          {"node_status", r.node_status},
-          {"settlements", r.settlements},
-          {"settled_target_missed", r.settled_target_missed},
-          {"submit_ms_p50", percentile(r.submit_ms, 0.5)},
-          {"submit_ms_p99", percentile(r.submit_ms, 0.99)},
-          {"executed_ms_p50", percentile(r.executed_ms, 0.5)},
-          {"executed_ms_p99", percentile(r.executed_ms, 0.99)}};
 }
 
 namespace {

@@ -10,6 +10,7 @@
 
 #include "cli/bench_api.hpp"
 #include "cli/tx_commands.hpp"
+#include "client/api_client.hpp"
 #include "core/files.hpp"
 #include "node/api.hpp"
 #include "node/node.hpp"
@@ -74,14 +75,14 @@ TEST(Api, ManyConcurrentClientsLoseNothing) {
   for (const std::string app : {"token", "counter"}) {
     SCOPED_TRACE(app);
     LiveNode n(app);
-    LoadOptions o;
+    client::LoadOptions o;
     o.api = n.url();
     o.funding_key_file = n.key_file();
     o.users = 48;
     o.seconds = 3;
     o.invalid_permille = 150;
     o.settle_timeout_s = 30;
-    auto r = run_load(o, std::cerr);
+    auto r = client::run_load(o, std::cerr);
     ASSERT_TRUE(r.ok()) << r.error().to_string();
     std::cout << app << ":\n";
     print_load_report(*r, std::cout);
@@ -120,7 +121,7 @@ TEST(Api, BuildSubmitAndFollowATransactionToSettled) {
   EXPECT_EQ(j["receipt"], true);
   // A confirmed settlement covers its batch, and its aggregate receipt is the one L1 took: its
   // journal is the settlement's and it verifies under the aggregate guest.
-  const ApiClient api(n.url());
+  const client::ApiClient api(n.url());
   const std::uint64_t batch = j["batch"];
   auto list = api.get("/v1/settlements?limit=100");
   ASSERT_TRUE(list.ok());
@@ -183,7 +184,7 @@ TEST(Api, BuildSubmitAndFollowATransactionToSettled) {
 // API pays it to the L1 key it names.
 TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
   LiveNode n("token");
-  const ApiClient api(n.url());
+  const client::ApiClient api(n.url());
   test::TempDir keys;
   const auto write_key = [&](const std::string& name, const crypto::SecretKey& k) {
     const std::string path = keys.sub(name);
@@ -322,7 +323,7 @@ TEST(Api, SlowClientsDoNotTakeTheApiDown) {
   EXPECT_GE(r.sent, 40u);
   EXPECT_EQ(r.answered, r.sent);
   EXPECT_GE(slow.connects(), 300u);
-  auto m = ApiClient(n.url()).get("/v1/status");
+  auto m = client::ApiClient(n.url()).get("/v1/status");
   ASSERT_TRUE(m.ok());
   EXPECT_EQ(m->first, 200);
 }

@@ -101,7 +101,7 @@ TEST(NodeKill, EveryAcceptedSubmissionIsExecutedOrReportedAcrossKillsUnderLoad) 
   auto node = std::make_unique<NodeProcess>(config, log);
   ASSERT_TRUE(api_up(port, std::chrono::seconds(60))) << "the node did not start; see " << log;
 
-  LoadOptions o;
+  client::LoadOptions o;
   o.api = "http://127.0.0.1:" + std::to_string(port);
   o.funding_key_file = dir.sub("data") + "/sim-faucet.key";
   o.users = 16;
@@ -109,8 +109,8 @@ TEST(NodeKill, EveryAcceptedSubmissionIsExecutedOrReportedAcrossKillsUnderLoad) 
   o.invalid_permille = 100;
   o.settle_timeout_s = 60;
   std::ostringstream load_log;
-  core::Result<LoadReport> report = core::Error{core::ErrorCode::kUnavailable, "not run"};
-  std::thread load([&] { report = run_load(o, load_log); });
+  core::Result<client::LoadReport> report = core::Error{core::ErrorCode::kUnavailable, "not run"};
+  std::thread load([&] { report = client::run_load(o, load_log); });
 
   test::Rng rng(26);
   for (int kill = 0; kill < 4; ++kill) {

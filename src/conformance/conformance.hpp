@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-namespace basalt::cli {
+namespace basalt::conformance {
 
 enum class VectorVerdict { kPass, kFail, kSkip };
 
@@ -30,4 +30,4 @@ ConformanceReport run_kip21_conformance(const std::string& json_text);
 // One line per vector (PASS/FAIL/SKIP), then exactly "N passed, M failed, K skipped".
 void print_report(const ConformanceReport& report, std::ostream& out);
 
-}  // namespace basalt::cli
+}  // namespace basalt::conformance

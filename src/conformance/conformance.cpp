@@ -1,6 +1,6 @@
 // Every handler recomputes the vector's values from its inputs with the kaspa and crypto modules;
 // no expected value is ever fed back into the computation it checks.
-#include "cli/conformance.hpp"
+#include "conformance/conformance.hpp"
 
 #include <functional>
 #include <map>
@@ -23,7 +23,7 @@
 #include "kaspa/seq_commit.hpp"
 #include "kaspa/transaction.hpp"
 
-namespace basalt::cli {
+namespace basalt::conformance {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -624,8 +624,8 @@ Bytes assemble_short_form(const std::string& text) {
   return script;
 }
 
-std::map<std::string, Handler> handlers() {
-  std::map<std::string, Handler> h;
+// Lane keys, activity, payloads, SeqCommit parts.
+void add_commitment_handlers(std::map<std::string, Handler>& h) {
   auto lane_key_handler = [](const Json& in, Checker& c) {
     if (in.contains("lane_ids")) {
       const Json& want = field(c.expected(), "lane_keys");
@@ -734,6 +734,10 @@ std::map<std::string, Handler> handlers() {
               miner_payload_root(leaves).hex());
     c.eq("hash", activity_digest_lane(leaves).hex());
   };
+}
+
+// Blue work, transaction ids and hashes, covenant ids, the lane SMT and its branch keys.
+void add_tx_and_smt_handlers(std::map<std::string, Handler>& h) {
   h["HasherExtensions::write_blue_work"] = [](const Json& in, Checker& c) {
     const Json& cases = field(in, "cases");
     const Json& want = field(c.expected(), "encodings_hex");
@@ -809,6 +813,10 @@ std::map<std::string, Handler> handlers() {
                 smt_branch_node_key(key, depth).hex());
     }
   };
+}
+
+// Context hashes, Merkle roots, whole blocks, lane activity proofs, OpChainblockSeqCommit.
+void add_block_handlers(std::map<std::string, Handler>& h) {
   h["mergeset_context_hash"] = [](const Json& in, Checker& c) {
     MergesetContext ctx{u64(in, "timestamp"), u64(in, "daa_score"), u64(in, "blue_score")};
     if (in.contains("preimage_hex")) {
@@ -924,6 +932,13 @@ std::map<std::string, Handler> handlers() {
             "0xd4 failed: " + std::string(script_error_name(after.error)) + " " + after.detail);
     c.eq("stack_top_after_0xd4_hex", after.stack.empty() ? "" : core::to_hex(after.stack.back()));
   };
+}
+
+std::map<std::string, Handler> handlers() {
+  std::map<std::string, Handler> h;
+  add_commitment_handlers(h);
+  add_tx_and_smt_handlers(h);
+  add_block_handlers(h);
   return h;
 }
 
@@ -1034,4 +1049,4 @@ void print_report(const ConformanceReport& report, std::ostream& out) {
       << " skipped\n";
 }
 
-}  // namespace basalt::cli
+}  // namespace basalt::conformance

@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/conformance.hpp"
+#include "conformance/conformance.hpp"
 
-namespace basalt::cli {
+namespace basalt::conformance {
 namespace {
 
 using Json = nlohmann::ordered_json;
@@ -151,4 +151,4 @@ TEST(Conformance, FileLevelErrors) {
 }
 
 }  // namespace
-}  // namespace basalt::cli
+}  // namespace basalt::conformance

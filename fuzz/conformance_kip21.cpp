@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <string>
 
-#include "cli/conformance.hpp"
+#include "conformance/conformance.hpp"
 #include "core/assert.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string text(reinterpret_cast<const char*>(data), size);
-  auto report = basalt::cli::run_kip21_conformance(text);
+  auto report = basalt::conformance::run_kip21_conformance(text);
   BASALT_ASSERT(report.passed + report.failed + report.skipped ==
                 static_cast<int>(report.results.size()));
   return 0;

@@ -1,0 +1,64 @@
+// basalt's client of a node's HTTP API: a JSON client keeping its connection, and what building a
+// lane transaction on the client side needs (the node's lane and app, a key's spendable L1
+// outputs, a funded and Schnorr-signed lane transaction).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.hpp"
+#include "crypto/schnorr.hpp"
+#include "kaspa/signing.hpp"
+#include "kaspa/transaction.hpp"
+
+namespace httplib {
+class Client;
+}
+
+namespace basalt::client {
+
+// A JSON client of one node's API ("http://host:port"), keeping its connection open. One thread at
+// a time.
+class ApiClient {
+ public:
+  explicit ApiClient(const std::string& url);
+  ~ApiClient();
+  // The HTTP status and the body as JSON. Errors: kUnavailable when the node cannot be reached,
+  // kInvalid when the body is not JSON.
+  core::Result<std::pair<int, nlohmann::json>> get(const std::string& path) const;
+  core::Result<std::pair<int, nlohmann::json>> post(const std::string& path,
+                                                    const nlohmann::json& body) const;
+  // GET, the body as bytes (status 200 only). Errors: kNotFound on 404, kUnavailable.
+  core::Result<core::Bytes> get_bytes(const std::string& path) const;
+
+ private:
+  std::unique_ptr<httplib::Client> client_;
+};
+
+// The node's app lane and app name (GET /v1/info).
+struct NodeInfo {
+  kaspa::LaneId lane;
+  std::string app;
+};
+core::Result<NodeInfo> node_info(const ApiClient& api);
+
+using Output = std::pair<kaspa::Outpoint, kaspa::UtxoEntry>;
+// The P2PK outputs of `key` that L1 has and no mempool transaction spends.
+core::Result<std::vector<Output>> spendable(const ApiClient& api, const crypto::SecretKey& key);
+
+// Reads a secret key written as 64 hex digits (surrounding whitespace ignored). Errors: kIo,
+// kInvalid.
+core::Result<crypto::SecretKey> read_key_file(const std::string& path);
+
+// A lane transaction (v1, on `lane`) carrying `payload`, spending `funding` (a P2PK output of
+// `key`) with one change output back to the key, `fee` sompi less, and signed.
+kaspa::Transaction build_lane_tx(const kaspa::LaneId& lane, core::Bytes payload,
+                                 const kaspa::Outpoint& funding, const kaspa::UtxoEntry& spent,
+                                 const crypto::SecretKey& key, std::uint64_t fee);
+
+}  // namespace basalt::client
