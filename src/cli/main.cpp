@@ -143,6 +143,425 @@ int run_conformance_kip21(const std::string& path) {
   return report.failed == 0 ? 0 : 1;
 }
 
+// The subcommands, by group: each registers its options (kept here, so they outlive the parse) and
+// the action CLI11 runs when the subcommand is chosen; the action's exit code lands in `code`.
+class Commands {
+ public:
+  int code = 0;
+
+  void add(CLI::App& app) {
+    add_conformance(app);
+    add_vm(app);
+    add_sim(app);
+    add_dag(app);
+    add_exec(app);
+    add_settle(app);
+    auto* bench = app.add_subcommand("bench", "measure basalt's performance");
+    bench->require_subcommand(1);
+    add_bench(*bench);
+    add_journal(app);
+    add_node(app);
+    add_tx(app);
+  }
+
+ private:
+  void add_conformance(CLI::App& app);
+  void add_vm(CLI::App& app);
+  void add_sim(CLI::App& app);
+  void add_dag(CLI::App& app);
+  void add_exec(CLI::App& app);
+  void add_settle(CLI::App& app);
+  void add_bench(CLI::App& bench);
+  void add_bench_nodes(CLI::App& bench);
+  void add_journal(CLI::App& app);
+  void add_node(CLI::App& app);
+  void add_tx(CLI::App& app);
+  void add_tx_load(CLI::App& tx);
+
+  std::string vectors_path_;
+  basalt::cli::VmRunOptions run_opts_;
+  std::string image_elf_;
+  basalt::cli::VmBenchOptions bench_vm_opts_{BASALT_GUEST_DIR, 3};
+  SimRunOptions sim_opts_;
+  std::uint64_t bench_sim_blocks_ = 2000;
+  basalt::dag::SimulationParams dag_params_;
+  std::uint64_t delta_ = 500, gamma_ = 50;
+  std::string dag_file_;
+  basalt::cli::DagCutOptions cut_opts_;
+  std::string mu_text_;
+  basalt::cli::ExecOptions exec_opts_;
+  bool exec_json_ = false;
+  bool exec_no_sync_ = false;
+  basalt::cli::BenchExecOptions bench_exec_opts_;
+  basalt::cli::SettleOptions settle_opts_;
+  basalt::cli::BenchProveOptions bench_prove_opts_;
+  basalt::cli::BenchApiOptions bench_api_opts_;
+  basalt::cli::BenchMemoryOptions bench_memory_opts_;
+  std::string journal_hex_;
+  std::string node_config_;
+  basalt::cli::TxBuildOptions build_opts_;
+  std::string tx_api_, tx_hex_, tx_id_, wait_for_;
+  double tx_timeout_ = 60;
+  basalt::client::LoadOptions load_opts_;
+  bool load_json_ = false;
+};
+
+void Commands::add_conformance(CLI::App& app) {
+  auto* conformance = app.add_subcommand("conformance", "check basalt against golden vectors");
+  conformance->require_subcommand(1);
+  auto* kip21 = conformance->add_subcommand(
+      "kip21", "evaluate every vector of a KIP-21 vector file; prints PASS/FAIL/SKIP per vector");
+  kip21->add_option("vectors", vectors_path_, "path to kip21-vectors.json")->required();
+  kip21->callback([this] { code = run_conformance_kip21(vectors_path_); });
+}
+
+void Commands::add_vm(CLI::App& app) {
+  auto* vm = app.add_subcommand("vm", "run RISC-V guests in basalt's VM");
+  vm->require_subcommand(1);
+  auto* vm_run = vm->add_subcommand(
+      "run", "run a guest ELF; its stdout passes through, the report goes to stderr");
+  vm_run->add_option("elf", run_opts_.elf_path, "guest ELF (RV32IM, static)")->required();
+  vm_run->add_option("--input", run_opts_.input_path,
+                     "file whose bytes form the guest's input stream");
+  vm_run->add_option("--journal", run_opts_.journal_path, "write the guest's journal to this file");
+  vm_run->add_option("--max-cycles", run_opts_.max_cycles, "cycle limit (default 2^32)");
+  vm_run->add_option("--memory-limit", run_opts_.memory_limit,
+                     "bytes of image and heap (default 64 MiB)");
+  vm_run->add_flag("--json", run_opts_.json,
+                   "print one JSON report on stdout, guest output included as hex");
+  vm_run->add_flag("--interpret", run_opts_.interpret,
+                   "run on the interpreter alone (the reference; same result, slower)");
+  vm_run->callback([this] { code = basalt::cli::vm_run(run_opts_); });
+  auto* vm_image = vm->add_subcommand("image-id", "print the image id of a guest ELF");
+  vm_image->add_option("elf", image_elf_, "guest ELF")->required();
+  vm_image->callback([this] { code = basalt::cli::vm_image_id(image_elf_); });
+}
+
+void Commands::add_sim(CLI::App& app) {
+  auto* sim = app.add_subcommand("sim", "the embedded Kaspa L1 simulator");
+  sim->require_subcommand(1);
+  auto* sim_run = sim->add_subcommand(
+      "run", "produce a seeded BlockDAG and optionally export its chain as JSON");
+  sim_run->add_option("--seed", sim_opts_.params.seed, "PRNG seed (default 1)");
+  sim_run->add_option("--blocks", sim_opts_.blocks,
+                      "length of the final selected chain (default 100)");
+  sim_run->add_option("--lanes", sim_opts_.params.lanes, "user lanes (default 4)");
+  sim_run->add_option("--tx-rate", sim_opts_.params.tx_per_block,
+                      "lane transactions per block (default 10)");
+  sim_run->add_option("--finality-depth", sim_opts_.params.finality_depth,
+                      "F in blue score (default 100)");
+  sim_run->add_option("--reorg-every", sim_opts_.params.reorg_every,
+                      "a seeded reorg after every K steps (default never)");
+  sim_run->add_option("--reorg-depth", sim_opts_.params.reorg_depth,
+                      "random reorgs replace 1..D chain blocks (D < F)");
+  sim_run->add_option("--export", sim_opts_.export_path,
+                      "write the chain, mergesets and lane proofs as JSON");
+  sim_run->callback([this] { code = run_sim(sim_opts_); });
+}
+
+void Commands::add_dag(CLI::App& app) {
+  auto* dag = app.add_subcommand("dag", "the computation DAG and pruning-safety rules");
+  dag->require_subcommand(1);
+  auto* dag_sim = dag->add_subcommand(
+      "simulate", "seeded synthetic workload; storage and scope per window of rounds");
+  dag_sim->add_option("--seed", dag_params_.seed, "PRNG seed (default 1)");
+  dag_sim->add_option("--vprogs", dag_params_.vprogs, "number of vProgs (default 8)");
+  dag_sim->add_option("--accounts", dag_params_.accounts_per_vprog,
+                      "accounts per vProg (default 32)");
+  dag_sim->add_option("--tx-rate", dag_params_.tx_per_round, "transactions per round (default 20)");
+  dag_sim->add_option("--cross-read", dag_params_.cross_read_permille,
+                      "cross-vProg read chance per mille (default 200)");
+  dag_sim->add_option("--proof-interval", dag_params_.proof_interval,
+                      "rounds between proofs of one vProg (default 50)");
+  dag_sim->add_option("--delta", delta_, "the delta rule in rounds; 0 disables it (default 500)");
+  dag_sim->add_option("--gamma", gamma_, "the gamma rule in rounds; 0 disables it (default 50)");
+  dag_sim->add_option("--pruning-depth", dag_params_.pruning_depth,
+                      "rounds kept below the tip (default 2000)");
+  dag_sim->add_option("--rounds", dag_params_.rounds, "rounds to simulate (default 5000)");
+  dag_sim->add_option("--window", dag_params_.window, "rounds per table row (default 500)");
+  dag_sim->callback([this] {
+    dag_params_.delta = delta_ ? std::optional<std::uint64_t>(delta_) : std::nullopt;
+    dag_params_.gamma = gamma_ ? std::optional<std::uint64_t>(gamma_) : std::nullopt;
+    if (dag_params_.vprogs == 0 || dag_params_.accounts_per_vprog == 0 || dag_params_.window == 0) {
+      std::cerr << "basalt: --vprogs, --accounts and --window must be positive\n";
+      code = 2;
+      return;
+    }
+    code = run_dag_simulate(dag_params_);
+  });
+  auto* dag_scope = dag->add_subcommand(
+      "scope", "scope and execution set of a query transaction (JSON file, src/dag/README.md)");
+  dag_scope->add_option("file", dag_file_, "DAG and query (JSON)")->required();
+  dag_scope->callback([this] { code = basalt::cli::dag_scope(dag_file_, std::cout); });
+  auto* dag_cut = dag->add_subcommand(
+      "cut", "minimum witness cut of a query transaction (or weighted, or the trade-off frontier)");
+  dag_cut->add_option("file", dag_file_, "DAG and query (JSON)")->required();
+  dag_cut->add_option("--mu", mu_text_, "weighted cut at exchange rate mu (an integer or p/q)");
+  dag_cut->add_flag("--frontier", cut_opts_.frontier, "every point of the cost trade-off");
+  dag_cut->callback([this] {
+    if (!mu_text_.empty()) {
+      basalt::dag::Ratio mu;
+      const auto slash = mu_text_.find('/');
+      try {
+        mu.num = std::stoll(mu_text_.substr(0, slash));
+        mu.den = slash == std::string::npos ? 1 : std::stoll(mu_text_.substr(slash + 1));
+      } catch (const std::exception&) {
+        mu.den = 0;
+      }
+      if (mu.den <= 0 || mu.num < 0) {
+        std::cerr << "basalt: --mu must be a non-negative integer or fraction p/q\n";
+        code = 2;
+        return;
+      }
+      cut_opts_.mu = mu;
+    }
+    code = basalt::cli::dag_cut(dag_file_, cut_opts_, std::cout);
+  });
+}
+
+void Commands::add_exec(CLI::App& app) {
+  exec_opts_.guest_dir = BASALT_GUEST_DIR;
+  auto* exec = app.add_subcommand(
+      "exec", "follow an app lane on the simulator, execute and commit it (resumes after a kill)");
+  exec->add_option("--sim-seed", exec_opts_.sim_seed, "simulator and user seed (default 1)");
+  exec->add_option("--blocks", exec_opts_.blocks, "chain blocks to follow (default 100)");
+  exec->add_option("--app", exec_opts_.app,
+                   "counter, token, or a path to a transaction-processor guest ELF");
+  exec->add_option("--threads", exec_opts_.threads, "execution threads (default: the core count)");
+  exec->add_option("--data-dir", exec_opts_.data_dir,
+                   "data directory (the state store, the embedded L1's journal)")
+      ->required();
+  exec->add_option("--tx-per-block", exec_opts_.tx_per_block,
+                   "user transactions per produced block (default 10)");
+  exec->add_option("--invalid-permille", exec_opts_.invalid_permille,
+                   "share of deliberately invalid transactions, per mille (default 50)");
+  exec->add_option("--accounts", exec_opts_.accounts, "counters or token holders (default 1000)");
+  exec->add_option("--reorg-every", exec_opts_.reorg_every,
+                   "simulator steps between random reorgs (default 0: none)");
+  exec->add_option("--reorg-depth", exec_opts_.reorg_depth, "deepest random reorg (default 3)");
+  exec->add_option("--report-every", exec_opts_.report_every,
+                   "print the state root every this many batches (default 0: only at the end)");
+  exec->add_option("--guest-dir", exec_opts_.guest_dir, "where the built-in app guests are");
+  exec->add_flag("--no-sync", exec_no_sync_,
+                 "do not fsync each commit (survives a killed process, not a power loss)");
+  exec->add_flag("--json", exec_json_, "print the summary as JSON");
+  exec->callback([this] {
+    exec_opts_.sync = !exec_no_sync_;
+    auto r = basalt::cli::run_exec(exec_opts_, std::cerr);
+    if (!r.ok()) {
+      std::cerr << "basalt: " << r.error().to_string() << "\n";
+      code = 1;
+      return;
+    }
+    basalt::cli::print_exec_summary(*r, exec_json_, std::cout);
+  });
+}
+
+void Commands::add_settle(CLI::App& app) {
+  settle_opts_.guest_dir = BASALT_GUEST_DIR;
+  auto* settle = app.add_subcommand(
+      "settle",
+      "execute, prove (re-execution receipts: not succinct, not zero-knowledge) and settle an "
+      "app through its covenant on the simulator");
+  settle->add_option("--sim-seed", settle_opts_.sim_seed, "simulator and user seed (default 1)");
+  settle->add_option("--blocks", settle_opts_.blocks,
+                     "chain blocks to run; then the settlement in flight finishes (default 100)");
+  settle->add_option("--app", settle_opts_.app, "counter or token (default counter)");
+  settle->add_option("--bundle-size", settle_opts_.bundle_size,
+                     "batches per aggregate receipt and settlement (default 4)");
+  settle->add_option("--threads", settle_opts_.threads,
+                     "execution and proving threads (default 2)");
+  settle->add_option("--tx-per-block", settle_opts_.tx_per_block,
+                     "user transactions per produced block (default 10)");
+  settle->add_option("--reorg-every", settle_opts_.reorg_every,
+                     "simulator steps between random reorgs (default 0: none)");
+  settle->add_option("--reorg-depth", settle_opts_.reorg_depth, "deepest random reorg (default 3)");
+  settle->add_option("--guest-dir", settle_opts_.guest_dir, "where the built-in guests are");
+  settle->add_flag("--json", settle_opts_.json, "print settlements and the summary as JSON");
+  settle->callback([this] {
+    auto r = basalt::cli::run_settle(settle_opts_, std::cout, std::cerr);
+    if (!r.ok()) {
+      std::cerr << "basalt: " << r.error().to_string() << "\n";
+      code = 1;
+      return;
+    }
+    basalt::cli::print_settle_summary(*r, settle_opts_.json, std::cout);
+  });
+}
+
+void Commands::add_bench(CLI::App& bench) {
+  auto* bench_vm =
+      bench.add_subcommand("vm", "guest instructions per second, against qemu-riscv32");
+  bench_vm->add_option("--guest-dir", bench_vm_opts_.guest_dir,
+                       "directory of the benchmark guest ELFs");
+  bench_vm->add_option("--repeat", bench_vm_opts_.repeat,
+                       "runs per figure; the median is printed (default 3)");
+  bench_vm->callback([this] { code = basalt::cli::bench_vm(bench_vm_opts_); });
+  auto* bench_sim = bench.add_subcommand(
+      "sim", "simulated chain blocks per second at 10/100 lanes x 100/1000 txs");
+  bench_sim->add_option("--blocks", bench_sim_blocks_,
+                        "chain blocks per configuration (default 2000)");
+  bench_sim->callback([this] { code = run_bench_sim(bench_sim_blocks_); });
+  auto* bench_dag = bench.add_subcommand(
+      "dag", "scope and witness-cut time on DAGs of 10^4-10^6 vertices; storage under delta/gamma");
+  bench_dag->callback([this] { code = basalt::cli::bench_dag(std::cout); });
+  bench_exec_opts_.guest_dir = BASALT_GUEST_DIR;
+  auto* bench_exec = bench.add_subcommand(
+      "exec", "transactions per second through execution and commit, and state size per account");
+  bench_exec->add_option("--app", bench_exec_opts_.apps, "counter, token (default: both)");
+  bench_exec->add_option("--accounts", bench_exec_opts_.accounts,
+                         "accounts in the state (default 100000)");
+  bench_exec->add_option("--blocks", bench_exec_opts_.blocks, "chain blocks (default 20)");
+  bench_exec->add_option("--tx-per-block", bench_exec_opts_.tx_per_block,
+                         "transactions per produced block (default 2000)");
+  bench_exec->add_option("--threads", bench_exec_opts_.threads,
+                         "thread counts to compare (default 1 2)");
+  bench_exec->add_flag("--no-sync", bench_exec_opts_.no_sync, "do not fsync each commit");
+  bench_exec->callback([this] { code = basalt::cli::bench_exec(bench_exec_opts_, std::cout); });
+  add_bench_nodes(bench);
+}
+
+// The benchmarks that run the prover or a whole node.
+void Commands::add_bench_nodes(CLI::App& bench) {
+  bench_prove_opts_.guest_dir = BASALT_GUEST_DIR;
+  auto* bench_prove = bench.add_subcommand(
+      "prove",
+      "receipts per second and verification cost per stage, settlement latency (re-execution "
+      "receipts)");
+  bench_prove->add_option("--app", bench_prove_opts_.app, "counter or token (default counter)");
+  bench_prove->add_option("--blocks", bench_prove_opts_.blocks, "chain blocks (default 60)");
+  bench_prove->add_option("--tx-per-block", bench_prove_opts_.tx_per_block,
+                          "user transactions per produced block (default 50)");
+  bench_prove->add_option("--bundle-size", bench_prove_opts_.bundle_size,
+                          "batches per aggregate (default 4)");
+  bench_prove->add_option("--threads", bench_prove_opts_.threads, "threads (default 2)");
+  bench_prove->callback([this] { code = basalt::cli::bench_prove(bench_prove_opts_, std::cout); });
+  bench_api_opts_.guest_dir = BASALT_GUEST_DIR;
+  auto* bench_api = bench.add_subcommand(
+      "api", "the node's API under a slow-client attack: /v1/status answered, and how fast");
+  bench_api->add_option("--slow-clients", bench_api_opts_.slow_clients,
+                        "slow connections (default 300)");
+  bench_api->add_option("--seconds", bench_api_opts_.seconds, "seconds per row (default 45)");
+  bench_api->add_option("--threads", bench_api_opts_.threads, "server threads (default 128)");
+  bench_api->callback([this] { code = basalt::cli::bench_api(bench_api_opts_, std::cout); });
+  bench_memory_opts_.guest_dir = BASALT_GUEST_DIR;
+  auto* bench_memory = bench.add_subcommand(
+      "memory", "a node's resident memory over a long run, against the 10 % bound");
+  bench_memory->add_option("--blocks", bench_memory_opts_.blocks, "chain blocks (default 50 000)");
+  bench_memory->add_option("--from", bench_memory_opts_.from,
+                           "measure the growth from this block (default 10 000)");
+  bench_memory->add_option("--every", bench_memory_opts_.every,
+                           "sample every this many blocks (default 5 000)");
+  bench_memory->add_option("--tx-per-block", bench_memory_opts_.tx_per_block,
+                           "seeded transactions per block (default 20)");
+  bench_memory->callback(
+      [this] { code = basalt::cli::bench_memory(bench_memory_opts_, std::cout); });
+}
+
+void Commands::add_journal(CLI::App& app) {
+  auto* journal = app.add_subcommand("journal", "settlement journals");
+  journal->require_subcommand(1);
+  auto* journal_decode = journal->add_subcommand(
+      "decode", "print the fields of a 320-byte StateTransition journal given in hex");
+  journal_decode->add_option("hex", journal_hex_, "the journal, 640 hex digits")->required();
+  journal_decode->callback([this] { code = run_journal_decode(journal_hex_); });
+}
+
+void Commands::add_node(CLI::App& app) {
+  auto* node = app.add_subcommand(
+      "node", "run the node (simulator, execution, prover, HTTP API) until SIGINT/SIGTERM");
+  node->add_option("--config", node_config_, "TOML configuration (docs/config.md)")->required();
+  node->callback(
+      [this] { code = basalt::cli::run_node(node_config_, BASALT_GUEST_DIR, std::cerr); });
+}
+
+void Commands::add_tx(CLI::App& app) {
+  auto* tx = app.add_subcommand("tx", "lane transactions through a node's API");
+  tx->require_subcommand(1);
+  auto* tx_build = tx->add_subcommand(
+      "build", "build and sign a lane transaction for the node's app; prints it in hex");
+  tx_build->add_option("--api", build_opts_.api, "the node, e.g. http://127.0.0.1:8420")
+      ->required();
+  tx_build
+      ->add_option("--funding-key", build_opts_.funding_key_file,
+                   "file with the secret key (hex) whose L1 output pays")
+      ->required();
+  tx_build->add_option("--fee", build_opts_.fee, "L1 fee in sompi (default 2000)");
+  tx_build->add_option("--access", build_opts_.accesses,
+                       "a declared resource: <64 hex>[:r|:w] (w: read and write; repeatable)");
+  tx_build->add_option("--data", build_opts_.data_hex, "app data (hex)");
+  tx_build->add_option("--json", build_opts_.json_file,
+                       "access list and app data from JSON: {\"accesses\": [{\"id\": hex, "
+                       "\"write\": bool}], \"data\": hex}");
+  tx_build->add_option("--counter", build_opts_.counter,
+                       "counter app: increment counter number N (its resource id is derived)");
+  tx_build->add_option("--token-op", build_opts_.token_op,
+                       "token app: mint, transfer or withdraw (an exit to L1)");
+  tx_build->add_option("--token-key", build_opts_.token_key_file,
+                       "token app: the signer's key file (the authority for mint)");
+  tx_build->add_option("--to", build_opts_.token_to,
+                       "token app: recipient x-only key (hex); withdraw: the L1 P2PK key");
+  tx_build->add_option("--amount", build_opts_.token_amount, "token app: amount");
+  tx_build->add_option("--nonce", build_opts_.token_nonce,
+                       "token app: the consumed account's next nonce");
+  tx_build->callback([this] { code = basalt::cli::tx_build(build_opts_, std::cout, std::cerr); });
+  auto* tx_submit =
+      tx->add_subcommand("submit", "submit a built transaction (hex, or - for stdin)");
+  tx_submit->add_option("--api", tx_api_, "the node")->required();
+  tx_submit->add_option("tx", tx_hex_, "the transaction in hex, or -")->required();
+  tx_submit->callback(
+      [this] { code = basalt::cli::tx_submit(tx_api_, tx_hex_, std::cout, std::cerr); });
+  auto* tx_status =
+      tx->add_subcommand("status", "a transaction's result; --wait-for follows it to a stage");
+  tx_status->add_option("--api", tx_api_, "the node")->required();
+  tx_status->add_option("id", tx_id_, "transaction id (hex)")->required();
+  tx_status->add_option("--wait-for", wait_for_, "executed, committed, proven or settled");
+  tx_status->add_option("--timeout", tx_timeout_, "seconds to wait (default 60)");
+  tx_status->callback([this] {
+    code = basalt::cli::tx_status(tx_api_, tx_id_, wait_for_, tx_timeout_, std::cout, std::cerr);
+  });
+  add_tx_load(*tx);
+}
+
+void Commands::add_tx_load(CLI::App& tx) {
+  auto* tx_load = tx.add_subcommand(
+      "load", "concurrent users submitting app transactions (some invalid on purpose)");
+  tx_load->add_option("--api", load_opts_.api, "the node")->required();
+  tx_load
+      ->add_option("--funding-key", load_opts_.funding_key_file,
+                   "key file whose outputs fund the users (one output each)")
+      ->required();
+  tx_load->add_option("--users", load_opts_.users, "concurrent users (default 32)");
+  tx_load->add_option("--seconds", load_opts_.seconds,
+                      "how long to submit (default 30; the limit with --until-settled)");
+  tx_load->add_option("--until-settled", load_opts_.until_settled,
+                      "stop once the node has confirmed this many settlements");
+  tx_load->add_option("--max-txs", load_opts_.max_txs, "stop after this many (default: no limit)");
+  tx_load->add_option("--invalid-permille", load_opts_.invalid_permille,
+                      "share of deliberately invalid transactions (default 100)");
+  tx_load->add_option("--seed", load_opts_.seed, "user keys and choices (default 1)");
+  tx_load->add_option("--progress-every", load_opts_.progress_every_s,
+                      "print the node's pipeline every this many seconds (default 0: never)");
+  tx_load->add_option("--label", load_opts_.label, "prefix of the progress lines");
+  tx_load->add_flag("--json", load_json_, "print the report as JSON");
+  tx_load->callback([this] {
+    auto r = basalt::client::run_load(load_opts_, std::cerr);
+    if (!r.ok()) {
+      std::cerr << "basalt: " << r.error().to_string() << "\n";
+      code = 2;
+      return;
+    }
+    if (load_json_) {
+      std::cout << basalt::client::load_report_json(*r).dump() << "\n";
+    } else {
+      basalt::cli::print_load_report(*r, std::cout);
+    }
+    const bool clean =
+        r->unexpected == 0 && r->lost == 0 && r->http_errors == 0 && !r->settled_target_missed;
+    code = clean ? 0 : 1;
+  });
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -150,369 +569,10 @@ int main(int argc, char** argv) {
     CLI::App app{"basalt: a runtime for based apps (vProgs) on Kaspa"};
     app.require_subcommand(1);
     app.set_version_flag("--version", "basalt 0.1.0");
-
-    auto* conformance = app.add_subcommand("conformance", "check basalt against golden vectors");
-    conformance->require_subcommand(1);
-    std::string vectors_path;
-    auto* kip21 = conformance->add_subcommand(
-        "kip21", "evaluate every vector of a KIP-21 vector file; prints PASS/FAIL/SKIP per vector");
-    kip21->add_option("vectors", vectors_path, "path to kip21-vectors.json")->required();
-
-    auto* vm = app.add_subcommand("vm", "run RISC-V guests in basalt's VM");
-    vm->require_subcommand(1);
-    basalt::cli::VmRunOptions run_opts;
-    auto* vm_run = vm->add_subcommand(
-        "run", "run a guest ELF; its stdout passes through, the report goes to stderr");
-    vm_run->add_option("elf", run_opts.elf_path, "guest ELF (RV32IM, static)")->required();
-    vm_run->add_option("--input", run_opts.input_path,
-                       "file whose bytes form the guest's input stream");
-    vm_run->add_option("--journal", run_opts.journal_path,
-                       "write the guest's journal to this file");
-    vm_run->add_option("--max-cycles", run_opts.max_cycles, "cycle limit (default 2^32)");
-    vm_run->add_option("--memory-limit", run_opts.memory_limit,
-                       "bytes of image and heap (default 64 MiB)");
-    vm_run->add_flag("--json", run_opts.json,
-                     "print one JSON report on stdout, guest output included as hex");
-    vm_run->add_flag("--interpret", run_opts.interpret,
-                     "run on the interpreter alone (the reference; same result, slower)");
-    std::string image_elf;
-    auto* vm_image = vm->add_subcommand("image-id", "print the image id of a guest ELF");
-    vm_image->add_option("elf", image_elf, "guest ELF")->required();
-
-    auto* bench = app.add_subcommand("bench", "measure basalt's performance");
-    bench->require_subcommand(1);
-    basalt::cli::VmBenchOptions bench_vm_opts{BASALT_GUEST_DIR, 3};
-    auto* bench_vm =
-        bench->add_subcommand("vm", "guest instructions per second, against qemu-riscv32");
-    bench_vm->add_option("--guest-dir", bench_vm_opts.guest_dir,
-                         "directory of the benchmark guest ELFs");
-    bench_vm->add_option("--repeat", bench_vm_opts.repeat,
-                         "runs per figure; the median is printed (default 3)");
-
-    auto* sim = app.add_subcommand("sim", "the embedded Kaspa L1 simulator");
-    sim->require_subcommand(1);
-    SimRunOptions sim_opts;
-    auto* sim_run = sim->add_subcommand(
-        "run", "produce a seeded BlockDAG and optionally export its chain as JSON");
-    sim_run->add_option("--seed", sim_opts.params.seed, "PRNG seed (default 1)");
-    sim_run->add_option("--blocks", sim_opts.blocks,
-                        "length of the final selected chain (default 100)");
-    sim_run->add_option("--lanes", sim_opts.params.lanes, "user lanes (default 4)");
-    sim_run->add_option("--tx-rate", sim_opts.params.tx_per_block,
-                        "lane transactions per block (default 10)");
-    sim_run->add_option("--finality-depth", sim_opts.params.finality_depth,
-                        "F in blue score (default 100)");
-    sim_run->add_option("--reorg-every", sim_opts.params.reorg_every,
-                        "a seeded reorg after every K steps (default never)");
-    sim_run->add_option("--reorg-depth", sim_opts.params.reorg_depth,
-                        "random reorgs replace 1..D chain blocks (D < F)");
-    sim_run->add_option("--export", sim_opts.export_path,
-                        "write the chain, mergesets and lane proofs as JSON");
-
-    std::uint64_t bench_sim_blocks = 2000;
-    auto* bench_sim = bench->add_subcommand(
-        "sim", "simulated chain blocks per second at 10/100 lanes x 100/1000 txs");
-    bench_sim->add_option("--blocks", bench_sim_blocks,
-                          "chain blocks per configuration (default 2000)");
-
-    auto* dag = app.add_subcommand("dag", "the computation DAG and pruning-safety rules");
-    dag->require_subcommand(1);
-    basalt::dag::SimulationParams dag_params;
-    std::uint64_t delta = 500, gamma = 50;
-    auto* dag_sim = dag->add_subcommand(
-        "simulate", "seeded synthetic workload; storage and scope per window of rounds");
-    dag_sim->add_option("--seed", dag_params.seed, "PRNG seed (default 1)");
-    dag_sim->add_option("--vprogs", dag_params.vprogs, "number of vProgs (default 8)");
-    dag_sim->add_option("--accounts", dag_params.accounts_per_vprog,
-                        "accounts per vProg (default 32)");
-    dag_sim->add_option("--tx-rate", dag_params.tx_per_round,
-                        "transactions per round (default 20)");
-    dag_sim->add_option("--cross-read", dag_params.cross_read_permille,
-                        "cross-vProg read chance per mille (default 200)");
-    dag_sim->add_option("--proof-interval", dag_params.proof_interval,
-                        "rounds between proofs of one vProg (default 50)");
-    dag_sim->add_option("--delta", delta, "the delta rule in rounds; 0 disables it (default 500)");
-    dag_sim->add_option("--gamma", gamma, "the gamma rule in rounds; 0 disables it (default 50)");
-    dag_sim->add_option("--pruning-depth", dag_params.pruning_depth,
-                        "rounds kept below the tip (default 2000)");
-    dag_sim->add_option("--rounds", dag_params.rounds, "rounds to simulate (default 5000)");
-    dag_sim->add_option("--window", dag_params.window, "rounds per table row (default 500)");
-
-    basalt::cli::ExecOptions exec_opts;
-    exec_opts.guest_dir = BASALT_GUEST_DIR;
-    bool exec_json = false;
-    bool exec_no_sync = false;
-    auto* exec = app.add_subcommand(
-        "exec",
-        "follow an app lane on the simulator, execute and commit it (resumes after a kill)");
-    exec->add_option("--sim-seed", exec_opts.sim_seed, "simulator and user seed (default 1)");
-    exec->add_option("--blocks", exec_opts.blocks, "chain blocks to follow (default 100)");
-    exec->add_option("--app", exec_opts.app,
-                     "counter, token, or a path to a transaction-processor guest ELF");
-    exec->add_option("--threads", exec_opts.threads, "execution threads (default: the core count)");
-    exec->add_option("--data-dir", exec_opts.data_dir,
-                     "data directory (the state store, the embedded L1's journal)")
-        ->required();
-    exec->add_option("--tx-per-block", exec_opts.tx_per_block,
-                     "user transactions per produced block (default 10)");
-    exec->add_option("--invalid-permille", exec_opts.invalid_permille,
-                     "share of deliberately invalid transactions, per mille (default 50)");
-    exec->add_option("--accounts", exec_opts.accounts, "counters or token holders (default 1000)");
-    exec->add_option("--reorg-every", exec_opts.reorg_every,
-                     "simulator steps between random reorgs (default 0: none)");
-    exec->add_option("--reorg-depth", exec_opts.reorg_depth, "deepest random reorg (default 3)");
-    exec->add_option("--report-every", exec_opts.report_every,
-                     "print the state root every this many batches (default 0: only at the end)");
-    exec->add_option("--guest-dir", exec_opts.guest_dir, "where the built-in app guests are");
-    exec->add_flag("--no-sync", exec_no_sync,
-                   "do not fsync each commit (survives a killed process, not a power loss)");
-    exec->add_flag("--json", exec_json, "print the summary as JSON");
-
-    basalt::cli::BenchExecOptions bench_exec_opts;
-    bench_exec_opts.guest_dir = BASALT_GUEST_DIR;
-    auto* bench_exec = bench->add_subcommand(
-        "exec", "transactions per second through execution and commit, and state size per account");
-    bench_exec->add_option("--app", bench_exec_opts.apps, "counter, token (default: both)");
-    bench_exec->add_option("--accounts", bench_exec_opts.accounts,
-                           "accounts in the state (default 100000)");
-    bench_exec->add_option("--blocks", bench_exec_opts.blocks, "chain blocks (default 20)");
-    bench_exec->add_option("--tx-per-block", bench_exec_opts.tx_per_block,
-                           "transactions per produced block (default 2000)");
-    bench_exec->add_option("--threads", bench_exec_opts.threads,
-                           "thread counts to compare (default 1 2)");
-    bench_exec->add_flag("--no-sync", bench_exec_opts.no_sync, "do not fsync each commit");
-
-    std::string dag_file;
-    auto* dag_scope = dag->add_subcommand(
-        "scope", "scope and execution set of a query transaction (JSON file, src/dag/README.md)");
-    dag_scope->add_option("file", dag_file, "DAG and query (JSON)")->required();
-    basalt::cli::DagCutOptions cut_opts;
-    std::string mu_text;
-    auto* dag_cut = dag->add_subcommand(
-        "cut",
-        "minimum witness cut of a query transaction (or weighted, or the trade-off frontier)");
-    dag_cut->add_option("file", dag_file, "DAG and query (JSON)")->required();
-    dag_cut->add_option("--mu", mu_text, "weighted cut at exchange rate mu (an integer or p/q)");
-    dag_cut->add_flag("--frontier", cut_opts.frontier, "every point of the cost trade-off");
-    auto* bench_dag = bench->add_subcommand(
-        "dag",
-        "scope and witness-cut time on DAGs of 10^4-10^6 vertices; storage under delta/gamma");
-
-    basalt::cli::SettleOptions settle_opts;
-    settle_opts.guest_dir = BASALT_GUEST_DIR;
-    auto* settle = app.add_subcommand(
-        "settle",
-        "execute, prove (re-execution receipts: not succinct, not zero-knowledge) and settle an "
-        "app through its covenant on the simulator");
-    settle->add_option("--sim-seed", settle_opts.sim_seed, "simulator and user seed (default 1)");
-    settle->add_option("--blocks", settle_opts.blocks,
-                       "chain blocks to run; then the settlement in flight finishes (default 100)");
-    settle->add_option("--app", settle_opts.app, "counter or token (default counter)");
-    settle->add_option("--bundle-size", settle_opts.bundle_size,
-                       "batches per aggregate receipt and settlement (default 4)");
-    settle->add_option("--threads", settle_opts.threads,
-                       "execution and proving threads (default 2)");
-    settle->add_option("--tx-per-block", settle_opts.tx_per_block,
-                       "user transactions per produced block (default 10)");
-    settle->add_option("--reorg-every", settle_opts.reorg_every,
-                       "simulator steps between random reorgs (default 0: none)");
-    settle->add_option("--reorg-depth", settle_opts.reorg_depth,
-                       "deepest random reorg (default 3)");
-    settle->add_option("--guest-dir", settle_opts.guest_dir, "where the built-in guests are");
-    settle->add_flag("--json", settle_opts.json, "print settlements and the summary as JSON");
-
-    basalt::cli::BenchProveOptions bench_prove_opts;
-    bench_prove_opts.guest_dir = BASALT_GUEST_DIR;
-    auto* bench_prove = bench->add_subcommand(
-        "prove",
-        "receipts per second and verification cost per stage, settlement latency (re-execution "
-        "receipts)");
-    bench_prove->add_option("--app", bench_prove_opts.app, "counter or token (default counter)");
-    bench_prove->add_option("--blocks", bench_prove_opts.blocks, "chain blocks (default 60)");
-    bench_prove->add_option("--tx-per-block", bench_prove_opts.tx_per_block,
-                            "user transactions per produced block (default 50)");
-    bench_prove->add_option("--bundle-size", bench_prove_opts.bundle_size,
-                            "batches per aggregate (default 4)");
-    bench_prove->add_option("--threads", bench_prove_opts.threads, "threads (default 2)");
-
-    basalt::cli::BenchApiOptions bench_api_opts;
-    bench_api_opts.guest_dir = BASALT_GUEST_DIR;
-    auto* bench_api = bench->add_subcommand(
-        "api", "the node's API under a slow-client attack: /v1/status answered, and how fast");
-    bench_api->add_option("--slow-clients", bench_api_opts.slow_clients,
-                          "slow connections (default 300)");
-    bench_api->add_option("--seconds", bench_api_opts.seconds, "seconds per row (default 45)");
-    bench_api->add_option("--threads", bench_api_opts.threads, "server threads (default 128)");
-
-    basalt::cli::BenchMemoryOptions bench_memory_opts;
-    bench_memory_opts.guest_dir = BASALT_GUEST_DIR;
-    auto* bench_memory = bench->add_subcommand(
-        "memory", "a node's resident memory over a long run, against the 10 % bound");
-    bench_memory->add_option("--blocks", bench_memory_opts.blocks, "chain blocks (default 50 000)");
-    bench_memory->add_option("--from", bench_memory_opts.from,
-                             "measure the growth from this block (default 10 000)");
-    bench_memory->add_option("--every", bench_memory_opts.every,
-                             "sample every this many blocks (default 5 000)");
-    bench_memory->add_option("--tx-per-block", bench_memory_opts.tx_per_block,
-                             "seeded transactions per block (default 20)");
-
-    std::string journal_hex;
-    auto* journal = app.add_subcommand("journal", "settlement journals");
-    journal->require_subcommand(1);
-    auto* journal_decode = journal->add_subcommand(
-        "decode", "print the fields of a 320-byte StateTransition journal given in hex");
-    journal_decode->add_option("hex", journal_hex, "the journal, 640 hex digits")->required();
-
-    std::string node_config;
-    auto* node = app.add_subcommand(
-        "node", "run the node (simulator, execution, prover, HTTP API) until SIGINT/SIGTERM");
-    node->add_option("--config", node_config, "TOML configuration (docs/config.md)")->required();
-
-    auto* tx = app.add_subcommand("tx", "lane transactions through a node's API");
-    tx->require_subcommand(1);
-    basalt::cli::TxBuildOptions build_opts;
-    auto* tx_build = tx->add_subcommand(
-        "build", "build and sign a lane transaction for the node's app; prints it in hex");
-    tx_build->add_option("--api", build_opts.api, "the node, e.g. http://127.0.0.1:8420")
-        ->required();
-    tx_build
-        ->add_option("--funding-key", build_opts.funding_key_file,
-                     "file with the secret key (hex) whose L1 output pays")
-        ->required();
-    tx_build->add_option("--fee", build_opts.fee, "L1 fee in sompi (default 2000)");
-    tx_build->add_option("--access", build_opts.accesses,
-                         "a declared resource: <64 hex>[:r|:w] (w: read and write; repeatable)");
-    tx_build->add_option("--data", build_opts.data_hex, "app data (hex)");
-    tx_build->add_option("--json", build_opts.json_file,
-                         "access list and app data from JSON: {\"accesses\": [{\"id\": hex, "
-                         "\"write\": bool}], \"data\": hex}");
-    tx_build->add_option("--counter", build_opts.counter,
-                         "counter app: increment counter number N (its resource id is derived)");
-    tx_build->add_option("--token-op", build_opts.token_op,
-                         "token app: mint, transfer or withdraw (an exit to L1)");
-    tx_build->add_option("--token-key", build_opts.token_key_file,
-                         "token app: the signer's key file (the authority for mint)");
-    tx_build->add_option("--to", build_opts.token_to,
-                         "token app: recipient x-only key (hex); withdraw: the L1 P2PK key");
-    tx_build->add_option("--amount", build_opts.token_amount, "token app: amount");
-    tx_build->add_option("--nonce", build_opts.token_nonce,
-                         "token app: the consumed account's next nonce");
-    std::string tx_api, tx_hex, tx_id, wait_for;
-    double tx_timeout = 60;
-    auto* tx_submit =
-        tx->add_subcommand("submit", "submit a built transaction (hex, or - for stdin)");
-    tx_submit->add_option("--api", tx_api, "the node")->required();
-    tx_submit->add_option("tx", tx_hex, "the transaction in hex, or -")->required();
-    auto* tx_status =
-        tx->add_subcommand("status", "a transaction's result; --wait-for follows it to a stage");
-    tx_status->add_option("--api", tx_api, "the node")->required();
-    tx_status->add_option("id", tx_id, "transaction id (hex)")->required();
-    tx_status->add_option("--wait-for", wait_for, "executed, committed, proven or settled");
-    tx_status->add_option("--timeout", tx_timeout, "seconds to wait (default 60)");
-    basalt::client::LoadOptions load_opts;
-    auto* tx_load = tx->add_subcommand(
-        "load", "concurrent users submitting app transactions (some invalid on purpose)");
-    tx_load->add_option("--api", load_opts.api, "the node")->required();
-    tx_load
-        ->add_option("--funding-key", load_opts.funding_key_file,
-                     "key file whose outputs fund the users (one output each)")
-        ->required();
-    tx_load->add_option("--users", load_opts.users, "concurrent users (default 32)");
-    tx_load->add_option("--seconds", load_opts.seconds,
-                        "how long to submit (default 30; the limit with --until-settled)");
-    tx_load->add_option("--until-settled", load_opts.until_settled,
-                        "stop once the node has confirmed this many settlements");
-    tx_load->add_option("--max-txs", load_opts.max_txs, "stop after this many (default: no limit)");
-    tx_load->add_option("--invalid-permille", load_opts.invalid_permille,
-                        "share of deliberately invalid transactions (default 100)");
-    tx_load->add_option("--seed", load_opts.seed, "user keys and choices (default 1)");
-    tx_load->add_option("--progress-every", load_opts.progress_every_s,
-                        "print the node's pipeline every this many seconds (default 0: never)");
-    tx_load->add_option("--label", load_opts.label, "prefix of the progress lines");
-    bool load_json = false;
-    tx_load->add_flag("--json", load_json, "print the report as JSON");
-
+    Commands commands;
+    commands.add(app);
     CLI11_PARSE(app, argc, argv);
-    if (journal_decode->parsed()) return run_journal_decode(journal_hex);
-    if (node->parsed()) return basalt::cli::run_node(node_config, BASALT_GUEST_DIR, std::cerr);
-    if (tx_build->parsed()) return basalt::cli::tx_build(build_opts, std::cout, std::cerr);
-    if (tx_submit->parsed()) return basalt::cli::tx_submit(tx_api, tx_hex, std::cout, std::cerr);
-    if (tx_status->parsed())
-      return basalt::cli::tx_status(tx_api, tx_id, wait_for, tx_timeout, std::cout, std::cerr);
-    if (tx_load->parsed()) {
-      auto r = basalt::client::run_load(load_opts, std::cerr);
-      if (!r.ok()) {
-        std::cerr << "basalt: " << r.error().to_string() << "\n";
-        return 2;
-      }
-      if (load_json) {
-        std::cout << basalt::client::load_report_json(*r).dump() << "\n";
-      } else {
-        basalt::cli::print_load_report(*r, std::cout);
-      }
-      return r->unexpected == 0 && r->lost == 0 && r->http_errors == 0 && !r->settled_target_missed
-                 ? 0
-                 : 1;
-    }
-    if (dag_scope->parsed()) return basalt::cli::dag_scope(dag_file, std::cout);
-    if (dag_cut->parsed()) {
-      if (!mu_text.empty()) {
-        basalt::dag::Ratio mu;
-        const auto slash = mu_text.find('/');
-        try {
-          mu.num = std::stoll(mu_text.substr(0, slash));
-          mu.den = slash == std::string::npos ? 1 : std::stoll(mu_text.substr(slash + 1));
-        } catch (const std::exception&) {
-          mu.den = 0;
-        }
-        if (mu.den <= 0 || mu.num < 0) {
-          std::cerr << "basalt: --mu must be a non-negative integer or fraction p/q\n";
-          return 2;
-        }
-        cut_opts.mu = mu;
-      }
-      return basalt::cli::dag_cut(dag_file, cut_opts, std::cout);
-    }
-    if (bench_dag->parsed()) return basalt::cli::bench_dag(std::cout);
-    if (exec->parsed()) {
-      exec_opts.sync = !exec_no_sync;
-      auto r = basalt::cli::run_exec(exec_opts, std::cerr);
-      if (!r.ok()) {
-        std::cerr << "basalt: " << r.error().to_string() << "\n";
-        return 1;
-      }
-      basalt::cli::print_exec_summary(*r, exec_json, std::cout);
-      return 0;
-    }
-    if (bench_exec->parsed()) return basalt::cli::bench_exec(bench_exec_opts, std::cout);
-    if (bench_prove->parsed()) return basalt::cli::bench_prove(bench_prove_opts, std::cout);
-    if (bench_api->parsed()) return basalt::cli::bench_api(bench_api_opts, std::cout);
-    if (bench_memory->parsed()) return basalt::cli::bench_memory(bench_memory_opts, std::cout);
-    if (settle->parsed()) {
-      auto r = basalt::cli::run_settle(settle_opts, std::cout, std::cerr);
-      if (!r.ok()) {
-        std::cerr << "basalt: " << r.error().to_string() << "\n";
-        return 1;
-      }
-      basalt::cli::print_settle_summary(*r, settle_opts.json, std::cout);
-      return 0;
-    }
-    if (dag_sim->parsed()) {
-      dag_params.delta = delta ? std::optional<std::uint64_t>(delta) : std::nullopt;
-      dag_params.gamma = gamma ? std::optional<std::uint64_t>(gamma) : std::nullopt;
-      if (dag_params.vprogs == 0 || dag_params.accounts_per_vprog == 0 || dag_params.window == 0) {
-        std::cerr << "basalt: --vprogs, --accounts and --window must be positive\n";
-        return 2;
-      }
-      return run_dag_simulate(dag_params);
-    }
-    if (bench_sim->parsed()) return run_bench_sim(bench_sim_blocks);
-    if (sim_run->parsed()) return run_sim(sim_opts);
-    if (kip21->parsed()) return run_conformance_kip21(vectors_path);
-    if (vm_run->parsed()) return basalt::cli::vm_run(run_opts);
-    if (vm_image->parsed()) return basalt::cli::vm_image_id(image_elf);
-    if (bench_vm->parsed()) return basalt::cli::bench_vm(bench_vm_opts);
-    return 0;
+    return commands.code;
   } catch (const std::exception& e) {
     std::cerr << "basalt: fatal: " << e.what() << "\n";
     return 3;
