@@ -12,7 +12,7 @@
 #include "core/byte_reader.hpp"
 #include "core/byte_writer.hpp"
 #include "core/files.hpp"
-#include "zk/receipt.hpp"
+#include "node/records.hpp"
 
 namespace basalt::node {
 
@@ -20,10 +20,6 @@ namespace {
 
 using core::Error;
 using core::ErrorCode;
-
-constexpr std::size_t kMaxText = 4096;
-constexpr std::size_t kMaxJournal = 1u << 20;
-constexpr std::size_t kMaxTxsPerBatch = 1u << 20;
 
 // RocksDB finding its own files damaged is corruption of ours, not an I/O failure.
 Error io_error(const rocksdb::Status& s, const std::string& what) {
@@ -71,162 +67,6 @@ std::string key(char tag, std::uint64_t v) {
 
 rocksdb::Slice slice(const core::Bytes& b) {
   return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
-
-core::ByteSpan span(const std::string& s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-void put_text(core::ByteWriter& w, const std::string& s) {
-  const std::size_t n = std::min(s.size(), kMaxText);
-  w.u16_le(static_cast<std::uint16_t>(n));
-  w.bytes(span(s).first(n));
-}
-
-core::Result<std::string> read_text(core::ByteReader& r, std::string_view what) {
-  BASALT_ASSIGN_OR_RETURN(const std::uint16_t n, r.read_u16_le(what));
-  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan b, r.read_bytes(n, what));
-  return std::string(b.begin(), b.end());
-}
-
-core::Bytes encode_tx(const TxRecord& t) {
-  core::ByteWriter w;
-  w.hash(t.id.hash());
-  w.u64_le(t.batch);
-  w.hash(t.block.hash());
-  w.u32_le(t.merge_idx);
-  w.boolean(t.ok);
-  put_text(w, t.reason);
-  put_text(w, t.detail);
-  w.u64_le(t.cycles);
-  w.var_bytes(t.journal);
-  return w.take();
-}
-
-core::Result<TxRecord> decode_tx(core::ByteSpan b) {
-  core::ByteReader r(b);
-  TxRecord t;
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("tx id"));
-  t.id = kaspa::TxId(id);
-  BASALT_ASSIGN_OR_RETURN(t.batch, r.read_u64_le("batch"));
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 block, r.read_hash32("block"));
-  t.block = kaspa::BlockHash(block);
-  BASALT_ASSIGN_OR_RETURN(t.merge_idx, r.read_u32_le("merge idx"));
-  BASALT_ASSIGN_OR_RETURN(t.ok, r.read_bool("ok"));
-  BASALT_ASSIGN_OR_RETURN(t.reason, read_text(r, "reason"));
-  BASALT_ASSIGN_OR_RETURN(t.detail, read_text(r, "detail"));
-  BASALT_ASSIGN_OR_RETURN(t.cycles, r.read_u64_le("cycles"));
-  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan j, r.read_var_bytes(kMaxJournal, "journal"));
-  t.journal.assign(j.begin(), j.end());
-  BASALT_TRY(r.expect_end("tx record"));
-  return t;
-}
-
-core::Bytes encode_batch(const BatchRow& b) {
-  core::ByteWriter w;
-  w.u64_le(b.id);
-  w.hash(b.block.hash());
-  w.u64_le(b.blue_score);
-  w.u64_le(b.step);
-  w.u32_le(b.txs);
-  w.u32_le(b.failed);
-  w.boolean(b.root.has_value());
-  if (b.root) w.hash(*b.root);
-  w.u64_le(b.tx_ids.size());
-  for (const auto& id : b.tx_ids) w.hash(id.hash());
-  return w.take();
-}
-
-core::Result<BatchRow> decode_batch(core::ByteSpan bytes) {
-  core::ByteReader r(bytes);
-  BatchRow b;
-  BASALT_ASSIGN_OR_RETURN(b.id, r.read_u64_le("batch id"));
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 block, r.read_hash32("block"));
-  b.block = kaspa::BlockHash(block);
-  BASALT_ASSIGN_OR_RETURN(b.blue_score, r.read_u64_le("blue score"));
-  BASALT_ASSIGN_OR_RETURN(b.step, r.read_u64_le("step"));
-  BASALT_ASSIGN_OR_RETURN(b.txs, r.read_u32_le("txs"));
-  BASALT_ASSIGN_OR_RETURN(b.failed, r.read_u32_le("failed"));
-  BASALT_ASSIGN_OR_RETURN(const bool has_root, r.read_bool("has root"));
-  if (has_root) {
-    BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, r.read_hash32("root"));
-    b.root = root;
-  }
-  BASALT_ASSIGN_OR_RETURN(const std::uint64_t n, r.read_count(kMaxTxsPerBatch, 32, "tx ids"));
-  for (std::uint64_t i = 0; i < n; ++i) {
-    BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("tx id"));
-    b.tx_ids.push_back(kaspa::TxId(id));
-  }
-  BASALT_TRY(r.expect_end("batch row"));
-  return b;
-}
-
-core::Bytes encode_settlement(const SettlementRecord& s) {
-  core::ByteWriter w;
-  w.u64_le(s.seq);
-  w.u64_le(s.first_batch);
-  w.u64_le(s.last_batch);
-  w.hash(s.anchor.hash());
-  w.hash(s.tx_id.hash());
-  w.u64_le(s.fee);
-  w.u32_le(s.bumps);
-  w.u8(static_cast<std::uint8_t>(s.status));
-  w.u64_le(s.submitted_step);
-  w.boolean(s.accepted_in.has_value());
-  if (s.accepted_in) w.hash(s.accepted_in->hash());
-  w.u64_le(s.accepted_step);
-  w.u64_le(s.final_step);
-  w.u64_le(s.latency_ms);
-  put_text(w, s.detail);
-  w.var_bytes(s.journal);
-  w.hash(s.covenant_input.transaction_id.hash());
-  w.u32_le(s.covenant_input.index);
-  return w.take();
-}
-
-core::Result<SettlementRecord> decode_settlement(core::ByteSpan b) {
-  core::ByteReader r(b);
-  SettlementRecord s;
-  BASALT_ASSIGN_OR_RETURN(s.seq, r.read_u64_le("seq"));
-  BASALT_ASSIGN_OR_RETURN(s.first_batch, r.read_u64_le("first batch"));
-  BASALT_ASSIGN_OR_RETURN(s.last_batch, r.read_u64_le("last batch"));
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 anchor, r.read_hash32("anchor"));
-  s.anchor = kaspa::BlockHash(anchor);
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("tx id"));
-  s.tx_id = kaspa::TxId(id);
-  BASALT_ASSIGN_OR_RETURN(s.fee, r.read_u64_le("fee"));
-  BASALT_ASSIGN_OR_RETURN(s.bumps, r.read_u32_le("bumps"));
-  BASALT_ASSIGN_OR_RETURN(const std::uint8_t status, r.read_u8("status"));
-  if (status > static_cast<std::uint8_t>(SettlementStatus::kSuperseded))
-    return Error{ErrorCode::kUnknownTag, "settlement status " + std::to_string(status)};
-  s.status = static_cast<SettlementStatus>(status);
-  BASALT_ASSIGN_OR_RETURN(s.submitted_step, r.read_u64_le("submitted step"));
-  BASALT_ASSIGN_OR_RETURN(const bool accepted, r.read_bool("accepted"));
-  if (accepted) {
-    BASALT_ASSIGN_OR_RETURN(const core::Hash32 block, r.read_hash32("accepting block"));
-    s.accepted_in = kaspa::BlockHash(block);
-  }
-  BASALT_ASSIGN_OR_RETURN(s.accepted_step, r.read_u64_le("accepted step"));
-  BASALT_ASSIGN_OR_RETURN(s.final_step, r.read_u64_le("final step"));
-  BASALT_ASSIGN_OR_RETURN(s.latency_ms, r.read_u64_le("latency"));
-  BASALT_ASSIGN_OR_RETURN(s.detail, read_text(r, "detail"));
-  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan j, r.read_var_bytes(kMaxJournal, "journal"));
-  s.journal.assign(j.begin(), j.end());
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 cov, r.read_hash32("covenant input"));
-  s.covenant_input.transaction_id = kaspa::TxId(cov);
-  BASALT_ASSIGN_OR_RETURN(s.covenant_input.index, r.read_u32_le("covenant input index"));
-  BASALT_TRY(r.expect_end("settlement record"));
-  return s;
-}
-
-core::Result<settle::CovenantOrigin> decode_covenant(core::ByteSpan b) {
-  core::ByteReader r(b);
-  settle::CovenantOrigin o;
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("covenant id"));
-  o.id = kaspa::CovenantId(id);
-  BASALT_ASSIGN_OR_RETURN(o.initial_root, r.read_hash32("initial root"));
-  BASALT_TRY(r.expect_end("covenant"));
-  return o;
 }
 
 }  // namespace
@@ -296,11 +136,11 @@ core::Result<std::optional<core::Bytes>> NodeIndex::get(const std::string& k) co
 
 core::Status NodeIndex::put_batch(const BatchRow& row, const std::vector<TxRecord>& txs) {
   rocksdb::WriteBatch wb;
-  wb.Put(key('b', row.id), slice(encode_batch(row)));
+  wb.Put(key('b', row.id), slice(encode_batch_row(row)));
   core::ByteWriter id;
   id.u64_le(row.id);
   wb.Put(key('h', row.block.hash().span()), slice(id.data()));
-  for (const TxRecord& t : txs) wb.Put(key('t', t.id.hash().span()), slice(encode_tx(t)));
+  for (const TxRecord& t : txs) wb.Put(key('t', t.id.hash().span()), slice(encode_tx_record(t)));
   const rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &wb);
   if (!s.ok()) return io_error(s, "write batch " + std::to_string(row.id));
   return core::Status::Ok();
@@ -311,7 +151,7 @@ core::Status NodeIndex::set_root(std::uint64_t batch, const core::Hash32& root) 
   if (!row) return Error{ErrorCode::kNotFound, "no batch " + std::to_string(batch)};
   row->root = root;
   const rocksdb::Status s =
-      db_->Put(rocksdb::WriteOptions(), key('b', batch), slice(encode_batch(*row)));
+      db_->Put(rocksdb::WriteOptions(), key('b', batch), slice(encode_batch_row(*row)));
   if (!s.ok()) return io_error(s, "write root of batch " + std::to_string(batch));
   return core::Status::Ok();
 }
@@ -332,7 +172,7 @@ core::Status NodeIndex::rollback(std::uint64_t target, std::uint64_t executed_ti
 core::Result<std::optional<BatchRow>> NodeIndex::batch(std::uint64_t id) const {
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('b', id)));
   if (!v) return std::optional<BatchRow>();
-  BASALT_ASSIGN_OR_RETURN(BatchRow row, ours(decode_batch(*v), "batch " + std::to_string(id)));
+  BASALT_ASSIGN_OR_RETURN(BatchRow row, ours(decode_batch_row(*v), "batch " + std::to_string(id)));
   return std::optional<BatchRow>(std::move(row));
 }
 
@@ -347,7 +187,7 @@ core::Result<std::optional<BatchRow>> NodeIndex::batch_by_block(
 core::Result<std::optional<TxRecord>> NodeIndex::tx(const kaspa::TxId& id) const {
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('t', id.hash().span())));
   if (!v) return std::optional<TxRecord>();
-  BASALT_ASSIGN_OR_RETURN(TxRecord t, ours(decode_tx(*v), "tx record " + id.hex()));
+  BASALT_ASSIGN_OR_RETURN(TxRecord t, ours(decode_tx_record(*v), "tx record " + id.hex()));
   // Current while its block still maps to its batch (rollback deletes the mapping): an 8-byte
   // read, not the batch row with all its transaction ids.
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> mapped,
@@ -428,7 +268,7 @@ core::Result<std::vector<kaspa::TxId>> NodeIndex::in_flight() const {
 
 core::Status NodeIndex::log_settlement(const SettlementRecord& record, core::ByteSpan receipt) {
   rocksdb::WriteBatch wb;
-  wb.Put(key('S', record.seq), slice(encode_settlement(record)));
+  wb.Put(key('S', record.seq), slice(encode_settlement_record(record)));
   if (!receipt.empty()) {
     wb.Put(key('A', record.seq),
            rocksdb::Slice(reinterpret_cast<const char*>(receipt.data()), receipt.size()));
@@ -438,7 +278,7 @@ core::Status NodeIndex::log_settlement(const SettlementRecord& record, core::Byt
 
 core::Status NodeIndex::put_settlement(const SettlementRecord& record) {
   rocksdb::WriteBatch wb;
-  wb.Put(key('S', record.seq), slice(encode_settlement(record)));
+  wb.Put(key('S', record.seq), slice(encode_settlement_record(record)));
   if (record.status == SettlementStatus::kConfirmed) {
     BASALT_ASSIGN_OR_RETURN(const std::optional<SettlementRecord> before, settlement(record.seq));
     if (!before || before->status != SettlementStatus::kConfirmed) {
@@ -461,7 +301,7 @@ core::Result<std::optional<SettlementRecord>> NodeIndex::settlement(std::uint64_
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get(key('S', seq)));
   if (!v) return std::optional<SettlementRecord>();
   BASALT_ASSIGN_OR_RETURN(SettlementRecord rec,
-                          ours(decode_settlement(*v), "settlement " + std::to_string(seq)));
+                          ours(decode_settlement_record(*v), "settlement " + std::to_string(seq)));
   return std::optional<SettlementRecord>(std::move(rec));
 }
 
@@ -475,7 +315,7 @@ core::Result<std::vector<SettlementRecord>> NodeIndex::settlements(std::uint64_t
     const rocksdb::Slice v = it->value();
     BASALT_ASSIGN_OR_RETURN(
         SettlementRecord rec,
-        ours(decode_settlement({reinterpret_cast<const std::uint8_t*>(v.data()), v.size()}),
+        ours(decode_settlement_record({reinterpret_cast<const std::uint8_t*>(v.data()), v.size()}),
              "settlement record"));
     out.push_back(std::move(rec));
   }
@@ -502,18 +342,15 @@ core::Result<std::optional<core::Bytes>> NodeIndex::batch_receipt(std::uint64_t 
 }
 
 core::Status NodeIndex::log_covenant(const settle::CovenantOrigin& origin) {
-  core::ByteWriter w;
-  w.hash(origin.id.hash());
-  w.hash(origin.initial_root);
   rocksdb::WriteBatch wb;
-  wb.Put("covenant", slice(w.data()));
+  wb.Put("covenant", slice(encode_covenant_origin(origin)));
   return write(wb, true, "log the covenant");
 }
 
 core::Result<std::optional<settle::CovenantOrigin>> NodeIndex::covenant() const {
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> v, get("covenant"));
   if (!v) return std::optional<settle::CovenantOrigin>();
-  BASALT_ASSIGN_OR_RETURN(settle::CovenantOrigin o, ours(decode_covenant(*v), "covenant"));
+  BASALT_ASSIGN_OR_RETURN(settle::CovenantOrigin o, ours(decode_covenant_origin(*v), "covenant"));
   return std::optional<settle::CovenantOrigin>(o);
 }
 
