@@ -1,6 +1,5 @@
 #include "node/index.hpp"
 
-#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
@@ -13,6 +12,7 @@
 #include "core/byte_writer.hpp"
 #include "core/files.hpp"
 #include "node/records.hpp"
+#include "state/rocks.hpp"
 
 namespace basalt::node {
 
@@ -21,10 +21,8 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-// RocksDB finding its own files damaged is corruption of ours, not an I/O failure.
 Error io_error(const rocksdb::Status& s, const std::string& what) {
-  return Error{s.IsCorruption() ? ErrorCode::kCorrupt : ErrorCode::kIo,
-               "node index: " + what + ": " + s.ToString()};
+  return state::rocks::error(s, "node index: " + what);
 }
 
 // The index decodes only what it wrote itself: bytes that do not decode are damage.
@@ -60,14 +58,10 @@ std::string key(char tag, core::ByteSpan b) {
 }
 
 std::string key(char tag, std::uint64_t v) {
-  std::string k(1, tag);
-  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(v >> (8 * i)));
-  return k;
+  return std::string(1, tag) + state::rocks::be64(v);
 }
 
-rocksdb::Slice slice(const core::Bytes& b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+using state::rocks::slice;
 
 }  // namespace
 
@@ -93,23 +87,14 @@ core::Result<std::unique_ptr<NodeIndex>> NodeIndex::open(const std::string& dir)
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return Error{ErrorCode::kIo, "cannot create " + dir + ": " + ec.message()};
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  // Bounded memory and descriptors over a long run (RocksDB's memtable default is 64 MiB), as the
-  // state store; the API's connections need descriptors too.
-  options.write_buffer_size = 8u << 20;
-  options.max_open_files = 256;
-  // The index grows with the chain; its tables' index and filter blocks live in a bounded cache
-  // instead of in memory for every table, so the node's memory does not grow with it.
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(16u << 20);
-  table.cache_index_and_filter_blocks = true;
-  table.pin_l0_filter_and_index_blocks_in_cache = true;
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  // Bounded memory and descriptors over a long run; the index grows with the chain, so its tables'
+  // index and filter blocks live in the bounded cache too.
+  rocksdb::Options options = state::rocks::base_options(256);
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(
+      state::rocks::table_options(16u << 20, /*bounded_index=*/true)));
   // Damage is an error, never data dropped in silence: RocksDB's default recovery would drop
   // every write after a damaged log record — submissions the node answered "accepted" among them.
   // Only a record cut short at the very end (a write the node never confirmed) is let go.
-  options.paranoid_checks = true;
   options.wal_recovery_mode = rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords;
   rocksdb::DB* db = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);

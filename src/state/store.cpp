@@ -1,8 +1,6 @@
 #include "state/store.hpp"
 
-#include <rocksdb/cache.h>
 #include <rocksdb/db.h>
-#include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/perf_level.h>
 #include <rocksdb/table.h>
@@ -16,6 +14,7 @@
 
 #include "core/byte_reader.hpp"
 #include "core/files.hpp"
+#include "state/rocks.hpp"
 
 namespace basalt::state {
 
@@ -38,28 +37,10 @@ constexpr std::size_t kCacheEntryOverhead = 64;
 // (resource id 32 ‖ le_u32 length ‖ data; length 0: absent). One row per batch keeps a commit to
 // one put per changed resource plus a constant.
 
-rocksdb::Slice slice(core::ByteSpan b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
-core::ByteSpan span(const rocksdb::Slice& s) {
-  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
-
-std::string be64(std::uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) s[static_cast<std::size_t>(i)] = static_cast<char>(v);
-  return s;
-}
-std::uint64_t read_be64(const rocksdb::Slice& s) {
-  std::uint64_t v = 0;
-  for (std::size_t i = 0; i < 8 && i < s.size(); ++i) v = v << 8 | static_cast<std::uint8_t>(s[i]);
-  return v;
-}
-
-// RocksDB finding its own files damaged is corruption of ours, not an I/O failure.
-Error io_error(const rocksdb::Status& s, const std::string& what) {
-  return Error{s.IsCorruption() ? ErrorCode::kCorrupt : ErrorCode::kIo, what + ": " + s.ToString()};
-}
+using rocks::be64;
+using rocks::read_be64;
+using rocks::slice;
+using rocks::span;
 
 }  // namespace
 
@@ -75,18 +56,13 @@ core::Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& di
   std::filesystem::create_directories(dir, ec);
   if (ec) return Error{ErrorCode::kIo, "cannot create " + dir + ": " + ec.message()};
 
-  rocksdb::Options db_options;
-  db_options.create_if_missing = true;
+  rocksdb::Options db_options = rocks::base_options(512);
   db_options.create_missing_column_families = true;
-  db_options.paranoid_checks = true;
   db_options.IncreaseParallelism(2);
-  db_options.max_open_files = 512;
 
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   rocksdb::ColumnFamilyOptions cf_options;
-  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(
+      rocks::table_options(options.block_cache_bytes, /*bounded_index=*/false)));
   cf_options.level_compaction_dynamic_level_bytes = true;
   // Small memtables: point reads of the batch's resources stay cheap (a large skip list costs
   // more per lookup than a filtered SST read from the block cache).
@@ -104,7 +80,7 @@ core::Result<std::unique_ptr<StateStore>> StateStore::open(const std::string& di
   store->dir_ = dir;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(db_options, dir, descriptors, &store->cfs_, &raw);
-  if (!s.ok()) return io_error(s, "open " + dir);
+  if (!s.ok()) return rocks::error(s, "open " + dir);
   store->db_.reset(raw);
   BASALT_TRY(store->load());
   return store;
@@ -115,9 +91,9 @@ core::Status StateStore::load() {
   rocksdb::Status s = db_->Get({}, cfs_[kMeta], kFormatKey, &v);
   if (s.IsNotFound()) {
     s = db_->Put({}, cfs_[kMeta], kFormatKey, std::string(1, static_cast<char>(kFormat)));
-    if (!s.ok()) return io_error(s, "write format");
+    if (!s.ok()) return rocks::error(s, "write format");
   } else if (!s.ok()) {
-    return io_error(s, "read format");
+    return rocks::error(s, "read format");
   } else if (v != std::string(1, static_cast<char>(kFormat))) {
     return Error{ErrorCode::kUnknownTag,
                  "state store format " + std::to_string(v.empty() ? 0 : v[0])};
@@ -125,7 +101,7 @@ core::Status StateStore::load() {
   for (auto [key, out] : {std::pair{kTipKey, &tip_}, std::pair{kFloorKey, &floor_}}) {
     s = db_->Get({}, cfs_[kMeta], key, &v);
     if (s.IsNotFound()) continue;
-    if (!s.ok()) return io_error(s, std::string("read ") + key);
+    if (!s.ok()) return rocks::error(s, std::string("read ") + key);
     out->value = read_be64(v);
   }
 
@@ -139,7 +115,7 @@ core::Status StateStore::load() {
     leaves.push_back({ResourceId(core::Hash32::from_span_unchecked(span(it->key()))),
                       value_hash(span(it->value()))});
   }
-  if (!it->status().ok()) return io_error(it->status(), "scan values");
+  if (!it->status().ok()) return rocks::error(it->status(), "scan values");
   BASALT_TRY(smt_.build_sorted(leaves));
 
   core::Hash32 expected;
@@ -204,7 +180,7 @@ core::Result<std::vector<core::Bytes>> StateStore::get_many(std::span<const Reso
   for (std::size_t k = 0; k < missing.size(); ++k) {
     const std::size_t i = missing[k];
     if (!statuses[k].IsNotFound()) {
-      if (!statuses[k].ok()) return io_error(statuses[k], "read resources");
+      if (!statuses[k].ok()) return rocks::error(statuses[k], "read resources");
       const auto b = span(values[k]);
       out[i].assign(b.begin(), b.end());
     }
@@ -219,7 +195,7 @@ core::Result<BatchRecord> StateStore::batch(BatchId id) const {
   if (s.IsNotFound()) {
     return Error{ErrorCode::kNotFound, "batch " + std::to_string(id.value) + " is not committed"};
   }
-  if (!s.ok()) return io_error(s, "read batch");
+  if (!s.ok()) return rocks::error(s, "read batch");
   if (v.size() < 32) return Error{ErrorCode::kInvalid, "state store: malformed batch record"};
   BatchRecord rec;
   rec.id = id;
@@ -358,7 +334,7 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
     put_tree_back();
     std::lock_guard lk(cache_mutex_);
     for (const auto& w : writes) cache_drop(w.id);
-    return io_error(s, "commit batch " + std::to_string(id.value));
+    return rocks::error(s, "commit batch " + std::to_string(id.value));
   }
   tip_ = id;
   floor_ = floor;
@@ -381,7 +357,7 @@ core::Result<std::map<ResourceId, core::Bytes>> StateStore::values_after(BatchId
       values.try_emplace(ResourceId(*id), data->begin(), data->end());
     }
   }
-  if (!it->status().ok()) return io_error(it->status(), "scan undo");
+  if (!it->status().ok()) return rocks::error(it->status(), "scan undo");
   return values;
 }
 
@@ -445,7 +421,7 @@ core::Status StateStore::rollback_to(BatchId target) {
   rocksdb::WriteOptions wo;
   wo.sync = options_.sync;
   rocksdb::Status s = db_->Write(wo, &wb);
-  if (!s.ok()) return io_error(s, "rollback to batch " + std::to_string(target.value));
+  if (!s.ok()) return rocks::error(s, "rollback to batch " + std::to_string(target.value));
   {
     std::lock_guard lk(cache_mutex_);
     for (const auto& [rid, data] : restore) cache_put(rid, data);
@@ -467,10 +443,10 @@ core::Status StateStore::bind(std::string_view name, core::ByteSpan value) {
     rocksdb::WriteOptions wo;
     wo.sync = options_.sync;
     s = db_->Put(wo, cfs_[kMeta], key, slice(value));
-    if (!s.ok()) return io_error(s, "bind " + key);
+    if (!s.ok()) return rocks::error(s, "bind " + key);
     return core::Status::Ok();
   }
-  if (!s.ok()) return io_error(s, "read " + key);
+  if (!s.ok()) return rocks::error(s, "read " + key);
   if (span(v).size() != value.size() || !std::equal(value.begin(), value.end(), span(v).begin())) {
     return Error{ErrorCode::kInvalid, "this data directory belongs to a different " +
                                           std::string(name) + " (" + core::to_hex(span(v)) + ")"};
@@ -481,9 +457,9 @@ core::Status StateStore::bind(std::string_view name, core::ByteSpan value) {
 core::Status StateStore::flush_and_compact() {
   for (auto* cf : cfs_) {
     rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), cf);
-    if (!s.ok()) return io_error(s, "flush");
+    if (!s.ok()) return rocks::error(s, "flush");
     s = db_->CompactRange(rocksdb::CompactRangeOptions(), cf, nullptr, nullptr);
-    if (!s.ok()) return io_error(s, "compact");
+    if (!s.ok()) return rocks::error(s, "compact");
   }
   return core::Status::Ok();
 }
