@@ -317,7 +317,10 @@ TEST(Api, SlowClientsDoNotTakeTheApiDown) {
   core::raise_open_file_limit();
   LiveNode n("counter");
   SlowClients slow(n.port(), 300, std::chrono::seconds(1));
-  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const auto connected_by = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (slow.connects() < 300 && std::chrono::steady_clock::now() < connected_by)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_GE(slow.connects(), 300u) << "the slow clients did not connect";
   const ProbeReport r = probe_for(n.port(), "/v1/status", std::chrono::seconds(5),
                                   std::chrono::milliseconds(100), std::chrono::seconds(1));
   EXPECT_GE(r.sent, 40u);

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+
 #include <chrono>
 #include <thread>
 
@@ -327,11 +329,16 @@ TEST(Executor, CancelStopsTheBatchInProgressAndCommitsNothing) {
         encode_payload(std::vector<AccessEntry>{{users::counter_resource(i), Access::kWrite}},
                        core::Bytes{3, static_cast<std::uint8_t>(i)}));
   }
+  // A cancel that lands before submit() starts is cleared by it: cancel until the batch stops.
+  std::atomic<bool> returned{false};
   std::thread canceller([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    ex.cancel();
+    while (!returned.load()) {
+      ex.cancel();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   });
   auto r = ex.submit(block(1, payloads));
+  returned.store(true);
   canceller.join();
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), core::ErrorCode::kUnavailable);
