@@ -199,6 +199,7 @@ class Commands {
   basalt::cli::BenchMemoryOptions bench_memory_opts_;
   std::string journal_hex_;
   std::string node_config_;
+  bool rebuild_index_ = false;
   basalt::cli::TxBuildOptions build_opts_;
   std::string tx_api_, tx_hex_, tx_id_, wait_for_;
   double tx_timeout_ = 60;
@@ -471,8 +472,12 @@ void Commands::add_node(CLI::App& app) {
   auto* node = app.add_subcommand(
       "node", "run the node (simulator, execution, prover, HTTP API) until SIGINT/SIGTERM");
   node->add_option("--config", node_config_, "TOML configuration (docs/config.md)")->required();
-  node->callback(
-      [this] { code = basalt::cli::run_node(node_config_, BASALT_GUEST_DIR, std::cerr); });
+  node->add_flag("--rebuild-index", rebuild_index_,
+                 "rebuild a damaged or lost index from the state store and L1 (the old one is "
+                 "kept aside)");
+  node->callback([this] {
+    code = basalt::cli::run_node(node_config_, BASALT_GUEST_DIR, rebuild_index_, std::cerr);
+  });
 }
 
 void Commands::add_tx(CLI::App& app) {

@@ -28,13 +28,14 @@ extern "C" void on_signal(int) {
 }  // namespace
 
 int run_node(const std::string& config_path, const std::string& default_guest_dir,
-             std::ostream& out) {
+             bool rebuild_index, std::ostream& out) {
   auto config = node::load_config(config_path);
   if (!config.ok()) {
     out << "basalt: " << config_path << ": " << config.error().context() << "\n";
     return 2;
   }
   if (config->guest_dir.empty()) config->guest_dir = default_guest_dir;
+  config->rebuild_index = rebuild_index;
   node::Logger log(out, config->log_level, &out == &std::cerr && isatty(STDERR_FILENO));
 
   struct sigaction sa {};

@@ -1,5 +1,5 @@
-// `basalt node --config FILE`: the node with its API until SIGINT or SIGTERM (or the configured
-// number of blocks), then a clean stop; a restart resumes where it stopped.
+// `basalt node --config FILE [--rebuild-index]`: the node with its API until SIGINT or SIGTERM (or
+// the configured number of blocks), then a clean stop; a restart resumes where it stopped.
 #pragma once
 
 #include <ostream>
@@ -8,8 +8,9 @@
 namespace basalt::cli {
 
 // Exit codes: 0 stopped cleanly, 1 the node failed, 2 the configuration is invalid.
-// `default_guest_dir` serves [app] guest_dir when the file leaves it empty.
+// `default_guest_dir` serves [app] guest_dir when the file leaves it empty. `rebuild_index`: see
+// node::Config::rebuild_index.
 int run_node(const std::string& config_path, const std::string& default_guest_dir,
-             std::ostream& log);
+             bool rebuild_index, std::ostream& log);
 
 }  // namespace basalt::cli

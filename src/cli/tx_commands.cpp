@@ -1,14 +1,9 @@
 #include "cli/tx_commands.hpp"
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <iterator>
-#include <mutex>
-#include <random>
-#include <sstream>
 #include <thread>
 
 #include "client/api_client.hpp"
@@ -28,10 +23,6 @@ using core::Error;
 using core::ErrorCode;
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-Clock::duration seconds(double s) {
-  return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
-}
 
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();

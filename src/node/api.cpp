@@ -116,8 +116,10 @@ http::Routes Api::routes() {
   using Res = http::Response&;
   const auto number = [](Req req) { return std::stoull(req.matches[1]); };
   const Queries& q = queries_;
-  s.get("/v1/info", [&q](Req, Res res) { send(res, q.info()); }, Lane::kPriority);
-  s.get("/v1/status", [&q](Req, Res res) { send(res, q.status()); }, Lane::kPriority);
+  s.get(
+      "/v1/info", [&q](Req, Res res) { send(res, q.info()); }, Lane::kPriority);
+  s.get(
+      "/v1/status", [&q](Req, Res res) { send(res, q.status()); }, Lane::kPriority);
   s.get(R"(/v1/batches/([0-9a-fA-F]{64}|[0-9]{1,19}))",
         [&q](Req req, Res res) { send(res, q.batch(req.matches[1])); });
   s.get(R"(/v1/batches/([0-9]{1,19})/receipt)",

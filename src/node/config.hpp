@@ -29,6 +29,10 @@ struct Config {
   // never).
   std::uint64_t stop_after_settlements = 0;
 
+  // Not a file key (`basalt node --rebuild-index`): move the index aside and build a new one from
+  // the state store and L1 (Node::open).
+  bool rebuild_index = false;
+
   // [app]
   std::string app = "counter";  // "counter", "token", or a path to a guest ELF
   std::string guest_dir;        // where the built-in guests are; empty: this build's

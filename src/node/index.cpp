@@ -99,10 +99,10 @@ core::Result<std::unique_ptr<NodeIndex>> NodeIndex::open(const std::string& dir)
   rocksdb::DB* db = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(options, dir, &db);
   if (s.IsCorruption()) {
-    return Error{ErrorCode::kCorrupt,
-                 "node index " + dir + " is damaged" + damaged_file(dir) + ": " + s.ToString() +
-                     "; it cannot be rebuilt yet: restore it from a backup, or start a new data "
-                     "directory"};
+    return Error{
+        ErrorCode::kCorrupt,
+        "node index " + dir + " is damaged" + damaged_file(dir) + ": " + s.ToString() +
+            "; `basalt node --rebuild-index` builds a new one from the state store and L1"};
   }
   if (!s.ok()) return io_error(s, "open " + dir);
   std::unique_ptr<NodeIndex> index(new NodeIndex());

@@ -1,10 +1,12 @@
 #include "node/node.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <future>
 
 #include "core/files.hpp"
+#include "node/records.hpp"
 #include "zk/receipt.hpp"
 
 namespace basalt::node {
@@ -90,12 +92,13 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log,
 core::Result<std::uint64_t> Node::resume_point(state::StateStore& store) {
   const Config& c = config_;
   const std::string index_dir = c.data_dir + "/index";
+  if (c.rebuild_index) return rebuild_index(store);
   if (store.tip().value > 0 && !std::filesystem::exists(index_dir + "/CURRENT")) {
-    return Error{ErrorCode::kCorrupt,
-                 "node index " + index_dir + " is missing while the state store holds batches 1.." +
-                     std::to_string(store.tip().value) +
-                     "; it cannot be rebuilt yet: restore it from a backup, or start a new data "
-                     "directory"};
+    return Error{
+        ErrorCode::kCorrupt,
+        "node index " + index_dir + " is missing while the state store holds batches 1.." +
+            std::to_string(store.tip().value) +
+            "; `basalt node --rebuild-index` builds a new one from the state store and L1"};
   }
   BASALT_ASSIGN_OR_RETURN(index_, NodeIndex::open(index_dir));
   // Batches committed but not proven before a restart are executed again, so that the prover gets
@@ -123,6 +126,50 @@ core::Result<std::uint64_t> Node::resume_point(state::StateStore& store) {
   stored_proven_ = std::min(proven, after);
   BASALT_TRY(index_->set_proven(stored_proven_));
   return after;
+}
+
+core::Result<std::uint64_t> Node::rebuild_index(state::StateStore& store) {
+  const std::string dir = config_.data_dir + "/index";
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    const std::string aside = dir + ".damaged-" + std::to_string(std::time(nullptr));
+    std::filesystem::rename(dir, aside, ec);
+    if (ec) return Error{ErrorCode::kIo, "cannot move " + dir + " aside: " + ec.message()};
+    log_.warn("node index moved aside to " + aside);
+  }
+  BASALT_ASSIGN_OR_RETURN(index_, NodeIndex::open(dir));
+  // The batches the state store can still roll back are executed again from L1, so that their
+  // transactions' records (and, proving, their receipts) come back; below them, their rows.
+  const std::uint64_t floor = store.rollback_floor().value;
+  if (store.tip().value > floor) BASALT_TRY(store.rollback_to({floor}));
+  for (std::uint64_t p = 1; p <= floor; ++p) {
+    BASALT_ASSIGN_OR_RETURN(const state::BatchRecord rec, store.batch({p}));
+    auto meta = exec::decode_batch_meta(rec.meta);
+    auto extra =
+        meta.ok() ? decode_batch_extra(meta->extra) : core::Result<BatchRecordExtra>(meta.error());
+    if (!extra.ok()) {
+      return Error{ErrorCode::kCorrupt, "the state store's record of batch " + std::to_string(p) +
+                                            ": " + extra.error().to_string()};
+    }
+    const BatchRow row{p,         meta->block,  extra->blue_score, extra->step,
+                       meta->txs, meta->failed, rec.root,          {}};
+    BASALT_TRY(index_->put_batch(row, {}));
+  }
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> covenant, store.bound("covenant"));
+  if (covenant) {
+    BASALT_ASSIGN_OR_RETURN(const settle::CovenantOrigin origin, decode_covenant_origin(*covenant));
+    BASALT_TRY(index_->log_covenant(origin));
+  }
+  if (config_.prover_enabled) {
+    // They were proven before; their receipts are not kept any more (settlement goes on above).
+    BASALT_TRY(index_->set_proven(floor));
+    stored_proven_ = floor;
+  }
+  log_.warn("node index rebuilt: batches 1.." + std::to_string(floor) +
+            " from the state store (without their transactions' records and receipts), the rest "
+            "executed again from L1; the settlement history and the submissions followed before "
+            "are not in it");
+  return floor;
 }
 
 template <typename T>

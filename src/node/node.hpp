@@ -154,6 +154,10 @@ class Node {
   // Rolls the store and the index back to what the prover must see again; returns the batch
   // proving continues after.
   core::Result<std::uint64_t> resume_point(state::StateStore& store);
+  // `--rebuild-index`: moves the index aside, writes the rows of the batches below the rollback
+  // window from the state store's records and rolls the store back to that window, whose batches
+  // the driver executes again from L1. Returns the batch it resumes after.
+  core::Result<std::uint64_t> rebuild_index(state::StateStore& store);
   // Reports the prover's queue as progress while it is a backlog (50 batches or more).
   void report_backlog();
   void update_gauges();

@@ -4,6 +4,7 @@
 
 #include "crypto/domain.hpp"
 #include "node/node.hpp"
+#include "node/records.hpp"
 #include "zk/receipt.hpp"
 
 namespace basalt::node {
@@ -101,6 +102,8 @@ core::Status Node::open_pipeline(std::uint64_t after) {
   BASALT_ASSIGN_OR_RETURN(pipeline_, SettlementPipeline::create(*driver_, system, std::move(guests),
                                                                 store_->smt(), funding, key, so));
   BASALT_TRY(index_->log_covenant(pipeline_->origin()));
+  // Kept in the state store too: an index rebuilt from it (--rebuild-index) settles on.
+  BASALT_TRY(store_->bind("covenant", encode_covenant_origin(pipeline_->origin())));
   history_ = std::make_unique<SettlementHistory>(*index_, metrics_, log_, c.confirmations);
   log_.info("covenant " + pipeline_->covenant_id().hex() + " created");
   covenant_ = pipeline_->covenant_id();

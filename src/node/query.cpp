@@ -98,7 +98,8 @@ Error not_found(const std::string& what) {
 }
 
 Error bad_parameter(const std::string& name, const std::string& expected) {
-  return Error{ErrorCode::kInvalid, "unknown or bad query parameter " + name + " (" + expected + ")"};
+  return Error{ErrorCode::kInvalid,
+               "unknown or bad query parameter " + name + " (" + expected + ")"};
 }
 
 }  // namespace
@@ -147,9 +148,8 @@ Answer Queries::info() const {
             {"sim_seed", c.sim_seed},
             {"block_interval_ms", c.block_interval_ms},
             {"faucet_public_key", faucet ? json(core::to_hex(faucet->public_key().x)) : json()},
-            {"receipts", c.prover_enabled
-                             ? "re-execution receipts (not succinct, not zero-knowledge)"
-                             : "off"},
+            {"receipts",
+             c.prover_enabled ? "re-execution receipts (not succinct, not zero-knowledge)" : "off"},
             {"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex()) : json()},
             {"settlement", settles(node_) ? "on" : "off"}});
 }
@@ -160,34 +160,33 @@ Answer Queries::status() const {
   const bool settling = settles(node_);
   const std::uint64_t chain = st.l1_chain_length;
   const auto lag = [&](std::uint64_t b) { return chain - std::min(chain, b); };
-  return answer(
-      200, {{"l1",
-             {{"source", node_.config().l1_source},
-              {"step", st.l1_step},
-              {"chain_length", chain},
-              {"tip", st.l1_tip.hex()},
-              {"tip_blue_score", st.l1_tip_blue_score},
-              {"mempool", st.mempool},
-              {"catching_up", st.catching_up}}},
-            {"batches",
-             {{"executed", st.executed},
-              {"committed", st.committed},
-              {"proven", null_or(prover, st.proven)},
-              {"settled", null_or(settling, st.settled_confirmed)}}},
-            {"lag",
-             {{"executed", lag(st.executed)},
-              {"committed", lag(st.committed)},
-              {"proven", null_or(prover, lag(st.proven))},
-              {"settled", null_or(settling, lag(st.settled_confirmed))}}},
-            {"settlement", settling ? json{{"covenant_batch", st.settled},
-                                           {"submitted", st.settlements},
-                                           {"confirmed", st.settlements_confirmed}}
-                                    : json(nullptr)},
-            {"transactions", {{"ok", st.tx_ok}, {"failed", st.tx_failed}}},
-            {"state_root", st.committed_root.hex()},
-            {"proof_queue", st.proof_queue},
-            {"reorgs", st.reorgs},
-            {"submissions", st.submissions}});
+  return answer(200, {{"l1",
+                       {{"source", node_.config().l1_source},
+                        {"step", st.l1_step},
+                        {"chain_length", chain},
+                        {"tip", st.l1_tip.hex()},
+                        {"tip_blue_score", st.l1_tip_blue_score},
+                        {"mempool", st.mempool},
+                        {"catching_up", st.catching_up}}},
+                      {"batches",
+                       {{"executed", st.executed},
+                        {"committed", st.committed},
+                        {"proven", null_or(prover, st.proven)},
+                        {"settled", null_or(settling, st.settled_confirmed)}}},
+                      {"lag",
+                       {{"executed", lag(st.executed)},
+                        {"committed", lag(st.committed)},
+                        {"proven", null_or(prover, lag(st.proven))},
+                        {"settled", null_or(settling, lag(st.settled_confirmed))}}},
+                      {"settlement", settling ? json{{"covenant_batch", st.settled},
+                                                     {"submitted", st.settlements},
+                                                     {"confirmed", st.settlements_confirmed}}
+                                              : json(nullptr)},
+                      {"transactions", {{"ok", st.tx_ok}, {"failed", st.tx_failed}}},
+                      {"state_root", st.committed_root.hex()},
+                      {"proof_queue", st.proof_queue},
+                      {"reorgs", st.reorgs},
+                      {"submissions", st.submissions}});
 }
 
 core::Result<Answer> Queries::batch(const std::string& key) const {
@@ -325,21 +324,19 @@ core::Result<Answer> Queries::settlements(const Params& params) const {
                           node_.index().settlements(before, limit));
   json items = json::array();
   for (const SettlementRecord& r : list) items.push_back(settlement_json(r));
-  return answer(200, {{"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex())
-                                                          : json(nullptr)},
-                      {"settlements", items}});
+  return answer(
+      200, {{"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex()) : json(nullptr)},
+            {"settlements", items}});
 }
 
 core::Result<Answer> Queries::settlement(std::uint64_t seq) const {
-  BASALT_ASSIGN_OR_RETURN(const std::optional<SettlementRecord> rec,
-                          node_.index().settlement(seq));
+  BASALT_ASSIGN_OR_RETURN(const std::optional<SettlementRecord> rec, node_.index().settlement(seq));
   if (!rec) return not_found("no settlement " + std::to_string(seq));
   return answer(200, settlement_json(*rec));
 }
 
 core::Result<Answer> Queries::settlement_exits(std::uint64_t seq) const {
-  BASALT_ASSIGN_OR_RETURN(const std::optional<SettlementRecord> rec,
-                          node_.index().settlement(seq));
+  BASALT_ASSIGN_OR_RETURN(const std::optional<SettlementRecord> rec, node_.index().settlement(seq));
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> bytes,
                           node_.index().settlement_receipt(seq));
   if (!rec || !bytes) return not_found("no settlement " + std::to_string(seq));

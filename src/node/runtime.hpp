@@ -15,10 +15,10 @@
 
 #include "crypto/schnorr.hpp"
 #include "exec/executor.hpp"
-#include "users/workload.hpp"
 #include "node/driver.hpp"
 #include "settle/verifier.hpp"
 #include "state/store.hpp"
+#include "users/workload.hpp"
 #include "zk/prover.hpp"
 
 namespace basalt::l1::sim {
@@ -86,7 +86,7 @@ class Runtime {
   std::optional<zk::Guests> guests_;
   std::unique_ptr<zk::ProofSystem> system_;
   std::unique_ptr<settle::ReceiptVerifier> verifier_;
-  std::optional<users::Workload> users_;    // the embedded L1's load reads it
+  std::optional<users::Workload> users_;   // the embedded L1's load reads it
   std::unique_ptr<l1::sim::Embedded> l1_;  // null with a source of the caller's
   l1::ChainSource* source_ = nullptr;
   std::unique_ptr<exec::Executor> executor_;

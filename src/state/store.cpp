@@ -454,6 +454,15 @@ core::Status StateStore::bind(std::string_view name, core::ByteSpan value) {
   return core::Status::Ok();
 }
 
+core::Result<std::optional<core::Bytes>> StateStore::bound(std::string_view name) const {
+  const std::string key = "bind/" + std::string(name);
+  std::string v;
+  const rocksdb::Status s = db_->Get({}, cfs_[kMeta], key, &v);
+  if (s.IsNotFound()) return std::optional<core::Bytes>();
+  if (!s.ok()) return rocks::error(s, "read " + key);
+  return std::optional<core::Bytes>(core::Bytes(v.begin(), v.end()));
+}
+
 core::Status StateStore::flush_and_compact() {
   for (auto* cf : cfs_) {
     rocksdb::Status s = db_->Flush(rocksdb::FlushOptions(), cf);

@@ -114,6 +114,8 @@ class StateStore {
   // Binds the store to a value under a name (e.g. the app's image id): the first call records it,
   // later calls fail with kInvalid if it differs. Errors: kIo.
   core::Status bind(std::string_view name, core::ByteSpan value);
+  // The value bound under `name`, if any. Errors: kIo.
+  core::Result<std::optional<core::Bytes>> bound(std::string_view name) const;
   // Bytes the store occupies on disk (SST and log files).
   std::uint64_t disk_bytes() const;
   // Flushes memtables and compacts every column family (for measuring the settled size). Errors:

@@ -260,12 +260,69 @@ TEST(Node, ADamagedOrMissingIndexIsCorruptionNamingItsFile) {
   EXPECT_NE(damaged.error().context().find("is damaged (in " + wal + ")"), std::string::npos)
       << damaged.error().context();
 
-  std::filesystem::remove_all(dir.sub("index"));
+  EXPECT_NE(damaged.error().context().find("--rebuild-index"), std::string::npos);
+
+  std::filesystem::rename(dir.sub("index"), dir.sub("kept"));
   auto missing = Node::open(c, log);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), core::ErrorCode::kCorrupt);
   EXPECT_NE(missing.error().context().find("index is missing"), std::string::npos)
       << missing.error().context();
+  EXPECT_NE(missing.error().context().find("--rebuild-index"), std::string::npos);
+  std::filesystem::rename(dir.sub("kept"), dir.sub("index"));
+}
+
+// --rebuild-index: the damaged index goes aside, the new one has every batch row (those below the
+// rollback window from the state store, the rest executed again from L1) and the node settles on
+// with its covenant: the same roots as a node whose index was never damaged.
+TEST(Node, ARebuiltIndexFromTheStateStoreAndL1SettlesOnWithTheSameRoots) {
+  std::ostringstream out;
+  TempDir whole_dir, dir;
+  Config whole = base(whole_dir.path(), "token");
+  whole.stop_after_blocks = 50;
+  const NodeStatus reference = run_to_end(whole, out);
+  ASSERT_GT(check_settlements(whole_dir.path()), 0u);
+
+  Config c = base(dir.path(), "token");
+  c.stop_after_blocks = 30;
+  const NodeStatus first = run_to_end(c, out);
+  const std::uint64_t confirmed_before = first.settlements_confirmed;
+  ASSERT_GT(confirmed_before, 0u);
+  // Damage: a flipped byte in the middle of the index's write-ahead log.
+  for (const auto& e : std::filesystem::directory_iterator(dir.sub("index"))) {
+    if (e.path().extension() != ".log" || e.file_size() < 1000) continue;
+    std::fstream f(e.path(), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(e.file_size() / 2));
+    f.put('\x5a');
+  }
+  c.stop_after_blocks = 50;
+  c.rebuild_index = true;
+  const NodeStatus rebuilt = run_to_end(c, out);
+  EXPECT_EQ(rebuilt.committed, reference.committed);
+  EXPECT_EQ(rebuilt.committed_root, reference.committed_root);
+  EXPECT_GT(rebuilt.settlements_confirmed, 0u) << "settlement went on with the stored covenant";
+  bool aside = false;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    aside |= e.path().filename().string().rfind("index.damaged-", 0) == 0;
+  EXPECT_TRUE(aside) << "the damaged index is kept aside";
+
+  auto a = NodeIndex::open(whole_dir.sub("index"));
+  auto b = NodeIndex::open(dir.sub("index"));
+  ASSERT_TRUE(a.ok() && b.ok());
+  std::uint64_t with_txs = 0;
+  for (std::uint64_t i = 1; i <= reference.committed; ++i) {
+    auto ra = (*a)->batch(i);
+    auto rb = (*b)->batch(i);
+    ASSERT_TRUE(ra.ok() && rb.ok() && ra->has_value() && rb->has_value()) << "batch " << i;
+    EXPECT_EQ((*ra)->block, (*rb)->block) << "batch " << i;
+    EXPECT_EQ((*ra)->root, (*rb)->root) << "batch " << i;
+    if ((*rb)->tx_ids.empty()) continue;
+    ++with_txs;
+    EXPECT_EQ((*ra)->tx_ids, (*rb)->tx_ids) << "batch " << i;
+    auto t = (*b)->tx((*rb)->tx_ids.front());
+    ASSERT_TRUE(t.ok() && t->has_value()) << "batch " << i;
+  }
+  EXPECT_GE(with_txs, 20u) << "the batches of the rollback window were executed again";
 }
 
 // An L1 the node does not own: a simulator with the token app's users on the app lane, moved on
