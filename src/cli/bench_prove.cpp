@@ -77,14 +77,16 @@ int bench_prove(const BenchProveOptions& o, std::ostream& out) {
   const zk::ProofSystem& sys = prover;
   const zk::Guests& g = *r.runtime->guests();
   bool ok = true;
+  // The stages are proven again from the kept receipts: a re-execution receipt's seal is its
+  // guest's input.
   const double tx_prove = parallel(txs.size(), o.threads, [&](std::size_t i) {
-    ok &= prover.prove(*g.tx.program, txs[i]->input, {}, g.tx.limits).ok();
+    ok &= prover.prove(*g.tx.program, txs[i]->seal, {}, g.tx.limits).ok();
   });
   const double tx_verify = parallel(txs.size(), o.threads, [&](std::size_t i) {
     ok &= sys.verify(*txs[i], txs[i]->image_id).ok();
   });
   const double batch_prove = parallel(batches.size(), o.threads, [&](std::size_t i) {
-    ok &= prover.prove(*g.batch.program, batches[i]->input, batches[i]->assumptions, g.batch.limits)
+    ok &= prover.prove(*g.batch.program, batches[i]->seal, batches[i]->assumptions, g.batch.limits)
               .ok();
   });
   const double batch_verify = parallel(batches.size(), o.threads, [&](std::size_t i) {

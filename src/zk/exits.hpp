@@ -11,9 +11,9 @@
 //   commitment = SHA-256(0x03 || root || n(total))
 //   redeem     = 0x20 <commitment> || body             (body: exit_script_body())
 //
-// A claim (ExitTree::claim_witness) proves a leaf under the root and replaces it by empty[0] along the
-// same path; output 0 must pay the leaf's amount to its script, and output 1 must carry the rest
-// in the exit script with the new root and total — unless the tree is empty then, when nothing
+// A claim (ExitTree::claim_witness) proves a leaf under the root and replaces it by empty[0] along
+// the same path; output 0 must pay the leaf's amount to its script, and output 1 must carry the
+// rest in the exit script with the new root and total — unless the tree is empty then, when nothing
 // continues. The script checks its commitment against the UTXO's own value, so it holds exactly
 // the total it commits. Anyone may submit a claim (it can only pay the leaf's owner), as input 0.
 #pragma once

@@ -1,4 +1,5 @@
 #include "zk/prover.hpp"
+#include "zk/reexec/reexec.hpp"
 
 #include <algorithm>
 #include <thread>

@@ -14,7 +14,7 @@
 #include "kaspa/transaction.hpp"
 #include "state/smt.hpp"
 #include "zk/batch.hpp"
-#include "zk/proof_system.hpp"
+#include "zk/reexec/reexec.hpp"
 
 namespace basalt::zk {
 

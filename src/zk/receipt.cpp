@@ -13,12 +13,12 @@ using core::ErrorCode;
 
 void encode_into(const Receipt& r, core::ByteWriter& w) {
   w.u8(kReceiptVersion);
-  w.u8(static_cast<std::uint8_t>(r.kind));
+  w.u8(static_cast<std::uint8_t>(r.system));
   w.hash(r.image_id.hash());
   w.u32_le(static_cast<std::uint32_t>(r.journal.size()));
   w.bytes(r.journal);
-  w.u32_le(static_cast<std::uint32_t>(r.input.size()));
-  w.bytes(r.input);
+  w.u32_le(static_cast<std::uint32_t>(r.seal.size()));
+  w.bytes(r.seal);
   w.u16_le(static_cast<std::uint16_t>(r.assumptions.size()));
   for (const auto& a : r.assumptions) {
     core::ByteWriter inner;
@@ -36,19 +36,19 @@ core::Result<Receipt> decode_at(core::ByteSpan bytes, int depth) {
   if (version != kReceiptVersion) {
     return Error{ErrorCode::kUnknownTag, "receipt version " + std::to_string(version)};
   }
-  BASALT_ASSIGN_OR_RETURN(const std::uint8_t kind, r.read_u8("receipt kind"));
-  if (kind != static_cast<std::uint8_t>(ReceiptKind::kReexecution)) {
-    return Error{ErrorCode::kUnknownTag, "receipt kind " + std::to_string(kind)};
+  BASALT_ASSIGN_OR_RETURN(const std::uint8_t system, r.read_u8("receipt proof system"));
+  if (system != static_cast<std::uint8_t>(ProofSystemId::kReexecution)) {
+    return Error{ErrorCode::kUnknownTag, "receipt proof system " + std::to_string(system)};
   }
-  out.kind = ReceiptKind::kReexecution;
+  out.system = static_cast<ProofSystemId>(system);
   BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("receipt image id"));
   out.image_id = vm::ImageId(id);
   BASALT_ASSIGN_OR_RETURN(const std::uint32_t jlen, r.read_u32_le("receipt journal length"));
   BASALT_ASSIGN_OR_RETURN(const core::ByteSpan journal, r.read_bytes(jlen, "receipt journal"));
   out.journal.assign(journal.begin(), journal.end());
-  BASALT_ASSIGN_OR_RETURN(const std::uint32_t ilen, r.read_u32_le("receipt input length"));
-  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan input, r.read_bytes(ilen, "receipt input"));
-  out.input.assign(input.begin(), input.end());
+  BASALT_ASSIGN_OR_RETURN(const std::uint32_t slen, r.read_u32_le("receipt seal length"));
+  BASALT_ASSIGN_OR_RETURN(const core::ByteSpan seal, r.read_bytes(slen, "receipt seal"));
+  out.seal.assign(seal.begin(), seal.end());
   BASALT_ASSIGN_OR_RETURN(const std::uint16_t n, r.read_u16_le("receipt assumption count"));
   for (std::uint16_t i = 0; i < n; ++i) {
     BASALT_ASSIGN_OR_RETURN(const std::uint32_t len, r.read_u32_le("assumption length"));
@@ -62,9 +62,9 @@ core::Result<Receipt> decode_at(core::ByteSpan bytes, int depth) {
 
 }  // namespace
 
-const char* receipt_kind_name(ReceiptKind k) {
-  switch (k) {
-    case ReceiptKind::kReexecution:
+const char* proof_system_name(ProofSystemId id) {
+  switch (id) {
+    case ProofSystemId::kReexecution:
       return "re-execution receipt (not succinct, not zero-knowledge)";
   }
   return "unknown";
@@ -75,7 +75,7 @@ core::Hash32 journal_digest(core::ByteSpan journal) {
 }
 
 std::size_t encoded_receipt_size(const Receipt& r) {
-  std::size_t n = 1 + 1 + 32 + 4 + r.journal.size() + 4 + r.input.size() + 2;
+  std::size_t n = 1 + 1 + 32 + 4 + r.journal.size() + 4 + r.seal.size() + 2;
   for (const auto& a : r.assumptions) n += 4 + encoded_receipt_size(a);
   return n;
 }

@@ -4,9 +4,10 @@
 // SHA-256(journal).
 //
 // Encoding (canonical; decode_receipt refuses anything else), integers little-endian:
-//   u8 version = 1 ‖ u8 kind ‖ image_id 32 ‖ u32 journal_len ‖ journal
-//   kind 1 (re-execution): u32 input_len ‖ input ‖ u16 n ‖ n × (u32 len ‖ receipt)
-// where the n receipts discharge the run's verify() calls, in call order.
+//   u8 version = 1 ‖ u8 proof system ‖ image_id 32 ‖ u32 journal_len ‖ journal ‖
+//   u32 seal_len ‖ seal ‖ u16 n ‖ n × (u32 len ‖ receipt)
+// where the n receipts discharge the run's verify() calls, in call order. The seal is opaque to all
+// but its proof system (re-execution, id 1: the guest's input).
 #pragma once
 
 #include <cstdint>
@@ -23,20 +24,20 @@ inline constexpr std::uint8_t kReceiptVersion = 1;
 inline constexpr int kMaxReceiptDepth = 8;
 inline constexpr std::size_t kMaxReceiptBytes = 64u << 20;
 
-enum class ReceiptKind : std::uint8_t {
-  // The seal is the guest's input and the receipts of its assumptions: verifying re-runs the guest.
-  // Sound, but not succinct (verification costs the whole run) and not zero-knowledge (the input
-  // is public).
+// Which proof system made a receipt (and can verify it).
+enum class ProofSystemId : std::uint8_t {
+  // zk/reexec: the seal is the guest's input; verifying re-runs the guest. Sound, but not succinct
+  // (verification costs the whole run) and not zero-knowledge (the input is public).
   kReexecution = 1,
 };
-const char* receipt_kind_name(ReceiptKind k);
+const char* proof_system_name(ProofSystemId id);
 
 struct Receipt {
-  ReceiptKind kind = ReceiptKind::kReexecution;
+  ProofSystemId system = ProofSystemId::kReexecution;
   vm::ImageId image_id;
   core::Bytes journal;
-  core::Bytes input;                 // kReexecution
-  std::vector<Receipt> assumptions;  // kReexecution: one per verify() call of the run, in order
+  core::Bytes seal;                  // the proof system's, opaque to everyone else
+  std::vector<Receipt> assumptions;  // one per verify() call of the run, in order
   bool operator==(const Receipt&) const = default;
 };
 

@@ -16,6 +16,7 @@
 #include "node/node.hpp"
 #include "settle/covenant.hpp"
 #include "test_util.hpp"
+#include "zk/reexec/reexec.hpp"
 #include "zk/journal.hpp"
 #include "zk/prover.hpp"
 #include "zk/receipt.hpp"

@@ -11,7 +11,7 @@
 #include "test_util.hpp"
 #include "users/workload.hpp"
 #include "zk/journal.hpp"
-#include "zk/proof_system.hpp"
+#include "zk/reexec/reexec.hpp"
 #include "zk/receipt.hpp"
 
 namespace basalt::node {

@@ -6,7 +6,6 @@
 
 #include "crypto/blake2b.hpp"
 #include "exec/executor.hpp"
-#include "users/workload.hpp"
 #include "l1/sim/simulator.hpp"
 #include "node/driver.hpp"
 #include "node/settlement.hpp"
@@ -14,7 +13,9 @@
 #include "settle/verifier.hpp"
 #include "state/store.hpp"
 #include "test_util.hpp"
+#include "users/workload.hpp"
 #include "zk/batch.hpp"
+#include "zk/reexec/reexec.hpp"
 
 namespace basalt::settle {
 namespace {
@@ -318,7 +319,7 @@ TEST_F(Tampering, ASwappedBatchIsRefused) {
   const auto lp = *sim().lane_proof(bundle_.anchor, run_->pipeline->pins().lane_key);
   in.lane_proof = lp.smt_proof.to_bytes();
   in.inactivity_shortcut = lp.inactivity_shortcut;
-  r.input = zk::encode_aggregate_input(in);
+  r.seal = zk::encode_aggregate_input(in);  // re-execution: the seal is the input
   const std::string why = submit(bundle_.journal, r);
   EXPECT_NE(why.find("zk_verify_failed"), std::string::npos) << why;
   EXPECT_NE(why.find("code 10 (state_chain_broken)"), std::string::npos) << why;

@@ -11,7 +11,7 @@
 #include "exec/abi.hpp"
 #include "kaspa/limits.hpp"
 #include "kaspa/seq_commit.hpp"
-#include "zk/proof_system.hpp"
+#include "zk/reexec/reexec.hpp"
 
 namespace basalt::zk {
 namespace {

@@ -13,7 +13,7 @@
 #include "test_util.hpp"
 #include "users/workload.hpp"
 #include "zk/journal.hpp"
-#include "zk/proof_system.hpp"
+#include "zk/reexec/reexec.hpp"
 
 namespace basalt::zk {
 namespace {
@@ -64,9 +64,12 @@ struct Fixture {
 
 TEST(Receipt, EncodingRoundTripsAndRejectsEverythingElse) {
   Receipt inner{
-      ReceiptKind::kReexecution, vm::ImageId(core::Hash32::filled(1)), {1, 2, 3}, {4, 5}, {}};
-  Receipt outer{
-      ReceiptKind::kReexecution, vm::ImageId(core::Hash32::filled(2)), {9}, {8, 7}, {inner, inner}};
+      ProofSystemId::kReexecution, vm::ImageId(core::Hash32::filled(1)), {1, 2, 3}, {4, 5}, {}};
+  Receipt outer{ProofSystemId::kReexecution,
+                vm::ImageId(core::Hash32::filled(2)),
+                {9},
+                {8, 7},
+                {inner, inner}};
   const core::Bytes b = encode_receipt(outer);
   auto d = decode_receipt(b);
   ASSERT_TRUE(d.ok());
@@ -84,9 +87,9 @@ TEST(Receipt, EncodingRoundTripsAndRejectsEverythingElse) {
   // Nesting deeper than the limit is refused.
   Receipt deep = inner;
   for (int i = 0; i <= kMaxReceiptDepth; ++i)
-    deep = Receipt{ReceiptKind::kReexecution, inner.image_id, {}, {}, {deep}};
+    deep = Receipt{ProofSystemId::kReexecution, inner.image_id, {}, {}, {deep}};
   EXPECT_EQ(decode_receipt(encode_receipt(deep)).error().code(), core::ErrorCode::kOutOfRange);
-  EXPECT_NE(std::string(receipt_kind_name(ReceiptKind::kReexecution)).find("not succinct"),
+  EXPECT_NE(std::string(proof_system_name(ProofSystemId::kReexecution)).find("not succinct"),
             std::string::npos);
 }
 
@@ -104,7 +107,7 @@ TEST(ReexecProofSystem, ProvesAndVerifiesAndCatchesTampering) {
   t.journal.back() ^= 1;
   EXPECT_EQ(f.ps.verify(t, f.counter->image_id()).error().code(), core::ErrorCode::kVerifyFailed);
   t = *r;
-  t.input[t.input.size() - 1] ^= 1;  // the resource data: another journal
+  t.seal[t.seal.size() - 1] ^= 1;  // the re-execution input's resource data: another journal
   EXPECT_FALSE(f.ps.verify(t, f.counter->image_id()).ok());
   ReexecProofSystem stranger;
   EXPECT_FALSE(stranger.verify(*r, f.counter->image_id()).ok()) << "a guest it cannot re-run";
@@ -131,7 +134,7 @@ TEST(ReexecProofSystem, AssumptionsAreDischargedRecursively) {
   std::swap(swapped.assumptions[0], swapped.assumptions[1]);
   EXPECT_FALSE(f.ps.verify(swapped, f.compose->image_id()).ok());
   Receipt forged = *outer;
-  forged.assumptions[1].input.back() ^= 1;  // its journal no longer re-executes
+  forged.assumptions[1].seal.back() ^= 1;  // its journal no longer re-executes
   auto st = f.ps.verify(forged, f.compose->image_id());
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().context().find("assumption 1"), std::string::npos) << st.error().context();

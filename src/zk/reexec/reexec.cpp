@@ -1,4 +1,4 @@
-#include "zk/proof_system.hpp"
+#include "zk/reexec/reexec.hpp"
 
 namespace basalt::zk {
 
@@ -54,10 +54,10 @@ core::Result<Receipt> ReexecProofSystem::prove(const vm::Program& guest, core::B
   }
   BASALT_TRY(match_assumptions(run.assumptions, assumptions, ErrorCode::kInvalid));
   Receipt r;
-  r.kind = ReceiptKind::kReexecution;
+  r.system = ProofSystemId::kReexecution;
   r.image_id = guest.image_id();
   r.journal = run.journal;
-  r.input.assign(input.begin(), input.end());
+  r.seal.assign(input.begin(), input.end());
   r.assumptions = std::move(assumptions);
   return r;
 }
@@ -69,7 +69,7 @@ core::Status ReexecProofSystem::verify(const Receipt& receipt, const vm::ImageId
 core::Status ReexecProofSystem::verify_at(const Receipt& receipt, const vm::ImageId& image_id,
                                           int depth) const {
   if (depth > kMaxReceiptDepth) return Error{ErrorCode::kVerifyFailed, "receipt nested too deep"};
-  if (receipt.kind != ReceiptKind::kReexecution) {
+  if (receipt.system != ProofSystemId::kReexecution) {
     return Error{ErrorCode::kVerifyFailed, "not a re-execution receipt"};
   }
   if (receipt.image_id != image_id) {
@@ -80,7 +80,7 @@ core::Status ReexecProofSystem::verify_at(const Receipt& receipt, const vm::Imag
   if (g == guests_.end()) {
     return Error{ErrorCode::kVerifyFailed, "no guest with image " + image_id.hex() + " to re-run"};
   }
-  const vm::RunResult run = vm::run(*g->second.program, receipt.input, g->second.limits);
+  const vm::RunResult run = vm::run(*g->second.program, receipt.seal, g->second.limits);
   if (run.status != vm::RunResult::Status::kExited || run.exit_code != 0) {
     return Error{ErrorCode::kVerifyFailed, "re-execution: " + run_failure(run, image_id)};
   }
