@@ -93,6 +93,19 @@ TEST(Receipt, EncodingRoundTripsAndRejectsEverythingElse) {
             std::string::npos);
 }
 
+TEST(Receipt, FixedBytes) {
+  // version 1 ‖ proof system 1 (re-execution) ‖ image id ‖ u32 journal length ‖ journal ‖
+  // u32 seal length ‖ seal ‖ u16 assumption count.
+  const Receipt r{
+      ProofSystemId::kReexecution, vm::ImageId(core::Hash32::filled(1)), {1, 2}, {3}, {}};
+  EXPECT_EQ(core::to_hex(encode_receipt(r)),
+            "0101"
+            "0101010101010101010101010101010101010101010101010101010101010101"
+            "020000000102"
+            "0100000003"
+            "0000");
+}
+
 TEST(ReexecProofSystem, ProvesAndVerifiesAndCatchesTampering) {
   Fixture f;
   auto r = f.ps.prove(*f.counter, counter_input(3), {}, {});
