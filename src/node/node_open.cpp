@@ -1,0 +1,150 @@
+// Opening a node: its runtime (state store, L1 source, executor, driver), its index and where it
+// resumes — after its last committed batch, or lower when the prover must see batches again, or
+// from a rebuilt index (--rebuild-index).
+#include <ctime>
+#include <filesystem>
+
+#include "core/files.hpp"
+#include "node/node.hpp"
+#include "node/records.hpp"
+
+namespace basalt::node {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+RuntimeOptions runtime_options(const Config& c) {
+  RuntimeOptions o;
+  o.data_dir = c.data_dir;
+  o.app = c.app;
+  o.guest_dir = c.guest_dir;
+  o.threads = c.threads;
+  o.sync = c.sync;
+  o.prove = c.prover_enabled;
+  o.finality_depth = c.finality_depth;
+  o.sim_seed = c.sim_seed;
+  o.reorg_every = c.reorg_every;
+  o.reorg_depth = c.reorg_depth;
+  o.users_tx_per_block = c.users_tx_per_block;
+  o.users_invalid_permille = c.users_invalid_permille;
+  o.users_accounts = c.users_accounts;
+  o.users_exit_permille = c.users_exit_permille;
+  return o;
+}
+
+}  // namespace
+
+core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log,
+                                               l1::ChainSource* source,
+                                               l1::BlockProducer* producer) {
+  std::unique_ptr<Node> n(new Node(c, log));
+  describe_node_metrics(n->metrics_);
+  core::limit_allocator_retention();  // a node runs for days: see core/files.hpp
+  RuntimeOptions ro = runtime_options(c);
+  ro.source = source;
+  ro.producer = producer;
+  std::uint64_t after = 0;
+  BASALT_ASSIGN_OR_RETURN(n->runtime_,
+                          Runtime::open(ro, [&](state::StateStore& store) -> core::Status {
+                            BASALT_ASSIGN_OR_RETURN(after, n->resume_point(store));
+                            return core::Status::Ok();
+                          }));
+  n->store_ = &n->runtime_->store();
+  n->executor_ = &n->runtime_->executor();
+  n->driver_ = &n->runtime_->driver();
+  BASALT_ASSIGN_OR_RETURN(const std::vector<kaspa::TxId> in_flight, n->index_->in_flight());
+  n->in_flight_.insert(in_flight.begin(), in_flight.end());
+  if (c.prover_enabled) BASALT_TRY(n->open_pipeline(after));
+  n->status_.executed = n->status_.committed = n->store_->tip().value;
+  n->status_.committed_root = n->store_->root();
+  n->status_.proven = n->stored_proven_;
+  n->status_.l1_step = n->driver_->next_step() - 1;
+  return n;
+}
+
+core::Result<std::uint64_t> Node::resume_point(state::StateStore& store) {
+  const Config& c = config_;
+  const std::string index_dir = c.data_dir + "/index";
+  if (c.rebuild_index) return rebuild_index(store);
+  if (store.tip().value > 0 && !std::filesystem::exists(index_dir + "/CURRENT")) {
+    return Error{
+        ErrorCode::kCorrupt,
+        "node index " + index_dir + " is missing while the state store holds batches 1.." +
+            std::to_string(store.tip().value) +
+            "; `basalt node --rebuild-index` builds a new one from the state store and L1"};
+  }
+  BASALT_ASSIGN_OR_RETURN(index_, NodeIndex::open(index_dir));
+  // Batches committed but not proven before a restart are executed again, so that the prover gets
+  // their inputs (they are not stored); so is the rollback window, which the prover's own undo
+  // log must cover.
+  const std::uint64_t tip = store.tip().value;
+  BASALT_ASSIGN_OR_RETURN(std::uint64_t proven, index_->proven());
+  proven = std::min(proven, tip);
+  if (!c.prover_enabled || tip == 0) return tip;
+  const std::uint64_t floor = store.rollback_floor().value;
+  if (proven < floor) {
+    log_.error("batches " + std::to_string(proven + 1) + ".." + std::to_string(floor) +
+               " were committed but not proven and lie below the rollback window; they stay "
+               "without receipts and settlement cannot pass them");
+    metrics_.set("basalt_unproven_batches", static_cast<double>(floor - proven));
+  }
+  const std::uint64_t after =
+      std::max(floor, std::min(proven, tip > c.finality_depth ? tip - c.finality_depth : 0));
+  if (after < tip) {
+    log_.info("re-executing batches " + std::to_string(after + 1) + ".." + std::to_string(tip) +
+              " for the prover");
+    BASALT_TRY(store.rollback_to({after}));
+    BASALT_TRY(index_->rollback(after, tip));
+  }
+  stored_proven_ = std::min(proven, after);
+  BASALT_TRY(index_->set_proven(stored_proven_));
+  return after;
+}
+
+core::Result<std::uint64_t> Node::rebuild_index(state::StateStore& store) {
+  const std::string dir = config_.data_dir + "/index";
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    const std::string aside = dir + ".damaged-" + std::to_string(std::time(nullptr));
+    std::filesystem::rename(dir, aside, ec);
+    if (ec) return Error{ErrorCode::kIo, "cannot move " + dir + " aside: " + ec.message()};
+    log_.warn("node index moved aside to " + aside);
+  }
+  BASALT_ASSIGN_OR_RETURN(index_, NodeIndex::open(dir));
+  // The batches the state store can still roll back are executed again from L1, so that their
+  // transactions' records (and, proving, their receipts) come back; below them, their rows.
+  const std::uint64_t floor = store.rollback_floor().value;
+  if (store.tip().value > floor) BASALT_TRY(store.rollback_to({floor}));
+  for (std::uint64_t p = 1; p <= floor; ++p) {
+    BASALT_ASSIGN_OR_RETURN(const state::BatchRecord rec, store.batch({p}));
+    auto meta = exec::decode_batch_meta(rec.meta);
+    auto extra =
+        meta.ok() ? decode_batch_extra(meta->extra) : core::Result<BatchRecordExtra>(meta.error());
+    if (!extra.ok()) {
+      return Error{ErrorCode::kCorrupt, "the state store's record of batch " + std::to_string(p) +
+                                            ": " + extra.error().to_string()};
+    }
+    const BatchRow row{p,         meta->block,  extra->blue_score, extra->step,
+                       meta->txs, meta->failed, rec.root,          {}};
+    BASALT_TRY(index_->put_batch(row, {}));
+  }
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> covenant, store.bound("covenant"));
+  if (covenant) {
+    BASALT_ASSIGN_OR_RETURN(const settle::CovenantOrigin origin, decode_covenant_origin(*covenant));
+    BASALT_TRY(index_->log_covenant(origin));
+  }
+  if (config_.prover_enabled) {
+    // They were proven before; their receipts are not kept any more (settlement goes on above).
+    BASALT_TRY(index_->set_proven(floor));
+    stored_proven_ = floor;
+  }
+  log_.warn("node index rebuilt: batches 1.." + std::to_string(floor) +
+            " from the state store (without their transactions' records and receipts), the rest "
+            "executed again from L1; the settlement history and the submissions followed before "
+            "are not in it");
+  return floor;
+}
+
+}  // namespace basalt::node
