@@ -1,4 +1,4 @@
-// `basalt dag scope|cut FILE` (a DAG and a query in JSON, format in src/dag/README.md) and
+// `basalt dag scope|cut FILE` (a DAG and a query in JSON, format in docs/dag.md) and
 // `basalt bench dag`.
 #pragma once
 

@@ -291,7 +291,7 @@ void Commands::add_dag(CLI::App& app) {
     code = run_dag_simulate(dag_params_);
   });
   auto* dag_scope = dag->add_subcommand(
-      "scope", "scope and execution set of a query transaction (JSON file, src/dag/README.md)");
+      "scope", "scope and execution set of a query transaction (JSON file, docs/dag.md)");
   dag_scope->add_option("file", dag_file_, "DAG and query (JSON)")->required();
   dag_scope->callback([this] { code = basalt::cli::dag_scope(dag_file_, std::cout); });
   auto* dag_cut = dag->add_subcommand(

@@ -1,6 +1,6 @@
 // The resource SMT: a sparse Merkle tree over 256-bit resource ids with shortcut leaves, hashed
 // with the SHA-256 compression function (one 64-byte block per node, the domain in the IV). The
-// hashing, the canonical shape and the multiproof format are specified in src/state/README.md.
+// hashing, the canonical shape and the multiproof format are specified in docs/state.md.
 //
 // Smt is the in-memory tree: an arena of internal nodes and leaves, updated in place by sorted
 // batches, so that a batch of k updates rehashes each touched node once.

@@ -4,7 +4,7 @@
 // Every commit and every rollback is one atomic RocksDB write (data, rollback log, batch record and
 // tip together), so a process killed at any moment reopens at its last committed batch. The SMT's
 // internal nodes are not stored: the tree is a function of the leaves, so open() rebuilds it from
-// the data and checks the root against the tip's batch record. Layout: src/state/README.md.
+// the data and checks the root against the tip's batch record. Layout: docs/state.md.
 #pragma once
 
 #include <cstdint>
