@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/bench_api.hpp"
+#include "cli/node_command.hpp"
 #include "cli/tx_commands.hpp"
 #include "client/api_client.hpp"
 #include "core/files.hpp"
@@ -16,10 +17,10 @@
 #include "node/node.hpp"
 #include "settle/covenant.hpp"
 #include "test_util.hpp"
-#include "zk/reexec/reexec.hpp"
 #include "zk/journal.hpp"
 #include "zk/prover.hpp"
 #include "zk/receipt.hpp"
+#include "zk/reexec/reexec.hpp"
 
 namespace basalt::cli {
 namespace {
@@ -314,6 +315,25 @@ TEST(Api, BadRequestsGetA4xxWithAMessage) {
 // The attack of `basalt bench api`, bounded: 300 connections from 127.0.0.1 each send one header
 // line per second and never finish; /v1/status, asked from the same address every 100 ms on a
 // fresh connection, answers within a second every time.
+// A second node started on the first one's API port stops at start with the reason (it must not
+// end up answering every other request in its place), and the first one goes on answering.
+TEST(Api, ASecondNodeOnAPortInUseStopsAtStart) {
+  LiveNode first("counter");
+  test::TempDir dir;
+  const std::string config = dir.sub("second.toml");
+  std::ofstream(config) << "[node]\ndata_dir = \"" << dir.sub("data")
+                        << "\"\nsync = false\n[api]\nlisten = \"127.0.0.1:" << first.port()
+                        << "\"\n";
+  std::ostringstream log;
+  EXPECT_EQ(run_node(config, BASALT_GUEST_DIR, false, log), 1);
+  EXPECT_NE(log.str().find("cannot listen on 127.0.0.1:" + std::to_string(first.port())),
+            std::string::npos)
+      << log.str();
+  auto st = client::ApiClient(first.url()).get("/v1/status");
+  ASSERT_TRUE(st.ok());
+  EXPECT_EQ(st->first, 200);
+}
+
 TEST(Api, SlowClientsDoNotTakeTheApiDown) {
   core::raise_open_file_limit();
   LiveNode n("counter");

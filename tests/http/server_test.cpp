@@ -249,6 +249,20 @@ TEST(HttpServer, KeepAliveServesSeveralRequestsAndCountsThem) {
   EXPECT_EQ(after.load(), 2);
 }
 
+// A second server on a port in use is refused at start (no SO_REUSEPORT: two servers would answer
+// requests in turn), and the first one keeps serving.
+TEST(HttpServer, RefusesAPortInUse) {
+  auto first = serve(echo_routes());
+  auto second = Server::start("127.0.0.1", first->port(), {}, echo_routes(), json_hooks());
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code(), core::ErrorCode::kIo);
+  EXPECT_NE(
+      second.error().context().find("cannot listen on 127.0.0.1:" + std::to_string(first->port())),
+      std::string::npos)
+      << second.error().context();
+  EXPECT_EQ(ask(*first, get("/echo/still")).body, "still");
+}
+
 TEST(HttpServer, RefusesAnAddressItCannotBind) {
   auto s = Server::start("203.0.113.1", 0, {}, Routes{}, json_hooks());
   ASSERT_FALSE(s.ok());
