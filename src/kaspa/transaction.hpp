@@ -108,7 +108,7 @@ core::Bytes v0_id_preimage(const Transaction& tx);
 core::Bytes serialize_transaction(const Transaction& tx);
 // `max_signature_script` bounds each input's signature script: kMaxSignatureScriptLen for
 // transactions from outside; a settlement carrying a re-execution receipt (not succinct) can be
-// far larger, and the node's own submission log reads those with a larger bound.
+// far larger, and the embedded L1's journal reads those with a larger bound.
 core::Result<Transaction> deserialize_transaction(
     core::ByteSpan bytes, std::uint64_t max_signature_script = kMaxSignatureScriptLen);
 

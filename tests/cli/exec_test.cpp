@@ -132,7 +132,7 @@ TEST(ExecCommand, KilledAtRandomMomentsAndRestartedReachesTheSameRoot) {
     const std::string d = dir.sub("killed" + std::to_string(seed));
     std::uint64_t at = 0;
     for (int kill = 0; kill < 3; ++kill) {
-      at += 1 + rng.below(40);
+      at += 1 + rng.below(25);  // three kills stay below the 87 steps of the whole run
       pid = spawn(with_dir(d), dir.sub("killed.out"));
       const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
       std::error_code ec;
