@@ -53,7 +53,10 @@ core::Result<std::unique_ptr<Runtime>> Runtime::open(
   BASALT_ASSIGN_OR_RETURN(exec::App app, exec::load_app(o.app, o.guest_dir));
   rt->image_id_ = app.program->image_id();
   BASALT_TRY(rt->store_->bind("app image id", rt->image_id_.span()));
-  if (o.prove) {
+  // A data directory that settled before needs the verifier even with the prover off: the
+  // embedded L1 replays its settlements, whose scripts verify receipts.
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> covenant, rt->store_->bound("covenant"));
+  if (o.prove || (covenant && o.source == nullptr)) {
     BASALT_ASSIGN_OR_RETURN(rt->guests_, zk::load_guests(app, o.guest_dir));
     auto system = std::make_unique<zk::ReexecProofSystem>();
     zk::register_guests(*system, *rt->guests_);

@@ -69,8 +69,9 @@ class Runtime {
   Driver& driver() { return *driver_; }
   l1::ChainSource& source() { return *source_; }
   const vm::ImageId& image_id() const { return image_id_; }
-  // With `prove`: the proof system with the app's, batch and aggregate guests registered, the
-  // guests, and a verifier of its receipts (the embedded L1's OpZkPrecompile uses it too).
+  // With `prove` (or a data directory that settled before): the proof system with the app's,
+  // batch and aggregate guests registered, the guests, and a verifier of its receipts (the
+  // embedded L1's OpZkPrecompile uses it too).
   zk::ProofSystem* proof_system() { return system_.get(); }
   const std::optional<zk::Guests>& guests() const { return guests_; }
   // A development key with funds on L1: the embedded simulator's faucet (derived from the seed;

@@ -11,8 +11,8 @@
 #include "test_util.hpp"
 #include "users/workload.hpp"
 #include "zk/journal.hpp"
-#include "zk/reexec/reexec.hpp"
 #include "zk/receipt.hpp"
+#include "zk/reexec/reexec.hpp"
 
 namespace basalt::node {
 namespace {
@@ -323,6 +323,20 @@ TEST(Node, ARebuiltIndexFromTheStateStoreAndL1SettlesOnWithTheSameRoots) {
     ASSERT_TRUE(t.ok() && t->has_value()) << "batch " << i;
   }
   EXPECT_GE(with_txs, 20u) << "the batches of the rollback window were executed again";
+}
+
+// A data directory that settled restarts with the prover off: its embedded L1 replays the
+// settlements (their scripts verify receipts) and the node follows on without proving.
+TEST(Node, ASettledDataDirectoryRestartsWithTheProverOff) {
+  std::ostringstream out;
+  TempDir dir;
+  Config c = base(dir.path(), "counter");
+  c.stop_after_blocks = 30;
+  ASSERT_GT(run_to_end(c, out).settlements_confirmed, 0u);
+  c.prover_enabled = false;
+  c.stop_after_blocks = 40;
+  const NodeStatus resumed = run_to_end(c, out);
+  EXPECT_GE(resumed.committed, 40u);
 }
 
 // An L1 the node does not own: a simulator with the token app's users on the app lane, moved on
