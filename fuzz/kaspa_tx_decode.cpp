@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!tx->inputs.empty()) {
     crypto::SchnorrPublicKey key;
     key.x[31] = 1;
-    kaspa::UtxoEntry spent{1000, kaspa::p2pk_script(key), false};
+    kaspa::UtxoEntry spent{1000, kaspa::p2pk_script(key), false, std::nullopt};
     (void)kaspa::verify_p2pk_input(*tx, 0, spent);
   }
   return 0;

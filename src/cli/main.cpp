@@ -505,7 +505,9 @@ void Commands::add_tx(CLI::App& app) {
   tx_build->add_option("--token-key", build_opts_.token_key_file,
                        "token app: the signer's key file (the authority for mint)");
   tx_build->add_option("--to", build_opts_.token_to,
-                       "token app: recipient x-only key (hex); withdraw: the L1 P2PK key");
+                       "token app: the recipient, an address on the node's network (e.g. "
+                       "kaspasim:q…) or an x-only key (hex); withdraw: the L1 address paid (P2PK "
+                       "or P2SH)");
   tx_build->add_option("--amount", build_opts_.token_amount, "token app: amount");
   tx_build->add_option("--nonce", build_opts_.token_nonce,
                        "token app: the consumed account's next nonce");

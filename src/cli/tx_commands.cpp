@@ -5,8 +5,10 @@
 #include <fstream>
 #include <iostream>
 #include <thread>
+#include <tuple>
 
 #include "client/api_client.hpp"
+#include "kaspa/address.hpp"
 #include "users/workload.hpp"
 
 namespace basalt::cli {
@@ -28,9 +30,40 @@ double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
-core::Result<crypto::SchnorrPublicKey> parse_pubkey(const std::string& hex) {
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 h, core::Hash32::from_hex(hex));
-  return crypto::SchnorrPublicKey{h.bytes};
+// --to: an address on the node's network, or an x-only public key in hex (its P2PK address).
+core::Result<kaspa::Address> parse_recipient(const std::string& to, kaspa::Network network) {
+  const kaspa::AddressPrefix prefix = kaspa::address_prefix(network);
+  if (to.find(':') == std::string::npos) {
+    BASALT_ASSIGN_OR_RETURN(const core::Hash32 h, core::Hash32::from_hex(to));
+    return kaspa::Address::p2pk(prefix, crypto::SchnorrPublicKey{h.bytes});
+  }
+  BASALT_ASSIGN_OR_RETURN(kaspa::Address a, kaspa::Address::parse(to));
+  if (a.prefix != prefix) {
+    return Error{ErrorCode::kInvalid, "--to " + to + " is not on the node's network (" +
+                                          std::string(kaspa::network_name(network)) + ")"};
+  }
+  return a;
+}
+
+// The token app's accounts are x-only keys: a P2PK address's payload.
+core::Result<crypto::SchnorrPublicKey> account_key(const kaspa::Address& a) {
+  if (a.version != kaspa::AddressVersion::kPubKey)
+    return Error{ErrorCode::kInvalid, "--to: token accounts are P2PK (Schnorr) addresses"};
+  crypto::SchnorrPublicKey key;
+  std::copy(a.payload.begin(), a.payload.end(), key.x.begin());
+  return key;
+}
+
+// An exit pays a P2PK or a P2SH address (docs/abi.md §3.1); ECDSA keys cannot receive one.
+core::Result<exec::Exit> exit_to(const kaspa::Address& a, std::uint64_t amount) {
+  if (a.version == kaspa::AddressVersion::kPubKeyEcdsa)
+    return Error{ErrorCode::kInvalid, "--to: an exit pays a P2PK or P2SH address, not ECDSA"};
+  core::Hash32 key;
+  std::copy(a.payload.begin(), a.payload.end(), key.bytes.begin());
+  const exec::ExitKind kind = a.version == kaspa::AddressVersion::kScriptHash
+                                  ? exec::ExitKind::kP2sh
+                                  : exec::ExitKind::kSchnorrP2pk;
+  return exec::Exit{kind, key, amount};
 }
 
 core::Result<exec::AccessEntry> parse_access(const std::string& s) {
@@ -47,8 +80,33 @@ void sort_accesses(std::vector<exec::AccessEntry>& a) {
   std::sort(a.begin(), a.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
 }
 
+// The token app's operation of `tx build`: its accesses and app data.
+core::Result<std::pair<std::vector<exec::AccessEntry>, core::Bytes>> token_operation(
+    const TxBuildOptions& o, kaspa::Network network) {
+  BASALT_ASSIGN_OR_RETURN(const crypto::SecretKey signer, read_key_file(o.token_key_file));
+  BASALT_ASSIGN_OR_RETURN(const kaspa::Address recipient, parse_recipient(o.token_to, network));
+  const exec::AccessEntry own{users::token_account_id(signer.public_key()), exec::Access::kWrite};
+  if (o.token_op == "withdraw") {
+    // An exit to that L1 address, paid when the bundle settles.
+    BASALT_ASSIGN_OR_RETURN(const exec::Exit e, exit_to(recipient, o.token_amount));
+    return std::pair{std::vector{own}, users::token_withdraw(signer, e, o.token_nonce)};
+  }
+  BASALT_ASSIGN_OR_RETURN(const crypto::SchnorrPublicKey to, account_key(recipient));
+  const exec::AccessEntry theirs{users::token_account_id(to), exec::Access::kWrite};
+  if (o.token_op == "mint") {
+    return std::pair{std::vector{theirs},
+                     users::token_mint(signer, to, o.token_amount, o.token_nonce)};
+  }
+  if (o.token_op == "transfer") {
+    std::vector<exec::AccessEntry> accesses{own};
+    if (to != signer.public_key()) accesses.push_back(theirs);
+    return std::pair{accesses, users::token_transfer(signer, to, o.token_amount, o.token_nonce)};
+  }
+  return Error{ErrorCode::kInvalid, "--token-op is mint, transfer or withdraw"};
+}
+
 // The app operation of `tx build`, as a payload.
-core::Result<core::Bytes> build_payload(const TxBuildOptions& o) {
+core::Result<core::Bytes> build_payload(const TxBuildOptions& o, kaspa::Network network) {
   std::vector<exec::AccessEntry> accesses;
   core::Bytes data;
   const int modes = (!o.accesses.empty() || !o.data_hex.empty()) + !o.json_file.empty() +
@@ -62,24 +120,7 @@ core::Result<core::Bytes> build_payload(const TxBuildOptions& o) {
   } else if (!o.token_op.empty()) {
     if (o.token_key_file.empty() || o.token_to.empty())
       return Error{ErrorCode::kInvalid, "--token-op needs --token-key and --to"};
-    BASALT_ASSIGN_OR_RETURN(const crypto::SecretKey signer, read_key_file(o.token_key_file));
-    BASALT_ASSIGN_OR_RETURN(const crypto::SchnorrPublicKey to, parse_pubkey(o.token_to));
-    if (o.token_op == "mint") {
-      data = users::token_mint(signer, to, o.token_amount, o.token_nonce);
-      accesses.push_back({users::token_account_id(to), exec::Access::kWrite});
-    } else if (o.token_op == "transfer") {
-      data = users::token_transfer(signer, to, o.token_amount, o.token_nonce);
-      accesses.push_back({users::token_account_id(signer.public_key()), exec::Access::kWrite});
-      if (to != signer.public_key())
-        accesses.push_back({users::token_account_id(to), exec::Access::kWrite});
-    } else if (o.token_op == "withdraw") {
-      // An exit to the L1 address of the x-only key --to (P2PK), paid when the bundle settles.
-      const exec::Exit e{exec::ExitKind::kSchnorrP2pk, core::Hash32{to.x}, o.token_amount};
-      data = users::token_withdraw(signer, e, o.token_nonce);
-      accesses.push_back({users::token_account_id(signer.public_key()), exec::Access::kWrite});
-    } else {
-      return Error{ErrorCode::kInvalid, "--token-op is mint, transfer or withdraw"};
-    }
+    BASALT_ASSIGN_OR_RETURN(std::tie(accesses, data), token_operation(o, network));
   } else if (!o.json_file.empty()) {
     std::ifstream in(o.json_file);
     const json j = json::parse(in, nullptr, false);
@@ -116,11 +157,6 @@ core::Result<core::Bytes> build_payload(const TxBuildOptions& o) {
 }  // namespace
 
 int tx_build(const TxBuildOptions& o, std::ostream& out, std::ostream& log) {
-  auto payload = build_payload(o);
-  if (!payload.ok()) {
-    log << "basalt: " << payload.error().to_string() << "\n";
-    return 2;
-  }
   auto key = read_key_file(o.funding_key_file);
   if (!key.ok()) {
     log << "basalt: --funding-key: " << key.error().to_string() << "\n";
@@ -128,7 +164,16 @@ int tx_build(const TxBuildOptions& o, std::ostream& out, std::ostream& log) {
   }
   const ApiClient api(o.api);
   auto info = node_info(api);
-  auto outputs = info.ok() ? spendable(api, *key) : core::Result<std::vector<Output>>(info.error());
+  if (!info.ok()) {
+    log << "basalt: " << info.error().to_string() << "\n";
+    return 2;
+  }
+  auto payload = build_payload(o, info->network);
+  if (!payload.ok()) {
+    log << "basalt: " << payload.error().to_string() << "\n";
+    return 2;
+  }
+  auto outputs = spendable(api, *key);
   if (!outputs.ok()) {
     log << "basalt: " << outputs.error().to_string() << "\n";
     return 2;

@@ -64,6 +64,7 @@ core::Result<NodeInfo> node_info(const ApiClient& api) {
   NodeInfo info;
   BASALT_ASSIGN_OR_RETURN(info.lane, kaspa::LaneId::from_hex(j["lane"].get<std::string>()));
   info.app = j.value("app", "");
+  BASALT_ASSIGN_OR_RETURN(info.network, kaspa::parse_network(j.value("network", "")));
   return info;
 }
 

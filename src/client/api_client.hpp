@@ -13,6 +13,7 @@
 
 #include "core/result.hpp"
 #include "crypto/schnorr.hpp"
+#include "kaspa/network.hpp"
 #include "kaspa/signing.hpp"
 #include "kaspa/transaction.hpp"
 
@@ -40,10 +41,11 @@ class ApiClient {
   std::unique_ptr<httplib::Client> client_;
 };
 
-// The node's app lane and app name (GET /v1/info).
+// The node's app lane, app name and L1 network (GET /v1/info).
 struct NodeInfo {
   kaspa::LaneId lane;
   std::string app;
+  kaspa::Network network = kaspa::Network::kSimnet;
 };
 core::Result<NodeInfo> node_info(const ApiClient& api);
 

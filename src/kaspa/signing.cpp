@@ -2,13 +2,10 @@
 
 #include <algorithm>
 
-#include "core/byte_writer.hpp"
-#include "crypto/domain.hpp"
-
 namespace basalt::kaspa {
 
 namespace {
-constexpr std::uint8_t kOpData32 = 0x20, kOpData65 = 0x41, kOpCheckSig = 0xac, kSigHashAll = 0x01;
+constexpr std::uint8_t kOpData32 = 0x20, kOpData65 = 0x41, kOpCheckSig = 0xac;
 }  // namespace
 
 ScriptPublicKey p2pk_script(const crypto::SchnorrPublicKey& key) {
@@ -30,39 +27,37 @@ std::optional<crypto::SchnorrPublicKey> p2pk_key(const ScriptPublicKey& spk) {
   return key;
 }
 
-Hash32 basalt_sighash(const Transaction& tx, std::uint32_t input_index, const UtxoEntry& spent) {
-  core::ByteWriter w;
-  w.hash(tx_id(tx).hash());
-  w.u32_le(input_index);
-  w.u64_le(spent.amount);
-  w.u16_le(spent.script_public_key.version);
-  w.var_bytes(spent.script_public_key.script);
-  return crypto::domain_hash(crypto::Domain::kTransactionSigningHash, w.data());
-}
-
 void sign_p2pk_input(Transaction& tx, std::uint32_t input_index, const UtxoEntry& spent,
-                     const crypto::SecretKey& key, const Hash32& aux) {
-  crypto::SchnorrSignature sig = key.sign(basalt_sighash(tx, input_index, spent), aux);
+                     const crypto::SecretKey& key, const Hash32& aux, SigHashType type) {
+  crypto::SchnorrSignature sig = key.sign(schnorr_sighash(tx, input_index, spent, type), aux);
   core::Bytes script(66, 0);
   script[0] = kOpData65;
   std::copy(sig.bytes.begin(), sig.bytes.end(), script.begin() + 1);
-  script[65] = kSigHashAll;
+  script[65] = type.byte();
   tx.inputs.at(input_index).signature_script = std::move(script);
 }
 
 core::Status verify_p2pk_input(const Transaction& tx, std::uint32_t input_index,
                                const UtxoEntry& spent) {
+  SighashCache cache(tx);
+  return verify_p2pk_input(tx, input_index, spent, cache);
+}
+
+core::Status verify_p2pk_input(const Transaction& tx, std::uint32_t input_index,
+                               const UtxoEntry& spent, SighashCache& cache) {
   auto key = p2pk_key(spent.script_public_key);
   if (!key) return core::Error{core::ErrorCode::kInvalid, "spent output is not pay-to-public-key"};
   if (input_index >= tx.inputs.size())
     return core::Error{core::ErrorCode::kInvalid, "no such input"};
   const core::Bytes& s = tx.inputs[input_index].signature_script;
-  if (s.size() != 66 || s[0] != kOpData65 || s[65] != kSigHashAll) {
+  if (s.size() != 66 || s[0] != kOpData65) {
     return core::Error{core::ErrorCode::kInvalid, "malformed signature script"};
   }
+  auto type = SigHashType::from_byte(s[65]);
+  if (!type.ok()) return type.error();
   crypto::SchnorrSignature sig;
   std::copy(s.begin() + 1, s.begin() + 65, sig.bytes.begin());
-  return crypto::schnorr_verify(*key, basalt_sighash(tx, input_index, spent), sig);
+  return crypto::schnorr_verify(*key, cache.schnorr(input_index, spent, *type), sig);
 }
 
 }  // namespace basalt::kaspa

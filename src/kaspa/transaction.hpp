@@ -68,6 +68,14 @@ struct TxOutput {
   bool operator==(const TxOutput&) const = default;
 };
 
+// An unspent output as the spender sees it (what kaspad's UTXO set keeps beside the output).
+struct UtxoEntry {
+  std::uint64_t amount = 0;
+  ScriptPublicKey script_public_key;
+  bool is_coinbase = false;
+  std::optional<CovenantId> covenant_id;  // KIP-20: set on an output bound to a covenant
+};
+
 struct Transaction {
   std::uint16_t version = 0;
   std::vector<TxInput> inputs;

@@ -132,6 +132,8 @@ http::Routes Api::routes() {
         [&q](Req req, Res res) { send(res, q.resource(req.matches[1], req.params)); });
   s.get(R"(/v1/l1/p2pk/([0-9a-fA-F]{64})/outputs)",
         [&q](Req req, Res res) { send(res, q.outputs(req.matches[1])); });
+  s.get(R"(/v1/l1/addresses/([a-z]{1,16}:[0-9a-z]{1,128})/outputs)",
+        [&q](Req req, Res res) { send(res, q.address_outputs(req.matches[1])); });
   s.post("/v1/txs", [&q](Req req, Res res) { send(res, q.submit(req.body)); });
   s.get("/v1/settlements", [&q](Req req, Res res) { send(res, q.settlements(req.params)); });
   s.get(R"(/v1/settlements/([0-9]{1,19}))",

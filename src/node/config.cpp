@@ -132,6 +132,15 @@ core::Status read(const toml::table& root, Config& c) {
     return bad("l1.source",
                "only \"sim\" (the embedded simulator) is available; got \"" + c.l1_source + "\"");
   }
+  std::string network(kaspa::network_name(c.l1_network));
+  BASALT_TRY(l1.str("network", network));
+  auto parsed_network = kaspa::parse_network(network);
+  if (!parsed_network.ok()) return bad("l1.network", parsed_network.error().context());
+  c.l1_network = *parsed_network;
+  // Simulated coins must not show as mainnet or testnet addresses.
+  if (c.l1_network != kaspa::Network::kSimnet && c.l1_network != kaspa::Network::kDevnet) {
+    return bad("l1.network", "the embedded simulator is a simnet or devnet, not " + network);
+  }
   BASALT_TRY(l1.finish());
 
   Section sim(root, "sim");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/result.hpp"
+#include "kaspa/network.hpp"
 
 namespace basalt::node {
 
@@ -39,6 +40,7 @@ struct Config {
 
   // [l1]
   std::string l1_source = "sim";  // the only source today; "kaspad" comes with the RPC client
+  kaspa::Network l1_network = kaspa::Network::kSimnet;  // names addresses in the API and CLI
 
   // [sim]
   std::uint64_t sim_seed = 1;

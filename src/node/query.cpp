@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "kaspa/address.hpp"
 #include "kaspa/signing.hpp"
 #include "zk/batch.hpp"
 #include "zk/exits.hpp"
@@ -74,22 +75,25 @@ json settlement_json(const SettlementRecord& r) {
   return j;
 }
 
-json exit_json(const exec::Exit& e) {
+json exit_json(const exec::Exit& e, kaspa::Network network) {
+  const kaspa::ScriptPublicKey spk = exec::exit_script_public_key(e);
+  auto address = kaspa::Address::from_script(kaspa::address_prefix(network), spk);
   return {{"kind", e.kind == exec::ExitKind::kP2sh ? "p2sh" : "schnorr_p2pk"},
           {"key", e.key.hex()},
           {"amount", e.amount},
-          {"script_public_key", core::to_hex(exec::exit_script_public_key(e).script)}};
+          {"address", address.ok() ? json(address->to_string()) : json()},
+          {"script_public_key", core::to_hex(spk.script)}};
 }
 
 // A transaction's exits, from its journal (none unless it succeeded).
-json tx_exits_json(const TxRecord& t) {
+json tx_exits_json(const TxRecord& t, kaspa::Network network) {
   json out = json::array();
   if (!t.ok) return out;
   const auto parts = exec::split_journal(t.journal);
   if (!parts) return out;
   auto o = exec::decode_journal_outcome(parts->outcome, parts->ids.size());
   if (o.ok())
-    for (const auto& e : o->exits) out.push_back(exit_json(e));
+    for (const auto& e : o->exits) out.push_back(exit_json(e, network));
   return out;
 }
 
@@ -141,17 +145,23 @@ Answer Queries::info() const {
   const Config& c = node_.config();
   const crypto::SecretKey* faucet = node_.faucet_key();
   return answer(
-      200, {{"app", c.app},
-            {"image_id", node_.app_image_id().hex()},
-            {"lane", app_lane().hex()},
-            {"l1_source", c.l1_source},
-            {"sim_seed", c.sim_seed},
-            {"block_interval_ms", c.block_interval_ms},
-            {"faucet_public_key", faucet ? json(core::to_hex(faucet->public_key().x)) : json()},
-            {"receipts",
-             c.prover_enabled ? "re-execution receipts (not succinct, not zero-knowledge)" : "off"},
-            {"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex()) : json()},
-            {"settlement", settles(node_) ? "on" : "off"}});
+      200,
+      {{"app", c.app},
+       {"image_id", node_.app_image_id().hex()},
+       {"lane", app_lane().hex()},
+       {"l1_source", c.l1_source},
+       {"network", kaspa::network_name(c.l1_network)},
+       {"sim_seed", c.sim_seed},
+       {"block_interval_ms", c.block_interval_ms},
+       {"faucet_public_key", faucet ? json(core::to_hex(faucet->public_key().x)) : json()},
+       {"faucet_address", faucet ? json(kaspa::Address::p2pk(kaspa::address_prefix(c.l1_network),
+                                                             faucet->public_key())
+                                            .to_string())
+                                 : json()},
+       {"receipts",
+        c.prover_enabled ? "re-execution receipts (not succinct, not zero-knowledge)" : "off"},
+       {"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex()) : json()},
+       {"settlement", settles(node_) ? "on" : "off"}});
 }
 
 Answer Queries::status() const {
@@ -241,7 +251,7 @@ core::Result<Answer> Queries::tx(const std::string& hex) const {
             {"journal", core::to_hex(rec->journal)},
             {"stage", stage(rec->batch, node_.status(), node_.config().prover_enabled)},
             {"receipt", receipt.has_value()},
-            {"exits", tx_exits_json(*rec)}};
+            {"exits", tx_exits_json(*rec, node_.config().l1_network)}};
   if (!rec->ok) {
     j["reason"] = rec->reason;
     j["detail"] = rec->detail;
@@ -286,7 +296,21 @@ core::Result<Answer> Queries::resource(const std::string& hex, const Params& par
 core::Result<Answer> Queries::outputs(const std::string& public_key) const {
   crypto::SchnorrPublicKey key;
   key.x = hex32(public_key).bytes;
-  BASALT_ASSIGN_OR_RETURN(const auto outs, node_.spendable(kaspa::p2pk_script(key), kNodeTimeout));
+  return script_outputs(kaspa::p2pk_script(key));
+}
+
+core::Result<Answer> Queries::address_outputs(const std::string& text) const {
+  BASALT_ASSIGN_OR_RETURN(const kaspa::Address address, kaspa::Address::parse(text));
+  const kaspa::Network network = node_.config().l1_network;
+  if (address.prefix != kaspa::address_prefix(network)) {
+    return Error{ErrorCode::kInvalid, "address " + text + " is not on this node's network (" +
+                                          std::string(kaspa::network_name(network)) + ")"};
+  }
+  return script_outputs(address.script());
+}
+
+core::Result<Answer> Queries::script_outputs(const kaspa::ScriptPublicKey& spk) const {
+  BASALT_ASSIGN_OR_RETURN(const auto outs, node_.spendable(spk, kNodeTimeout));
   json list = json::array();
   for (const auto& [op, entry] : outs) {
     list.push_back({{"tx_id", op.transaction_id.hex()},
@@ -352,10 +376,15 @@ core::Result<Answer> Queries::settlement_exits(std::uint64_t seq) const {
   auto tree = zk::ExitTree::build(*exits);
   if (!tree.ok()) return corrupt(tree.error());
   json list = json::array();
-  for (const auto& e : *exits) list.push_back(exit_json(e));
+  for (const auto& e : *exits) list.push_back(exit_json(e, node_.config().l1_network));
   json output = nullptr;
   if (!exits->empty())
-    output = {{"tx_id", rec->tx_id.hex()}, {"index", 1}, {"redeem", core::to_hex(tree->redeem())}};
+    output = {{"tx_id", rec->tx_id.hex()},
+              {"index", 1},
+              {"address", kaspa::Address::p2sh(kaspa::address_prefix(node_.config().l1_network),
+                                               tree->redeem())
+                              .to_string()},
+              {"redeem", core::to_hex(tree->redeem())}};
   return answer(200, {{"seq", seq},
                       {"status", settlement_status_name(rec->status)},
                       {"permission_spk_hash", tree->permission_spk_hash().hex()},

@@ -45,6 +45,9 @@ class Queries {
   core::Result<Answer> tx_receipt(const std::string& id) const;
   core::Result<Answer> resource(const std::string& id, const Params& params) const;
   core::Result<Answer> outputs(const std::string& public_key) const;
+  // The same for any standard address on the node's network. Errors: kInvalid for a malformed
+  // address or one of another network.
+  core::Result<Answer> address_outputs(const std::string& address) const;
   core::Result<Answer> submit(std::string_view body) const;
   core::Result<Answer> settlements(const Params& params) const;
   core::Result<Answer> settlement(std::uint64_t seq) const;
@@ -52,6 +55,8 @@ class Queries {
   core::Result<Answer> settlement_receipt(std::uint64_t seq) const;
 
  private:
+  core::Result<Answer> script_outputs(const kaspa::ScriptPublicKey& spk) const;
+
   Node& node_;
 };
 

@@ -13,6 +13,7 @@
 #include "cli/tx_commands.hpp"
 #include "client/api_client.hpp"
 #include "core/files.hpp"
+#include "kaspa/address.hpp"
 #include "node/api.hpp"
 #include "node/node.hpp"
 #include "settle/covenant.hpp"
@@ -195,6 +196,8 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
   };
   const crypto::SecretKey alice = *crypto::SecretKey::from_bytes(core::Hash32::filled(0xa1).bytes);
   const crypto::SecretKey bob = *crypto::SecretKey::from_bytes(core::Hash32::filled(0xb0).bytes);
+  const std::string bob_address =
+      kaspa::Address::p2pk(kaspa::AddressPrefix::kSimnet, bob.public_key()).to_string();
   std::ostringstream log;
   // Submits one token operation signed by `signer` and waits for it to reach `stage`.
   const auto op = [&](const std::string& what, const std::string& signer, std::uint64_t amount,
@@ -204,7 +207,8 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
     b.funding_key_file = n.key_file();
     b.token_op = what;
     b.token_key_file = signer;
-    b.token_to = core::to_hex(what == "mint" ? alice.public_key().x : bob.public_key().x);
+    // Alice by her key in hex, Bob by his L1 address on the node's network.
+    b.token_to = what == "mint" ? core::to_hex(alice.public_key().x) : bob_address;
     b.token_amount = amount;
     b.token_nonce = nonce;
     std::ostringstream hex, id, status;
@@ -224,6 +228,7 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
   ASSERT_EQ(tx->second["exits"].size(), 1u) << tx->second.dump();
   EXPECT_EQ(tx->second["exits"][0]["amount"], 250);
   EXPECT_EQ(tx->second["exits"][0]["key"], core::to_hex(bob.public_key().x));
+  EXPECT_EQ(tx->second["exits"][0]["address"], bob_address);
   const std::uint64_t batch = tx->second["batch"];
   auto list = api.get("/v1/settlements?limit=100");
   ASSERT_TRUE(list.ok());
@@ -245,6 +250,8 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
       {exec::Exit{exec::ExitKind::kSchnorrP2pk, core::Hash32{bob.public_key().x}, 250}});
   ASSERT_TRUE(tree.ok());
   EXPECT_EQ(e["permission_spk_hash"], tree->permission_spk_hash().hex());
+  EXPECT_EQ(e["exit_output"]["address"],
+            kaspa::Address::p2sh(kaspa::AddressPrefix::kSimnet, tree->redeem()).to_string());
   const kaspa::Outpoint exit_output{
       kaspa::TxId(*core::Hash32::from_hex(e["exit_output"]["tx_id"].get<std::string>())), 1};
   auto fees = n.node().spendable(kaspa::p2pk_script(n.node().faucet_key()->public_key()),
@@ -256,7 +263,7 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
   std::ostringstream claim_id;
   ASSERT_EQ(tx_submit(n.url(), core::to_hex(kaspa::serialize_transaction(claim)), claim_id, log), 0)
       << log.str();
-  const std::string bob_outputs = "/v1/l1/p2pk/" + core::to_hex(bob.public_key().x) + "/outputs";
+  const std::string bob_outputs = "/v1/l1/addresses/" + bob_address + "/outputs";
   bool paid = false;
   for (int i = 0; i < 300 && !paid; ++i) {
     auto outs = api.get(bob_outputs);
@@ -265,6 +272,17 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
     if (!paid) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(paid) << "the claim did not pay bob on L1";
+  // The same outputs by key; an address of another network is refused, saying why.
+  auto by_key = api.get("/v1/l1/p2pk/" + core::to_hex(bob.public_key().x) + "/outputs");
+  ASSERT_TRUE(by_key.ok());
+  EXPECT_EQ(by_key->second["outputs"], api.get(bob_outputs)->second["outputs"]);
+  auto mainnet =
+      api.get("/v1/l1/addresses/" +
+              kaspa::Address::p2pk(kaspa::AddressPrefix::kMainnet, bob.public_key()).to_string() +
+              "/outputs");
+  ASSERT_TRUE(mainnet.ok());
+  EXPECT_EQ(mainnet->first, 400);
+  EXPECT_NE(mainnet->second["error"].get<std::string>().find("simnet"), std::string::npos);
 }
 
 TEST(Api, BadRequestsGetA4xxWithAMessage) {

@@ -46,6 +46,24 @@ TEST(Signing, SignedInputsVerifyIndependently) {
   EXPECT_EQ(verify_p2pk_input(changed, 0, spent).error().code(), core::ErrorCode::kVerifyFailed);
 }
 
+// SIGHASH_SINGLE|ANYONECANPAY commits to its own input and output only: others may be added.
+TEST(Signing, AnyoneCanPaySingleLeavesTheRestOpen) {
+  auto alice = key(1);
+  UtxoEntry spent{1000, p2pk_script(alice.public_key()), false, std::nullopt};
+  Transaction tx = two_inputs();
+  const SigHashType single_acp =
+      SigHashType::from_byte(SigHashType::kSingle | SigHashType::kAnyoneCanPay).value();
+  sign_p2pk_input(tx, 0, spent, alice, Hash32::from_byte(1), single_acp);
+  EXPECT_EQ(tx.inputs[0].signature_script[65], 0x84);
+  ASSERT_TRUE(verify_p2pk_input(tx, 0, spent).ok());
+  Transaction grown = tx;
+  grown.inputs[1].sequence = 99;
+  grown.outputs.push_back({7, p2pk_script(key(3).public_key()), std::nullopt});
+  EXPECT_TRUE(verify_p2pk_input(grown, 0, spent).ok());
+  grown.outputs[0].value += 1;
+  EXPECT_EQ(verify_p2pk_input(grown, 0, spent).error().code(), core::ErrorCode::kVerifyFailed);
+}
+
 TEST(Signing, MalformedScriptsAreInvalidNotCrashes) {
   auto alice = key(1);
   UtxoEntry spent{1000, p2pk_script(alice.public_key()), false, std::nullopt};
@@ -57,8 +75,10 @@ TEST(Signing, MalformedScriptsAreInvalidNotCrashes) {
     EXPECT_EQ(verify_p2pk_input(tx, 0, spent).error().code(), core::ErrorCode::kInvalid) << n;
   }
   tx.inputs[0].signature_script = good;
-  tx.inputs[0].signature_script[65] = 0x02;  // another sighash type
+  tx.inputs[0].signature_script[65] = 0x03;  // no sighash type kaspad allows
   EXPECT_EQ(verify_p2pk_input(tx, 0, spent).error().code(), core::ErrorCode::kInvalid);
+  tx.inputs[0].signature_script[65] = 0x02;  // an allowed type the signature was not made with
+  EXPECT_EQ(verify_p2pk_input(tx, 0, spent).error().code(), core::ErrorCode::kVerifyFailed);
   EXPECT_FALSE(verify_p2pk_input(tx, 7, spent).ok());  // no such input
   UtxoEntry other{1000, {0, {0x51}}, false, std::nullopt};
   EXPECT_EQ(verify_p2pk_input(tx, 0, other).error().code(), core::ErrorCode::kInvalid);

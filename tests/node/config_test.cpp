@@ -17,6 +17,7 @@ TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(c->data_dir, "basalt-data");
   EXPECT_EQ(c->app, "counter");
   EXPECT_EQ(c->l1_source, "sim");
+  EXPECT_EQ(c->l1_network, kaspa::Network::kSimnet);
   EXPECT_EQ(c->api_host, "127.0.0.1");
   EXPECT_EQ(c->api_port, 8420);
   EXPECT_EQ(c->block_interval_ms, 100u);
@@ -39,6 +40,7 @@ name = "token"
 guest_dir = "/opt/guests"
 [l1]
 source = "sim"
+network = "devnet"
 [sim]
 seed = 9
 block_interval_ms = 0
@@ -73,6 +75,7 @@ max_body_bytes = 4096
   EXPECT_EQ(c->stop_after_blocks, 500u);
   EXPECT_EQ(c->app, "token");
   EXPECT_EQ(c->guest_dir, "/opt/guests");
+  EXPECT_EQ(c->l1_network, kaspa::Network::kDevnet);
   EXPECT_EQ(c->sim_seed, 9u);
   EXPECT_EQ(c->block_interval_ms, 0u);
   EXPECT_EQ(c->finality_depth, 50u);
@@ -110,6 +113,10 @@ TEST(Config, AnInvalidFileNamesTheKeyAndTheReason) {
             "node.log_level: must be one of debug, error, info, warn, got \"loud\"");
   EXPECT_EQ(error_of("[l1]\nsource = \"kaspad\"\n"),
             "l1.source: only \"sim\" (the embedded simulator) is available; got \"kaspad\"");
+  EXPECT_EQ(error_of("[l1]\nnetwork = \"testnet\"\n"),
+            "l1.network: unknown network \"testnet\" (mainnet, testnet-10, devnet or simnet)");
+  EXPECT_EQ(error_of("[l1]\nnetwork = \"mainnet\"\n"),
+            "l1.network: the embedded simulator is a simnet or devnet, not mainnet");
   EXPECT_EQ(error_of("[sim]\nfinality_depth = 1\n"),
             "sim.finality_depth: must be between 2 and 1000000, got 1");
   EXPECT_EQ(error_of("[sim]\nreorg_every = 5\nreorg_depth = 100\n"),

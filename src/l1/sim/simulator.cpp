@@ -587,10 +587,11 @@ core::Status Simulator::submit_transaction(const Transaction& tx) {
   }
   if (out_sum > in_sum) return Error{ErrorCode::kInvalid, "outputs exceed inputs"};
   BASALT_TRY(check_covenant_bindings(tx));
+  kaspa::SighashCache sighashes(tx);
   for (std::uint32_t i = 0; i < tx.inputs.size(); ++i) {
     const kaspa::UtxoEntry& e = utxos_.at(tx.inputs[i].previous_outpoint);
     if (!kaspa::p2pk_key(e.script_public_key)) continue;
-    if (auto st = kaspa::verify_p2pk_input(tx, i, e); !st.ok()) {
+    if (auto st = kaspa::verify_p2pk_input(tx, i, e, sighashes); !st.ok()) {
       return Error{st.error().code(), "input " + std::to_string(i) + ": " + st.error().context()};
     }
   }

@@ -12,7 +12,7 @@
 //    blue work overtakes the chain; the abandoned branch is never merged later.
 //  - DAA score: blue score plus a fixed offset (no difficulty window).
 //  - Transactions: submitted transactions are checked against the UTXO set (P2PK Schnorr spends
-//    with basalt's signature hash, see kaspa/signing.hpp; any other spend runs its scripts in
+//    with Kaspa's signature hash, see kaspa/signing.hpp; any other spend runs its scripts in
 //    kaspa/script.hpp's engine) and KIP-20's covenant binding rules, and accepted in merge order
 //    unless an input is missing or already spent, or a script spend fails again in the accepting
 //    chain block's context (OpChainblockSeqCommit depends on it); the generated load (built in, or
