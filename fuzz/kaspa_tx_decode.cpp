@@ -5,6 +5,7 @@
 
 #include "core/assert.hpp"
 #include "crypto/domain.hpp"
+#include "kaspa/mass.hpp"
 #include "kaspa/signing.hpp"
 #include "kaspa/transaction.hpp"
 
@@ -19,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                 crypto::domain_hash(crypto::Domain::kTransactionHash, in));
   (void)kaspa::tx_id(*tx);
   (void)kaspa::check_transaction_in_isolation(*tx);
+  (void)kaspa::non_contextual_mass(*tx);
   // The signature-script parse of a P2PK spend, on whatever the first input carries.
   if (!tx->inputs.empty()) {
     crypto::SchnorrPublicKey key;

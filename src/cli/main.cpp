@@ -491,7 +491,8 @@ void Commands::add_tx(CLI::App& app) {
       ->add_option("--funding-key", build_opts_.funding_key_file,
                    "file with the secret key (hex) whose L1 output pays")
       ->required();
-  tx_build->add_option("--fee", build_opts_.fee, "L1 fee in sompi (default 2000)");
+  tx_build->add_option("--fee", build_opts_.fee,
+                       "L1 fee in sompi (default: kaspad's minimum relay fee for the mass)");
   tx_build->add_option("--access", build_opts_.accesses,
                        "a declared resource: <64 hex>[:r|:w] (w: read and write; repeatable)");
   tx_build->add_option("--data", build_opts_.data_hex, "app data (hex)");

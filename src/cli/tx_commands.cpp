@@ -182,14 +182,20 @@ int tx_build(const TxBuildOptions& o, std::ostream& out, std::ostream& log) {
   auto best = std::max_element(
       outputs->begin(), outputs->end(),
       [](const Output& a, const Output& b) { return a.second.amount < b.second.amount; });
-  if (best == outputs->end() || best->second.amount <= o.fee) {
-    log << "basalt: the funding key has no spendable output above the fee\n";
+  if (best == outputs->end()) {
+    log << "basalt: the funding key has no spendable output\n";
     return 2;
   }
   const kaspa::Transaction tx =
       build_lane_tx(info->lane, std::move(*payload), best->first, best->second, *key, o.fee);
+  const std::uint64_t fee = best->second.amount - tx.outputs[0].value;
+  if (tx.outputs[0].value == 0) {
+    log << "basalt: the funding key's largest output (" << best->second.amount
+        << " sompi) does not cover the fee\n";
+    return 2;
+  }
   out << core::to_hex(kaspa::serialize_transaction(tx)) << "\n";
-  log << "tx id " << kaspa::tx_id(tx).hex() << "\n";
+  log << "tx id " << kaspa::tx_id(tx).hex() << ", fee " << fee << " sompi\n";
   return 0;
 }
 

@@ -19,7 +19,7 @@ namespace basalt::cli {
 struct TxBuildOptions {
   std::string api;
   std::string funding_key_file;
-  std::uint64_t fee = 2000;
+  std::optional<std::uint64_t> fee;  // none: kaspad's minimum relay fee for the mass
   // The app operation: raw (access list and app data), from a JSON file, or a helper.
   std::vector<std::string> accesses;  // "<64 hex>[:r|:w]"
   std::string data_hex;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "crypto/sha256.hpp"
+#include "kaspa/mass.hpp"
 
 namespace basalt::client {
 
@@ -96,19 +97,25 @@ core::Result<crypto::SecretKey> read_key_file(const std::string& path) {
 
 kaspa::Transaction build_lane_tx(const kaspa::LaneId& lane, core::Bytes payload,
                                  const kaspa::Outpoint& funding, const kaspa::UtxoEntry& spent,
-                                 const crypto::SecretKey& key, std::uint64_t fee) {
+                                 const crypto::SecretKey& key, std::optional<std::uint64_t> fee) {
   kaspa::Transaction tx;
   tx.version = kaspa::kTxVersionToccata;
   tx.subnetwork_id = lane;
   tx.payload = std::move(payload);
   kaspa::TxInput in;
   in.previous_outpoint = funding;
+  in.compute_commit = {kaspa::ComputeCommit::Kind::kComputeBudget, 0};
   tx.inputs.push_back(in);
-  tx.outputs.push_back({spent.amount - std::min(fee, spent.amount),
-                        kaspa::p2pk_script(key.public_key()), std::nullopt});
-  // Deterministic auxiliary randomness: the same transaction always gets the same signature.
-  const core::Hash32 aux = crypto::sha256(kaspa::serialize_transaction(tx));
-  kaspa::sign_p2pk_input(tx, 0, spent, key, aux);
+  tx.outputs.push_back({spent.amount, kaspa::p2pk_script(key.public_key()), std::nullopt});
+  const auto sign = [&] {
+    // Deterministic auxiliary randomness: the same transaction always gets the same signature.
+    const core::Hash32 aux = crypto::sha256(kaspa::serialize_transaction(tx));
+    kaspa::sign_p2pk_input(tx, 0, spent, key, aux);
+  };
+  // Signed once to be priced: the signature script counts in the mass, the fee does not.
+  if (!fee) sign();
+  tx.outputs[0].value -= std::min(fee ? *fee : kaspa::minimum_fee(tx), spent.amount);
+  sign();
   return tx;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,9 +59,11 @@ core::Result<std::vector<Output>> spendable(const ApiClient& api, const crypto::
 core::Result<crypto::SecretKey> read_key_file(const std::string& path);
 
 // A lane transaction (v1, on `lane`) carrying `payload`, spending `funding` (a P2PK output of
-// `key`) with one change output back to the key, `fee` sompi less, and signed.
+// `key`) with one change output back to the key, `fee` sompi less, and signed. Without a fee it
+// pays kaspad's minimum relay fee for its mass.
 kaspa::Transaction build_lane_tx(const kaspa::LaneId& lane, core::Bytes payload,
                                  const kaspa::Outpoint& funding, const kaspa::UtxoEntry& spent,
-                                 const crypto::SecretKey& key, std::uint64_t fee);
+                                 const crypto::SecretKey& key,
+                                 std::optional<std::uint64_t> fee = std::nullopt);
 
 }  // namespace basalt::client

@@ -190,7 +190,7 @@ void LoadRun::user(std::uint32_t i) {
     intent.invalid = rng() % 1000 < o_.invalid_permille;
     intent.l1_invalid = intent.invalid && rng() % 2 == 0;
     kaspa::Transaction tx = build_lane_tx(info_.lane, payload(rng, intent, me, next, nonce),
-                                          funding.first, funding.second, funder_, 2000);
+                                          funding.first, funding.second, funder_);
     if (intent.l1_invalid) tx.inputs[0].signature_script.back() ^= 1;  // L1 refuses it
     const kaspa::TxId id = kaspa::tx_id(tx);
     const auto sent = Clock::now();

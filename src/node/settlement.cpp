@@ -4,6 +4,7 @@
 
 #include "core/assert.hpp"
 #include "crypto/sha256.hpp"
+#include "kaspa/mass.hpp"
 
 namespace basalt::node {
 
@@ -12,8 +13,9 @@ using core::ErrorCode;
 
 namespace {
 
-// The funding key pays the covenant's value and the settler's fees.
-constexpr std::uint64_t kGenesisFee = 10'000;
+// The funding key pays the covenant's value, the settler's fees, and the two setup transactions'
+// fees (their minimum relay fees, a few 10^5 sompi; this bounds them).
+constexpr std::uint64_t kSetupFeeAllowance = 10'000'000;
 
 settle::CovenantPins pins_of(const zk::Guests& g) {
   return {kaspa::lane_key(app_lane()), g.tx.program->image_id(), g.batch.program->image_id(),
@@ -139,19 +141,27 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
   if (outs.size() < (fund ? 2u : 1u))
     return Error{ErrorCode::kUnavailable, "the funding key has too few spendable outputs"};
   const std::uint64_t funding = options.fee_funding * options.fee_outputs;
-  if (outs[0].second.amount < options.covenant_value + kGenesisFee ||
-      (fund && outs[1].second.amount < funding + kGenesisFee))
+  if (outs[0].second.amount < options.covenant_value + kSetupFeeAllowance ||
+      (fund && outs[1].second.amount < funding + kSetupFeeAllowance))
     return Error{ErrorCode::kInvalid,
                  "the funding key's outputs cannot fund the covenant and fees"};
   settle::CovenantScript covenant(pins_of(guests));
-  const settle::Genesis g = settle::genesis_transaction(covenant, {state.root(), kaspa::LaneTip()},
-                                                        options.covenant_value, outs[0].first,
-                                                        outs[0].second, key, kGenesisFee);
+  // Each setup transaction pays kaspad's minimum relay fee for its mass (the fee does not change
+  // the mass, so a draft without one prices it).
+  const auto genesis = [&](std::uint64_t fee) {
+    return settle::genesis_transaction(covenant, {state.root(), kaspa::LaneTip()},
+                                       options.covenant_value, outs[0].first, outs[0].second, key,
+                                       fee);
+  };
+  const settle::Genesis g = genesis(kaspa::minimum_fee(genesis(0).tx));
   std::vector<kaspa::Transaction> setup{g.tx};
   if (fund) {
-    setup.push_back(split_payment(outs[1].first, outs[1].second, key,
-                                  kaspa::p2pk_script(fee_key.public_key()), options.fee_outputs,
-                                  options.fee_funding, kGenesisFee));
+    const auto split = [&](std::uint64_t fee) {
+      return split_payment(outs[1].first, outs[1].second, key,
+                           kaspa::p2pk_script(fee_key.public_key()), options.fee_outputs,
+                           options.fee_funding, fee);
+    };
+    setup.push_back(split(kaspa::minimum_fee(split(0))));
   }
   for (const kaspa::Transaction& tx : setup) BASALT_TRY(l1.submit_transaction(tx));
   std::unique_ptr<SettlementPipeline> p(

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "kaspa/mass.hpp"
 #include "zk/exits.hpp"
 #include "zk/receipt.hpp"
 
@@ -83,11 +84,12 @@ core::Status Settler::build(Pending& p, std::uint64_t rate) const {
                     p.bundle.anchor,
                     p.exit_root,
                     p.exit_total};
-  // Mass is taken as the serialized size, which the fee does not change much: price it once with
-  // no fee, then with the fee.
-  kaspa::Transaction tx =
+  // The fee does not change the mass: price the transaction built without one, at `rate` per gram
+  // of fee mass and never below kaspad's minimum relay fee.
+  const kaspa::Transaction draft =
       settlement_transaction(covenant_, id_, s, fee_out.first, fee_out.second, fee_key_, 0);
-  const std::uint64_t fee = rate * (kaspa::serialize_transaction(tx).size() + 64);
+  const std::uint64_t mass = kaspa::fee_mass(kaspa::non_contextual_mass(draft));
+  const std::uint64_t fee = std::max(rate * mass, kaspa::minimum_relay_fee(mass));
   if (fee > fee_out.second.amount) return Error{ErrorCode::kUnavailable, "fee output too small"};
   p.tx = settlement_transaction(covenant_, id_, s, fee_out.first, fee_out.second, fee_key_, fee);
   p.tx_id = kaspa::tx_id(p.tx);

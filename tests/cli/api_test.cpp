@@ -14,6 +14,7 @@
 #include "client/api_client.hpp"
 #include "core/files.hpp"
 #include "kaspa/address.hpp"
+#include "kaspa/mass.hpp"
 #include "node/api.hpp"
 #include "node/node.hpp"
 #include "settle/covenant.hpp"
@@ -257,9 +258,11 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
   auto fees = n.node().spendable(kaspa::p2pk_script(n.node().faucet_key()->public_key()),
                                  std::chrono::seconds(10));
   ASSERT_TRUE(fees.ok() && !fees->empty());
-  const kaspa::Transaction claim =
-      settle::exit_claim_transaction(*tree, 0, exit_output, fees->front().first,
-                                     fees->front().second, *n.node().faucet_key(), 20'000);
+  const auto claim_with = [&](std::uint64_t fee) {
+    return settle::exit_claim_transaction(*tree, 0, exit_output, fees->front().first,
+                                          fees->front().second, *n.node().faucet_key(), fee);
+  };
+  const kaspa::Transaction claim = claim_with(kaspa::minimum_fee(claim_with(0)));
   std::ostringstream claim_id;
   ASSERT_EQ(tx_submit(n.url(), core::to_hex(kaspa::serialize_transaction(claim)), claim_id, log), 0)
       << log.str();

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "kaspa/address.hpp"
+#include "kaspa/mass.hpp"
 #include "kaspa/sighash.hpp"
 #include "kaspa/signing.hpp"
 #include "test_util.hpp"
@@ -142,7 +143,7 @@ json ask_oracle(const json& input, const test::TempDir& dir) {
   return json::parse(answers);
 }
 
-TEST(KaspaWasm, AgreesOnAddressesTxIdsSighashesAndSignatures) {
+TEST(KaspaWasm, AgreesOnAddressesTxIdsMassesSighashesAndSignatures) {
   const Cases c = generate();
   test::TempDir dir;
   const json a = ask_oracle(c.input, dir);
@@ -171,6 +172,7 @@ TEST(KaspaWasm, AgreesOnAddressesTxIdsSighashesAndSignatures) {
     const json& theirs = a["txs"][t];
     const Transaction& tx = c.txs[t];
     ASSERT_EQ(theirs["id"], tx_id(tx).hex()) << t;
+    EXPECT_EQ(theirs["mass"], non_contextual_mass(tx).compute) << t;
     if (!tx.payload.empty()) continue;
     ++compared;
     SighashCache cache(tx);
@@ -187,6 +189,7 @@ TEST(KaspaWasm, AgreesOnAddressesTxIdsSighashesAndSignatures) {
     for (std::uint32_t i = 0; i < tx.inputs.size(); ++i, ++signatures) {
       EXPECT_TRUE(verify_p2pk_input(signed_tx, i, c.entries[t][i]).ok()) << t << "/" << i;
     }
+    EXPECT_EQ(theirs["signed_mass"], non_contextual_mass(signed_tx).compute) << t;
   }
   // About 2/3 of 2000 transactions are compared, a third of those signed (each has an input).
   EXPECT_GT(compared, 1200u);

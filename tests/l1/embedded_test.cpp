@@ -65,12 +65,12 @@ TEST(EmbeddedL1, ReopenedItStandsWhereItStood) {
     auto l1 = open_ok(o);
     ASSERT_TRUE(l1);
     for (int i = 0; i < 7; ++i) ASSERT_TRUE(l1->produce_block().ok());
-    const kaspa::Transaction tx = spend(*l1, 1000);
+    const kaspa::Transaction tx = spend(*l1, 100'000);
     ASSERT_TRUE(l1->submit_transaction(tx).ok());
     paid = kaspa::tx_id(tx);
     for (int i = 0; i < 2; ++i) ASSERT_TRUE(l1->produce_block().ok());
-    const kaspa::Transaction low = spend(*l1, 1000);
-    const kaspa::Transaction high = spend(*l1, 50'000);
+    const kaspa::Transaction low = spend(*l1, 100'000);
+    const kaspa::Transaction high = spend(*l1, 500'000);
     ASSERT_TRUE(l1->submit_transaction(low).ok());
     ASSERT_TRUE(l1->submit_transaction_replacement(high).ok());
     replaced = kaspa::tx_id(low);
@@ -87,7 +87,15 @@ TEST(EmbeddedL1, ReopenedItStandsWhereItStood) {
   EXPECT_EQ(after.tip, before.tip);
   EXPECT_EQ(after.steps, before.steps);
   EXPECT_EQ(after.chain, before.chain);
-  EXPECT_TRUE(l1->sim().utxo({paid, 0}).has_value());
+  // Accepted on the chain again (the replacement may spend what `paid` paid: both pay the faucet).
+  const auto accepted = [&](const kaspa::TxId& id) {
+    for (const auto& c : l1->sim().chain())
+      for (const auto& a : c.accepted)
+        if (a.tx_id == id) return true;
+    return false;
+  };
+  EXPECT_TRUE(accepted(paid));
+  EXPECT_TRUE(accepted(replacement));
   EXPECT_TRUE(l1->sim().utxo({replacement, 0}).has_value());
   EXPECT_NE(l1->refusal(replaced), "");
   // It goes on from there: one more block, and a third opening agrees.
@@ -145,7 +153,7 @@ TEST(EmbeddedL1, DamageBeforeTheEndIsCorruptionNamingTheFile) {
   {
     auto l1 = open_ok(o);
     ASSERT_TRUE(l1);
-    ASSERT_TRUE(l1->submit_transaction(spend(*l1, 1000)).ok());
+    ASSERT_TRUE(l1->submit_transaction(spend(*l1, 100'000)).ok());
     for (int i = 0; i < 3; ++i) ASSERT_TRUE(l1->produce_block().ok());
   }
   core::Bytes data = *core::read_file(o.journal_path, 1 << 20);
@@ -164,7 +172,7 @@ TEST(EmbeddedL1, DamageBeforeTheEndIsCorruptionNamingTheFile) {
   {
     auto fresh = open_ok(o);
     ASSERT_TRUE(fresh);
-    ASSERT_TRUE(fresh->submit_transaction(spend(*fresh, 1000)).ok());
+    ASSERT_TRUE(fresh->submit_transaction(spend(*fresh, 100'000)).ok());
   }
   EmbeddedOptions other = o;
   other.params.seed = 12;

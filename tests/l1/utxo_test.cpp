@@ -3,6 +3,7 @@
 // undoes spends.
 #include <gtest/gtest.h>
 
+#include "kaspa/mass.hpp"
 #include "kaspa/signing.hpp"
 #include "l1/sim/simulator.hpp"
 
@@ -27,11 +28,15 @@ crypto::SecretKey key_from(std::uint8_t b) {
   return std::move(crypto::SecretKey::from_bytes(k)).value();
 }
 
+// Above kaspad's minimum relay fee for transfer()'s mass (about 1050 grams: 105 000 sompi).
+constexpr std::uint64_t kTransferFee = 200'000;
+
 // A v1 transfer on a user lane: spends `from` and pays `amount` to `to` and the rest back as
-// change.
+// change, `fee` less.
 Transaction transfer(const Simulator& sim, const crypto::SecretKey& owner,
                      const kaspa::Outpoint& from, const kaspa::UtxoEntry& entry,
-                     const crypto::SecretKey& to, std::uint64_t amount) {
+                     const crypto::SecretKey& to, std::uint64_t amount,
+                     std::uint64_t fee = kTransferFee) {
   Transaction tx;
   tx.version = kaspa::kTxVersionToccata;
   tx.subnetwork_id = kaspa::LaneId::from_namespace({0, 0, 1, 9});
@@ -42,7 +47,7 @@ Transaction transfer(const Simulator& sim, const crypto::SecretKey& owner,
   tx.inputs.push_back(in);
   tx.outputs.push_back({amount, kaspa::p2pk_script(to.public_key()), std::nullopt});
   tx.outputs.push_back(
-      {entry.amount - amount - 1000, kaspa::p2pk_script(owner.public_key()), std::nullopt});
+      {entry.amount - amount - fee, kaspa::p2pk_script(owner.public_key()), std::nullopt});
   kaspa::sign_p2pk_input(tx, 0, entry, owner, core::Hash32::from_byte(7));
   (void)sim;
   return tx;
@@ -63,7 +68,7 @@ TEST(Utxo, ValidSpendIsAcceptedAndItsOutputsAreSpendable) {
   auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
   ASSERT_EQ(funds.size(), 64u);
   auto alice = key_from(0x11);
-  Transaction tx = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 5'000);
+  Transaction tx = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 1'000'000);
   ASSERT_TRUE(sim.submit_transaction(tx).ok());
   EXPECT_EQ(sim.mempool_size(), 1u);
   for (int i = 0; i < 3; ++i) sim.step();
@@ -72,14 +77,14 @@ TEST(Utxo, ValidSpendIsAcceptedAndItsOutputsAreSpendable) {
   EXPECT_FALSE(sim.utxo(funds[0].first).has_value());
   auto paid = sim.utxo({id, 0});
   ASSERT_TRUE(paid.has_value());
-  EXPECT_EQ(paid->amount, 5'000u);
+  EXPECT_EQ(paid->amount, 1'000'000u);
   // Alice spends what she received.
   auto bob = key_from(0x22);
-  Transaction next = transfer(sim, alice, {id, 0}, *paid, bob, 1'000);
+  Transaction next = transfer(sim, alice, {id, 0}, *paid, bob, 500'000);
   ASSERT_TRUE(sim.submit_transaction(next).ok());
   for (int i = 0; i < 3; ++i) sim.step();
   EXPECT_TRUE(accepted_on_chain(sim, kaspa::tx_id(next)));
-  EXPECT_EQ(sim.utxo({kaspa::tx_id(next), 0})->amount, 1'000u);
+  EXPECT_EQ(sim.utxo({kaspa::tx_id(next), 0})->amount, 500'000u);
 }
 
 TEST(Utxo, InvalidSubmissionsAreRejectedWithReasonsAndChangeNothing) {
@@ -157,6 +162,30 @@ TEST(Utxo, ASpendOfWhatABlockAwaitingAcceptanceSpendsIsRefused) {
   for (int i = 0; i < 3; ++i) sim.step();
   EXPECT_TRUE(accepted_on_chain(sim, kaspa::tx_id(a)));
   EXPECT_FALSE(accepted_on_chain(sim, kaspa::tx_id(b)));
+}
+
+// Below kaspad's minimum relay fee (100 sompi per gram of fee mass) L1 refuses, worded as kaspad
+// words it; at the minimum it accepts.
+TEST(Utxo, ATransactionBelowTheMinimumRelayFeeIsRefused) {
+  Simulator sim(quiet(8));
+  const auto& faucet = sim.faucet_key();
+  auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
+  const auto alice = key_from(0x46);
+  const Transaction draft = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 10, 0);
+  const std::uint64_t minimum = kaspa::minimum_fee(draft);
+  EXPECT_EQ(minimum, 100 * kaspa::fee_mass(kaspa::non_contextual_mass(draft)));
+  const Transaction cheap =
+      transfer(sim, faucet, funds[0].first, funds[0].second, alice, 10, minimum - 1);
+  auto st = sim.submit_transaction(cheap);
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.error().context(), "transaction has " + std::to_string(minimum - 1) +
+                                      " fees which is under the required amount of " +
+                                      std::to_string(minimum) + " for compute mass " +
+                                      std::to_string(minimum / 100));
+  EXPECT_EQ(sim.mempool_size(), 0u);
+  EXPECT_TRUE(sim.submit_transaction(
+                     transfer(sim, faucet, funds[0].first, funds[0].second, alice, 10, minimum))
+                  .ok());
 }
 
 // A transaction the mempool took and a replacement then pushed out is refused, with the reason;

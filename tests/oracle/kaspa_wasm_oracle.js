@@ -1,8 +1,8 @@
 // Answers basalt's differential test from rusty-kaspa compiled to WebAssembly (npm kaspa-wasm).
 // Reads the cases basalt generated (the JSON file named first on the command line) and writes to
 // the file named second (kaspa-wasm logs to stdout) what kaspa-wasm computes for them: addresses
-// derived from keys, parsed addresses, v0 transaction ids, SIGHASH_ALL Schnorr signature hashes
-// and, where asked, signatures. Nothing here knows basalt's answers; the C++ test compares.
+// derived from keys, parsed addresses, v0 transaction ids, compute masses, SIGHASH_ALL Schnorr
+// signature hashes and, where asked, signatures. Nothing here knows basalt's answers; the C++ test compares.
 'use strict';
 const fs = require('fs');
 const kaspa = require('kaspa-wasm');
@@ -14,6 +14,8 @@ const NETWORKS = {
   devnet: kaspa.NetworkType.Devnet,
 };
 const NATIVE_SUBNETWORK = '00'.repeat(20);
+const massCalculator = new kaspa.MassCalculator(
+  kaspa.getConsensusParametersByNetwork(kaspa.NetworkType.Mainnet));
 
 function keyCase(secretHex) {
   const pair = new kaspa.PrivateKey(secretHex).toKeypair();
@@ -59,10 +61,11 @@ function txCase(c) {
     },
   })));
   const signable = new kaspa.SignableTransaction(tx, entries);
-  const out = { id: tx.id, sighashes: signable.getScriptHashes() };
+  const out = { id: tx.id, sighashes: signable.getScriptHashes(), mass: massCalculator.calcMassForTransaction(tx) };
   if (c.sign_with) {
     const signed = kaspa.signTransaction(signable, [new kaspa.PrivateKey(c.sign_with)], true);
     out.signature_scripts = signed.tx.inputs.map((i) => i.signatureScript);
+    out.signed_mass = massCalculator.calcMassForTransaction(signed.tx);
   }
   return out;
 }

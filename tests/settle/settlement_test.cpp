@@ -6,6 +6,7 @@
 
 #include "crypto/blake2b.hpp"
 #include "exec/executor.hpp"
+#include "kaspa/mass.hpp"
 #include "l1/sim/simulator.hpp"
 #include "node/driver.hpp"
 #include "node/settlement.hpp"
@@ -253,8 +254,16 @@ class Tampering : public ::testing::Test {
                       anchor,
                       exit_root,
                       exit_total};
-    return settlement_transaction(run_->pipeline->covenant(), run_->pipeline->covenant_id(), s,
-                                  fee.first, fee.second, sim().faucet_key(), 20'000);
+    return priced([&](std::uint64_t f) {
+      return settlement_transaction(run_->pipeline->covenant(), run_->pipeline->covenant_id(), s,
+                                    fee.first, fee.second, sim().faucet_key(), f);
+    });
+  }
+  // Built with twice kaspad's minimum relay fee for its mass, so that the tampering a test does
+  // afterwards never makes L1 refuse it for its fee rather than for what the test is about.
+  template <typename Build>
+  static kaspa::Transaction priced(Build build) {
+    return build(2 * kaspa::minimum_fee(build(0)));
   }
   std::pair<kaspa::Outpoint, kaspa::UtxoEntry> faucet_output() {
     return sim().spendable(kaspa::p2pk_script(sim().faucet_key().public_key())).front();
@@ -414,8 +423,10 @@ class Exits : public Tampering {
   }
   kaspa::Transaction claim(std::size_t i, const kaspa::Outpoint& exit_output) {
     const auto fee = faucet_output();
-    return exit_claim_transaction(exits_, i, exit_output, fee.first, fee.second, sim().faucet_key(),
-                                  20'000);
+    return priced([&](std::uint64_t f) {
+      return exit_claim_transaction(exits_, i, exit_output, fee.first, fee.second,
+                                    sim().faucet_key(), f);
+    });
   }
 };
 
@@ -516,8 +527,10 @@ TEST_F(Exits, EachExitIsClaimedOnceToItsAddress) {
     }
     exit_output = {kaspa::tx_id(tx), 1};
     const auto fee = faucet_output();
-    kaspa::Transaction again = exit_claim_transaction(before, i, exit_output, fee.first, fee.second,
-                                                      sim().faucet_key(), 20'000);
+    kaspa::Transaction again = priced([&](std::uint64_t f) {
+      return exit_claim_transaction(before, i, exit_output, fee.first, fee.second,
+                                    sim().faucet_key(), f);
+    });
     EXPECT_NE(submit(again).find("p2sh_mismatch"), std::string::npos);  // the old script
     again.inputs[0].signature_script = exits_.claim_witness(i);  // the current one: leaf emptied
     resign(again);

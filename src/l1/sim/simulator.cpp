@@ -1,12 +1,12 @@
 #include "l1/sim/simulator.hpp"
 
-#include "kaspa/covenant.hpp"
-
 #include <algorithm>
 #include <string>
 
 #include "core/assert.hpp"
 #include "crypto/domain.hpp"
+#include "kaspa/covenant.hpp"
+#include "kaspa/mass.hpp"
 
 namespace basalt::l1::sim {
 
@@ -586,6 +586,7 @@ core::Status Simulator::submit_transaction(const Transaction& tx) {
     out_sum += o.value;
   }
   if (out_sum > in_sum) return Error{ErrorCode::kInvalid, "outputs exceed inputs"};
+  BASALT_TRY(check_relay_fee(tx, in_sum - out_sum));
   BASALT_TRY(check_covenant_bindings(tx));
   kaspa::SighashCache sighashes(tx);
   for (std::uint32_t i = 0; i < tx.inputs.size(); ++i) {
@@ -659,6 +660,20 @@ core::Status Simulator::check_script_spends(const Transaction& tx) const {
   return core::Status::Ok();
 }
 
+// kaspad's minimum relay fee, worded as kaspad words its refusal.
+core::Status Simulator::check_relay_fee(const Transaction& tx, std::uint64_t fee) const {
+  const kaspa::TransactionMass mass = kaspa::non_contextual_mass(tx);
+  const std::uint64_t charged = kaspa::fee_mass(mass);
+  const std::uint64_t minimum = kaspa::minimum_relay_fee(charged);
+  if (fee >= minimum) return core::Status::Ok();
+  const bool compute = mass.compute >= charged;
+  return core::Error{core::ErrorCode::kInvalid,
+                     "transaction has " + std::to_string(fee) +
+                         " fees which is under the required amount of " + std::to_string(minimum) +
+                         (compute ? " for compute mass " : " for normalized transient mass ") +
+                         std::to_string(charged)};
+}
+
 std::uint64_t Simulator::fee_rate(const Transaction& tx) const {
   std::uint64_t in = 0, out = 0;
   for (const auto& i : tx.inputs) {
@@ -667,7 +682,7 @@ std::uint64_t Simulator::fee_rate(const Transaction& tx) const {
     in += it->second.amount;
   }
   for (const auto& o : tx.outputs) out += o.value;
-  const std::uint64_t mass = kaspa::serialize_transaction(tx).size();
+  const std::uint64_t mass = kaspa::fee_mass(kaspa::non_contextual_mass(tx));
   return in > out ? (in - out) / std::max<std::uint64_t>(mass, 1) : 0;
 }
 

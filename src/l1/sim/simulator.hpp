@@ -138,9 +138,10 @@ class Simulator : public ChainSource, public BlockProducer, public kaspa::SeqCom
   // spend any of its inputs if its fee rate is higher than each of theirs. Errors: kInvalid when
   // nothing conflicts or the rate is not higher; those of submit_transaction (nothing changes).
   core::Status submit_transaction_replacement(const kaspa::Transaction& tx) override;
-  // Congestion: blocks leave mempool transactions paying less than `sompi_per_gram` (mass taken as
-  // the serialized size) in the mempool. 0 (the default) takes everything.
+  // Congestion: blocks leave mempool transactions paying less than `sompi_per_gram` (of fee mass,
+  // kaspa/mass.hpp) in the mempool. 0 (the default) takes everything.
   void set_fee_floor(std::uint64_t sompi_per_gram) { fee_floor_ = sompi_per_gram; }
+  // Sompi per gram of fee mass.
   std::uint64_t fee_rate(const kaspa::Transaction& tx) const;
   // The verifier OpZkPrecompile uses (none: every ZK verification fails). Not owned.
   void set_zk_verifier(const kaspa::ZkVerifier* zk) { zk_ = zk; }
@@ -202,6 +203,7 @@ class Simulator : public ChainSource, public BlockProducer, public kaspa::SeqCom
   std::set<kaspa::Outpoint> spent_by_waiting_blocks() const;
   bool in_waiting_block(const kaspa::TxId& id) const;
   core::Status check_covenant_bindings(const kaspa::Transaction& tx) const;
+  core::Status check_relay_fee(const kaspa::Transaction& tx, std::uint64_t fee) const;
   // Runs the scripts of every input that is not a P2PK spend (kaspa/script.hpp) in the current
   // chain context.
   core::Status check_script_spends(const kaspa::Transaction& tx) const;
