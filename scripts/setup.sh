@@ -14,6 +14,8 @@ packages=(
   libssl-dev libb2-dev librocksdb-dev libsecp256k1-dev
   libboost-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  # kaspad's RPC protocol: gRPC and protobuf with their code generators
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   # differential peers used by the tests and benchmarks
   b3sum qemu-user
 )

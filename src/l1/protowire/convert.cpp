@@ -1,0 +1,197 @@
+#include "l1/protowire/convert.hpp"
+
+#include <limits>
+#include <string>
+
+#include "kaspa/limits.hpp"
+
+namespace basalt::l1::protowire {
+
+namespace {
+
+using core::Error;
+using core::ErrorCode;
+
+Error bad(const std::string& field, const std::string& why) {
+  return Error{ErrorCode::kInvalid, field + ": " + why};
+}
+
+core::Result<core::Bytes> hex_field(const std::string& field, const std::string& hex,
+                                    std::uint64_t max_bytes) {
+  if (hex.size() > 2 * max_bytes)
+    return bad(field, "longer than " + std::to_string(max_bytes) + " bytes");
+  auto b = core::from_hex(hex);
+  if (!b.ok()) return bad(field, "not hex");
+  return std::move(b).value();
+}
+
+core::Result<core::Hash32> hash_field(const std::string& field, const std::string& hex) {
+  if (hex.size() != 64) return bad(field, "not a 32-byte hash");
+  auto h = core::Hash32::from_hex(hex);
+  if (!h.ok()) return bad(field, "not hex");
+  return *h;
+}
+
+template <typename T>
+core::Result<T> narrow(const std::string& field, std::uint64_t v) {
+  if (v > std::numeric_limits<T>::max())
+    return bad(field,
+               std::to_string(v) + " is above " + std::to_string(std::numeric_limits<T>::max()));
+  return static_cast<T>(v);
+}
+
+::protowire::RpcScriptPublicKey to_rpc_spk(const kaspa::ScriptPublicKey& spk) {
+  ::protowire::RpcScriptPublicKey m;
+  m.set_version(spk.version);
+  m.set_scriptpublickey(core::to_hex(spk.script));
+  return m;
+}
+
+core::Result<kaspa::ScriptPublicKey> spk_from_rpc(const std::string& field,
+                                                  const ::protowire::RpcScriptPublicKey& m) {
+  kaspa::ScriptPublicKey spk;
+  BASALT_ASSIGN_OR_RETURN(spk.version, narrow<std::uint16_t>(field + ".version", m.version()));
+  BASALT_ASSIGN_OR_RETURN(spk.script, hex_field(field + ".scriptPublicKey", m.scriptpublickey(),
+                                                kaspa::kMaxScriptPublicKeyLen));
+  return spk;
+}
+
+core::Result<kaspa::TxInput> input_from_rpc(const std::string& field, std::uint16_t version,
+                                            const ::protowire::RpcTransactionInput& m) {
+  kaspa::TxInput in;
+  BASALT_ASSIGN_OR_RETURN(in.previous_outpoint, from_rpc(m.previousoutpoint()));
+  BASALT_ASSIGN_OR_RETURN(
+      in.signature_script,
+      hex_field(field + ".signatureScript", m.signaturescript(), kaspa::kMaxSignatureScriptLen));
+  in.sequence = m.sequence();
+  // A v0 input commits a sig-op count, a v1 input a compute budget; the other field must be 0.
+  if (version >= kaspa::kTxVersionToccata) {
+    if (m.sigopcount() != 0) return bad(field + ".sigOpCount", "set on a v1 transaction");
+    BASALT_ASSIGN_OR_RETURN(in.compute_commit.value,
+                            narrow<std::uint16_t>(field + ".computeBudget", m.computebudget()));
+    in.compute_commit.kind = kaspa::ComputeCommit::Kind::kComputeBudget;
+  } else {
+    if (m.computebudget() != 0) return bad(field + ".computeBudget", "set on a v0 transaction");
+    BASALT_ASSIGN_OR_RETURN(in.compute_commit.value,
+                            narrow<std::uint8_t>(field + ".sigOpCount", m.sigopcount()));
+    in.compute_commit.kind = kaspa::ComputeCommit::Kind::kSigOpCount;
+  }
+  return in;
+}
+
+core::Result<kaspa::TxOutput> output_from_rpc(const std::string& field,
+                                              const ::protowire::RpcTransactionOutput& m) {
+  kaspa::TxOutput out;
+  out.value = m.amount();
+  BASALT_ASSIGN_OR_RETURN(out.script_public_key,
+                          spk_from_rpc(field + ".scriptPublicKey", m.scriptpublickey()));
+  if (m.has_covenant()) {
+    kaspa::CovenantBinding c;
+    BASALT_ASSIGN_OR_RETURN(c.authorizing_input,
+                            narrow<std::uint16_t>(field + ".covenant.authorizing_input",
+                                                  m.covenant().authorizing_input()));
+    BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, hash_field(field + ".covenant.covenant_id",
+                                                              m.covenant().covenant_id()));
+    c.covenant_id = kaspa::CovenantId(id);
+    out.covenant = c;
+  }
+  return out;
+}
+
+}  // namespace
+
+::protowire::RpcOutpoint to_rpc(const kaspa::Outpoint& o) {
+  ::protowire::RpcOutpoint m;
+  m.set_transactionid(o.transaction_id.hex());
+  m.set_index(o.index);
+  return m;
+}
+
+core::Result<kaspa::Outpoint> from_rpc(const ::protowire::RpcOutpoint& m) {
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
+                          hash_field("outpoint.transactionId", m.transactionid()));
+  return kaspa::Outpoint{kaspa::TxId(id), m.index()};
+}
+
+::protowire::RpcTransaction to_rpc(const kaspa::Transaction& tx) {
+  ::protowire::RpcTransaction m;
+  m.set_version(tx.version);
+  for (const kaspa::TxInput& in : tx.inputs) {
+    auto* i = m.add_inputs();
+    *i->mutable_previousoutpoint() = to_rpc(in.previous_outpoint);
+    i->set_signaturescript(core::to_hex(in.signature_script));
+    i->set_sequence(in.sequence);
+    if (in.compute_commit.kind == kaspa::ComputeCommit::Kind::kComputeBudget) {
+      i->set_computebudget(in.compute_commit.value);
+    } else {
+      i->set_sigopcount(in.compute_commit.value);
+    }
+  }
+  for (const kaspa::TxOutput& out : tx.outputs) {
+    auto* o = m.add_outputs();
+    o->set_amount(out.value);
+    *o->mutable_scriptpublickey() = to_rpc_spk(out.script_public_key);
+    if (out.covenant) {
+      o->mutable_covenant()->set_authorizing_input(out.covenant->authorizing_input);
+      o->mutable_covenant()->set_covenant_id(out.covenant->covenant_id.hex());
+    }
+  }
+  m.set_locktime(tx.lock_time);
+  m.set_subnetworkid(tx.subnetwork_id.hex());
+  m.set_gas(tx.gas);
+  m.set_payload(core::to_hex(tx.payload));
+  m.set_storage_mass(tx.storage_mass);
+  return m;
+}
+
+core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m) {
+  kaspa::Transaction tx;
+  BASALT_ASSIGN_OR_RETURN(tx.version, narrow<std::uint16_t>("version", m.version()));
+  if (static_cast<std::uint64_t>(m.inputs_size()) > kaspa::kMaxTxInputs)
+    return bad("inputs", "more than " + std::to_string(kaspa::kMaxTxInputs));
+  if (static_cast<std::uint64_t>(m.outputs_size()) > kaspa::kMaxTxOutputs)
+    return bad("outputs", "more than " + std::to_string(kaspa::kMaxTxOutputs));
+  for (int i = 0; i < m.inputs_size(); ++i) {
+    BASALT_ASSIGN_OR_RETURN(kaspa::TxInput in, input_from_rpc("inputs[" + std::to_string(i) + "]",
+                                                              tx.version, m.inputs(i)));
+    tx.inputs.push_back(std::move(in));
+  }
+  for (int i = 0; i < m.outputs_size(); ++i) {
+    BASALT_ASSIGN_OR_RETURN(kaspa::TxOutput out,
+                            output_from_rpc("outputs[" + std::to_string(i) + "]", m.outputs(i)));
+    tx.outputs.push_back(std::move(out));
+  }
+  tx.lock_time = m.locktime();
+  auto lane = kaspa::LaneId::from_hex(m.subnetworkid());
+  if (!lane.ok()) return bad("subnetworkId", "not a 20-byte subnetwork id");
+  tx.subnetwork_id = *lane;
+  tx.gas = m.gas();
+  BASALT_ASSIGN_OR_RETURN(tx.payload, hex_field("payload", m.payload(), kaspa::kMaxPayloadLen));
+  tx.storage_mass = m.storage_mass();
+  return tx;
+}
+
+::protowire::RpcUtxoEntry to_rpc(const kaspa::UtxoEntry& e) {
+  ::protowire::RpcUtxoEntry m;
+  m.set_amount(e.amount);
+  *m.mutable_scriptpublickey() = to_rpc_spk(e.script_public_key);
+  m.set_iscoinbase(e.is_coinbase);
+  if (e.covenant_id) m.set_covenant_id(e.covenant_id->hex());
+  return m;
+}
+
+core::Result<kaspa::UtxoEntry> from_rpc(const ::protowire::RpcUtxoEntry& m) {
+  kaspa::UtxoEntry e;
+  e.amount = m.amount();
+  BASALT_ASSIGN_OR_RETURN(e.script_public_key,
+                          spk_from_rpc("utxoEntry.scriptPublicKey", m.scriptpublickey()));
+  e.is_coinbase = m.iscoinbase();
+  if (!m.covenant_id().empty()) {
+    BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
+                            hash_field("utxoEntry.covenant_id", m.covenant_id()));
+    e.covenant_id = kaspa::CovenantId(id);
+  }
+  return e;
+}
+
+}  // namespace basalt::l1::protowire

@@ -1,0 +1,24 @@
+// Between kaspad's protobuf messages (protowire.proto) and basalt's Kaspa types. Everything read
+// from a peer is checked here before it becomes a basalt value: hex that is not hex, a hash of the
+// wrong length, a number beyond its field's range, a count or script beyond Kaspa's limits, or a
+// compute field that does not fit the transaction's version is an error naming the field.
+#pragma once
+
+#include "core/result.hpp"
+#include "kaspa/transaction.hpp"
+#include "l1/protowire/protowire.pb.h"
+
+namespace basalt::l1::protowire {
+
+::protowire::RpcTransaction to_rpc(const kaspa::Transaction& tx);
+// Errors: kInvalid, naming the field. Consensus rules beyond the shape (check_transaction_in_
+// isolation, scripts, UTXOs) are the mempool's, not the decoder's.
+core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m);
+
+::protowire::RpcUtxoEntry to_rpc(const kaspa::UtxoEntry& e);
+core::Result<kaspa::UtxoEntry> from_rpc(const ::protowire::RpcUtxoEntry& m);
+
+::protowire::RpcOutpoint to_rpc(const kaspa::Outpoint& o);
+core::Result<kaspa::Outpoint> from_rpc(const ::protowire::RpcOutpoint& m);
+
+}  // namespace basalt::l1::protowire

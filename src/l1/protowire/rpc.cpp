@@ -1,0 +1,208 @@
+#include "l1/protowire/rpc.hpp"
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "l1/protowire/protowire.grpc.pb.h"
+
+namespace basalt::l1::protowire {
+
+using core::Error;
+using core::ErrorCode;
+// gRPC deadlines are system_clock time points.
+using Clock = std::chrono::system_clock;
+
+// --- client ---
+
+struct RpcClient::Impl {
+  Options options;
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<::protowire::RPC::Stub> stub;
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReaderWriter<Request, Response>> stream;
+  std::thread reader;
+
+  std::mutex write_mu;  // one Write at a time, as gRPC requires
+  std::mutex mu;
+  std::condition_variable answered;
+  bool open = true;
+  std::uint64_t next_id = 1;
+  std::map<std::uint64_t, std::optional<Response>> pending;
+
+  void read_loop() {
+    Response r;
+    while (stream->Read(&r)) {
+      if (r.id() == 0) {
+        if (options.on_notification) options.on_notification(r);
+        continue;
+      }
+      std::lock_guard lock(mu);
+      auto it = pending.find(r.id());
+      if (it != pending.end()) it->second = std::move(r);  // unknown ids: answers given up on
+      answered.notify_all();
+    }
+    std::lock_guard lock(mu);
+    open = false;
+    answered.notify_all();
+  }
+};
+
+RpcClient::RpcClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+core::Result<std::unique_ptr<RpcClient>> RpcClient::connect(Options options) {
+  auto impl = std::make_unique<Impl>();
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  args.SetMaxSendMessageSize(kMaxMessageBytes);
+  impl->channel =
+      grpc::CreateCustomChannel(options.target, grpc::InsecureChannelCredentials(), args);
+  if (!impl->channel->WaitForConnected(Clock::now() + options.connect_timeout)) {
+    return Error{ErrorCode::kUnavailable, "no kaspad RPC answers at " + options.target};
+  }
+  impl->stub = ::protowire::RPC::NewStub(impl->channel);
+  impl->stream = impl->stub->MessageStream(&impl->context);
+  impl->options = std::move(options);
+  Impl* raw = impl.get();
+  impl->reader = std::thread([raw] { raw->read_loop(); });
+  return std::unique_ptr<RpcClient>(new RpcClient(std::move(impl)));
+}
+
+RpcClient::~RpcClient() {
+  impl_->context.TryCancel();
+  impl_->reader.join();
+  (void)impl_->stream->Finish();
+}
+
+bool RpcClient::connected() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->open;
+}
+
+core::Result<Response> RpcClient::call(Request request) {
+  Impl& c = *impl_;
+  std::uint64_t id;
+  {
+    std::lock_guard lock(c.mu);
+    if (!c.open) return Error{ErrorCode::kUnavailable, "the RPC stream is closed"};
+    id = c.next_id++;
+    c.pending[id];
+  }
+  request.set_id(id);
+  bool written;
+  {
+    std::lock_guard lock(c.write_mu);
+    written = c.stream->Write(request);
+  }
+  std::unique_lock lock(c.mu);
+  if (written) {
+    c.answered.wait_for(lock, c.options.call_timeout,
+                        [&] { return c.pending.at(id).has_value() || !c.open; });
+  }
+  std::optional<Response> answer = std::move(c.pending.at(id));
+  c.pending.erase(id);
+  if (answer) return std::move(*answer);
+  if (!written || !c.open) return Error{ErrorCode::kUnavailable, "the RPC stream broke"};
+  return Error{ErrorCode::kUnavailable,
+               "no answer within " + std::to_string(c.options.call_timeout.count()) + " ms"};
+}
+
+// --- server ---
+
+namespace {
+
+class Service final : public ::protowire::RPC::Service {
+ public:
+  explicit Service(RpcServer::Handler handler) : handler_(std::move(handler)) {}
+
+  grpc::Status MessageStream(grpc::ServerContext*,
+                             grpc::ServerReaderWriter<Response, Request>* stream) override {
+    auto write_mu = std::make_shared<std::mutex>();
+    {
+      std::lock_guard lock(mu_);
+      streams_[stream] = write_mu;
+    }
+    Request req;
+    while (stream->Read(&req)) {
+      Response resp = handler_(req);
+      resp.set_id(req.id());
+      std::lock_guard lock(*write_mu);
+      if (!stream->Write(resp)) break;
+    }
+    std::lock_guard lock(mu_);
+    streams_.erase(stream);
+    return grpc::Status::OK;
+  }
+
+  void notify(const Response& n) {
+    std::lock_guard lock(mu_);
+    for (auto& [stream, write_mu] : streams_) {
+      std::lock_guard w(*write_mu);
+      stream->Write(n);
+    }
+  }
+
+ private:
+  RpcServer::Handler handler_;
+  std::mutex mu_;
+  std::map<grpc::ServerReaderWriter<Response, Request>*, std::shared_ptr<std::mutex>> streams_;
+};
+
+}  // namespace
+
+struct RpcServer::Impl {
+  explicit Impl(Handler h) : service(std::move(h)) {}
+  Service service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+  std::once_flag stopped;
+};
+
+RpcServer::RpcServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+core::Result<std::unique_ptr<RpcServer>> RpcServer::start(const std::string& address,
+                                                          Handler handler) {
+  auto impl = std::make_unique<Impl>(std::move(handler));
+  grpc::ServerBuilder builder;
+  // gRPC shares a port with SO_REUSEPORT by default: a second server would split the clients.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.SetMaxSendMessageSize(kMaxMessageBytes);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &impl->port);
+  builder.RegisterService(&impl->service);
+  impl->server = builder.BuildAndStart();
+  if (!impl->server || impl->port == 0) {
+    return Error{ErrorCode::kUnavailable,
+                 "cannot listen on " + address + " (in use, or not an address of this host)"};
+  }
+  return std::unique_ptr<RpcServer>(new RpcServer(std::move(impl)));
+}
+
+RpcServer::~RpcServer() {
+  stop();
+}
+
+int RpcServer::port() const {
+  return impl_->port;
+}
+
+void RpcServer::notify(Response notification) {
+  notification.set_id(0);
+  impl_->service.notify(notification);
+}
+
+void RpcServer::stop() {
+  std::call_once(impl_->stopped, [this] {
+    // Streams blocked in Read are cancelled once the deadline passes.
+    impl_->server->Shutdown(Clock::now() + std::chrono::milliseconds(200));
+    impl_->server->Wait();
+  });
+}
+
+}  // namespace basalt::l1::protowire

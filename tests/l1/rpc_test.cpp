@@ -1,0 +1,115 @@
+// kaspad's MessageStream over real loopback gRPC.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "l1/protowire/rpc.hpp"
+
+namespace basalt::l1::protowire {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Answers GetUtxosByAddresses with one entry per address asked about, naming it: each caller can
+// tell its own answer.
+Response echo(const Request& r) {
+  Response a;
+  for (const auto& address : r.getutxosbyaddressesrequest().addresses())
+    a.mutable_getutxosbyaddressesresponse()->add_entries()->set_address(address);
+  return a;
+}
+
+std::unique_ptr<RpcClient> connect(int port, std::function<void(const Response&)> on = {},
+                                   std::chrono::milliseconds call_timeout = 5000ms) {
+  auto c = RpcClient::connect({"127.0.0.1:" + std::to_string(port), 5000ms, call_timeout, on});
+  EXPECT_TRUE(c.ok()) << c.error().to_string();
+  return c.ok() ? std::move(*c) : nullptr;
+}
+
+TEST(Rpc, AnswersReachTheirCallersAcrossThreads) {
+  auto server = RpcServer::start("127.0.0.1:0", echo);
+  ASSERT_TRUE(server.ok()) << server.error().to_string();
+  auto client = connect((*server)->port());
+  ASSERT_TRUE(client);
+  std::atomic<int> right{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        const std::string mine = std::to_string(t) + "/" + std::to_string(i);
+        Request r;
+        r.mutable_getutxosbyaddressesrequest()->add_addresses(mine);
+        auto a = client->call(r);
+        if (a.ok() && a->id() != 0 && a->getutxosbyaddressesresponse().entries(0).address() == mine)
+          ++right;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(right.load(), 400);
+}
+
+TEST(Rpc, NotificationsGoToTheHandler) {
+  auto server = RpcServer::start("127.0.0.1:0", echo);
+  ASSERT_TRUE(server.ok());
+  std::atomic<int> seen{0};
+  auto client = connect((*server)->port(), [&](const Response& n) {
+    if (n.has_virtualchainchangednotification() &&
+        n.virtualchainchangednotification().addedchainblockhashes(0) == "ab")
+      ++seen;
+  });
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->call(Request()).ok());  // the stream is open on the server now
+  Response n;
+  n.set_id(77);  // the server sends every notification with id 0 whatever it was given
+  n.mutable_virtualchainchangednotification()->add_addedchainblockhashes("ab");
+  (*server)->notify(n);
+  for (int i = 0; i < 200 && seen.load() == 0; ++i) std::this_thread::sleep_for(10ms);
+  EXPECT_EQ(seen.load(), 1);
+}
+
+TEST(Rpc, AStoppedServerFailsCallsInsteadOfHangingThem) {
+  auto server = RpcServer::start("127.0.0.1:0", echo);
+  ASSERT_TRUE(server.ok());
+  auto client = connect((*server)->port());
+  ASSERT_TRUE(client);
+  ASSERT_TRUE(client->call(Request()).ok());
+  (*server)->stop();
+  const auto t0 = std::chrono::steady_clock::now();
+  auto a = client->call(Request());
+  EXPECT_FALSE(a.ok());
+  EXPECT_EQ(a.error().code(), core::ErrorCode::kUnavailable);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  EXPECT_FALSE(client->connected());
+}
+
+TEST(Rpc, ASlowAnswerTimesOut) {
+  auto server = RpcServer::start("127.0.0.1:0", [](const Request& r) {
+    std::this_thread::sleep_for(500ms);
+    return echo(r);
+  });
+  ASSERT_TRUE(server.ok());
+  auto client = connect((*server)->port(), {}, 100ms);
+  ASSERT_TRUE(client);
+  auto a = client->call(Request());
+  ASSERT_FALSE(a.ok());
+  EXPECT_NE(a.error().context().find("no answer within 100 ms"), std::string::npos);
+}
+
+TEST(Rpc, APortInUseIsRefusedAndNothingListeningIsUnavailable) {
+  auto first = RpcServer::start("127.0.0.1:0", echo);
+  ASSERT_TRUE(first.ok());
+  const std::string taken = "127.0.0.1:" + std::to_string((*first)->port());
+  auto second = RpcServer::start(taken, echo);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().context().find(taken), std::string::npos);
+  const int port = (*first)->port();
+  (*first)->stop();
+  auto none = RpcClient::connect({"127.0.0.1:" + std::to_string(port), 300ms, 1000ms, {}});
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code(), core::ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace basalt::l1::protowire
