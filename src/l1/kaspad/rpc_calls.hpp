@@ -1,0 +1,68 @@
+// Typed calls on kaspad's RPC (the protowire subset) over one RpcClient: every answer is checked
+// before it becomes a basalt value — the payload must be the one asked for, kaspad's RPCError is
+// reported as such, hashes and transactions go through protowire's checked conversions.
+//
+// Errors of every call: kUnavailable (no answer: the transport's), kInvalid (kaspad refused, with
+// its message; or the answer is malformed, saying how).
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "kaspa/address.hpp"
+#include "kaspa/network.hpp"
+#include "kaspa/transaction.hpp"
+#include "l1/chain.hpp"
+#include "l1/protowire/rpc.hpp"
+
+namespace basalt::l1::kaspad {
+
+struct ServerInfo {
+  std::string network_id;  // "mainnet", "testnet-10", …
+  std::string server_version;
+  bool has_utxo_index = false;
+  bool is_synced = false;
+  std::uint64_t virtual_daa_score = 0;
+};
+
+struct DagInfo {
+  std::string network_name;  // "kaspa-mainnet", …
+  kaspa::BlockHash sink;
+  kaspa::BlockHash pruning_point;
+  std::uint64_t virtual_daa_score = 0;
+};
+
+using Utxo = std::pair<kaspa::Outpoint, kaspa::UtxoEntry>;
+
+// Each answer read into basalt's values, apart from the transport (fuzzed:
+// fuzz/l1_kaspad_answers.cpp). Errors: kInvalid, kaspad's refusal or what is malformed.
+core::Result<ServerInfo> read_server_info(const ::protowire::GetServerInfoResponseMessage& m);
+core::Result<DagInfo> read_dag_info(const ::protowire::GetBlockDagInfoResponseMessage& m);
+core::Result<FeeEstimate> read_fee_estimate(const ::protowire::GetFeeEstimateResponseMessage& m);
+core::Result<std::vector<Utxo>> read_utxos(
+    const ::protowire::GetUtxosByAddressesResponseMessage& m);
+
+class RpcCalls {
+ public:
+  explicit RpcCalls(protowire::RpcClient& client) : client_(client) {}
+
+  core::Result<ServerInfo> server_info();
+  // A node basalt can follow: on `network`, with a UTXO index, synced. Errors: kInvalid saying
+  // which of the three fails.
+  core::Status check_server(kaspa::Network network);
+  core::Result<DagInfo> dag_info();
+  // kaspad's fee rates (sompi per gram) rounded up: priority, the first normal and low buckets.
+  core::Result<FeeEstimate> fee_estimate();
+  core::Result<std::vector<Utxo>> utxos(const std::vector<kaspa::Address>& addresses);
+  // The id kaspad reports must be the transaction's own.
+  core::Result<kaspa::TxId> submit(const kaspa::Transaction& tx);
+  core::Result<kaspa::TxId> submit_replacement(const kaspa::Transaction& tx);
+
+ private:
+  core::Result<protowire::Response> call(protowire::Request r,
+                                         protowire::Response::PayloadCase expected);
+  protowire::RpcClient& client_;
+};
+
+}  // namespace basalt::l1::kaspad
