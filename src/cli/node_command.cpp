@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "core/files.hpp"
+#include "kaspa/address.hpp"
 #include "node/api.hpp"
 #include "node/config.hpp"
 #include "node/log.hpp"
@@ -61,10 +62,12 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
       return 1;
     }
   }
+  const kaspa::Address faucet = kaspa::Address::p2pk(kaspa::address_prefix(config->l1_network),
+                                                     node.faucet_key()->public_key());
   log.info("app " + config->app + " image id " + node.app_image_id().hex() +
-           "; L1: the embedded "
-           "simulator, seed " +
-           std::to_string(config->sim_seed) + "; faucet key in " + key_path);
+           "; L1: the embedded simulator (" + std::string(kaspa::network_name(config->l1_network)) +
+           "), seed " + std::to_string(config->sim_seed) + "; faucet " + faucet.to_string() +
+           ", its key in " + key_path);
   log.info(config->prover_enabled
                ? "prover: transaction, batch and aggregate receipts by re-execution (not "
                  "succinct, not zero-knowledge)"
