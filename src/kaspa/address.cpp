@@ -4,6 +4,8 @@
 #include <array>
 
 #include "crypto/blake2b.hpp"
+#include "kaspa/script.hpp"
+#include "kaspa/signing.hpp"
 
 namespace basalt::kaspa {
 
@@ -11,8 +13,8 @@ namespace {
 
 constexpr std::string_view kCharset = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 constexpr std::size_t kChecksumChars = 8;
-constexpr std::uint8_t kOpData32 = 0x20, kOpData33 = 0x21, kOpCheckSig = 0xac,
-                       kOpCheckSigEcdsa = 0xab, kOpBlake2b = 0xaa, kOpEqual = 0x87;
+constexpr std::uint8_t kOpData32 = 0x20, kOpData33 = 0x21, kOpCheckSigEcdsa = 0xab,
+                       kOpBlake2b = 0xaa, kOpEqual = 0x87;
 
 core::Error invalid(std::string what) {
   return core::Error{core::ErrorCode::kInvalid, "address: " + std::move(what)};
@@ -153,16 +155,12 @@ Address Address::p2sh(AddressPrefix prefix, core::ByteSpan redeem_script) {
 
 core::Result<Address> Address::from_script(AddressPrefix prefix, const ScriptPublicKey& spk) {
   const core::Bytes& s = spk.script;
-  if (spk.version == 0) {
-    if (s.size() == 34 && s[0] == kOpData32 && s[33] == kOpCheckSig) {
-      return Address{prefix, AddressVersion::kPubKey, core::Bytes(s.begin() + 1, s.end() - 1)};
-    }
-    if (s.size() == 35 && s[0] == kOpData33 && s[34] == kOpCheckSigEcdsa) {
-      return Address{prefix, AddressVersion::kPubKeyEcdsa, core::Bytes(s.begin() + 1, s.end() - 1)};
-    }
-    if (s.size() == 35 && s[0] == kOpBlake2b && s[1] == kOpData32 && s[34] == kOpEqual) {
-      return Address{prefix, AddressVersion::kScriptHash, core::Bytes(s.begin() + 2, s.end() - 1)};
-    }
+  if (auto key = p2pk_key(spk)) return p2pk(prefix, *key);
+  if (is_p2sh(spk)) {
+    return Address{prefix, AddressVersion::kScriptHash, core::Bytes(s.begin() + 2, s.end() - 1)};
+  }
+  if (spk.version == 0 && s.size() == 35 && s[0] == kOpData33 && s[34] == kOpCheckSigEcdsa) {
+    return Address{prefix, AddressVersion::kPubKeyEcdsa, core::Bytes(s.begin() + 1, s.end() - 1)};
   }
   return invalid("the script pays to no standard address");
 }
@@ -184,11 +182,11 @@ std::string Address::to_string() const {
 ScriptPublicKey Address::script() const {
   ScriptPublicKey spk;
   switch (version) {
-    case AddressVersion::kPubKey:
-      spk.script = {kOpData32};
-      spk.script.insert(spk.script.end(), payload.begin(), payload.end());
-      spk.script.push_back(kOpCheckSig);
-      break;
+    case AddressVersion::kPubKey: {
+      crypto::SchnorrPublicKey key;
+      std::copy(payload.begin(), payload.end(), key.x.begin());
+      return p2pk_script(key);
+    }
     case AddressVersion::kPubKeyEcdsa:
       spk.script = {kOpData33};
       spk.script.insert(spk.script.end(), payload.begin(), payload.end());
