@@ -36,7 +36,7 @@ core::Bytes batch_input() {
   smt.apply(entries);
   zk::BatchInput in;
   in.pins = {vm::ImageId(h(1)), kaspa::CovenantId(h(2)), kaspa::LaneKey(h(3)), 100};
-  in.block = {50, 60, 1000, kaspa::SeqCommit(h(4)), h(5), h(6)};
+  in.block = {50, 60, 1000, kaspa::SeqCommit(h(4)), h(5), h(6), kaspa::SeqCommit(h(10)), {}};
   in.keys = {state::ResourceId(h(40)), state::ResourceId(h(80)), state::ResourceId(h(90))};
   in.proof = *smt.prove(in.keys);
   const core::Hash32 ctx = kaspa::mergeset_context_hash({1000, 60, 50});
@@ -56,6 +56,16 @@ core::Bytes batch_input() {
   zk::BatchTx t1{zk::BatchTxKind::kNotV1, kaspa::TxId(h(8)), 0, 4, {}, {}, {}};
   zk::BatchTx t2{zk::BatchTxKind::kRunFailed, kaspa::TxId(h(9)), 1, 5, {}, {}, {}};
   in.txs = {t0, t1, t2};
+  // A new lane: its tip starts from the parent SeqCommit; the block's lane SMT holds it.
+  std::vector<core::Hash32> leaves;
+  for (const auto& t : in.txs)
+    leaves.push_back(kaspa::activity_leaf(t.tx_id, t.version, t.merge_idx));
+  const kaspa::LaneTip tip =
+      kaspa::lane_tip_next(h(4), in.pins.lane_key, kaspa::activity_digest_lane(leaves), ctx);
+  kaspa::LaneSmt lanes;
+  lanes.insert(in.pins.lane_key, kaspa::smt_leaf_hash(tip, 50));
+  in.block.activity_root = kaspa::activity_root_hash(in.block.inactivity_shortcut, lanes.root());
+  in.block.lane_proof = lanes.prove(in.pins.lane_key).to_bytes();
   return zk::encode_batch_input(in);
 }
 

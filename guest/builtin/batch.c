@@ -2,7 +2,8 @@
    transaction journals as assumptions on the app's image id, checks every input they commit
    against a multiproof of the state before the block, applies their outputs to get the new root,
    recomputes the lane's tip for the block (a lane idle for more than F blue score starts again
-   from the parent SeqCommit), recomputes the block's SeqCommit from its commitment parts, and
+   from the parent SeqCommit) and checks it against the block's lane SMT when the block touched the
+   lane, recomputes the block's SeqCommit from its commitment parts, and
    commits a BatchTransition journal with the exits of the block's successful transactions. Any
    inconsistency stops the guest with a code below: no receipt then. */
 #include "basalt/chain.h"
@@ -15,12 +16,13 @@ enum {
   kExitMalformedInput = 1,
   kExitBadProof = 2,
   kExitMergeOrder = 3,
-  kExitPayloadAccepted = 4, /* a transaction said to have a refused payload has a valid one */
-  kExitVersionIsV1 = 5,     /* a transaction said not to be v1 is v1 */
-  kExitUnprovenKey = 6,     /* a journal names a resource the multiproof does not cover */
+  kExitPayloadAccepted = 4,  /* a transaction said to have a refused payload has a valid one */
+  kExitVersionIsV1 = 5,      /* a transaction said not to be v1 is v1 */
+  kExitUnprovenKey = 6,      /* a journal names a resource the multiproof does not cover */
+  kExitLaneNotCommitted = 7, /* the recomputed lane tip is not the one the block's SMT holds */
 };
 enum {
-  kInputVersion = 1,
+  kInputVersion = 2,
   kJournalVersion = 2,
   kTxAbiVersion = 2,
   kMaxAccesses = 256,
@@ -135,7 +137,10 @@ int main(void) {
   const uint64_t prev_timestamp = take_u64(&r);
   const uint8_t* parent_seq_commit = take(&r, 32);
   const uint8_t* activity_root = take(&r, 32);
-  const uint8_t* miner_payload_root = take(&r, 32);
+  const uint8_t* payload_and_ctx = take(&r, 32);
+  const uint8_t* inactivity_shortcut = take(&r, 32);
+  const uint32_t lane_proof_len = take_u32(&r);
+  const uint8_t* lane_proof = take(&r, lane_proof_len);
   const uint8_t* prev_lane_tip = take(&r, 32);
   const uint64_t prev_lane_blue_score = take_u64(&r);
   const uint32_t n_keys = take_u32(&r);
@@ -233,11 +238,20 @@ int main(void) {
     basalt_lane_tip_next(active ? prev_lane_tip : parent_seq_commit, lane_key, digest, ctx,
                          new_lane_tip);
     new_lane_blue_score = blue_score;
+    /* The context enters the SeqCommit only inside payload_and_ctx, which kaspad gives as one
+       digest: the tip it went into must be the one the block's lane SMT holds. */
+    uint8_t leaf[32], lanes_root[32], proven_root[32];
+    basalt_lane_smt_leaf(new_lane_tip, new_lane_blue_score, leaf);
+    if (basalt_lane_proof_root(lane_proof, lane_proof_len, lane_key, leaf, lanes_root) != 0)
+      return kExitLaneNotCommitted;
+    basalt_activity_root(inactivity_shortcut, lanes_root, proven_root);
+    if (memcmp(proven_root, activity_root, 32) != 0) return kExitLaneNotCommitted;
+  } else if (lane_proof_len != 0) {
+    return kExitMalformedInput;
   }
 
-  /* The block's SeqCommit from its parts, with the context this batch used. */
-  uint8_t payload_and_ctx[32], state_root[32], seq_commit[32];
-  basalt_seq_pair(ctx, miner_payload_root, payload_and_ctx);
+  /* The block's SeqCommit from its parts. */
+  uint8_t state_root[32], seq_commit[32];
   basalt_seq_pair(activity_root, payload_and_ctx, state_root);
   basalt_seq_pair(parent_seq_commit, state_root, seq_commit);
 

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,27 +26,6 @@ struct AcceptedTx {
   kaspa::Transaction tx;  // the whole transaction, as kaspad's verbose chain events carry it
 };
 
-// An added chain block with what a follower needs from its header and its selected parent's.
-struct ChainBlockInfo {
-  kaspa::BlockHash hash;
-  kaspa::BlockHash selected_parent;
-  kaspa::SeqCommit selected_parent_seq_commit;
-  std::uint64_t selected_parent_timestamp = 0;
-  std::uint64_t blue_score = 0;
-  std::uint64_t daa_score = 0;
-  kaspa::SeqCommit seq_commit;
-  // Parts of the SeqCommit a prover recomputes (seq_commit = H_seq(selected_parent_seq_commit ||
-  // H_seq(activity_root || H_seq(context_hash || miner_payload_root))), kip21 §3).
-  core::Hash32 activity_root;
-  core::Hash32 miner_payload_root;
-  std::vector<AcceptedTx> accepted;  // in merge_idx order
-};
-
-struct ChainChanged {
-  std::vector<kaspa::BlockHash> removed;  // highest first
-  std::vector<ChainBlockInfo> added;      // lowest first
-};
-
 // What GetSeqCommitLaneProof returns.
 struct LaneProof {
   kaspa::LaneKey lane_key;
@@ -55,6 +35,31 @@ struct LaneProof {
   core::Hash32 payload_and_ctx_digest;
   kaspa::SeqCommit parent_seq_commit;
   kaspa::SeqCommit inactivity_shortcut;
+};
+
+// An added chain block with what a follower needs from its header and its selected parent's.
+struct ChainBlockInfo {
+  kaspa::BlockHash hash;
+  kaspa::BlockHash selected_parent;
+  kaspa::SeqCommit selected_parent_seq_commit;
+  std::uint64_t selected_parent_timestamp = 0;
+  std::uint64_t blue_score = 0;
+  std::uint64_t daa_score = 0;
+  kaspa::SeqCommit seq_commit;
+  // The parts of the SeqCommit kaspad gives (kip21 §3): seq_commit = H_seq(selected_parent_seq_
+  // commit || H_seq(activity_root || payload_and_ctx_digest)). A source that reads them from lane
+  // proofs derives activity_root from one and has checked the equation.
+  core::Hash32 activity_root;
+  core::Hash32 payload_and_ctx_digest;
+  std::vector<AcceptedTx> accepted;  // in merge_idx order
+  // The followed lanes' proofs at this block, when the source fetched them (the kaspad source does,
+  // for each block); the follower checks its lane tips against them.
+  std::vector<LaneProof> lane_proofs;
+};
+
+struct ChainChanged {
+  std::vector<kaspa::BlockHash> removed;  // highest first
+  std::vector<ChainBlockInfo> added;      // lowest first
 };
 
 // A block header as a follower sees it (GetBlock / GetHeaders).
@@ -97,19 +102,23 @@ class ChainSource {
   // Kaspa's SubmitTransactionReplacement: replaces the mempool transactions spending any of its
   // inputs when its fee rate is higher. Errors: kInvalid, and those of submit_transaction.
   virtual core::Status submit_transaction_replacement(const kaspa::Transaction& tx) = 0;
-  virtual FeeEstimate fee_estimate() const = 0;
+  // Errors of these queries: the source's when it cannot answer (kUnavailable for a source that is
+  // not reachable), never an empty answer instead.
+  virtual core::Result<FeeEstimate> fee_estimate() const = 0;
   // Unspent outputs paying `spk` that no mempool transaction spends (GetUtxosByAddresses).
-  virtual std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> spendable(
+  virtual core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> spendable(
       const kaspa::ScriptPublicKey& spk) const = 0;
-  // The unspent output bound to covenant `id`, if any.
-  virtual std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> covenant_utxo(
-      const kaspa::CovenantId& id) const = 0;
-  // Why a transaction that reached a chain block was not accepted; empty if it was not refused.
+  // The unspent output bound to covenant `id` that pays one of `at`, if any: kaspad indexes
+  // outputs by address only, so the caller names the scripts the covenant may be at.
+  virtual core::Result<std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> covenant_utxo(
+      const kaspa::CovenantId& id, std::span<const kaspa::ScriptPublicKey> at) const = 0;
+  // Why a transaction that reached a chain block was not accepted; empty if it was not refused or
+  // the source cannot tell (kaspad says why only when it refuses a submission).
   virtual std::string refusal(const kaspa::TxId& id) const = 0;
   // Errors: kNotFound for an unknown block.
   virtual core::Result<BlockHeader> header(const kaspa::BlockHash& block) const = 0;
   // Transactions waiting in the mempool (GetInfo's mempoolSize).
-  virtual std::uint64_t mempool_size() const = 0;
+  virtual core::Result<std::uint64_t> mempool_size() const = 0;
 };
 
 // A source whose blocks appear when asked (the embedded simulator; a devnet a miner drives). The

@@ -32,7 +32,6 @@ void Follower::add(const ChainBlockInfo& b) {
                    b.blue_score};
   }
   history_.push_back(std::move(applied));
-  if (history_.size() > f_ + 1) history_.forget_before(history_.size() - f_ - 1);
 }
 
 void Follower::undo_tip() {
@@ -65,8 +64,41 @@ core::Status Follower::apply(const ChainChanged& change) {
       return Error{ErrorCode::kInvalid, "added chain block does not extend the followed chain"};
     }
   }
-  for (std::size_t i = 0; i < change.removed.size(); ++i) undo_tip();
-  for (const auto& b : change.added) add(b);
+  // The lane proofs a source attached can be checked only after the blocks before them are
+  // applied: keep what undoes the change.
+  const std::map<kaspa::LaneKey, LaneState> lanes_before = lanes_;
+  std::vector<Applied> removed;
+  for (std::size_t i = 0; i < change.removed.size(); ++i) {
+    removed.push_back(history_.back());
+    undo_tip();
+  }
+  for (std::size_t i = 0; i < change.added.size(); ++i) {
+    add(change.added[i]);
+    if (auto st = check_proofs(change.added[i]); !st.ok()) {
+      for (std::size_t k = 0; k <= i; ++k) history_.pop_back();
+      for (auto it = removed.rbegin(); it != removed.rend(); ++it) history_.push_back(*it);
+      lanes_ = lanes_before;
+      return st;
+    }
+  }
+  if (history_.size() > f_ + 1) history_.forget_before(history_.size() - f_ - 1);
+  return core::Status::Ok();
+}
+
+core::Status Follower::check_proofs(const ChainBlockInfo& b) const {
+  for (const LaneProof& p : b.lane_proofs) {
+    bool followed = false;
+    for (const auto& [id, key] : followed_) followed |= key == p.lane_key;
+    if (!followed) continue;
+    const std::optional<LaneState> mine = lane(p.lane_key);
+    const bool same = mine ? p.lane_tip == mine->tip && p.lane_blue_score == mine->last_blue_score
+                           : !p.lane_tip.has_value();
+    if (!same) {
+      return Error{ErrorCode::kInvalid,
+                   "chain block " + b.hash.hex() + ": lane " + p.lane_key.hex() +
+                       " recomputed from the accepted transactions is not the tip L1 committed"};
+    }
+  }
   return core::Status::Ok();
 }
 

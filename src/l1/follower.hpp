@@ -23,8 +23,9 @@ class Follower {
   Follower(std::uint64_t finality_depth, std::vector<kaspa::LaneId> lanes);
 
   // Applies removals, then additions. Errors: kInvalid when a removed block is not the current tip,
-  // the removals reach deeper than F, or an added block does not extend what is left; the follower
-  // is unchanged then.
+  // the removals reach deeper than F, an added block does not extend what is left, or a followed
+  // lane's tip after an added block differs from the lane proof the block carries; the follower is
+  // unchanged then.
   core::Status apply(const ChainChanged& change);
 
   // Starts over from the node's own records: `tip` is chain block `height` (>= 1) with blue score
@@ -50,6 +51,7 @@ class Follower {
   };
   void add(const ChainBlockInfo& b);  // Requires: b extends the tip (checked by apply)
   void undo_tip();
+  core::Status check_proofs(const ChainBlockInfo& b) const;
 
   std::uint64_t f_;
   std::map<kaspa::LaneId, kaspa::LaneKey> followed_;

@@ -98,7 +98,7 @@ core::Status SettlementHistory::record(const SettlementReport& report, std::uint
 }
 
 bool SettlementHistory::update(Open& o, const StepReport& step,
-                               const std::optional<kaspa::Outpoint>& covenant_at,
+                               const core::Result<std::optional<kaspa::Outpoint>>& covenant_at,
                                const l1::ChainSource& l1, bool live) {
   SettlementRecord& r = o.record;
   const SettlementStatus before = r.status;
@@ -127,7 +127,7 @@ bool SettlementHistory::update(Open& o, const StepReport& step,
                      static_cast<double>(r.latency_ms) / 1000.0);
       }
     }
-  } else if (covenant_at != r.covenant_input) {
+  } else if (covenant_at.ok() && *covenant_at != r.covenant_input) {
     // First: L1 also refuses a settlement whose covenant input another one spent before it.
     r.status = SettlementStatus::kSuperseded;
     r.detail = "the covenant moved on without it";
@@ -149,10 +149,9 @@ bool SettlementHistory::update(Open& o, const StepReport& step,
   return true;
 }
 
-core::Status SettlementHistory::follow(const StepReport& step, const l1::ChainSource& l1,
-                                       const kaspa::CovenantId& covenant, bool live) {
-  const auto cov = l1.covenant_utxo(covenant);
-  const std::optional<kaspa::Outpoint> covenant_at = cov ? std::optional(cov->first) : std::nullopt;
+core::Status SettlementHistory::follow(
+    const StepReport& step, const l1::ChainSource& l1,
+    const core::Result<std::optional<kaspa::Outpoint>>& covenant_at, bool live) {
   std::uint64_t depth = 0;
   for (Open& o : open_) {
     if (update(o, step, covenant_at, l1, live)) BASALT_TRY(index_.put_settlement(o.record));

@@ -33,9 +33,10 @@ class SettlementHistory {
   // goes on), a fee bump. `next_step`: the step it enters L1's mempool before.
   core::Status record(const SettlementReport& report, std::uint64_t next_step);
   // Follows the open settlements through a step's chain changes; `covenant_at` is the covenant
-  // output L1 has now. Logs and measures latency only when `live`.
+  // output L1 has now (an error: L1 could not be asked, so no settlement is judged superseded in
+  // this step). Logs and measures latency only when `live`.
   core::Status follow(const StepReport& step, const l1::ChainSource& l1,
-                      const kaspa::CovenantId& covenant, bool live);
+                      const core::Result<std::optional<kaspa::Outpoint>>& covenant_at, bool live);
   // When a batch was executed (live steps), for the latency of its settlement.
   void executed(std::uint64_t batch, std::chrono::steady_clock::time_point at) {
     executed_at_[batch] = at;
@@ -53,7 +54,8 @@ class SettlementHistory {
     settle::Acceptance acceptance;
   };
   // What L1 made of an open settlement in this step; true when its record changed.
-  bool update(Open& o, const StepReport& step, const std::optional<kaspa::Outpoint>& covenant_at,
+  bool update(Open& o, const StepReport& step,
+              const core::Result<std::optional<kaspa::Outpoint>>& covenant_at,
               const l1::ChainSource& l1, bool live);
 
   NodeIndex& index_;

@@ -247,7 +247,8 @@ core::Status Node::record_step(const StepReport& report, bool live) {
     status_.l1_tip = driver_->block(driver_->chain_length()).hash;
     status_.l1_tip_blue_score = driver_->block(driver_->chain_length()).blue_score;
   }
-  status_.mempool = driver_->source().mempool_size();
+  // A source that cannot be asked now keeps the last figure.
+  if (auto mempool = driver_->source().mempool_size(); mempool.ok()) status_.mempool = *mempool;
   status_.catching_up = report.behind;
   status_.executed = executor_->executed_tip().value;
   status_.committed = store_->tip().value;

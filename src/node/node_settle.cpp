@@ -129,7 +129,7 @@ core::Status Node::store_receipts(const zk::BatchWork& w, const zk::Receipt& rec
 core::Status Node::settle_step(const StepReport& report, bool live) {
   // Open settlements follow this step's chain changes before the step's new settlement opens: it
   // goes into the mempool for the next step.
-  BASALT_TRY(history_->follow(report, driver_->source(), pipeline_->covenant_id(), live));
+  BASALT_TRY(history_->follow(report, driver_->source(), pipeline_->covenant_output(), live));
   BASALT_ASSIGN_OR_RETURN(const SettlementReport r,
                           pipeline_->after_step(report, live && config_.settle_enabled));
   if (stored_proven_ != pipeline_->proven_batch()) {

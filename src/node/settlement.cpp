@@ -137,7 +137,7 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
     return Error{ErrorCode::kInvalid, "settlement starts with a fresh data directory"};
   l1::ChainSource& l1 = driver.source();
   const bool fund = fee_key.public_key() != key.public_key();
-  auto outs = l1.spendable(kaspa::p2pk_script(key.public_key()));
+  BASALT_ASSIGN_OR_RETURN(const auto outs, l1.spendable(kaspa::p2pk_script(key.public_key())));
   if (outs.size() < (fund ? 2u : 1u))
     return Error{ErrorCode::kUnavailable, "the funding key has too few spendable outputs"};
   const std::uint64_t funding = options.fee_funding * options.fee_outputs;
@@ -197,7 +197,7 @@ void SettlementPipeline::restart_settler() {
                                                fee_key_, options_.settler);
 }
 
-zk::BatchWork SettlementPipeline::work(const exec::BatchResult& r) const {
+core::Result<zk::BatchWork> SettlementPipeline::work(const exec::BatchResult& r) const {
   const std::uint64_t p = r.id.value;
   const l1::ChainBlockInfo& info = driver_.block(p);
   zk::BatchWork w;
@@ -207,7 +207,28 @@ zk::BatchWork SettlementPipeline::work(const exec::BatchResult& r) const {
              info.selected_parent_timestamp,
              info.selected_parent_seq_commit,
              info.activity_root,
-             info.miner_payload_root};
+             info.payload_and_ctx_digest,
+             {},
+             {}};
+  if (!r.txs.empty()) {
+    // The block touched the lane: the batch guest checks the tip it computes against the lane SMT.
+    const kaspa::LaneKey& key = covenant_.pins().lane_key;
+    auto held = std::find_if(info.lane_proofs.begin(), info.lane_proofs.end(),
+                             [&](const l1::LaneProof& lp) { return lp.lane_key == key; });
+    l1::LaneProof proof;
+    if (held != info.lane_proofs.end()) {
+      proof = *held;
+    } else {
+      auto fetched = driver_.source().lane_proof(info.hash, key);
+      if (!fetched.ok()) {
+        return Error{fetched.error().code(), "the lane proof of batch " + std::to_string(p) + ": " +
+                                                 fetched.error().context()};
+      }
+      proof = std::move(*fetched);
+    }
+    w.block.inactivity_shortcut = proof.inactivity_shortcut;
+    w.block.lane_proof = proof.smt_proof.to_bytes();
+  }
   if (p > 1) {
     w.prev_lane_tip = driver_.record(p - 1).lane_tip;
     w.prev_lane_blue_score = driver_.record(p - 1).lane_blue_score;
@@ -222,19 +243,39 @@ zk::BatchWork SettlementPipeline::work(const exec::BatchResult& r) const {
   return w;
 }
 
-std::optional<std::uint64_t> SettlementPipeline::settled_batch() const {
-  auto cov = settler_->covenant();
-  if (!cov) return std::nullopt;
-  const kaspa::ScriptPublicKey& spk = cov->second.script_public_key;
-  if (spk == covenant_.spk(initial_)) return 0;
-  std::lock_guard lk(m_);
+core::Result<std::optional<std::pair<std::uint64_t, kaspa::Outpoint>>>
+SettlementPipeline::covenant_at() const {
   // Batches that leave state and lane tip unchanged (no lane activity) share a covenant state;
   // the lowest one is as good a start as any.
-  for (const auto& [batch, pr] : proven_) {
-    const settle::CovenantState s{pr.journal.new_state, pr.journal.new_lane_tip};
-    if (covenant_.spk(s) == spk) return batch;
+  std::vector<std::uint64_t> batches = {0};
+  std::vector<settle::CovenantState> states = {initial_};
+  {
+    std::lock_guard lk(m_);
+    for (const auto& [batch, pr] : proven_) {
+      batches.push_back(batch);
+      states.push_back({pr.journal.new_state, pr.journal.new_lane_tip});
+    }
   }
-  return std::nullopt;
+  using At = std::pair<std::uint64_t, kaspa::Outpoint>;
+  BASALT_ASSIGN_OR_RETURN(const auto cov, settler_->covenant(states));
+  if (!cov) return std::optional<At>();
+  for (std::size_t i = 0; i < states.size(); ++i) {
+    if (covenant_.spk(states[i]) == cov->second.script_public_key)
+      return std::optional<At>(At{batches[i], cov->first});
+  }
+  return std::optional<At>();
+}
+
+std::optional<std::uint64_t> SettlementPipeline::settled_batch() const {
+  auto at = covenant_at();
+  if (!at.ok() || !*at) return std::nullopt;
+  return (*at)->first;
+}
+
+core::Result<std::optional<kaspa::Outpoint>> SettlementPipeline::covenant_output() const {
+  BASALT_ASSIGN_OR_RETURN(const auto at, covenant_at());
+  if (!at) return std::optional<kaspa::Outpoint>();
+  return std::optional<kaspa::Outpoint>(at->second);
 }
 
 const zk::Receipt* SettlementPipeline::batch_receipt(std::uint64_t batch) const {
@@ -324,6 +365,11 @@ core::Status SettlementPipeline::settle_next(SettlementReport& report, std::uint
 core::Result<SettlementReport> SettlementPipeline::after_step(const StepReport& step,
                                                               bool settle_more) {
   SettlementReport report;
+  std::vector<zk::BatchWork> works;
+  for (const exec::BatchResult& r : step.executed) {
+    BASALT_ASSIGN_OR_RETURN(zk::BatchWork w, work(r));
+    works.push_back(std::move(w));
+  }
   std::uint64_t proven_before = 0;
   {
     std::unique_lock lk(m_);
@@ -338,7 +384,7 @@ core::Result<SettlementReport> SettlementPipeline::after_step(const StepReport& 
     // What the prover finishes while this step is settled waits for the next step: the step's
     // decisions depend on the steps before it, not on the prover thread's timing.
     proven_before = proven_batch_locked();
-    for (const exec::BatchResult& r : step.executed) queue_.push_back(work(r));
+    for (zk::BatchWork& w : works) queue_.push_back(std::move(w));
     work_cv_.notify_all();
     done_cv_.wait(lk, [&] { return failure_ || queue_.size() <= options_.max_queued_batches; });
     if (failure_) return *failure_;

@@ -111,19 +111,26 @@ class SettlementPipeline {
   const kaspa::CovenantId& covenant_id() const { return settler_->covenant_id(); }
   const settle::CovenantScript& covenant() const { return covenant_; }
   const settle::CovenantPins& pins() const { return covenant_.pins(); }
-  // The batch the covenant's state is at (0 before any settlement), as L1 shows it now.
+  // The batch the covenant's state is at (0 before any settlement), as L1 shows it now; nullopt
+  // also while L1 cannot be asked.
   std::optional<std::uint64_t> settled_batch() const;
+  // The covenant's output if it is at the state of the creation or of a proven batch. Errors: the
+  // source's.
+  core::Result<std::optional<kaspa::Outpoint>> covenant_output() const;
   // The last batch proven (0: none).
   std::uint64_t proven_batch() const;
   // Batches waiting for the prover thread (the one it is proving included).
   std::size_t queued() const;
 
  private:
+  // The batch whose state the covenant's output is at, and that output.
+  core::Result<std::optional<std::pair<std::uint64_t, kaspa::Outpoint>>> covenant_at() const;
   SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
                      settle::CovenantScript covenant, const state::Smt& state, std::uint64_t after,
                      const settle::CovenantOrigin& origin, const crypto::SecretKey& fee_key,
                      const SettlementOptions& options);
-  zk::BatchWork work(const exec::BatchResult& r) const;
+  // Errors: the source's, when the lane proof a batch with lane transactions needs is not there.
+  core::Result<zk::BatchWork> work(const exec::BatchResult& r) const;
   core::Status settle_next(SettlementReport& report, std::uint64_t proven_up_to);
   void prover_loop();
   std::uint64_t proven_batch_locked() const;

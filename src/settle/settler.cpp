@@ -69,9 +69,17 @@ SettlerEvent Settler::event(SettlerEvent::Kind k, std::string detail) const {
   return e;
 }
 
+core::Result<std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> Settler::covenant(
+    std::span<const CovenantState> at) const {
+  std::vector<kaspa::ScriptPublicKey> spks;
+  for (const CovenantState& s : at) spks.push_back(covenant_.spk(s));
+  return l1_.covenant_utxo(id_, spks);
+}
+
 core::Status Settler::build(Pending& p, std::uint64_t rate) const {
   // The largest fee output of the key that no mempool transaction spends.
-  auto outs = l1_.spendable(kaspa::p2pk_script(fee_key_.public_key()));
+  BASALT_ASSIGN_OR_RETURN(const auto outs,
+                          l1_.spendable(kaspa::p2pk_script(fee_key_.public_key())));
   if (outs.empty()) return Error{ErrorCode::kUnavailable, "no spendable fee output"};
   const auto& fee_out = *std::max_element(
       outs.begin(), outs.end(),
@@ -103,10 +111,9 @@ core::Result<SettlerEvent> Settler::settle(Bundle b, const CovenantState& from) 
   if (b.journal.prev_state != from.state || b.journal.prev_lane_tip != from.lane_tip.hash()) {
     return Error{ErrorCode::kInvalid, "the bundle does not start at the covenant's state"};
   }
-  auto cov = l1_.covenant_utxo(id_);
-  if (!cov) return Error{ErrorCode::kUnavailable, "the covenant has no unspent output"};
-  if (cov->second.script_public_key != covenant_.spk(from))
-    return Error{ErrorCode::kInvalid, "the covenant output is not at this state"};
+  BASALT_ASSIGN_OR_RETURN(const auto cov, covenant(std::span(&from, 1)));
+  if (!cov)
+    return Error{ErrorCode::kUnavailable, "the covenant has no unspent output at its state"};
   BASALT_ASSIGN_OR_RETURN(const zk::ExitTree exits, zk::ExitTree::build(b.exits));
   if (exits.permission_spk_hash() != b.journal.permission_spk_hash)
     return Error{ErrorCode::kInvalid, "the bundle's exits are not the ones its journal commits"};
@@ -123,7 +130,7 @@ core::Result<SettlerEvent> Settler::settle(Bundle b, const CovenantState& from) 
   p.covenant_entry = cov->second;
   p.exit_root = exits.root();
   p.exit_total = exits.total();
-  const l1::FeeEstimate est = l1_.fee_estimate();
+  BASALT_ASSIGN_OR_RETURN(const l1::FeeEstimate est, l1_.fee_estimate());
   const std::uint64_t level_rate = options_.fee_level == FeeLevel::kLow      ? est.low
                                    : options_.fee_level == FeeLevel::kNormal ? est.normal
                                                                              : est.priority;
@@ -179,8 +186,9 @@ std::vector<SettlerEvent> Settler::on_chain(const l1::ChainChanged& change) {
   // version that was replaced counts as refused by L1; only the latest one matters here.)
   std::string why = l1_.refusal(p.tx_id);
   if (why.empty()) {
-    auto cov = l1_.covenant_utxo(id_);
-    if (!cov || cov->first != p.covenant)
+    // Unknown when L1 cannot be asked now: decided at a later step.
+    auto cov = covenant(std::span(&p.from, 1));
+    if (cov.ok() && (!*cov || (*cov)->first != p.covenant))
       why = "the covenant moved on: another settlement of its state was accepted";
   }
   if (why.empty()) {

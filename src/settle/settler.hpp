@@ -92,10 +92,9 @@ class Settler {
   // A settlement is in flight (submitted, not yet confirmed or abandoned).
   bool busy() const { return pending_.has_value(); }
   const kaspa::CovenantId& covenant_id() const { return id_; }
-  // The covenant UTXO as L1 has it, if it exists.
-  std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> covenant() const {
-    return l1_.covenant_utxo(id_);
-  }
+  // The covenant UTXO as L1 has it, if it is at one of the states `at`. Errors: the source's.
+  core::Result<std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> covenant(
+      std::span<const CovenantState> at) const;
 
   // Builds, funds and submits the settlement of `b` from the covenant's current state `from`:
   // kSubmitted, or kAbandoned with L1's reason when L1 refuses it (nothing is pending then).

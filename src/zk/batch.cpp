@@ -6,7 +6,7 @@
 namespace basalt::zk {
 
 core::Bytes encode_batch_input(const BatchInput& in) {
-  core::ByteWriter w(512 + in.keys.size() * 32 + in.proof.size());
+  core::ByteWriter w(512 + in.block.lane_proof.size() + in.keys.size() * 32 + in.proof.size());
   w.u16_le(kBatchAbiVersion);
   w.hash(in.pins.tx_image_id.hash());
   w.hash(in.pins.covenant_id.hash());
@@ -17,7 +17,10 @@ core::Bytes encode_batch_input(const BatchInput& in) {
   w.u64_le(in.block.prev_timestamp);
   w.hash(in.block.parent_seq_commit.hash());
   w.hash(in.block.activity_root);
-  w.hash(in.block.miner_payload_root);
+  w.hash(in.block.payload_and_ctx_digest);
+  w.hash(in.block.inactivity_shortcut.hash());
+  w.u32_le(static_cast<std::uint32_t>(in.block.lane_proof.size()));
+  w.bytes(in.block.lane_proof);
   w.hash(in.prev_lane_tip.hash());
   w.u64_le(in.prev_lane_blue_score);
   w.u32_le(static_cast<std::uint32_t>(in.keys.size()));
@@ -160,6 +163,8 @@ const char* batch_exit_name(std::uint32_t code) {
       return "version_is_v1";
     case 6:
       return "unproven_key";
+    case 7:
+      return "lane_not_committed";
   }
   return "unknown";
 }

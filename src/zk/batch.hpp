@@ -17,19 +17,23 @@
 
 namespace basalt::zk {
 
-inline constexpr std::uint16_t kBatchAbiVersion = 1;        // the batch processor's input
+inline constexpr std::uint16_t kBatchAbiVersion = 2;  // the batch processor's input (2: lane SMT)
 inline constexpr std::uint16_t kBatchJournalVersion = 2;    // BatchTransition (2: with exits)
 inline constexpr std::uint16_t kAggregateInputVersion = 2;  // 2: with the exit script body
 
-// What the batch processor recomputes a chain block's SeqCommit from (kip21 §3): its context and
-// the two commitment parts a prover cannot derive from the lane alone.
+// What the batch processor recomputes a chain block's SeqCommit from (kip21 §3): its context, the
+// two commitment parts kaspad gives (GetSeqCommitLaneProof), and, when the block touched the lane,
+// the lane's SMT proof in it (the context is committed only inside payload_and_ctx_digest and the
+// lane tip, so the tip the guest computes with it must be the one the block holds).
 struct BlockCommitment {
   std::uint64_t blue_score = 0;
   std::uint64_t daa_score = 0;
   std::uint64_t prev_timestamp = 0;  // the selected parent's
   kaspa::SeqCommit parent_seq_commit;
   core::Hash32 activity_root;
-  core::Hash32 miner_payload_root;
+  core::Hash32 payload_and_ctx_digest;
+  kaspa::SeqCommit inactivity_shortcut;
+  core::Bytes lane_proof;  // kaspa::SmtProof bytes; empty when the block has no lane transaction
 };
 
 // Fixed for every batch a covenant settles.

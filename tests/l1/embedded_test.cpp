@@ -34,7 +34,7 @@ std::unique_ptr<Embedded> open_ok(const EmbeddedOptions& o) {
 // Pays `fee` less than the output to a fresh P2PK script of the same key.
 kaspa::Transaction spend(const Embedded& l1, std::uint64_t fee) {
   const crypto::SecretKey& key = l1.faucet_key();
-  const auto out = l1.spendable(kaspa::p2pk_script(key.public_key())).front();
+  const auto out = (*l1.spendable(kaspa::p2pk_script(key.public_key()))).front();
   kaspa::Transaction tx;
   tx.version = kaspa::kTxVersionToccata;
   tx.subnetwork_id = kaspa::kNativeLaneId;

@@ -78,15 +78,15 @@ TEST(KaspadRpc, TheSimulatorAnswersAsKaspad) {
   EXPECT_EQ(dag->pruning_point, s.sim.pruning_point());
   auto fees = rpc.fee_estimate();
   ASSERT_TRUE(fees.ok());
-  EXPECT_EQ(fees->low, s.sim.fee_estimate().low);
-  EXPECT_EQ(fees->normal, s.sim.fee_estimate().normal);
+  EXPECT_EQ(fees->low, s.sim.fee_estimate()->low);
+  EXPECT_EQ(fees->normal, s.sim.fee_estimate()->normal);
 
   const crypto::SecretKey& faucet = s.sim.faucet_key();
   const kaspa::Address address =
       kaspa::Address::p2pk(kaspa::AddressPrefix::kSimnet, faucet.public_key());
   auto utxos = rpc.utxos({address});
   ASSERT_TRUE(utxos.ok()) << utxos.error().to_string();
-  ASSERT_EQ(utxos->size(), s.sim.spendable(address.script()).size());
+  ASSERT_EQ(utxos->size(), s.sim.spendable(address.script())->size());
   ASSERT_FALSE(utxos->empty());
   const auto other_network =
       rpc.utxos({kaspa::Address::p2pk(kaspa::AddressPrefix::kMainnet, faucet.public_key())});
@@ -113,7 +113,7 @@ TEST(KaspadRpc, TheSimulatorAnswersAsKaspad) {
   auto replaced = rpc.submit_replacement(dear);
   ASSERT_TRUE(replaced.ok()) << replaced.error().to_string();
   std::lock_guard lock(s.mu);
-  EXPECT_EQ(s.sim.mempool_size(), 1u);
+  EXPECT_EQ(*s.sim.mempool_size(), 1u);
   EXPECT_NE(s.sim.refusal(kaspa::tx_id(fair)), "");
 }
 

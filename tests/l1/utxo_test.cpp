@@ -65,12 +65,12 @@ bool accepted_on_chain(const Simulator& sim, const kaspa::TxId& id) {
 TEST(Utxo, ValidSpendIsAcceptedAndItsOutputsAreSpendable) {
   Simulator sim(quiet(1));
   const auto& faucet = sim.faucet_key();
-  auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
+  auto funds = *sim.spendable(kaspa::p2pk_script(faucet.public_key()));
   ASSERT_EQ(funds.size(), 64u);
   auto alice = key_from(0x11);
   Transaction tx = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 1'000'000);
   ASSERT_TRUE(sim.submit_transaction(tx).ok());
-  EXPECT_EQ(sim.mempool_size(), 1u);
+  EXPECT_EQ(*sim.mempool_size(), 1u);
   for (int i = 0; i < 3; ++i) sim.step();
   const kaspa::TxId id = kaspa::tx_id(tx);
   EXPECT_TRUE(accepted_on_chain(sim, id));
@@ -90,19 +90,19 @@ TEST(Utxo, ValidSpendIsAcceptedAndItsOutputsAreSpendable) {
 TEST(Utxo, InvalidSubmissionsAreRejectedWithReasonsAndChangeNothing) {
   Simulator sim(quiet(2));
   const auto& faucet = sim.faucet_key();
-  auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
+  auto funds = *sim.spendable(kaspa::p2pk_script(faucet.public_key()));
   auto alice = key_from(0x33);
   Transaction good = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 100);
   ASSERT_TRUE(sim.submit_transaction(good).ok());
 
   auto expect_rejected = [&](const Transaction& tx, ErrorCode code,
                              const std::string& reason_part) {
-    const std::size_t before = sim.mempool_size();
+    const std::size_t before = *sim.mempool_size();
     auto st = sim.submit_transaction(tx);
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code(), code) << st.error().to_string();
     EXPECT_NE(st.error().context().find(reason_part), std::string::npos) << st.error().to_string();
-    EXPECT_EQ(sim.mempool_size(), before);
+    EXPECT_EQ(*sim.mempool_size(), before);
   };
   // Double spend of the same outpoint, with different outputs.
   expect_rejected(transfer(sim, faucet, funds[0].first, funds[0].second, alice, 200),
@@ -145,7 +145,7 @@ TEST(Utxo, InvalidSubmissionsAreRejectedWithReasonsAndChangeNothing) {
 TEST(Utxo, ASpendOfWhatABlockAwaitingAcceptanceSpendsIsRefused) {
   Simulator sim(quiet(3));
   const auto& faucet = sim.faucet_key();
-  auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
+  auto funds = *sim.spendable(kaspa::p2pk_script(faucet.public_key()));
   auto alice = key_from(0x44);
   Transaction a = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 10);
   Transaction b = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 20);
@@ -169,7 +169,7 @@ TEST(Utxo, ASpendOfWhatABlockAwaitingAcceptanceSpendsIsRefused) {
 TEST(Utxo, ATransactionBelowTheMinimumRelayFeeIsRefused) {
   Simulator sim(quiet(8));
   const auto& faucet = sim.faucet_key();
-  auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
+  auto funds = *sim.spendable(kaspa::p2pk_script(faucet.public_key()));
   const auto alice = key_from(0x46);
   const Transaction draft = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 10, 0);
   const std::uint64_t minimum = kaspa::minimum_fee(draft);
@@ -182,7 +182,7 @@ TEST(Utxo, ATransactionBelowTheMinimumRelayFeeIsRefused) {
                                       " fees which is under the required amount of " +
                                       std::to_string(minimum) + " for compute mass " +
                                       std::to_string(minimum / 100));
-  EXPECT_EQ(sim.mempool_size(), 0u);
+  EXPECT_EQ(*sim.mempool_size(), 0u);
   EXPECT_TRUE(sim.submit_transaction(
                      transfer(sim, faucet, funds[0].first, funds[0].second, alice, 10, minimum))
                   .ok());
@@ -193,7 +193,7 @@ TEST(Utxo, ATransactionBelowTheMinimumRelayFeeIsRefused) {
 TEST(Utxo, AReplacedTransactionIsRefusedWithItsReason) {
   Simulator sim(quiet(8));
   const auto& faucet = sim.faucet_key();
-  auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
+  auto funds = *sim.spendable(kaspa::p2pk_script(faucet.public_key()));
   auto alice = key_from(0x45);
   Transaction cheap = transfer(sim, faucet, funds[0].first, funds[0].second, alice, 10);
   Transaction dear = cheap;
@@ -222,7 +222,7 @@ std::optional<kaspa::BlockHash> accepting_block(const Simulator& sim, const kasp
 TEST(Utxo, AReorgReturnsTransactionsToTheMempool) {
   Simulator sim(quiet(4));
   const auto& faucet = sim.faucet_key();
-  auto funds = sim.spendable(kaspa::p2pk_script(faucet.public_key()));
+  auto funds = *sim.spendable(kaspa::p2pk_script(faucet.public_key()));
   for (int i = 0; i < 5; ++i) sim.step();
   Transaction tx = transfer(sim, faucet, funds[0].first, funds[0].second, key_from(0x55), 10);
   ASSERT_TRUE(sim.submit_transaction(tx).ok());
@@ -324,7 +324,7 @@ TEST(ChainSourceApi, HeadersOfChainAndMergedBlocks) {
 
 TEST(ChainSourceApi, FeeEstimateStartsAtTheRelayMinimum) {
   Simulator sim(quiet(6));
-  FeeEstimate f = sim.fee_estimate();
+  FeeEstimate f = *sim.fee_estimate();
   EXPECT_EQ(f.low, 100u);
   EXPECT_LE(f.low, f.normal);
   EXPECT_LE(f.normal, f.priority);

@@ -209,7 +209,7 @@ TEST(Settlement, BumpsTheFeeWhenTheSettlementWaits) {
     run.step(false);
   ASSERT_TRUE(run.l1->covenant_utxo(run.pipeline->covenant_id()).has_value());
   // Congestion: nothing below 3x the normal rate gets into a block.
-  run.l1->set_fee_floor(3 * run.l1->fee_estimate().normal);
+  run.l1->set_fee_floor(3 * run.l1->fee_estimate()->normal);
   for (int i = 0; i < 30; ++i) run.step(true, true);
   EXPECT_GE(run.count(SK::kBumped), 2u);
   EXPECT_GE(run.count(SK::kConfirmed), 1u);
@@ -266,7 +266,7 @@ class Tampering : public ::testing::Test {
     return build(2 * kaspa::minimum_fee(build(0)));
   }
   std::pair<kaspa::Outpoint, kaspa::UtxoEntry> faucet_output() {
-    return sim().spendable(kaspa::p2pk_script(sim().faucet_key().public_key())).front();
+    return sim().spendable(kaspa::p2pk_script(sim().faucet_key().public_key()))->front();
   }
   // Signs the fee input (1) again after a test changed the outputs.
   void resign(kaspa::Transaction& tx) {

@@ -9,6 +9,7 @@
 #include "core/byte_writer.hpp"
 #include "core/files.hpp"
 #include "exec/abi.hpp"
+#include "kaspa/lane_smt.hpp"
 #include "kaspa/limits.hpp"
 #include "kaspa/seq_commit.hpp"
 #include "zk/reexec/reexec.hpp"
@@ -49,7 +50,7 @@ class BatchGuest : public ::testing::Test {
     system_.register_guest(program_, limits_, batch_exit_name);
     for (std::uint8_t i = 1; i <= 4; ++i) smt_.apply(std::vector<state::SmtUpdate>{{key(i), h(i)}});
     in_.pins = {vm::ImageId(h(1)), kaspa::CovenantId(h(2)), kaspa::LaneKey(h(3)), 100};
-    in_.block = {500, 600, 1000, kaspa::SeqCommit(h(4)), h(5), h(6)};
+    in_.block = {500, 600, 1000, kaspa::SeqCommit(h(4)), h(5), h(6), kaspa::SeqCommit(h(10)), {}};
   }
   static state::ResourceId key(std::uint8_t i) { return state::ResourceId(h(i * 50)); }
   core::Hash32 ctx() const {
@@ -82,8 +83,32 @@ class BatchGuest : public ::testing::Test {
     }
     return j;
   }
-  core::Result<BatchTransition> run() {
+  // The lane tip KIP-21 gives the block's transactions (what the guest must reproduce).
+  kaspa::LaneTip expected_tip() const {
+    std::vector<core::Hash32> leaves;
+    for (const BatchTx& t : in_.txs)
+      leaves.push_back(kaspa::activity_leaf(t.tx_id, t.version, t.merge_idx));
+    const bool active = in_.prev_lane_tip != kaspa::LaneTip() &&
+                        in_.prev_lane_blue_score + in_.pins.finality_depth >= in_.block.blue_score;
+    return kaspa::lane_tip_next(
+        active ? in_.prev_lane_tip.hash() : in_.block.parent_seq_commit.hash(), in_.pins.lane_key,
+        kaspa::activity_digest_lane(leaves), ctx());
+  }
+  // The block's lane SMT holding `tip` for the lane, beside another lane: its proof and the
+  // activity root it implies.
+  void commit_lane(const kaspa::LaneTip& tip) {
+    kaspa::LaneSmt lanes;
+    lanes.insert(kaspa::LaneKey(h(70)), h(71));
+    lanes.insert(in_.pins.lane_key, kaspa::smt_leaf_hash(tip, in_.block.blue_score));
+    in_.block.activity_root =
+        kaspa::activity_root_hash(in_.block.inactivity_shortcut, lanes.root());
+    in_.block.lane_proof = lanes.prove(in_.pins.lane_key).to_bytes();
+  }
+  // Runs the guest on in_, the lane committed as KIP-21 does unless `commit` is false.
+  core::Result<BatchTransition> run(bool commit = true) {
     in_.proof = *smt_.prove(in_.keys);
+    if (commit && !in_.txs.empty()) commit_lane(expected_tip());
+    if (in_.txs.empty()) in_.block.lane_proof.clear();
     std::vector<Receipt> assumptions;
     for (const BatchTx& t : in_.txs) {
       if (t.kind != BatchTxKind::kJournal) continue;
@@ -113,9 +138,10 @@ TEST_F(BatchGuest, AnEmptyBlockKeepsTheLaneAndRecomputesTheSeqCommit) {
   EXPECT_EQ(t->new_lane_blue_score, 450u);
   EXPECT_EQ(t->prev_state, smt_.root());
   EXPECT_EQ(t->new_state, smt_.root());
-  const core::Hash32 pcd = kaspa::payload_and_context_digest(ctx(), in_.block.miner_payload_root);
-  EXPECT_EQ(t->seq_commit, kaspa::seq_commit(in_.block.parent_seq_commit,
-                                             kaspa::seq_state_root(in_.block.activity_root, pcd)));
+  EXPECT_EQ(t->seq_commit,
+            kaspa::seq_commit(
+                in_.block.parent_seq_commit,
+                kaspa::seq_state_root(in_.block.activity_root, in_.block.payload_and_ctx_digest)));
   EXPECT_EQ(t->tx_count, 0u);
 }
 
@@ -193,6 +219,7 @@ TEST_F(BatchGuest, FalseClaimsAndUnprovenKeysAreRefused) {
   tx.payload = exec::encode_payload(std::vector<exec::AccessEntry>{{key(1), exec::Access::kWrite}},
                                     core::Bytes{});
   BatchTx refused = other(BatchTxKind::kPayloadRefused, 0, 1, 1);
+  refused.tx_id = kaspa::tx_id(tx);
   refused.payload = tx.payload;
   refused.rest = kaspa::v1_rest_preimage(tx);
   in_.txs = {refused};
@@ -202,6 +229,8 @@ TEST_F(BatchGuest, FalseClaimsAndUnprovenKeysAreRefused) {
       << t.error().to_string();
   // A malformed one is fine.
   in_.txs[0].payload = {2, 0, 0};
+  tx.payload = in_.txs[0].payload;
+  in_.txs[0].tx_id = kaspa::tx_id(tx);
   EXPECT_TRUE(run().ok());
   // "Not v1" for a v1 transaction.
   in_.txs = {other(BatchTxKind::kNotV1, 9, 1, 1)};
@@ -222,10 +251,45 @@ TEST_F(BatchGuest, FalseClaimsAndUnprovenKeysAreRefused) {
   EXPECT_NE(t.error().context().find("(merge_order)"), std::string::npos);
 }
 
+TEST_F(BatchGuest, ALaneTipTheBlockDoesNotHoldIsRefused) {
+  in_.prev_lane_tip = kaspa::LaneTip(h(7));
+  in_.prev_lane_blue_score = 450;
+  in_.keys = {key(1)};
+  in_.txs = {journaled(20, 2, journal(20, 2, h(1), true))};
+  ASSERT_TRUE(run().ok());
+  // Another context (a prover's timestamp, say) gives another tip than the one L1 committed.
+  commit_lane(expected_tip());
+  in_.block.prev_timestamp += 1;
+  in_.txs = {journaled(20, 2, journal(20, 2, h(1), true))};
+  auto t = run(false);
+  ASSERT_FALSE(t.ok());
+  EXPECT_NE(t.error().context().find("(lane_not_committed)"), std::string::npos)
+      << t.error().to_string();
+  in_.block.prev_timestamp -= 1;
+  // A proof of another lane, a proof that does not parse, or none.
+  kaspa::LaneSmt lanes;
+  lanes.insert(kaspa::LaneKey(h(70)), h(71));
+  lanes.insert(in_.pins.lane_key, kaspa::smt_leaf_hash(expected_tip(), in_.block.blue_score));
+  for (const core::Bytes& bad :
+       {lanes.prove(kaspa::LaneKey(h(70))).to_bytes(), core::Bytes{1, 2}, core::Bytes{}}) {
+    commit_lane(expected_tip());
+    in_.block.lane_proof = bad;
+    t = run(false);
+    ASSERT_FALSE(t.ok());
+    EXPECT_NE(t.error().context().find("(lane_not_committed)"), std::string::npos);
+  }
+  // A block without lane transactions carries no proof.
+  in_.txs.clear();
+  in_.block.lane_proof = {1};
+  const vm::RunResult r = vm::run(*program_, encode_batch_input(in_), limits_);
+  EXPECT_EQ(r.exit_code, 1u);  // malformed_input
+}
+
 TEST_F(BatchGuest, ATruncatedOrUnknownInputIsRefused) {
   in_.keys = {key(1)};
   in_.txs = {journaled(20, 2, journal(20, 2, h(1), true))};
   in_.proof = *smt_.prove(in_.keys);
+  commit_lane(expected_tip());
   const core::Bytes whole = encode_batch_input(in_);
   for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{100}, whole.size() - 1}) {
     const vm::RunResult r = vm::run(*program_, core::ByteSpan(whole).first(cut), limits_);
@@ -234,9 +298,9 @@ TEST_F(BatchGuest, ATruncatedOrUnknownInputIsRefused) {
   core::Bytes longer = whole;
   longer.push_back(0);
   EXPECT_EQ(vm::run(*program_, longer, limits_).exit_code, 1u);
-  core::Bytes v2 = whole;
-  v2[0] = 2;
-  EXPECT_EQ(vm::run(*program_, v2, limits_).exit_code, 1u);
+  core::Bytes v1 = whole;
+  v1[0] = 1;
+  EXPECT_EQ(vm::run(*program_, v1, limits_).exit_code, 1u);
 }
 
 TEST(AggregateGuest, EmptyTruncatedOrUnknownInputsAreRefused) {

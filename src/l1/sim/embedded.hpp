@@ -65,20 +65,20 @@ class Embedded : public ChainSource, public BlockProducer {
   // Journaled before it returns Ok.
   core::Status submit_transaction(const kaspa::Transaction& tx) override;
   core::Status submit_transaction_replacement(const kaspa::Transaction& tx) override;
-  FeeEstimate fee_estimate() const override { return sim_.fee_estimate(); }
-  std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> spendable(
+  core::Result<FeeEstimate> fee_estimate() const override { return sim_.fee_estimate(); }
+  core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> spendable(
       const kaspa::ScriptPublicKey& spk) const override {
     return sim_.spendable(spk);
   }
-  std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> covenant_utxo(
-      const kaspa::CovenantId& id) const override {
-    return sim_.covenant_utxo(id);
+  core::Result<std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> covenant_utxo(
+      const kaspa::CovenantId& id, std::span<const kaspa::ScriptPublicKey> at) const override {
+    return sim_.covenant_utxo(id, at);
   }
   std::string refusal(const kaspa::TxId& id) const override { return sim_.refusal(id); }
   core::Result<BlockHeader> header(const BlockHash& block) const override {
     return sim_.header(block);
   }
-  std::uint64_t mempool_size() const override { return sim_.mempool_size(); }
+  core::Result<std::uint64_t> mempool_size() const override { return sim_.mempool_size(); }
 
   // The development key the simulator's genesis pays (derived from the seed).
   const crypto::SecretKey& faucet_key() const { return sim_.faucet_key(); }

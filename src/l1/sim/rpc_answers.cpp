@@ -55,7 +55,8 @@ void utxos(const Simulator& sim, kaspa::Network network,
                                         std::string(kaspa::network_name(network)));
       return;
     }
-    for (const auto& [op, entry] : sim.spendable(address->script())) {
+    const auto outputs = sim.spendable(address->script());
+    for (const auto& [op, entry] : *outputs) {
       auto* e = out->add_entries();
       e->set_address(text);
       *e->mutable_outpoint() = protowire::to_rpc(op);
@@ -92,7 +93,7 @@ Response answer(Simulator& sim, kaspa::Network network, const Request& r) {
       break;
     }
     case Request::kGetFeeEstimateRequest: {
-      const FeeEstimate f = sim.fee_estimate();
+      const FeeEstimate f = *sim.fee_estimate();
       auto* e = a.mutable_getfeeestimateresponse()->mutable_estimate();
       fill_fee_bucket(e->mutable_prioritybucket(), f.priority, 1.0);
       fill_fee_bucket(e->add_normalbuckets(), f.normal, 1.0);

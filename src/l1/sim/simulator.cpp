@@ -387,8 +387,9 @@ ChainBlockInfo Simulator::info_of(const ChainBlock& c) {
           c.context.daa_score,
           c.seq_commit,
           c.activity_root,
-          c.miner_payload_root,
-          c.accepted};
+          c.payload_and_ctx_digest,
+          c.accepted,
+          {}};
 }
 
 void Simulator::rebuild_smt() {
@@ -512,7 +513,7 @@ std::optional<kaspa::UtxoEntry> Simulator::utxo(const kaspa::Outpoint& op) const
   return it->second;
 }
 
-std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> Simulator::spendable(
+core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> Simulator::spendable(
     const kaspa::ScriptPublicKey& spk) const {
   const std::set<kaspa::Outpoint> in_blocks = spent_by_waiting_blocks();
   std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> out;
@@ -723,6 +724,14 @@ core::Status Simulator::submit_transaction_replacement(const Transaction& tx) {
   return core::Status::Ok();
 }
 
+core::Result<std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> Simulator::covenant_utxo(
+    const kaspa::CovenantId& id, std::span<const kaspa::ScriptPublicKey> at) const {
+  auto out = covenant_utxo(id);
+  if (out && std::find(at.begin(), at.end(), out->second.script_public_key) == at.end())
+    out.reset();
+  return out;
+}
+
 std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> Simulator::covenant_utxo(
     const kaspa::CovenantId& id) const {
   for (const auto& [op, e] : utxos_) {
@@ -736,10 +745,10 @@ std::string Simulator::refusal(const kaspa::TxId& id) const {
   return it == refusals_.end() ? std::string() : it->second;
 }
 
-FeeEstimate Simulator::fee_estimate() const {
+core::Result<FeeEstimate> Simulator::fee_estimate() const {
   constexpr std::uint64_t kMinimumRelayRate = 100;  // sompi per gram (kip21 §7.4)
   const std::uint64_t normal = kMinimumRelayRate * (1 + mempool_.size() / 100);
-  return {2 * normal, normal, kMinimumRelayRate};
+  return FeeEstimate{2 * normal, normal, kMinimumRelayRate};
 }
 
 kaspa::SeqCommitAccessor::Answer Simulator::seq_commit(const BlockHash& block) const {

@@ -106,7 +106,7 @@ class Simulator : public ChainSource, public BlockProducer, public kaspa::SeqCom
   // ChainSource. Lane proofs are kept for the lanes ever touched; another key gives kNotFound.
   core::Result<ChainChanged> chain_from(const std::optional<BlockHash>& start,
                                         std::size_t max_added) const override;
-  std::uint64_t mempool_size() const override { return mempool_.size(); }
+  core::Result<std::uint64_t> mempool_size() const override { return mempool_.size(); }
   // The chain changes since the last call (what a VirtualChainChanged subscription delivers).
   core::Result<ChainChanged> next_chain_changes();
   core::Result<LaneProof> lane_proof(const BlockHash& block,
@@ -114,7 +114,7 @@ class Simulator : public ChainSource, public BlockProducer, public kaspa::SeqCom
   core::Status submit_transaction(const kaspa::Transaction& tx) override;
   // Kaspa's minimum relay rate (100 sompi per gram) when the mempool is empty, rising with its
   // size.
-  FeeEstimate fee_estimate() const override;
+  core::Result<FeeEstimate> fee_estimate() const override;
   core::Result<BlockHeader> header(const BlockHash& block) const override;
   // OpChainblockSeqCommit as the mempool sees it (kip21 §8.2; the context selected parent is the
   // chain tip): a block that is unknown or below the pruning point is pruned, one off the selected
@@ -128,12 +128,15 @@ class Simulator : public ChainSource, public BlockProducer, public kaspa::SeqCom
   std::optional<kaspa::UtxoEntry> utxo(const kaspa::Outpoint& op) const;
   // Unspent outputs paying `spk` that no transaction in the mempool or in a block waiting for
   // acceptance spends, by outpoint.
-  std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> spendable(
+  core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> spendable(
       const kaspa::ScriptPublicKey& spk) const override;
-  // The unspent output bound to a covenant (KIP-20 keeps exactly one per covenant here, since the
-  // simulator's covenants never split).
+  // KIP-20 keeps exactly one output per covenant here, since the simulator's covenants never
+  // split.
+  core::Result<std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> covenant_utxo(
+      const kaspa::CovenantId& id, std::span<const kaspa::ScriptPublicKey> at) const override;
+  // The covenant's output at whatever state it is (the simulator can look it up by id).
   std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> covenant_utxo(
-      const kaspa::CovenantId& id) const override;
+      const kaspa::CovenantId& id) const;
   // Kaspa's SubmitTransactionReplacement: the transaction replaces the mempool transactions that
   // spend any of its inputs if its fee rate is higher than each of theirs. Errors: kInvalid when
   // nothing conflicts or the rate is not higher; those of submit_transaction (nothing changes).
