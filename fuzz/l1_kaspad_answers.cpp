@@ -13,5 +13,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)kaspad::read_dag_info(r.getblockdaginforesponse());
   (void)kaspad::read_fee_estimate(r.getfeeestimateresponse());
   (void)kaspad::read_utxos(r.getutxosbyaddressesresponse());
+  (void)kaspad::read_block_header(r.getblockresponse());
+  (void)kaspad::read_mempool_size(r.getinforesponse());
+  (void)kaspad::read_chain(r.getvirtualchainfromblockv2response());
+  (void)kaspad::read_lane_proof(r.getseqcommitlaneproofresponse(),
+                                basalt::kaspa::LaneKey(basalt::core::Hash32::filled(1)));
   return 0;
 }

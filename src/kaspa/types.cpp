@@ -43,7 +43,8 @@ BlueWork BlueWork::from_u64(std::uint64_t v) {
 }
 
 core::Result<BlueWork> BlueWork::from_be_hex(std::string_view hex) {
-  auto b = core::from_hex(hex);
+  // kaspad writes blue work without leading zeros, an odd number of digits included.
+  auto b = core::from_hex(hex.size() % 2 == 0 ? std::string(hex) : "0" + std::string(hex));
   if (!b) return b.error();
   if (b->size() > 24) return core::Error{core::ErrorCode::kOutOfRange, "blue work over 192 bits"};
   BlueWork w;

@@ -56,7 +56,8 @@ struct BlueWork {
   std::array<std::uint8_t, 24> be{};
 
   static BlueWork from_u64(std::uint64_t v);
-  // Big-endian hex of at most 24 bytes (shorter input is left-padded with zeros).
+  // Big-endian hex of at most 24 bytes, as kaspad writes it (shorter input, an odd number of
+  // digits included, is left-padded with zeros).
   static core::Result<BlueWork> from_be_hex(std::string_view hex);
   // Kaspa's write_blue_work: le_u64(k) || the last k bytes, leading zero bytes stripped.
   core::Bytes hashing_encoding() const;

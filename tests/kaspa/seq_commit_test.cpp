@@ -23,6 +23,7 @@ TEST(BlueWork, StrippedBigEndianWithLengthPrefix) {
   EXPECT_EQ(full->hashing_encoding().size(), 8u + 24u);
   EXPECT_FALSE(BlueWork::from_be_hex(std::string(50, '1')).ok());
   EXPECT_EQ(*BlueWork::from_be_hex("0123"), BlueWork::from_u64(0x123));
+  EXPECT_EQ(*BlueWork::from_be_hex("123"), BlueWork::from_u64(0x123));  // as kaspad writes it
 }
 
 // The worked example of kip21 §5.2, rebuilt from its description.

@@ -62,6 +62,39 @@ TEST(Follower, RejectsEventsThatDoNotFitAndStaysUnchanged) {
   EXPECT_EQ(follower.height(), 5u);
 }
 
+// A lane proof attached to a block (as the kaspad source attaches them) that does not hold the
+// tip the follower recomputes: refused, after a reorg too, and the follower stays as it was.
+TEST(Follower, RefusesABlockWhoseLaneProofHoldsAnotherTip) {
+  sim::SimParams p;
+  p.lane_skip_permille = 0;
+  sim::Simulator simulator(p);
+  const kaspa::LaneId lane = kaspa::LaneId::from_namespace({0, 0, 1, 0});
+  Follower follower(100, {lane});
+  for (int i = 0; i < 5; ++i) simulator.step();
+  ASSERT_TRUE(follower.apply(*simulator.next_chain_changes()).ok());
+  const auto tip = follower.tip();
+  const auto state = follower.lane(kaspa::lane_key(lane));
+  ASSERT_TRUE(state.has_value());
+  ASSERT_TRUE(simulator.reorg(2).ok());
+  simulator.step();
+  ChainChanged change = *simulator.next_chain_changes();
+  ASSERT_EQ(change.removed.size(), 2u);
+  for (auto& b : change.added) {
+    auto proof = simulator.lane_proof(b.hash, kaspa::lane_key(lane));
+    ASSERT_TRUE(proof.ok());
+    b.lane_proofs.push_back(*proof);
+  }
+  ChainChanged bad = change;
+  bad.added.back().lane_proofs[0].lane_tip = kaspa::LaneTip(core::Hash32::filled(7));
+  auto st = follower.apply(bad);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().context().find("is not the tip L1 committed"), std::string::npos);
+  EXPECT_EQ(follower.tip(), tip);
+  EXPECT_EQ(follower.height(), 5u);
+  EXPECT_EQ(follower.lane(kaspa::lane_key(lane))->tip, state->tip);
+  EXPECT_TRUE(follower.apply(change).ok());
+}
+
 }  // namespace
 }  // namespace basalt::l1
 

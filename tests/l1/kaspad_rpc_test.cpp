@@ -29,7 +29,7 @@ struct Served {
     for (int i = 0; i < 5; ++i) sim.step();
     auto s = protowire::RpcServer::start("127.0.0.1:0", [this, network](const auto& r) {
       std::lock_guard lock(mu);
-      return sim::answer(sim, network, r);
+      return sim::answer(sim, sim::ServeOptions{network}, r);
     });
     EXPECT_TRUE(s.ok());
     server = std::move(*s);

@@ -1,5 +1,6 @@
 #include "l1/kaspad/rpc_calls.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "l1/protowire/convert.hpp"
@@ -47,6 +48,58 @@ core::Result<kaspa::TxId> submitted(const kaspa::Transaction& tx, const Answer& 
   return id;
 }
 
+core::Result<core::Hash32> raw_hash(const std::string& field, const std::string& bytes) {
+  if (bytes.size() != 32) return malformed(field + " is not 32 bytes");
+  core::Hash32 h;
+  std::copy(bytes.begin(), bytes.end(), h.bytes.begin());
+  return h;
+}
+
+core::Result<ChainBlockRead> read_chain_block(
+    const std::string& added_hash, const ::protowire::RpcChainBlockAcceptedTransactions& m) {
+  const auto& h = m.chainblockheader();
+  if (!h.has_hash() || !h.has_timestamp() || !h.has_daascore() || !h.has_bluescore() ||
+      !h.has_acceptedidmerkleroot()) {
+    return malformed(
+        "a chain block header without hash, timestamp, scores or "
+        "acceptedIdMerkleRoot (not FULL verbosity)");
+  }
+  if (h.hash() != added_hash)
+    return malformed("chain block " + added_hash + " came with the header of " + h.hash());
+  ChainBlockRead b;
+  BASALT_ASSIGN_OR_RETURN(b.hash, block_hash("addedChainBlockHashes", added_hash));
+  if (h.timestamp() < 0) return malformed("a negative timestamp");
+  b.timestamp = static_cast<std::uint64_t>(h.timestamp());
+  b.daa_score = h.daascore();
+  b.blue_score = h.bluescore();
+  BASALT_ASSIGN_OR_RETURN(const kaspa::BlockHash root,
+                          block_hash("acceptedIdMerkleRoot", h.acceptedidmerkleroot()));
+  b.seq_commit = kaspa::SeqCommit(root.hash());
+  b.accepted.reserve(m.acceptedtransactions_size());
+  for (int i = 0; i < m.acceptedtransactions_size(); ++i) {
+    const auto& t = m.acceptedtransactions(i);
+    auto tx = protowire::from_rpc(t);
+    if (!tx.ok()) {
+      return malformed("transaction " + std::to_string(i) + " of chain block " + added_hash + ": " +
+                       tx.error().context());
+    }
+    AcceptedTx a;
+    a.tx_id = kaspa::tx_id(*tx);
+    if (t.has_verbosedata() && t.verbosedata().has_transactionid() &&
+        t.verbosedata().transactionid() != a.tx_id.hex()) {
+      return malformed("transaction " + std::to_string(i) + " of chain block " + added_hash +
+                       " is reported as " + t.verbosedata().transactionid() + " but is " +
+                       a.tx_id.hex());
+    }
+    a.version = tx->version;
+    a.lane = tx->subnetwork_id;
+    a.merge_idx = static_cast<std::uint32_t>(i);
+    a.tx = std::move(*tx);
+    b.accepted.push_back(std::move(a));
+  }
+  return b;
+}
+
 }  // namespace
 
 core::Result<ServerInfo> read_server_info(const ::protowire::GetServerInfoResponseMessage& m) {
@@ -87,6 +140,95 @@ core::Result<std::vector<Utxo>> read_utxos(
     out.emplace_back(op, std::move(entry));
   }
   return out;
+}
+
+core::Result<ChainRead> read_chain(
+    const ::protowire::GetVirtualChainFromBlockV2ResponseMessage& m) {
+  BASALT_TRY(refused(m));
+  if (m.addedchainblockhashes_size() != m.chainblockacceptedtransactions_size()) {
+    return malformed(std::to_string(m.addedchainblockhashes_size()) + " added chain blocks but " +
+                     std::to_string(m.chainblockacceptedtransactions_size()) +
+                     " with their transactions");
+  }
+  ChainRead c;
+  for (const std::string& h : m.removedchainblockhashes()) {
+    BASALT_ASSIGN_OR_RETURN(kaspa::BlockHash hash, block_hash("removedChainBlockHashes", h));
+    c.removed.push_back(hash);
+  }
+  c.added.reserve(m.addedchainblockhashes_size());
+  for (int i = 0; i < m.addedchainblockhashes_size(); ++i) {
+    BASALT_ASSIGN_OR_RETURN(
+        ChainBlockRead b,
+        read_chain_block(m.addedchainblockhashes(i), m.chainblockacceptedtransactions(i)));
+    c.added.push_back(std::move(b));
+  }
+  return c;
+}
+
+core::Result<LaneProof> read_lane_proof(const ::protowire::GetSeqCommitLaneProofResponseMessage& m,
+                                        const kaspa::LaneKey& key) {
+  BASALT_TRY(refused(m));
+  LaneProof p;
+  p.lane_key = key;
+  auto smt = kaspa::SmtProof::from_bytes(core::ByteSpan(
+      reinterpret_cast<const std::uint8_t*>(m.smtproof().data()), m.smtproof().size()));
+  if (!smt.ok()) return malformed("smtProof: " + smt.error().to_string());
+  p.smt_proof = std::move(*smt);
+  if (m.has_lanetip()) {
+    BASALT_ASSIGN_OR_RETURN(const core::Hash32 tip, raw_hash("laneTip", m.lanetip()));
+    if (!m.has_lanebluescore()) return malformed("a lane tip without its blue score");
+    p.lane_tip = kaspa::LaneTip(tip);
+    p.lane_blue_score = m.lanebluescore();
+  }
+  BASALT_ASSIGN_OR_RETURN(p.payload_and_ctx_digest,
+                          raw_hash("payloadAndCtxDigest", m.payloadandctxdigest()));
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 parent,
+                          raw_hash("parentSeqCommit", m.parentseqcommit()));
+  p.parent_seq_commit = kaspa::SeqCommit(parent);
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 shortcut,
+                          raw_hash("inactivityShortcut", m.inactivityshortcut()));
+  p.inactivity_shortcut = kaspa::SeqCommit(shortcut);
+  return p;
+}
+
+core::Result<BlockHeader> read_block_header(const ::protowire::GetBlockResponseMessage& m) {
+  BASALT_TRY(refused(m));
+  const auto& h = m.block().header();
+  const auto& v = m.block().verbosedata();
+  BlockHeader out;
+  BASALT_ASSIGN_OR_RETURN(out.hash, block_hash("hash", h.hash()));
+  if (!v.hash().empty() && v.hash() != h.hash())
+    return malformed("verboseData names another block");
+  if (h.parents_size() > 0) {
+    for (const std::string& p : h.parents(0).parenthashes()) {
+      BASALT_ASSIGN_OR_RETURN(kaspa::BlockHash parent, block_hash("parents", p));
+      out.parents.push_back(parent);
+    }
+  }
+  if (!out.parents.empty()) {
+    BASALT_ASSIGN_OR_RETURN(const kaspa::BlockHash sp,
+                            block_hash("selectedParentHash", v.selectedparenthash()));
+    auto it = std::find(out.parents.begin(), out.parents.end(), sp);
+    if (it == out.parents.end()) return malformed("the selected parent is not a parent");
+    std::rotate(out.parents.begin(), it, it + 1);
+  }
+  out.blue_score = h.bluescore();
+  out.daa_score = h.daascore();
+  auto work = kaspa::BlueWork::from_be_hex(h.bluework());
+  if (!work.ok()) return malformed("blueWork is not a blue work");
+  out.blue_work = *work;
+  if (h.timestamp() < 0) return malformed("a negative timestamp");
+  out.timestamp = static_cast<std::uint64_t>(h.timestamp());
+  BASALT_ASSIGN_OR_RETURN(const kaspa::BlockHash root,
+                          block_hash("acceptedIdMerkleRoot", h.acceptedidmerkleroot()));
+  out.accepted_id_merkle_root = kaspa::SeqCommit(root.hash());
+  out.is_chain_block = v.ischainblock();
+  return out;
+}
+
+core::Result<std::uint64_t> read_mempool_size(const ::protowire::GetInfoResponseMessage& m) {
+  BASALT_TRY(refused(m));
+  return m.mempoolsize();
 }
 
 core::Result<Response> RpcCalls::call(protowire::Request r, Response::PayloadCase expected) {
@@ -156,6 +298,59 @@ core::Result<kaspa::TxId> RpcCalls::submit_replacement(const kaspa::Transaction&
   BASALT_ASSIGN_OR_RETURN(const Response a,
                           call(std::move(r), Response::kSubmitTransactionReplacementResponse));
   return submitted(tx, a.submittransactionreplacementresponse());
+}
+
+}  // namespace basalt::l1::kaspad
+
+namespace basalt::l1::kaspad {
+
+core::Result<ChainRead> RpcCalls::chain_from(const kaspa::BlockHash& start,
+                                             std::uint64_t min_confirmations) {
+  protowire::Request r;
+  auto* q = r.mutable_getvirtualchainfromblockv2request();
+  q->set_starthash(start.hex());
+  q->set_dataverbositylevel(::protowire::FULL);
+  if (min_confirmations > 0) q->set_minconfirmationcount(min_confirmations);
+  BASALT_ASSIGN_OR_RETURN(const Response a,
+                          call(std::move(r), Response::kGetVirtualChainFromBlockV2Response));
+  return read_chain(a.getvirtualchainfromblockv2response());
+}
+
+core::Result<LaneProof> RpcCalls::lane_proof(const kaspa::BlockHash& block,
+                                             const kaspa::LaneKey& key) {
+  protowire::Request r;
+  auto* q = r.mutable_getseqcommitlaneproofrequest();
+  q->set_blockhash(block.hash().bytes.data(), 32);
+  q->set_lanekey(key.hash().bytes.data(), 32);
+  BASALT_ASSIGN_OR_RETURN(const Response a,
+                          call(std::move(r), Response::kGetSeqCommitLaneProofResponse));
+  return read_lane_proof(a.getseqcommitlaneproofresponse(), key);
+}
+
+core::Result<BlockHeader> RpcCalls::block_header(const kaspa::BlockHash& block) {
+  protowire::Request r;
+  r.mutable_getblockrequest()->set_hash(block.hex());
+  BASALT_ASSIGN_OR_RETURN(const Response a, call(std::move(r), Response::kGetBlockResponse));
+  BASALT_ASSIGN_OR_RETURN(BlockHeader h, read_block_header(a.getblockresponse()));
+  if (h.hash != block) return malformed("asked for block " + block.hex() + ", got " + h.hash.hex());
+  return h;
+}
+
+core::Result<std::uint64_t> RpcCalls::mempool_size() {
+  protowire::Request r;
+  r.mutable_getinforequest();
+  BASALT_ASSIGN_OR_RETURN(const Response a, call(std::move(r), Response::kGetInfoResponse));
+  return read_mempool_size(a.getinforesponse());
+}
+
+core::Status RpcCalls::subscribe_chain_changes() {
+  protowire::Request r;
+  auto* q = r.mutable_notifyvirtualchainchangedrequest();
+  q->set_includeacceptedtransactionids(false);
+  q->set_command(::protowire::NOTIFY_START);
+  BASALT_ASSIGN_OR_RETURN(const Response a,
+                          call(std::move(r), Response::kNotifyVirtualChainChangedResponse));
+  return refused(a.notifyvirtualchainchangedresponse());
 }
 
 }  // namespace basalt::l1::kaspad

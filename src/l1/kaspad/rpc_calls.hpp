@@ -35,6 +35,22 @@ struct DagInfo {
 
 using Utxo = std::pair<kaspa::Outpoint, kaspa::UtxoEntry>;
 
+// One added chain block of a GetVirtualChainFromBlockV2 answer at FULL verbosity: its header's
+// fields and the transactions it accepted (all lanes, in consensus order; merge_idx is the
+// position, the selected parent's coinbase first).
+struct ChainBlockRead {
+  kaspa::BlockHash hash;
+  std::uint64_t timestamp = 0;
+  std::uint64_t daa_score = 0;
+  std::uint64_t blue_score = 0;
+  kaspa::SeqCommit seq_commit;  // acceptedIdMerkleRoot
+  std::vector<AcceptedTx> accepted;
+};
+struct ChainRead {
+  std::vector<kaspa::BlockHash> removed;  // highest first
+  std::vector<ChainBlockRead> added;      // lowest first
+};
+
 // Each answer read into basalt's values, apart from the transport (fuzzed:
 // fuzz/l1_kaspad_answers.cpp). Errors: kInvalid, kaspad's refusal or what is malformed.
 core::Result<ServerInfo> read_server_info(const ::protowire::GetServerInfoResponseMessage& m);
@@ -42,6 +58,15 @@ core::Result<DagInfo> read_dag_info(const ::protowire::GetBlockDagInfoResponseMe
 core::Result<FeeEstimate> read_fee_estimate(const ::protowire::GetFeeEstimateResponseMessage& m);
 core::Result<std::vector<Utxo>> read_utxos(
     const ::protowire::GetUtxosByAddressesResponseMessage& m);
+// Every added block must come with its header (its hash the added one's) and FULL fields; a
+// transaction's reported id must be its own.
+core::Result<ChainRead> read_chain(const ::protowire::GetVirtualChainFromBlockV2ResponseMessage& m);
+// The proof of lane `key`; its SMT proof must parse canonically and every hash be 32 bytes.
+core::Result<LaneProof> read_lane_proof(const ::protowire::GetSeqCommitLaneProofResponseMessage& m,
+                                        const kaspa::LaneKey& key);
+// The header, its level-0 parents with the selected parent (verboseData) first.
+core::Result<BlockHeader> read_block_header(const ::protowire::GetBlockResponseMessage& m);
+core::Result<std::uint64_t> read_mempool_size(const ::protowire::GetInfoResponseMessage& m);
 
 class RpcCalls {
  public:
@@ -58,6 +83,15 @@ class RpcCalls {
   // The id kaspad reports must be the transaction's own.
   core::Result<kaspa::TxId> submit(const kaspa::Transaction& tx);
   core::Result<kaspa::TxId> submit_replacement(const kaspa::Transaction& tx);
+  // GetVirtualChainFromBlockV2(start, FULL, min_confirmations): one chunk, as large as kaspad
+  // makes it.
+  core::Result<ChainRead> chain_from(const kaspa::BlockHash& start,
+                                     std::uint64_t min_confirmations);
+  core::Result<LaneProof> lane_proof(const kaspa::BlockHash& block, const kaspa::LaneKey& key);
+  core::Result<BlockHeader> block_header(const kaspa::BlockHash& block);
+  core::Result<std::uint64_t> mempool_size();
+  // NotifyVirtualChainChanged without transaction ids: the notifications only wake the follower.
+  core::Status subscribe_chain_changes();
 
  private:
   core::Result<protowire::Response> call(protowire::Request r,

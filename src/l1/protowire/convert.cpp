@@ -2,6 +2,7 @@
 
 #include <limits>
 #include <string>
+#include <type_traits>
 
 #include "kaspa/limits.hpp"
 
@@ -56,10 +57,30 @@ core::Result<kaspa::ScriptPublicKey> spk_from_rpc(const std::string& field,
   return spk;
 }
 
+core::Result<kaspa::Outpoint> outpoint_from_rpc(const ::protowire::RpcOutpoint& m) {
+  return from_rpc(m);
+}
+
+core::Result<kaspa::Outpoint> outpoint_from_rpc(
+    const ::protowire::RpcOptionalTransactionOutpoint& m) {
+  if (!m.has_transactionid() || !m.has_index())
+    return bad("outpoint", "transactionId or index missing");
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
+                          hash_field("outpoint.transactionId", m.transactionid()));
+  return kaspa::Outpoint{kaspa::TxId(id), m.index()};
+}
+
+// RpcTransactionInput and RpcOptionalTransactionInput share names; the optional one must carry
+// every field FULL verbosity fills.
+template <typename Input>
 core::Result<kaspa::TxInput> input_from_rpc(const std::string& field, std::uint16_t version,
-                                            const ::protowire::RpcTransactionInput& m) {
+                                            const Input& m) {
+  if constexpr (std::is_same_v<Input, ::protowire::RpcOptionalTransactionInput>) {
+    if (!m.has_previousoutpoint() || !m.has_signaturescript() || !m.has_sequence())
+      return bad(field, "previousOutpoint, signatureScript or sequence missing");
+  }
   kaspa::TxInput in;
-  BASALT_ASSIGN_OR_RETURN(in.previous_outpoint, from_rpc(m.previousoutpoint()));
+  BASALT_ASSIGN_OR_RETURN(in.previous_outpoint, outpoint_from_rpc(m.previousoutpoint()));
   BASALT_ASSIGN_OR_RETURN(
       in.signature_script,
       hex_field(field + ".signatureScript", m.signaturescript(), kaspa::kMaxSignatureScriptLen));
@@ -79,6 +100,17 @@ core::Result<kaspa::TxInput> input_from_rpc(const std::string& field, std::uint1
   return in;
 }
 
+core::Result<kaspa::CovenantBinding> binding_from_rpc(const std::string& field,
+                                                      const ::protowire::RpcCovenantBinding& m) {
+  kaspa::CovenantBinding c;
+  BASALT_ASSIGN_OR_RETURN(c.authorizing_input, narrow<std::uint16_t>(field + ".authorizing_input",
+                                                                     m.authorizing_input()));
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
+                          hash_field(field + ".covenant_id", m.covenant_id()));
+  c.covenant_id = kaspa::CovenantId(id);
+  return c;
+}
+
 core::Result<kaspa::TxOutput> output_from_rpc(const std::string& field,
                                               const ::protowire::RpcTransactionOutput& m) {
   kaspa::TxOutput out;
@@ -86,16 +118,55 @@ core::Result<kaspa::TxOutput> output_from_rpc(const std::string& field,
   BASALT_ASSIGN_OR_RETURN(out.script_public_key,
                           spk_from_rpc(field + ".scriptPublicKey", m.scriptpublickey()));
   if (m.has_covenant()) {
-    kaspa::CovenantBinding c;
-    BASALT_ASSIGN_OR_RETURN(c.authorizing_input,
-                            narrow<std::uint16_t>(field + ".covenant.authorizing_input",
-                                                  m.covenant().authorizing_input()));
-    BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, hash_field(field + ".covenant.covenant_id",
-                                                              m.covenant().covenant_id()));
-    c.covenant_id = kaspa::CovenantId(id);
-    out.covenant = c;
+    BASALT_ASSIGN_OR_RETURN(out.covenant, binding_from_rpc(field + ".covenant", m.covenant()));
   }
   return out;
+}
+
+core::Result<kaspa::TxOutput> output_from_rpc(const std::string& field,
+                                              const ::protowire::RpcOptionalTransactionOutput& m) {
+  if (!m.has_value() || !m.has_scriptpublickey())
+    return bad(field, "value or scriptPublicKey missing");
+  kaspa::TxOutput out;
+  out.value = m.value();
+  BASALT_ASSIGN_OR_RETURN(out.script_public_key,
+                          spk_from_rpc(field + ".scriptPublicKey", m.scriptpublickey()));
+  // RpcNullableCovenantBinding: absent or empty, no covenant.
+  if (m.has_covenant() && m.covenant().has_covenant()) {
+    BASALT_ASSIGN_OR_RETURN(out.covenant,
+                            binding_from_rpc(field + ".covenant", m.covenant().covenant()));
+  }
+  return out;
+}
+
+// The fields both transaction messages name alike.
+template <typename Tx>
+core::Result<kaspa::Transaction> tx_from_rpc(const Tx& m) {
+  kaspa::Transaction tx;
+  BASALT_ASSIGN_OR_RETURN(tx.version, narrow<std::uint16_t>("version", m.version()));
+  if (static_cast<std::uint64_t>(m.inputs_size()) > kaspa::kMaxTxInputs)
+    return bad("inputs", "more than " + std::to_string(kaspa::kMaxTxInputs));
+  if (static_cast<std::uint64_t>(m.outputs_size()) > kaspa::kMaxTxOutputs)
+    return bad("outputs", "more than " + std::to_string(kaspa::kMaxTxOutputs));
+  tx.inputs.reserve(m.inputs_size());
+  for (int i = 0; i < m.inputs_size(); ++i) {
+    BASALT_ASSIGN_OR_RETURN(kaspa::TxInput in, input_from_rpc("inputs[" + std::to_string(i) + "]",
+                                                              tx.version, m.inputs(i)));
+    tx.inputs.push_back(std::move(in));
+  }
+  tx.outputs.reserve(m.outputs_size());
+  for (int i = 0; i < m.outputs_size(); ++i) {
+    BASALT_ASSIGN_OR_RETURN(kaspa::TxOutput out,
+                            output_from_rpc("outputs[" + std::to_string(i) + "]", m.outputs(i)));
+    tx.outputs.push_back(std::move(out));
+  }
+  tx.lock_time = m.locktime();
+  auto lane = kaspa::LaneId::from_hex(m.subnetworkid());
+  if (!lane.ok()) return bad("subnetworkId", "not a 20-byte subnetwork id");
+  tx.subnetwork_id = *lane;
+  tx.gas = m.gas();
+  BASALT_ASSIGN_OR_RETURN(tx.payload, hex_field("payload", m.payload(), kaspa::kMaxPayloadLen));
+  return tx;
 }
 
 }  // namespace
@@ -145,29 +216,52 @@ core::Result<kaspa::Outpoint> from_rpc(const ::protowire::RpcOutpoint& m) {
 }
 
 core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m) {
-  kaspa::Transaction tx;
-  BASALT_ASSIGN_OR_RETURN(tx.version, narrow<std::uint16_t>("version", m.version()));
-  if (static_cast<std::uint64_t>(m.inputs_size()) > kaspa::kMaxTxInputs)
-    return bad("inputs", "more than " + std::to_string(kaspa::kMaxTxInputs));
-  if (static_cast<std::uint64_t>(m.outputs_size()) > kaspa::kMaxTxOutputs)
-    return bad("outputs", "more than " + std::to_string(kaspa::kMaxTxOutputs));
-  for (int i = 0; i < m.inputs_size(); ++i) {
-    BASALT_ASSIGN_OR_RETURN(kaspa::TxInput in, input_from_rpc("inputs[" + std::to_string(i) + "]",
-                                                              tx.version, m.inputs(i)));
-    tx.inputs.push_back(std::move(in));
-  }
-  for (int i = 0; i < m.outputs_size(); ++i) {
-    BASALT_ASSIGN_OR_RETURN(kaspa::TxOutput out,
-                            output_from_rpc("outputs[" + std::to_string(i) + "]", m.outputs(i)));
-    tx.outputs.push_back(std::move(out));
-  }
-  tx.lock_time = m.locktime();
-  auto lane = kaspa::LaneId::from_hex(m.subnetworkid());
-  if (!lane.ok()) return bad("subnetworkId", "not a 20-byte subnetwork id");
-  tx.subnetwork_id = *lane;
-  tx.gas = m.gas();
-  BASALT_ASSIGN_OR_RETURN(tx.payload, hex_field("payload", m.payload(), kaspa::kMaxPayloadLen));
+  BASALT_ASSIGN_OR_RETURN(kaspa::Transaction tx, tx_from_rpc(m));
   tx.storage_mass = m.storage_mass();
+  return tx;
+}
+
+::protowire::RpcOptionalTransaction to_rpc_optional(const kaspa::Transaction& tx) {
+  ::protowire::RpcOptionalTransaction m;
+  m.set_version(tx.version);
+  for (const kaspa::TxInput& in : tx.inputs) {
+    auto* i = m.add_inputs();
+    i->mutable_previousoutpoint()->set_transactionid(in.previous_outpoint.transaction_id.hex());
+    i->mutable_previousoutpoint()->set_index(in.previous_outpoint.index);
+    i->set_signaturescript(core::to_hex(in.signature_script));
+    i->set_sequence(in.sequence);
+    if (in.compute_commit.kind == kaspa::ComputeCommit::Kind::kComputeBudget) {
+      i->set_computebudget(in.compute_commit.value);
+    } else {
+      i->set_sigopcount(in.compute_commit.value);
+    }
+  }
+  for (const kaspa::TxOutput& out : tx.outputs) {
+    auto* o = m.add_outputs();
+    o->set_value(out.value);
+    *o->mutable_scriptpublickey() = to_rpc_spk(out.script_public_key);
+    auto* nullable = o->mutable_covenant();
+    if (out.covenant) {
+      nullable->mutable_covenant()->set_authorizing_input(out.covenant->authorizing_input);
+      nullable->mutable_covenant()->set_covenant_id(out.covenant->covenant_id.hex());
+    }
+  }
+  m.set_locktime(tx.lock_time);
+  m.set_subnetworkid(tx.subnetwork_id.hex());
+  m.set_gas(tx.gas);
+  m.set_payload(core::to_hex(tx.payload));
+  m.set_mass(tx.storage_mass);
+  m.mutable_verbosedata()->set_transactionid(kaspa::tx_id(tx).hex());
+  return m;
+}
+
+core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcOptionalTransaction& m) {
+  if (!m.has_version() || !m.has_locktime() || !m.has_subnetworkid() || !m.has_gas() ||
+      !m.has_payload()) {
+    return bad("transaction", "version, lockTime, subnetworkId, gas or payload missing (not FULL)");
+  }
+  BASALT_ASSIGN_OR_RETURN(kaspa::Transaction tx, tx_from_rpc(m));
+  tx.storage_mass = m.mass();
   return tx;
 }
 

@@ -15,6 +15,11 @@ namespace basalt::l1::protowire {
 // isolation, scripts, UTXOs) are the mempool's, not the decoder's.
 core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m);
 
+// GetVirtualChainFromBlockV2's transactions at FULL verbosity (verboseData carries the id).
+::protowire::RpcOptionalTransaction to_rpc_optional(const kaspa::Transaction& tx);
+// Errors: kInvalid, naming the field, also for a field FULL verbosity fills that is absent.
+core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcOptionalTransaction& m);
+
 ::protowire::RpcUtxoEntry to_rpc(const kaspa::UtxoEntry& e);
 core::Result<kaspa::UtxoEntry> from_rpc(const ::protowire::RpcUtxoEntry& m);
 

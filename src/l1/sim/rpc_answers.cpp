@@ -1,5 +1,6 @@
 #include "l1/sim/rpc_answers.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "kaspa/address.hpp"
@@ -65,9 +66,145 @@ void utxos(const Simulator& sim, kaspa::Network network,
   }
 }
 
+std::string blue_work_hex(const kaspa::BlueWork& w) {
+  const std::string hex = core::to_hex(w.be);
+  const std::size_t first = hex.find_first_not_of('0');
+  return first == std::string::npos ? "0" : hex.substr(first);
+}
+
+void fill_header(const BlockHeader& h, const kaspa::BlockHash& pruning_point,
+                 ::protowire::RpcOptionalHeader* m) {
+  m->set_hash(h.hash.hex());
+  m->set_version(1);
+  auto* run = m->add_parentsbylevel();
+  for (const auto& p : h.parents) run->add_parenthashes(p.hex());
+  run->set_cumulativelevel(1);
+  m->set_acceptedidmerkleroot(h.accepted_id_merkle_root.hex());
+  m->set_timestamp(static_cast<std::int64_t>(h.timestamp));
+  m->set_daascore(h.daa_score);
+  m->set_bluework(blue_work_hex(h.blue_work));
+  m->set_bluescore(h.blue_score);
+  m->set_pruningpoint(pruning_point.hex());
+}
+
+void chain_v2(const Simulator& sim, const ServeOptions& o,
+              const ::protowire::GetVirtualChainFromBlockV2RequestMessage& q,
+              ::protowire::GetVirtualChainFromBlockV2ResponseMessage* out) {
+  if (q.has_dataverbositylevel() && q.dataverbositylevel() != ::protowire::FULL) {
+    out->mutable_error()->set_message("basalt's simulator serves FULL verbosity only");
+    return;
+  }
+  auto start = core::Hash32::from_hex(q.starthash());
+  if (q.starthash().size() != 64 || !start.ok()) {
+    out->mutable_error()->set_message("invalid start hash " + q.starthash());
+    return;
+  }
+  auto change = sim.chain_from(kaspa::BlockHash(*start), o.max_chunk_blocks);
+  if (!change.ok()) {
+    out->mutable_error()->set_message(change.error().context());
+    return;
+  }
+  // As kaspad: the added blocks end where each has more than minConfirmationCount on it.
+  if (q.has_minconfirmationcount() && q.minconfirmationcount() > 0 && !sim.chain().empty()) {
+    const std::uint64_t sink_blue_score = sim.chain().back().context.blue_score;
+    while (!change->added.empty() &&
+           sink_blue_score - change->added.back().blue_score <= q.minconfirmationcount())
+      change->added.pop_back();
+  }
+  for (const auto& h : change->removed) out->add_removedchainblockhashes(h.hex());
+  const kaspa::BlockHash pruning_point = sim.pruning_point();
+  std::size_t txs = 0;
+  for (const ChainBlockInfo& b : change->added) {
+    if (txs >= o.max_chunk_txs) break;
+    txs += b.accepted.size();
+    out->add_addedchainblockhashes(b.hash.hex());
+    auto* block = out->add_chainblockacceptedtransactions();
+    fill_header(*sim.header(b.hash), pruning_point, block->mutable_chainblockheader());
+    for (const AcceptedTx& a : b.accepted)
+      *block->add_acceptedtransactions() = protowire::to_rpc_optional(a.tx);
+  }
+}
+
+core::Result<kaspa::Hash32> raw_hash(const std::string& bytes) {
+  if (bytes.size() != 32) return core::Error{core::ErrorCode::kInvalid, "not 32 bytes"};
+  core::Hash32 h;
+  std::copy(bytes.begin(), bytes.end(), h.bytes.begin());
+  return h;
+}
+
+void set_raw(std::string* out, const core::Hash32& h) {
+  out->assign(reinterpret_cast<const char*>(h.bytes.data()), h.bytes.size());
+}
+
+void lane_proof(const Simulator& sim, const ::protowire::GetSeqCommitLaneProofRequestMessage& q,
+                ::protowire::GetSeqCommitLaneProofResponseMessage* out) {
+  auto block = raw_hash(q.blockhash());
+  auto key = raw_hash(q.lanekey());
+  if (!block.ok() || !key.ok()) {
+    out->mutable_error()->set_message("blockHash and laneKey must be 32 bytes each");
+    return;
+  }
+  auto p = sim.lane_proof(kaspa::BlockHash(*block), kaspa::LaneKey(*key));
+  if (!p.ok()) {
+    out->mutable_error()->set_message(p.error().context());
+    return;
+  }
+  const core::Bytes smt = p->smt_proof.to_bytes();
+  out->set_smtproof(reinterpret_cast<const char*>(smt.data()), smt.size());
+  if (p->lane_tip) {
+    set_raw(out->mutable_lanetip(), p->lane_tip->hash());
+    out->set_lanebluescore(*p->lane_blue_score);
+  }
+  set_raw(out->mutable_payloadandctxdigest(), p->payload_and_ctx_digest);
+  set_raw(out->mutable_parentseqcommit(), p->parent_seq_commit.hash());
+  set_raw(out->mutable_inactivityshortcut(), p->inactivity_shortcut.hash());
+}
+
+void block(const Simulator& sim, const ::protowire::GetBlockRequestMessage& q,
+           ::protowire::GetBlockResponseMessage* out) {
+  auto hash = core::Hash32::from_hex(q.hash());
+  auto h = q.hash().size() == 64 && hash.ok()
+               ? sim.header(kaspa::BlockHash(*hash))
+               : core::Result<BlockHeader>(core::Error{core::ErrorCode::kInvalid, "invalid hash"});
+  if (!h.ok()) {
+    out->mutable_error()->set_message("block " + q.hash() + " not found");
+    return;
+  }
+  auto* b = out->mutable_block();
+  auto* m = b->mutable_header();
+  m->set_version(1);
+  m->set_hash(h->hash.hex());
+  auto* level0 = m->add_parents();
+  for (const auto& p : h->parents) level0->add_parenthashes(p.hex());
+  m->set_acceptedidmerkleroot(h->accepted_id_merkle_root.hex());
+  m->set_timestamp(static_cast<std::int64_t>(h->timestamp));
+  m->set_daascore(h->daa_score);
+  m->set_bluework(blue_work_hex(h->blue_work));
+  m->set_bluescore(h->blue_score);
+  m->set_pruningpoint(sim.pruning_point().hex());
+  auto* v = b->mutable_verbosedata();
+  v->set_hash(h->hash.hex());
+  if (!h->parents.empty()) v->set_selectedparenthash(h->parents.front().hex());
+  v->set_bluescore(h->blue_score);
+  v->set_ischainblock(h->is_chain_block);
+  if (q.includetransactions()) {
+    for (const kaspa::Transaction& tx : sim.block(h->hash).txs)
+      *b->add_transactions() = protowire::to_rpc(tx);
+  }
+}
+
 }  // namespace
 
-Response answer(Simulator& sim, kaspa::Network network, const Request& r) {
+Response chain_changed_notification(const ChainChanged& change) {
+  Response a;
+  auto* m = a.mutable_virtualchainchangednotification();
+  for (const auto& h : change.removed) m->add_removedchainblockhashes(h.hex());
+  for (const auto& b : change.added) m->add_addedchainblockhashes(b.hash.hex());
+  return a;
+}
+
+Response answer(Simulator& sim, const ServeOptions& options, const Request& r) {
+  const kaspa::Network network = options.network;
   Response a;
   switch (r.payload_case()) {
     case Request::kGetServerInfoRequest: {
@@ -112,8 +249,28 @@ Response answer(Simulator& sim, kaspa::Network network, const Request& r) {
              a.mutable_submittransactionreplacementresponse());
       break;
     case Request::kNotifyVirtualChainChangedRequest:
-      a.mutable_notifyvirtualchainchangedresponse()->mutable_error()->set_message(
-          "notifications are not served by basalt's simulator yet");
+      // Every stream gets the notifications (RpcServer::notify); subscribing only acknowledges.
+      a.mutable_notifyvirtualchainchangedresponse();
+      break;
+    case Request::kGetInfoRequest: {
+      auto* m = a.mutable_getinforesponse();
+      m->set_mempoolsize(*sim.mempool_size());
+      m->set_serverversion("basalt-sim");
+      m->set_isutxoindexed(true);
+      m->set_issynced(true);
+      m->set_hasnotifycommand(true);
+      m->set_hasmessageid(true);
+      break;
+    }
+    case Request::kGetBlockRequest:
+      block(sim, r.getblockrequest(), a.mutable_getblockresponse());
+      break;
+    case Request::kGetVirtualChainFromBlockV2Request:
+      chain_v2(sim, options, r.getvirtualchainfromblockv2request(),
+               a.mutable_getvirtualchainfromblockv2response());
+      break;
+    case Request::kGetSeqCommitLaneProofRequest:
+      lane_proof(sim, r.getseqcommitlaneproofrequest(), a.mutable_getseqcommitlaneproofresponse());
       break;
     case Request::PAYLOAD_NOT_SET:
       break;

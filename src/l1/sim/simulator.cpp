@@ -293,6 +293,8 @@ ChainBlock Simulator::commit_chain_block(const Block& b) {
       sp.seq_commit, kaspa::seq_state_root(c.activity_root, c.payload_and_ctx_digest));
   chain_commits_.emplace_back(b.blue_score, c.seq_commit);
 
+  for (const auto& [key, state] : lanes_)
+    c.lane_leaves.emplace_back(key, kaspa::smt_leaf_hash(state.tip, state.last_bs));
   for (const auto& [key, lane] : touched_) {
     LaneProof p;
     p.lane_key = key;
@@ -501,10 +503,20 @@ core::Result<LaneProof> Simulator::lane_proof(const BlockHash& block,
   if (blocks_.at(block).blue_score < blocks_.at(pruning_point()).blue_score) {
     return core::Error{core::ErrorCode::kNotFound, "block is below the pruning point"};
   }
-  for (const auto& p : chain_[it->second].lane_proofs) {
+  const ChainBlock& c = chain_[it->second];
+  for (const auto& p : c.lane_proofs) {
     if (p.lane_key == key) return p;
   }
-  return core::Error{core::ErrorCode::kNotFound, "lane never touched"};
+  // A lane never touched: not in the block's lane SMT.
+  kaspa::LaneSmt smt;
+  for (const auto& [k, leaf] : c.lane_leaves) smt.insert(k, leaf);
+  return LaneProof{key,
+                   std::nullopt,
+                   std::nullopt,
+                   smt.prove(key),
+                   c.payload_and_ctx_digest,
+                   c.parent_seq_commit,
+                   c.inactivity_shortcut};
 }
 
 std::optional<kaspa::UtxoEntry> Simulator::utxo(const kaspa::Outpoint& op) const {

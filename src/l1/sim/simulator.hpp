@@ -97,13 +97,16 @@ struct ChainBlock {
   core::Hash32 activity_root;
   core::Hash32 miner_payload_root;
   std::vector<l1::LaneProof> lane_proofs;  // one per lane ever touched, by lane key
+  // The lane SMT's leaves after the block (the active lanes), for the proof of any other key.
+  std::vector<std::pair<kaspa::LaneKey, core::Hash32>> lane_leaves;
 };
 
 class Simulator : public ChainSource, public BlockProducer, public kaspa::SeqCommitAccessor {
  public:
   explicit Simulator(SimParams params);
 
-  // ChainSource. Lane proofs are kept for the lanes ever touched; another key gives kNotFound.
+  // ChainSource. Lane proofs are kept for the lanes ever touched; another key's (non-inclusion)
+  // is made from the block's lane leaves when asked.
   core::Result<ChainChanged> chain_from(const std::optional<BlockHash>& start,
                                         std::size_t max_added) const override;
   core::Result<std::uint64_t> mempool_size() const override { return mempool_.size(); }

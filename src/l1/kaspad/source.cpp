@@ -1,0 +1,276 @@
+#include "l1/kaspad/source.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "kaspa/address.hpp"
+#include "kaspa/seq_commit.hpp"
+
+namespace basalt::l1::kaspad {
+
+using core::Error;
+using core::ErrorCode;
+
+namespace {
+
+constexpr std::chrono::milliseconds kFirstBackoff{250};
+constexpr std::chrono::milliseconds kMaxBackoff{30000};
+
+Error bad_block(const ChainBlockRead& b, const std::string& why) {
+  return Error{ErrorCode::kInvalid, "kaspad's chain block " + b.hash.hex() + ": " + why};
+}
+
+}  // namespace
+
+core::Result<core::Hash32> check_block(const ChainBlockRead& block,
+                                       const kaspa::SeqCommit& parent_seq_commit,
+                                       const std::vector<LaneProof>& proofs) {
+  if (proofs.empty()) return bad_block(block, "no lane proof to check it with");
+  std::optional<core::Hash32> activity_root;
+  for (const LaneProof& p : proofs) {
+    if (p.parent_seq_commit != parent_seq_commit) {
+      return bad_block(block, "its lane proof names parent SeqCommit " + p.parent_seq_commit.hex() +
+                                  ", the selected parent has " + parent_seq_commit.hex() +
+                                  " (the chain does not link up)");
+    }
+    if (p.payload_and_ctx_digest != proofs.front().payload_and_ctx_digest ||
+        p.inactivity_shortcut != proofs.front().inactivity_shortcut)
+      return bad_block(block, "its lane proofs disagree on the block's commitment parts");
+    std::optional<core::Hash32> leaf;
+    if (p.lane_tip) leaf = kaspa::smt_leaf_hash(*p.lane_tip, p.lane_blue_score.value_or(0));
+    auto lanes_root = p.smt_proof.compute_root(p.lane_key, leaf);
+    if (!lanes_root.ok())
+      return bad_block(block,
+                       "lane proof of " + p.lane_key.hex() + ": " + lanes_root.error().context());
+    const core::Hash32 root = kaspa::activity_root_hash(p.inactivity_shortcut, *lanes_root);
+    if (activity_root && *activity_root != root)
+      return bad_block(block, "its lane proofs imply different activity roots");
+    activity_root = root;
+  }
+  const kaspa::SeqCommit expected = kaspa::seq_commit(
+      parent_seq_commit,
+      kaspa::seq_state_root(*activity_root, proofs.front().payload_and_ctx_digest));
+  if (expected != block.seq_commit) {
+    return bad_block(block, "its header's SeqCommit " + block.seq_commit.hex() + " is not the " +
+                                expected.hex() + " its lane proof gives");
+  }
+  return *activity_root;
+}
+
+Source::Source(SourceOptions options) : options_(std::move(options)) {}
+
+Source::~Source() {
+  // The reader thread calls back into this object: stop it first.
+  calls_.reset();
+  client_.reset();
+}
+
+core::Result<std::unique_ptr<Source>> Source::open(SourceOptions options) {
+  if (options.lanes.empty())
+    return Error{ErrorCode::kInvalid, "a kaspad source needs a lane to check blocks with"};
+  std::unique_ptr<Source> s(new Source(std::move(options)));
+  std::lock_guard lk(s->m_);
+  BASALT_TRY(s->reconnect());
+  return s;
+}
+
+core::Status Source::reconnect() const {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_attempt_) {
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_attempt_ - now);
+    return Error{ErrorCode::kUnavailable, "kaspad at " + options_.target +
+                                              " is not reachable; next attempt in " +
+                                              std::to_string(wait.count()) + " ms"};
+  }
+  calls_.reset();
+  client_.reset();
+  ahead_.clear();
+  next_attempt_ = now + backoff_;
+  backoff_ = std::min(backoff_ * 2, kMaxBackoff);
+  protowire::RpcClient::Options o;
+  o.target = options_.target;
+  o.connect_timeout = options_.connect_timeout;
+  o.call_timeout = options_.call_timeout;
+  o.on_notification = [this](const protowire::Response& r) {
+    if (!r.has_virtualchainchangednotification()) return;
+    std::lock_guard lk(notify_m_);
+    ++notifications_;
+    notify_cv_.notify_all();
+  };
+  BASALT_ASSIGN_OR_RETURN(client_, protowire::RpcClient::connect(std::move(o)));
+  calls_ = std::make_unique<RpcCalls>(*client_);
+  BASALT_ASSIGN_OR_RETURN(server_, calls_->server_info());
+  BASALT_TRY(calls_->check_server(options_.network));
+  BASALT_TRY(calls_->subscribe_chain_changes());
+  next_attempt_ = now;
+  backoff_ = kFirstBackoff;
+  return core::Status::Ok();
+}
+
+core::Result<RpcCalls*> Source::calls() const {
+  if (!client_ || !client_->connected()) BASALT_TRY(reconnect());
+  return calls_.get();
+}
+
+core::Result<Source::Parent> Source::parent_of(RpcCalls& rpc, const kaspa::BlockHash& start,
+                                               const std::vector<kaspa::BlockHash>& removed) const {
+  kaspa::BlockHash hash = start;
+  if (!removed.empty()) {
+    // The chain goes on from where the removed branch left it: the last one's selected parent.
+    BASALT_ASSIGN_OR_RETURN(const BlockHeader fork_child, rpc.block_header(removed.back()));
+    if (fork_child.parents.empty())
+      return Error{ErrorCode::kInvalid,
+                   "kaspad's removed block " + removed.back().hex() + " has no parents"};
+    hash = fork_child.parents.front();
+  } else if (start == ahead_parent_.hash) {
+    return ahead_parent_;
+  }
+  BASALT_ASSIGN_OR_RETURN(const BlockHeader h, rpc.block_header(hash));
+  return Parent{h.hash, h.timestamp, h.accepted_id_merkle_root};
+}
+
+core::Result<ChainBlockInfo> Source::checked(RpcCalls& rpc, const ChainBlockRead& b,
+                                             const Parent& parent) const {
+  std::vector<LaneProof> proofs;
+  for (const kaspa::LaneKey& key : options_.lanes) {
+    BASALT_ASSIGN_OR_RETURN(LaneProof p, rpc.lane_proof(b.hash, key));
+    proofs.push_back(std::move(p));
+  }
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 activity_root,
+                          check_block(b, parent.seq_commit, proofs));
+  ChainBlockInfo info;
+  info.hash = b.hash;
+  info.selected_parent = parent.hash;
+  info.selected_parent_seq_commit = parent.seq_commit;
+  info.selected_parent_timestamp = parent.timestamp;
+  info.blue_score = b.blue_score;
+  info.daa_score = b.daa_score;
+  info.seq_commit = b.seq_commit;
+  info.activity_root = activity_root;
+  info.payload_and_ctx_digest = proofs.front().payload_and_ctx_digest;
+  info.accepted = b.accepted;
+  info.lane_proofs = std::move(proofs);
+  return info;
+}
+
+core::Result<ChainChanged> Source::chain_from(const std::optional<kaspa::BlockHash>& start,
+                                              std::size_t max_added) const {
+  std::lock_guard lk(m_);
+  BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
+  if (!start && !origin_) {
+    BASALT_ASSIGN_OR_RETURN(const DagInfo dag, rpc->dag_info());
+    origin_ = dag.pruning_point;
+  }
+  const kaspa::BlockHash from = start ? *start : *origin_;
+  ChainChanged out;
+  if (ahead_.empty() || ahead_parent_.hash != from) {
+    ahead_.clear();
+    BASALT_ASSIGN_OR_RETURN(ChainRead read, rpc->chain_from(from, options_.min_confirmations));
+    BASALT_ASSIGN_OR_RETURN(ahead_parent_, parent_of(*rpc, from, read.removed));
+    out.removed = std::move(read.removed);
+    ahead_.assign(std::make_move_iterator(read.added.begin()),
+                  std::make_move_iterator(read.added.end()));
+  }
+  while (out.added.size() < max_added && !ahead_.empty()) {
+    auto info = checked(*rpc, ahead_.front(), ahead_parent_);
+    if (!info.ok()) {
+      ahead_.clear();
+      ahead_parent_ = {};
+      return info.error();
+    }
+    ahead_parent_ = {ahead_.front().hash, ahead_.front().timestamp, ahead_.front().seq_commit};
+    ahead_.pop_front();
+    out.added.push_back(std::move(*info));
+  }
+  return out;
+}
+
+core::Result<LaneProof> Source::lane_proof(const kaspa::BlockHash& block,
+                                           const kaspa::LaneKey& key) const {
+  std::lock_guard lk(m_);
+  BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
+  return rpc->lane_proof(block, key);
+}
+
+core::Status Source::submit_transaction(const kaspa::Transaction& tx) {
+  std::lock_guard lk(m_);
+  BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
+  auto id = rpc->submit(tx);
+  if (!id.ok()) return id.error();
+  return core::Status::Ok();
+}
+
+core::Status Source::submit_transaction_replacement(const kaspa::Transaction& tx) {
+  std::lock_guard lk(m_);
+  BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
+  auto id = rpc->submit_replacement(tx);
+  if (!id.ok()) return id.error();
+  return core::Status::Ok();
+}
+
+core::Result<FeeEstimate> Source::fee_estimate() const {
+  std::lock_guard lk(m_);
+  BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
+  return rpc->fee_estimate();
+}
+
+core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> Source::spendable(
+    const kaspa::ScriptPublicKey& spk) const {
+  BASALT_ASSIGN_OR_RETURN(
+      const kaspa::Address address,
+      kaspa::Address::from_script(kaspa::address_prefix(options_.network), spk));
+  std::lock_guard lk(m_);
+  BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
+  BASALT_ASSIGN_OR_RETURN(std::vector<Utxo> utxos, rpc->utxos({address}));
+  std::erase_if(utxos, [&](const Utxo& u) { return u.second.script_public_key != spk; });
+  return utxos;
+}
+
+core::Result<std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> Source::covenant_utxo(
+    const kaspa::CovenantId& id, std::span<const kaspa::ScriptPublicKey> at) const {
+  std::vector<kaspa::Address> addresses;
+  for (const kaspa::ScriptPublicKey& spk : at) {
+    BASALT_ASSIGN_OR_RETURN(kaspa::Address a, kaspa::Address::from_script(
+                                                  kaspa::address_prefix(options_.network), spk));
+    if (std::find(addresses.begin(), addresses.end(), a) == addresses.end())
+      addresses.push_back(std::move(a));
+  }
+  using Found = std::optional<Utxo>;
+  if (addresses.empty()) return Found();
+  std::lock_guard lk(m_);
+  BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
+  BASALT_ASSIGN_OR_RETURN(const std::vector<Utxo> utxos, rpc->utxos(addresses));
+  for (const Utxo& u : utxos) {
+    if (u.second.covenant_id == id &&
+        std::find(at.begin(), at.end(), u.second.script_public_key) != at.end())
+      return Found(u);
+  }
+  return Found();
+}
+
+core::Result<BlockHeader> Source::header(const kaspa::BlockHash& block) const {
+  std::lock_guard lk(m_);
+  BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
+  return rpc->block_header(block);
+}
+
+core::Result<std::uint64_t> Source::mempool_size() const {
+  std::lock_guard lk(m_);
+  BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
+  return rpc->mempool_size();
+}
+
+bool Source::wait_for_change(std::chrono::milliseconds timeout) {
+  std::unique_lock lk(notify_m_);
+  const bool notified =
+      notify_cv_.wait_for(lk, timeout, [&] { return notifications_ != consumed_; });
+  consumed_ = notifications_;
+  return notified;
+}
+
+ServerInfo Source::server() const {
+  std::lock_guard lk(m_);
+  return server_;
+}
+
+}  // namespace basalt::l1::kaspad

@@ -1,0 +1,117 @@
+// A ChainSource over kaspad's RPC (the protowire subset): the chain from GetVirtualChainFromBlockV2
+// at FULL verbosity, each added block checked before it is handed on — its lane proofs (one RPC
+// per followed lane and block) must give the SeqCommit its header carries from the parent's, so a
+// block's activity root is derived, never taken on trust, and the follower then checks its lane
+// tips against the same proofs. One V2 answer is as long as kaspad makes it; what a step does not
+// take waits in a buffer (unchecked until it is handed on), so a catch-up costs one V2 call per
+// kaspad chunk, never one that grows with the gap.
+//
+// The connection is reopened when it breaks, at most once per backoff interval (doubling to 30 s),
+// and each time the server is checked again and the notifications subscribed again. Every call has
+// a deadline; an answer beyond protowire::kMaxMessageBytes is refused by gRPC. Errors are the
+// calls' (kUnavailable, kInvalid); an answer that fails a check is kInvalid naming the block, and
+// the source hands nothing of that chunk on.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kaspa/network.hpp"
+#include "l1/chain.hpp"
+#include "l1/kaspad/rpc_calls.hpp"
+
+namespace basalt::l1::kaspad {
+
+struct SourceOptions {
+  std::string target;  // host:port
+  kaspa::Network network = kaspa::Network::kMainnet;
+  // The lanes whose proofs check every added block (at least one: the app's lane).
+  std::vector<kaspa::LaneKey> lanes;
+  // Chain blocks with fewer blue score on them than this are not followed yet (kaspad's
+  // minConfirmationCount); 0: up to the sink.
+  std::uint64_t min_confirmations = 0;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds call_timeout{30000};
+};
+
+// Checks one added block against its lane proofs (all for this block) and its selected parent's
+// SeqCommit: every proof names the parent's SeqCommit and the same digest and shortcut, and the
+// activity root they imply gives the header's SeqCommit. Returns that activity root. Errors:
+// kInvalid saying which check failed.
+core::Result<core::Hash32> check_block(const ChainBlockRead& block,
+                                       const kaspa::SeqCommit& parent_seq_commit,
+                                       const std::vector<LaneProof>& proofs);
+
+class Source : public ChainSource {
+ public:
+  // Connects, checks the server (network, UTXO index, synced) and subscribes to chain changes.
+  // Errors: kUnavailable when kaspad does not answer; kInvalid from the check, saying why.
+  static core::Result<std::unique_ptr<Source>> open(SourceOptions options);
+  ~Source() override;
+
+  // nullopt starts at kaspad's pruning point as it is at the first call (the chain below it is
+  // gone): a node following from there must not need what its lanes did before.
+  core::Result<ChainChanged> chain_from(const std::optional<kaspa::BlockHash>& start,
+                                        std::size_t max_added) const override;
+  core::Result<LaneProof> lane_proof(const kaspa::BlockHash& block,
+                                     const kaspa::LaneKey& key) const override;
+  core::Status submit_transaction(const kaspa::Transaction& tx) override;
+  core::Status submit_transaction_replacement(const kaspa::Transaction& tx) override;
+  core::Result<FeeEstimate> fee_estimate() const override;
+  // kaspad's UTXO index does not leave out what its mempool spends.
+  core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> spendable(
+      const kaspa::ScriptPublicKey& spk) const override;
+  core::Result<std::optional<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> covenant_utxo(
+      const kaspa::CovenantId& id, std::span<const kaspa::ScriptPublicKey> at) const override;
+  // Always empty: kaspad says why only when it refuses a submission.
+  std::string refusal(const kaspa::TxId&) const override { return {}; }
+  core::Result<BlockHeader> header(const kaspa::BlockHash& block) const override;
+  core::Result<std::uint64_t> mempool_size() const override;
+
+  // Waits until kaspad notifies a chain change or `timeout` passes; true when it notified.
+  bool wait_for_change(std::chrono::milliseconds timeout);
+  // What GetServerInfo said at the last (re)connection.
+  ServerInfo server() const;
+
+ private:
+  explicit Source(SourceOptions options);
+  // The connection, reopened when it broke (not before the backoff interval has passed).
+  core::Result<RpcCalls*> calls() const;
+  core::Status reconnect() const;
+  // A chain block as a child needs it.
+  struct Parent {
+    kaspa::BlockHash hash;
+    std::uint64_t timestamp = 0;
+    kaspa::SeqCommit seq_commit;
+  };
+  core::Result<ChainBlockInfo> checked(RpcCalls& rpc, const ChainBlockRead& b,
+                                       const Parent& parent) const;
+  core::Result<Parent> parent_of(RpcCalls& rpc, const kaspa::BlockHash& start,
+                                 const std::vector<kaspa::BlockHash>& removed) const;
+
+  SourceOptions options_;
+  mutable std::mutex m_;  // the connection and the chain buffer
+  mutable std::unique_ptr<protowire::RpcClient> client_;
+  mutable std::unique_ptr<RpcCalls> calls_;
+  mutable ServerInfo server_;
+  mutable std::chrono::steady_clock::time_point next_attempt_{};
+  mutable std::chrono::milliseconds backoff_{250};
+  mutable std::optional<kaspa::BlockHash> origin_;
+  // Blocks of the last V2 answer not handed on yet, following `ahead_parent_`.
+  mutable std::deque<ChainBlockRead> ahead_;
+  mutable Parent ahead_parent_;
+  // Written by the connection's reader thread.
+  mutable std::mutex notify_m_;
+  mutable std::condition_variable notify_cv_;
+  mutable std::uint64_t notifications_ = 0;
+  std::uint64_t consumed_ = 0;  // notifications wait_for_change has seen
+};
+
+}  // namespace basalt::l1::kaspad
