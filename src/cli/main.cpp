@@ -16,6 +16,7 @@
 #include "cli/exec_command.hpp"
 #include "cli/node_command.hpp"
 #include "cli/settle_command.hpp"
+#include "cli/sim_serve.hpp"
 #include "cli/tx_commands.hpp"
 #include "cli/vm_commands.hpp"
 #include "conformance/conformance.hpp"
@@ -183,6 +184,8 @@ class Commands {
   std::string image_elf_;
   basalt::cli::VmBenchOptions bench_vm_opts_{BASALT_GUEST_DIR, 3};
   SimRunOptions sim_opts_;
+  basalt::cli::SimServeOptions serve_opts_;
+  std::string serve_network_ = "devnet";
   std::uint64_t bench_sim_blocks_ = 2000;
   basalt::dag::SimulationParams dag_params_;
   std::uint64_t delta_ = 500, gamma_ = 50;
@@ -258,6 +261,47 @@ void Commands::add_sim(CLI::App& app) {
   sim_run->add_option("--export", sim_opts_.export_path,
                       "write the chain, mergesets and lane proofs as JSON");
   sim_run->callback([this] { code = run_sim(sim_opts_); });
+
+  auto* serve = sim->add_subcommand(
+      "serve",
+      "serve the simulator as a devnet L1 over kaspad's gRPC protocol, one block per "
+      "interval, until SIGINT or SIGTERM");
+  serve->add_option("--listen", serve_opts_.listen,
+                    "host:port (default 127.0.0.1 and kaspad's gRPC port: 16610 devnet, 16510 "
+                    "simnet)");
+  serve->add_option("--network", serve_network_, "devnet (default) or simnet");
+  serve->add_option("--data-dir", serve_opts_.data_dir,
+                    "where its journal is kept; a restart serves the same chain "
+                    "(default basalt-sim-data)");
+  serve->add_option("--app", serve_opts_.app,
+                    "counter (default), token or a guest ELF: whose receipts OpZkPrecompile "
+                    "verifies and whose seeded users transact");
+  serve->add_option("--seed", serve_opts_.seed, "as [sim] seed (default 1)");
+  serve->add_option("--finality-depth", serve_opts_.finality_depth, "F (default 100)");
+  serve->add_option("--reorg-every", serve_opts_.reorg_every, "as [sim] reorg_every (default 0)");
+  serve->add_option("--reorg-depth", serve_opts_.reorg_depth, "as [sim] reorg_depth (default 3)");
+  serve->add_option("--users-tx-per-block", serve_opts_.users_tx_per_block,
+                    "seeded app users on the app's lane, as [sim] users_tx_per_block (default 0)");
+  serve->add_option("--block-interval-ms", serve_opts_.block_interval_ms,
+                    "wall time per block (default 100)");
+  serve->add_option("--blocks", serve_opts_.blocks,
+                    "stop producing blocks after this many and keep serving (default: never stop)");
+  serve->add_option("--faucet-key-out", serve_opts_.faucet_key_out,
+                    "write the faucet's secret key (hex, a development key) to this file");
+  serve->add_flag(
+      "--no-sync", [this](std::int64_t) { serve_opts_.sync = false; },
+      "do not fsync each journal record");
+  serve->callback([this] {
+    auto network = basalt::kaspa::parse_network(serve_network_);
+    if (!network.ok()) {
+      std::cerr << "basalt: --network: " << network.error().context() << "\n";
+      code = 2;
+      return;
+    }
+    serve_opts_.network = *network;
+    if (serve_opts_.guest_dir.empty()) serve_opts_.guest_dir = BASALT_GUEST_DIR;
+    code = basalt::cli::run_sim_serve(serve_opts_, std::cerr);
+  });
 }
 
 void Commands::add_dag(CLI::App& app) {

@@ -51,24 +51,30 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
     return 1;
   }
   node::Node& node = **n;
-  // The simulator's faucet key, for clients that fund lane transactions (a development key derived
-  // from the public seed: it guards nothing).
-  const std::string key_path = config->data_dir + "/sim-faucet.key";
-  {
+  std::string l1_line = "app " + config->app + " image id " + node.app_image_id().hex() +
+                        "; L1: " + node.l1_description();
+  if (node.faucet_key() != nullptr) {
+    // The simulator's faucet key, for clients that fund lane transactions (a development key
+    // derived from the public seed: it guards nothing).
+    const std::string key_path = config->data_dir + "/sim-faucet.key";
     std::ofstream key(key_path);
     key << core::to_hex(node.faucet_key()->export_bytes()) << "\n";
     if (!key) {
       log.error("cannot write " + key_path);
       return 1;
     }
+    const kaspa::Address faucet = kaspa::Address::p2pk(kaspa::address_prefix(config->l1_network),
+                                                       node.faucet_key()->public_key());
+    l1_line += ", seed " + std::to_string(config->sim_seed) + "; faucet " + faucet.to_string() +
+               ", its key in " + key_path;
   }
-  const kaspa::Address faucet = kaspa::Address::p2pk(kaspa::address_prefix(config->l1_network),
-                                                     node.faucet_key()->public_key());
-  log.info("app " + config->app + " image id " + node.app_image_id().hex() +
-           "; L1: the embedded simulator (" + std::string(kaspa::network_name(config->l1_network)) +
-           "), seed " + std::to_string(config->sim_seed) + "; faucet " + faucet.to_string() +
-           ", its key in " + key_path);
-  log.info(config->prover_enabled
+  log.info(l1_line);
+  if (node.observer()) {
+    log.warn(
+        "keyless observer: this L1 cannot verify basalt's re-execution receipts, so the "
+        "node follows and executes the lane and serves its API, but proves and settles nothing");
+  }
+  log.info(config->prover_enabled && !node.observer()
                ? "prover: transaction, batch and aggregate receipts by re-execution (not "
                  "succinct, not zero-knowledge)"
                : "prover: off");

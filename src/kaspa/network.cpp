@@ -45,4 +45,18 @@ AddressPrefix address_prefix(Network n) {
   return AddressPrefix::kMainnet;
 }
 
+std::uint16_t default_grpc_port(Network n) {
+  switch (n) {
+    case Network::kMainnet:
+      return 16110;
+    case Network::kTestnet10:
+      return 16210;
+    case Network::kDevnet:
+      return 16610;
+    case Network::kSimnet:
+      return 16510;
+  }
+  return 16110;
+}
+
 }  // namespace basalt::kaspa

@@ -128,19 +128,27 @@ core::Status read(const toml::table& root, Config& c) {
 
   Section l1(root, "l1");
   BASALT_TRY(l1.str("source", c.l1_source));
-  if (c.l1_source != "sim") {
+  if (c.l1_source != "sim" && c.l1_source != "kaspad") {
     return bad("l1.source",
-               "only \"sim\" (the embedded simulator) is available; got \"" + c.l1_source + "\"");
+               "must be \"sim\" (the embedded simulator) or \"kaspad\" (a kaspad or "
+               "`basalt sim serve` at l1.url); got \"" +
+                   c.l1_source + "\"");
   }
+  BASALT_TRY(l1.str("url", c.l1_url));
+  if (c.l1_source == "sim" && !c.l1_url.empty())
+    return bad("l1.url", "only for source = \"kaspad\"");
   std::string network(kaspa::network_name(c.l1_network));
   BASALT_TRY(l1.str("network", network));
   auto parsed_network = kaspa::parse_network(network);
   if (!parsed_network.ok()) return bad("l1.network", parsed_network.error().context());
   c.l1_network = *parsed_network;
   // Simulated coins must not show as mainnet or testnet addresses.
-  if (c.l1_network != kaspa::Network::kSimnet && c.l1_network != kaspa::Network::kDevnet) {
+  if (c.l1_source == "sim" && c.l1_network != kaspa::Network::kSimnet &&
+      c.l1_network != kaspa::Network::kDevnet) {
     return bad("l1.network", "the embedded simulator is a simnet or devnet, not " + network);
   }
+  if (c.l1_source == "kaspad" && c.l1_url.empty())
+    c.l1_url = "127.0.0.1:" + std::to_string(kaspa::default_grpc_port(c.l1_network));
   BASALT_TRY(l1.finish());
 
   Section sim(root, "sim");

@@ -39,8 +39,9 @@ struct Config {
   std::string guest_dir;        // where the built-in guests are; empty: this build's
 
   // [l1]
-  std::string l1_source = "sim";  // the only source today; "kaspad" comes with the RPC client
+  std::string l1_source = "sim";  // "sim" (embedded) or "kaspad" (its gRPC protocol at l1_url)
   kaspa::Network l1_network = kaspa::Network::kSimnet;  // names addresses in the API and CLI
+  std::string l1_url;  // kaspad's host:port; empty: 127.0.0.1 and the network's gRPC port
 
   // [sim]
   std::uint64_t sim_seed = 1;

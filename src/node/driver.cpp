@@ -12,6 +12,11 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
+// What the source could not do or gave wrong, as Driver::step reports it.
+Error from_l1(const Error& e) {
+  return Error{ErrorCode::kUnavailable, "L1: " + e.to_string()};
+}
+
 }  // namespace
 
 core::Bytes encode_batch_extra(const BatchRecordExtra& r) {
@@ -134,20 +139,27 @@ core::Result<StepReport> Driver::step() {
   }
   StepReport report;
   report.step = ++step_;
-  if (producer_ != nullptr && !behind_) BASALT_TRY(producer_->produce_block());
+  const bool produced = producer_ != nullptr && !behind_;
+  if (produced) BASALT_TRY(producer_->produce_block());
   const std::optional<kaspa::BlockHash> from =
       chain_.size() == 0 ? std::nullopt : std::optional(chain_.back().info.hash);
-  BASALT_ASSIGN_OR_RETURN(report.change, source_.chain_from(from, options_.max_blocks_per_step));
+  auto change_read = source_.chain_from(from, options_.max_blocks_per_step);
+  if (!change_read.ok()) {
+    if (!produced) --step_;  // nothing happened in this step
+    return from_l1(change_read.error());
+  }
+  report.change = std::move(*change_read);
   const l1::ChainChanged& change = report.change;
   behind_ = report.behind = change.added.size() >= options_.max_blocks_per_step;
   const std::size_t removed = change.removed.size();
   for (std::size_t i = 0; i < removed; ++i) {
     if (i >= chain_.size() || change.removed[i] != chain_[chain_.size() - 1 - i].info.hash)
-      return Error{ErrorCode::kInvalid, "the source removed a block the driver did not follow"};
+      return from_l1(
+          Error{ErrorCode::kInvalid, "the source removed a block the driver did not follow"});
   }
   if (removed > 0) BASALT_TRY(roll_back_to(chain_.size() - removed, report));
   for (const auto& info : change.added) {
-    BASALT_TRY(follower_.apply({{}, {info}}));
+    if (auto st = follower_.apply({{}, {info}}); !st.ok()) return from_l1(st.error());
     Position pos;
     pos.info = info;
     pos.record.blue_score = info.blue_score;

@@ -70,9 +70,10 @@ class Driver {
   core::Status submit(const kaspa::Transaction& tx) { return source_.submit_transaction(tx); }
   // One step: produce a block (when there is a producer and the driver is not behind), follow the
   // source's chain from the followed tip, roll back what a reorg removed and execute the new chain
-  // blocks. Errors: the source's (kNotFound when it does not know the followed tip: another
-  // network, or a block it pruned), the executor's; kInvalid when a reorg reaches below the
-  // rollback window.
+  // blocks. Errors: kUnavailable "L1: …" for whatever the source could not do or gave wrong (it
+  // did not answer, does not know the followed tip, removed a block not followed, a block its
+  // lane proofs contradict): the driver keeps what it followed before, and a later step may go
+  // on; the executor's; kInvalid when a reorg reaches below the rollback window.
   core::Result<StepReport> step();
   // The followed chain's length (positions 1..length; batch p is chain block p).
   std::uint64_t chain_length() const { return chain_.size(); }

@@ -99,6 +99,8 @@ void describe_node_metrics(Metrics& m) {
              "Submissions the node accepted that L1 then refused (the reason is served "
              "at GET /v1/txs/{id}).");
   m.describe("basalt_l1_blue_score", "gauge", "Blue score of the followed L1 tip.");
+  m.describe("basalt_l1_errors_total", "counter",
+             "Steps in which L1 could not be followed (unreachable, or an answer refused).");
   m.describe("basalt_l1_mempool_transactions", "gauge", "Transactions in the L1 mempool.");
   m.describe("basalt_db_bytes", "gauge", "Bytes on disk, by database.");
   m.describe("basalt_unproven_batches", "gauge",

@@ -1,5 +1,7 @@
 #include "node/node.hpp"
 
+#include "l1/kaspad/source.hpp"
+
 #include <algorithm>
 #include <future>
 
@@ -325,9 +327,12 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
       deadline += interval;
       const auto now = std::chrono::steady_clock::now();
       if (now > deadline + 10 * interval) deadline = now;  // no burst after a stall
+      l1::kaspad::Source* kaspad = runtime_->kaspad();
       while (!stop.load()) {
         serve_tasks();
         BASALT_TRY(take_submissions());
+        // kaspad makes blocks on its own: its notification ends the wait early.
+        if (kaspad != nullptr && kaspad->wait_for_change(std::chrono::milliseconds(0))) break;
         std::unique_lock lock(task_mutex_);
         if (std::chrono::steady_clock::now() >= deadline) break;
         task_cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() +
@@ -337,7 +342,24 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
     } else {
       serve_tasks();
     }
-    BASALT_ASSIGN_OR_RETURN(StepReport report, driver_->step());
+    auto stepped = driver_->step();
+    if (!stepped.ok() && stepped.error().code() == core::ErrorCode::kUnavailable) {
+      // L1 could not be followed this time (unreachable, moved on mid-read, or answered what its
+      // own proofs contradict): nothing was taken; say so once per kind and ask again later.
+      if (stepped.error().context() != l1_trouble_) {
+        l1_trouble_ = stepped.error().context();
+        log_.warn(l1_trouble_ + "; asking again");
+      }
+      metrics_.add("basalt_l1_errors_total", 1);
+      behind = false;
+      continue;
+    }
+    if (!stepped.ok()) return stepped.error();
+    if (!l1_trouble_.empty()) {
+      log_.info("L1: following again");
+      l1_trouble_.clear();
+    }
+    StepReport report = std::move(*stepped);
     if (report.behind && !behind) {
       log_.info("catching up with L1 from chain block " +
                 std::to_string(driver_->chain_length() - report.change.added.size()));

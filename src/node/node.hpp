@@ -126,6 +126,12 @@ class Node {
   const crypto::SecretKey* faucet_key() const { return runtime_->dev_key(); }
   // The app's covenant on L1 when the node proves and settles.
   const std::optional<kaspa::CovenantId>& covenant_id() const { return covenant_; }
+  // Following a kaspad that is not basalt's simulator: it cannot verify re-execution receipts, so
+  // the node follows, executes and serves its API, but proves and settles nothing (a keyless
+  // observer).
+  bool observer() const { return observer_; }
+  // What L1 is: "the embedded simulator (simnet)", "kaspad at HOST:PORT (network, version)".
+  std::string l1_description() const;
 
  private:
   struct Task;
@@ -183,6 +189,8 @@ class Node {
 
   std::unique_ptr<SettlementPipeline> pipeline_;  // null unless the prover is enabled
   std::optional<kaspa::CovenantId> covenant_;
+  bool observer_ = false;
+  std::string l1_trouble_;           // the last L1 error a step reported, until one succeeds
   std::uint64_t stored_proven_ = 0;  // the index's proven tip as last written
   std::uint64_t backlog_total_ = 0;  // batches of the proving backlog being reported as progress
   // User submissions in the mempool (accepted by the node, neither executed nor refused yet).

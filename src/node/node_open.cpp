@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/files.hpp"
+#include "l1/kaspad/source.hpp"
 #include "node/node.hpp"
 #include "node/records.hpp"
 
@@ -31,6 +32,8 @@ RuntimeOptions runtime_options(const Config& c) {
   o.users_invalid_permille = c.users_invalid_permille;
   o.users_accounts = c.users_accounts;
   o.users_exit_permille = c.users_exit_permille;
+  if (c.l1_source == "kaspad") o.kaspad_url = c.l1_url;
+  o.network = c.l1_network;
   return o;
 }
 
@@ -56,12 +59,23 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log,
   n->driver_ = &n->runtime_->driver();
   BASALT_ASSIGN_OR_RETURN(const std::vector<kaspa::TxId> in_flight, n->index_->in_flight());
   n->in_flight_.insert(in_flight.begin(), in_flight.end());
-  if (c.prover_enabled) BASALT_TRY(n->open_pipeline(after));
+  l1::kaspad::Source* kaspad = n->runtime_->kaspad();
+  n->observer_ =
+      kaspad != nullptr && kaspad->server().server_version != l1::kaspad::kBasaltSimVersion;
+  if (c.prover_enabled && !n->observer_) BASALT_TRY(n->open_pipeline(after));
   n->status_.executed = n->status_.committed = n->store_->tip().value;
   n->status_.committed_root = n->store_->root();
   n->status_.proven = n->stored_proven_;
   n->status_.l1_step = n->driver_->next_step() - 1;
   return n;
+}
+
+std::string Node::l1_description() const {
+  const std::string network(kaspa::network_name(config_.l1_network));
+  auto* kaspad = runtime_->kaspad();
+  if (kaspad == nullptr) return "the embedded simulator (" + network + ")";
+  return "kaspad at " + config_.l1_url + " (" + network + ", " + kaspad->server().server_version +
+         ")";
 }
 
 core::Result<std::uint64_t> Node::resume_point(state::StateStore& store) {

@@ -51,6 +51,12 @@ core::Status Node::open_pipeline(std::uint64_t after) {
   const Config& c = config_;
   zk::ProofSystem& system = *runtime_->proof_system();
   zk::Guests guests = *runtime_->guests();
+  if (runtime_->dev_key() == nullptr && c.settlement_key.empty()) {
+    return Error{ErrorCode::kInvalid,
+                 "settle.key: settling on an L1 other than the embedded simulator needs a key with "
+                 "funds there (`basalt sim serve --faucet-key-out FILE` writes the served "
+                 "simulator's)"};
+  }
   BASALT_ASSIGN_OR_RETURN(const crypto::SecretKey key, settlement_key(c));
 
   SettlementOptions so;

@@ -4,11 +4,17 @@
 
 #include <filesystem>
 
+#include "kaspa/seq_commit.hpp"
+#include "l1/kaspad/source.hpp"
 #include "l1/sim/embedded.hpp"
 
 namespace basalt::node {
 
 namespace {
+
+core::Bytes as_bytes(const std::string& s) {
+  return core::Bytes(s.begin(), s.end());
+}
 
 using core::Error;
 using core::ErrorCode;
@@ -36,6 +42,7 @@ Runtime::~Runtime() {
   driver_.reset();
   executor_.reset();
   l1_.reset();
+  kaspad_.reset();
 }
 
 const crypto::SecretKey* Runtime::dev_key() const {
@@ -57,15 +64,17 @@ core::Result<std::unique_ptr<Runtime>> Runtime::open(
   // embedded L1 replays its settlements, whose scripts verify receipts.
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> covenant, rt->store_->bound("covenant"));
   if (o.prove || (covenant && o.source == nullptr)) {
-    BASALT_ASSIGN_OR_RETURN(rt->guests_, zk::load_guests(app, o.guest_dir));
-    auto system = std::make_unique<zk::ReexecProofSystem>();
-    zk::register_guests(*system, *rt->guests_);
-    rt->system_ = std::move(system);
-    rt->verifier_ = std::make_unique<settle::ReceiptVerifier>(*rt->system_);
+    BASALT_ASSIGN_OR_RETURN(Verifier v, load_verifier(app, o.guest_dir));
+    rt->guests_ = std::move(v.guests);
+    rt->system_ = std::move(v.system);
+    rt->verifier_ = std::move(v.verifier);
   }
   l1::BlockProducer* producer = o.producer;
   if (o.source != nullptr) {
     rt->source_ = o.source;
+  } else if (!o.kaspad_url.empty()) {
+    BASALT_TRY(rt->open_kaspad(o));
+    rt->source_ = rt->kaspad_.get();
   } else {
     BASALT_TRY(rt->open_source(o, app.name));
     rt->source_ = rt->l1_.get();
@@ -82,23 +91,27 @@ core::Result<std::unique_ptr<Runtime>> Runtime::open(
   return rt;
 }
 
-core::Status Runtime::open_source(const RuntimeOptions& o, const std::string& app) {
+core::Result<Verifier> load_verifier(const exec::App& app, const std::string& guest_dir) {
+  Verifier v;
+  BASALT_ASSIGN_OR_RETURN(v.guests, zk::load_guests(app, guest_dir));
+  auto system = std::make_unique<zk::ReexecProofSystem>();
+  zk::register_guests(*system, v.guests);
+  v.system = std::move(system);
+  v.verifier = std::make_unique<settle::ReceiptVerifier>(*v.system);
+  return v;
+}
+
+core::Result<SimSetup> sim_setup(const RuntimeOptions& o, const std::string& app) {
   if (o.users_tx_per_block != 0 && app != "counter" && app != "token") {
     return Error{ErrorCode::kInvalid,
                  "seeded users exist only for the built-in apps (counter, token), not " + app};
   }
-  BASALT_TRY(store_->bind("sim run", sim_identity(o, app)));
-  l1::sim::EmbeddedOptions eo;
-  eo.params.seed = o.sim_seed;
-  eo.params.finality_depth = o.finality_depth;
-  eo.params.reorg_every = o.reorg_every;
-  eo.params.reorg_depth = o.reorg_depth;
-  eo.sync = o.sync;
-  eo.zk = verifier_.get();
-  std::error_code ec;
-  std::filesystem::create_directories(o.data_dir + "/l1", ec);
-  if (ec) return Error{ErrorCode::kIo, "cannot create " + o.data_dir + "/l1: " + ec.message()};
-  eo.journal_path = o.data_dir + "/l1/journal";
+  SimSetup s;
+  s.options.params.seed = o.sim_seed;
+  s.options.params.finality_depth = o.finality_depth;
+  s.options.params.reorg_every = o.reorg_every;
+  s.options.params.reorg_depth = o.reorg_depth;
+  s.options.sync = o.sync;
   if (o.users_tx_per_block != 0) {
     users::WorkloadParams wp;
     wp.app = app;
@@ -108,12 +121,43 @@ core::Status Runtime::open_source(const RuntimeOptions& o, const std::string& ap
     wp.accounts = o.users_accounts;
     wp.exit_permille = o.users_exit_permille;
     wp.lane = app_lane();
-    users_.emplace(wp);
-    eo.load = [users = &*users_](std::uint64_t step) { return users->next_block(step); };
+    s.users = std::make_unique<users::Workload>(wp);
+    s.options.load = [users = s.users.get()](std::uint64_t step) {
+      return users->next_block(step);
+    };
   } else {
-    eo.load = [](std::uint64_t) { return std::vector<kaspa::Transaction>{}; };
+    s.options.load = [](std::uint64_t) { return std::vector<kaspa::Transaction>{}; };
   }
-  BASALT_ASSIGN_OR_RETURN(l1_, l1::sim::Embedded::open(std::move(eo)));
+  return s;
+}
+
+core::Status Runtime::open_source(const RuntimeOptions& o, const std::string& app) {
+  BASALT_ASSIGN_OR_RETURN(SimSetup setup, sim_setup(o, app));
+  BASALT_TRY(store_->bind("l1 source", as_bytes("sim")));
+  BASALT_TRY(store_->bind("sim run", sim_identity(o, app)));
+  std::error_code ec;
+  std::filesystem::create_directories(o.data_dir + "/l1", ec);
+  if (ec) return Error{ErrorCode::kIo, "cannot create " + o.data_dir + "/l1: " + ec.message()};
+  setup.options.journal_path = o.data_dir + "/l1/journal";
+  setup.options.zk = verifier_.get();
+  users_ = std::move(setup.users);
+  BASALT_ASSIGN_OR_RETURN(l1_, l1::sim::Embedded::open(std::move(setup.options)));
+  return core::Status::Ok();
+}
+
+core::Status Runtime::open_kaspad(const RuntimeOptions& o) {
+  // A data directory follows one L1: its batches are that chain's blocks.
+  BASALT_TRY(
+      store_->bind("l1 source", as_bytes("kaspad " + std::string(kaspa::network_name(o.network)))));
+  l1::kaspad::SourceOptions so;
+  so.target = o.kaspad_url;
+  so.network = o.network;
+  so.lanes = {kaspa::lane_key(app_lane())};
+  auto source = l1::kaspad::Source::open(std::move(so));
+  if (!source.ok()) {
+    return Error{source.error().code(), "L1 at " + o.kaspad_url + ": " + source.error().context()};
+  }
+  kaspad_ = std::move(*source);
   return core::Status::Ok();
 }
 

@@ -1,8 +1,8 @@
 // One runtime: what a driven app is made of — its state store, the L1 source, the app and its
 // executor, the driver and, when it proves, the guests, a proof system and a receipt verifier —
 // assembled in one place with one set of defaults, for `basalt node`, `basalt exec` and `basalt
-// settle`. The L1 source is the embedded simulator (its journal beside the state) unless the caller
-// brings one; this is the one place in src/node that names the simulator.
+// settle`. The L1 source is the embedded simulator (its journal beside the state), kaspad's RPC
+// (`kaspad_url`), or one the caller brings; this is the one place in src/node that names them.
 //
 // Layout of a data directory: state/ (the state store), l1/journal (the embedded L1's own record).
 #pragma once
@@ -15,14 +15,16 @@
 
 #include "crypto/schnorr.hpp"
 #include "exec/executor.hpp"
+#include "kaspa/network.hpp"
+#include "l1/sim/embedded.hpp"
 #include "node/driver.hpp"
 #include "settle/verifier.hpp"
 #include "state/store.hpp"
 #include "users/workload.hpp"
 #include "zk/prover.hpp"
 
-namespace basalt::l1::sim {
-class Embedded;
+namespace basalt::l1::kaspad {
+class Source;
 }
 
 namespace basalt::node {
@@ -49,7 +51,30 @@ struct RuntimeOptions {
   // above are then unused.
   l1::ChainSource* source = nullptr;
   l1::BlockProducer* producer = nullptr;
+  // kaspad's gRPC (host:port) on `network` instead of the embedded simulator: a kaspad, or `basalt
+  // sim serve`. The sim settings above are then unused.
+  std::string kaspad_url;
+  kaspa::Network network = kaspa::Network::kSimnet;
 };
+
+// The re-execution proof system with the app's, batch and aggregate guests registered, and a
+// verifier of its receipts (OpZkPrecompile's). Errors: those of loading the guests.
+struct Verifier {
+  zk::Guests guests;
+  std::unique_ptr<zk::ProofSystem> system;
+  std::unique_ptr<settle::ReceiptVerifier> verifier;
+};
+core::Result<Verifier> load_verifier(const exec::App& app, const std::string& guest_dir);
+
+// The embedded simulator a runtime with options `o` runs for `app` (seed, F, reorgs, the seeded
+// users on the app's lane): `basalt sim serve` serves the very chain `basalt node` would embed.
+// The journal path and the verifier are the caller's to set; `users` must outlive the simulator.
+struct SimSetup {
+  l1::sim::EmbeddedOptions options;
+  std::unique_ptr<users::Workload> users;
+};
+// Errors: kInvalid for seeded users of an app that is not built in.
+core::Result<SimSetup> sim_setup(const RuntimeOptions& o, const std::string& app);
 
 class Runtime {
  public:
@@ -77,18 +102,22 @@ class Runtime {
   // A development key with funds on L1: the embedded simulator's faucet (derived from the seed;
   // never a real key). nullptr with a source of the caller's.
   const crypto::SecretKey* dev_key() const;
+  // The kaspad source (kaspad_url), nullptr otherwise.
+  l1::kaspad::Source* kaspad() { return kaspad_.get(); }
 
  private:
   Runtime() = default;
   core::Status open_source(const RuntimeOptions& o, const std::string& app);
+  core::Status open_kaspad(const RuntimeOptions& o);
 
   std::unique_ptr<state::StateStore> store_;
   vm::ImageId image_id_;
   std::optional<zk::Guests> guests_;
   std::unique_ptr<zk::ProofSystem> system_;
   std::unique_ptr<settle::ReceiptVerifier> verifier_;
-  std::optional<users::Workload> users_;   // the embedded L1's load reads it
-  std::unique_ptr<l1::sim::Embedded> l1_;  // null with a source of the caller's
+  std::unique_ptr<users::Workload> users_;  // the embedded L1's load reads it
+  std::unique_ptr<l1::sim::Embedded> l1_;   // null with a source of the caller's
+  std::unique_ptr<l1::kaspad::Source> kaspad_;
   l1::ChainSource* source_ = nullptr;
   std::unique_ptr<exec::Executor> executor_;
   std::unique_ptr<Driver> driver_;

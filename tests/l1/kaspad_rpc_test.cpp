@@ -29,7 +29,7 @@ struct Served {
     for (int i = 0; i < 5; ++i) sim.step();
     auto s = protowire::RpcServer::start("127.0.0.1:0", [this, network](const auto& r) {
       std::lock_guard lock(mu);
-      return sim::answer(sim, sim::ServeOptions{network}, r);
+      return sim::answer(sim, sim, sim::ServeOptions{network}, r);
     });
     EXPECT_TRUE(s.ok());
     server = std::move(*s);
@@ -86,7 +86,7 @@ TEST(KaspadRpc, TheSimulatorAnswersAsKaspad) {
       kaspa::Address::p2pk(kaspa::AddressPrefix::kSimnet, faucet.public_key());
   auto utxos = rpc.utxos({address});
   ASSERT_TRUE(utxos.ok()) << utxos.error().to_string();
-  ASSERT_EQ(utxos->size(), s.sim.spendable(address.script())->size());
+  ASSERT_EQ(utxos->size(), s.sim.unspent(address.script()).size());
   ASSERT_FALSE(utxos->empty());
   const auto other_network =
       rpc.utxos({kaspa::Address::p2pk(kaspa::AddressPrefix::kMainnet, faucet.public_key())});
@@ -112,9 +112,15 @@ TEST(KaspadRpc, TheSimulatorAnswersAsKaspad) {
   const kaspa::Transaction dear = self_payment(from, faucet, 10 * kaspa::minimum_fee(fair));
   auto replaced = rpc.submit_replacement(dear);
   ASSERT_TRUE(replaced.ok()) << replaced.error().to_string();
-  std::lock_guard lock(s.mu);
-  EXPECT_EQ(*s.sim.mempool_size(), 1u);
-  EXPECT_NE(s.sim.refusal(kaspa::tx_id(fair)), "");
+  {
+    std::lock_guard lock(s.mu);
+    EXPECT_EQ(*s.sim.mempool_size(), 1u);
+    EXPECT_NE(s.sim.refusal(kaspa::tx_id(fair)), "");
+  }
+  // As kaspad's UTXO index: the output the mempool's transaction spends is still listed.
+  auto after = rpc.utxos({address});
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->size(), utxos->size());
 }
 
 // A server that answers with the wrong message, a malformed hash or an id that is not the

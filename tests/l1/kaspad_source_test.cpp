@@ -41,7 +41,7 @@ struct Served {
     auto s =
         protowire::RpcServer::start("127.0.0.1:" + std::to_string(port), [this](const auto& r) {
           std::lock_guard lock(mu);
-          protowire::Response a = sim::answer(sim, this->options, r);
+          protowire::Response a = sim::answer(sim, sim, this->options, r);
           if (tamper) tamper(a);
           return a;
         });

@@ -17,6 +17,10 @@ TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(c->data_dir, "basalt-data");
   EXPECT_EQ(c->app, "counter");
   EXPECT_EQ(c->l1_source, "sim");
+  EXPECT_EQ(c->l1_url, "");
+  auto k = parse_config("[l1]\nsource = \"kaspad\"\nnetwork = \"mainnet\"\n");
+  ASSERT_TRUE(k.ok()) << k.error().to_string();
+  EXPECT_EQ(k->l1_url, "127.0.0.1:16110");
   EXPECT_EQ(c->l1_network, kaspa::Network::kSimnet);
   EXPECT_EQ(c->api_host, "127.0.0.1");
   EXPECT_EQ(c->api_port, 8420);
@@ -111,8 +115,10 @@ TEST(Config, AnInvalidFileNamesTheKeyAndTheReason) {
   EXPECT_EQ(error_of("[node]\nsync = 1\n"), "node.sync: expected true or false");
   EXPECT_EQ(error_of("[node]\nlog_level = \"loud\"\n"),
             "node.log_level: must be one of debug, error, info, warn, got \"loud\"");
-  EXPECT_EQ(error_of("[l1]\nsource = \"kaspad\"\n"),
-            "l1.source: only \"sim\" (the embedded simulator) is available; got \"kaspad\"");
+  EXPECT_EQ(error_of("[l1]\nsource = \"kaspa\"\n"),
+            "l1.source: must be \"sim\" (the embedded simulator) or \"kaspad\" (a kaspad or "
+            "`basalt sim serve` at l1.url); got \"kaspa\"");
+  EXPECT_EQ(error_of("[l1]\nurl = \"127.0.0.1:1\"\n"), "l1.url: only for source = \"kaspad\"");
   EXPECT_EQ(error_of("[l1]\nnetwork = \"testnet\"\n"),
             "l1.network: unknown network \"testnet\" (mainnet, testnet-10, devnet or simnet)");
   EXPECT_EQ(error_of("[l1]\nnetwork = \"mainnet\"\n"),

@@ -78,7 +78,9 @@ core::Result<ChainBlockRead> read_chain_block(
   b.accepted.reserve(m.acceptedtransactions_size());
   for (int i = 0; i < m.acceptedtransactions_size(); ++i) {
     const auto& t = m.acceptedtransactions(i);
-    auto tx = protowire::from_rpc(t);
+    // Hex is two characters a byte, and the whole message is bounded: kaspad's blocks hold no
+    // script beyond its 250 000 bytes, basalt's simulator's re-execution receipts do.
+    auto tx = protowire::from_rpc(t, protowire::kMaxSimSignatureScript);
     if (!tx.ok()) {
       return malformed("transaction " + std::to_string(i) + " of chain block " + added_hash + ": " +
                        tx.error().context());

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -17,6 +18,9 @@
 #include "l1/protowire/rpc.hpp"
 
 namespace basalt::l1::kaspad {
+
+// The serverVersion `basalt sim serve` reports: the one L1 that verifies re-execution receipts.
+inline constexpr std::string_view kBasaltSimVersion = "basalt-sim";
 
 struct ServerInfo {
   std::string network_id;  // "mainnet", "testnet-10", …

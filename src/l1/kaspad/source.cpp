@@ -159,6 +159,17 @@ core::Result<ChainChanged> Source::chain_from(const std::optional<kaspa::BlockHa
   BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
   if (!start && !origin_) {
     BASALT_ASSIGN_OR_RETURN(const DagInfo dag, rpc->dag_info());
+    // What a lane did below the pruning point is gone: a lane active there cannot be followed
+    // from it (its tip, and the app's state, would have to come from elsewhere).
+    for (const kaspa::LaneKey& key : options_.lanes) {
+      BASALT_ASSIGN_OR_RETURN(const LaneProof p, rpc->lane_proof(dag.pruning_point, key));
+      if (p.lane_tip) {
+        return Error{ErrorCode::kInvalid,
+                     "lane " + key.hex() + " is active at kaspad's pruning point " +
+                         dag.pruning_point.hex() +
+                         ", where a new node starts following: what it did before is pruned"};
+      }
+    }
     origin_ = dag.pruning_point;
   }
   const kaspa::BlockHash from = start ? *start : *origin_;

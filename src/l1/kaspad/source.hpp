@@ -57,7 +57,8 @@ class Source : public ChainSource {
   ~Source() override;
 
   // nullopt starts at kaspad's pruning point as it is at the first call (the chain below it is
-  // gone): a node following from there must not need what its lanes did before.
+  // gone). Errors there: kInvalid when a followed lane is active at it (what it did before is
+  // pruned, so its tips cannot be recomputed).
   core::Result<ChainChanged> chain_from(const std::optional<kaspa::BlockHash>& start,
                                         std::size_t max_added) const override;
   core::Result<LaneProof> lane_proof(const kaspa::BlockHash& block,

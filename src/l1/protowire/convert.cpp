@@ -74,7 +74,7 @@ core::Result<kaspa::Outpoint> outpoint_from_rpc(
 // every field FULL verbosity fills.
 template <typename Input>
 core::Result<kaspa::TxInput> input_from_rpc(const std::string& field, std::uint16_t version,
-                                            const Input& m) {
+                                            const Input& m, std::uint64_t max_signature_script) {
   if constexpr (std::is_same_v<Input, ::protowire::RpcOptionalTransactionInput>) {
     if (!m.has_previousoutpoint() || !m.has_signaturescript() || !m.has_sequence())
       return bad(field, "previousOutpoint, signatureScript or sequence missing");
@@ -83,7 +83,7 @@ core::Result<kaspa::TxInput> input_from_rpc(const std::string& field, std::uint1
   BASALT_ASSIGN_OR_RETURN(in.previous_outpoint, outpoint_from_rpc(m.previousoutpoint()));
   BASALT_ASSIGN_OR_RETURN(
       in.signature_script,
-      hex_field(field + ".signatureScript", m.signaturescript(), kaspa::kMaxSignatureScriptLen));
+      hex_field(field + ".signatureScript", m.signaturescript(), max_signature_script));
   in.sequence = m.sequence();
   // A v0 input commits a sig-op count, a v1 input a compute budget; the other field must be 0.
   if (version >= kaspa::kTxVersionToccata) {
@@ -141,7 +141,7 @@ core::Result<kaspa::TxOutput> output_from_rpc(const std::string& field,
 
 // The fields both transaction messages name alike.
 template <typename Tx>
-core::Result<kaspa::Transaction> tx_from_rpc(const Tx& m) {
+core::Result<kaspa::Transaction> tx_from_rpc(const Tx& m, std::uint64_t max_signature_script) {
   kaspa::Transaction tx;
   BASALT_ASSIGN_OR_RETURN(tx.version, narrow<std::uint16_t>("version", m.version()));
   if (static_cast<std::uint64_t>(m.inputs_size()) > kaspa::kMaxTxInputs)
@@ -150,8 +150,9 @@ core::Result<kaspa::Transaction> tx_from_rpc(const Tx& m) {
     return bad("outputs", "more than " + std::to_string(kaspa::kMaxTxOutputs));
   tx.inputs.reserve(m.inputs_size());
   for (int i = 0; i < m.inputs_size(); ++i) {
-    BASALT_ASSIGN_OR_RETURN(kaspa::TxInput in, input_from_rpc("inputs[" + std::to_string(i) + "]",
-                                                              tx.version, m.inputs(i)));
+    BASALT_ASSIGN_OR_RETURN(kaspa::TxInput in,
+                            input_from_rpc("inputs[" + std::to_string(i) + "]", tx.version,
+                                           m.inputs(i), max_signature_script));
     tx.inputs.push_back(std::move(in));
   }
   tx.outputs.reserve(m.outputs_size());
@@ -215,8 +216,9 @@ core::Result<kaspa::Outpoint> from_rpc(const ::protowire::RpcOutpoint& m) {
   return m;
 }
 
-core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m) {
-  BASALT_ASSIGN_OR_RETURN(kaspa::Transaction tx, tx_from_rpc(m));
+core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m,
+                                          std::uint64_t max_signature_script) {
+  BASALT_ASSIGN_OR_RETURN(kaspa::Transaction tx, tx_from_rpc(m, max_signature_script));
   tx.storage_mass = m.storage_mass();
   return tx;
 }
@@ -255,12 +257,13 @@ core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m) 
   return m;
 }
 
-core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcOptionalTransaction& m) {
+core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcOptionalTransaction& m,
+                                          std::uint64_t max_signature_script) {
   if (!m.has_version() || !m.has_locktime() || !m.has_subnetworkid() || !m.has_gas() ||
       !m.has_payload()) {
     return bad("transaction", "version, lockTime, subnetworkId, gas or payload missing (not FULL)");
   }
-  BASALT_ASSIGN_OR_RETURN(kaspa::Transaction tx, tx_from_rpc(m));
+  BASALT_ASSIGN_OR_RETURN(kaspa::Transaction tx, tx_from_rpc(m, max_signature_script));
   tx.storage_mass = m.mass();
   return tx;
 }

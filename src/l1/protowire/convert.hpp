@@ -5,20 +5,32 @@
 #pragma once
 
 #include "core/result.hpp"
+#include "kaspa/limits.hpp"
 #include "kaspa/transaction.hpp"
 #include "l1/protowire/protowire.pb.h"
+#include "l1/protowire/rpc.hpp"
 
 namespace basalt::l1::protowire {
 
 ::protowire::RpcTransaction to_rpc(const kaspa::Transaction& tx);
 // Errors: kInvalid, naming the field. Consensus rules beyond the shape (check_transaction_in_
-// isolation, scripts, UTXOs) are the mempool's, not the decoder's.
-core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m);
+// isolation, scripts, UTXOs) are the mempool's, not the decoder's. `max_signature_script` bounds
+// each input's signature script: kaspad's limit by default; basalt's simulator also carries
+// re-execution receipts, larger (kMaxSimSignatureScript).
+core::Result<kaspa::Transaction> from_rpc(
+    const ::protowire::RpcTransaction& m,
+    std::uint64_t max_signature_script = kaspa::kMaxSignatureScriptLen);
 
 // GetVirtualChainFromBlockV2's transactions at FULL verbosity (verboseData carries the id).
 ::protowire::RpcOptionalTransaction to_rpc_optional(const kaspa::Transaction& tx);
 // Errors: kInvalid, naming the field, also for a field FULL verbosity fills that is absent.
-core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcOptionalTransaction& m);
+core::Result<kaspa::Transaction> from_rpc(
+    const ::protowire::RpcOptionalTransaction& m,
+    std::uint64_t max_signature_script = kaspa::kMaxSignatureScriptLen);
+
+// What a signature script may hold on basalt's simulator: a settlement's re-execution receipt,
+// within one message.
+inline constexpr std::uint64_t kMaxSimSignatureScript = kMaxMessageBytes / 2;
 
 ::protowire::RpcUtxoEntry to_rpc(const kaspa::UtxoEntry& e);
 core::Result<kaspa::UtxoEntry> from_rpc(const ::protowire::RpcUtxoEntry& m);

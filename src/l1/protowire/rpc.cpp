@@ -101,6 +101,8 @@ core::Result<Response> RpcClient::call(Request request) {
     written = c.stream->Write(request);
   }
   std::unique_lock lock(c.mu);
+  // A write gRPC refuses means the stream is over, whether or not the reader has seen it yet.
+  if (!written) c.open = false;
   if (written) {
     c.answered.wait_for(lock, c.options.call_timeout,
                         [&] { return c.pending.at(id).has_value() || !c.open; });

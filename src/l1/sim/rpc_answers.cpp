@@ -4,6 +4,7 @@
 #include <string>
 
 #include "kaspa/address.hpp"
+#include "l1/kaspad/rpc_calls.hpp"
 #include "l1/protowire/convert.hpp"
 
 namespace basalt::l1::sim {
@@ -28,8 +29,9 @@ void fill_fee_bucket(::protowire::RpcFeerateBucket* b, std::uint64_t rate, doubl
 }
 
 template <typename Message>
-void submit(Simulator& sim, const ::protowire::RpcTransaction& in, bool replacement, Message* out) {
-  auto tx = protowire::from_rpc(in);
+void submit(ChainSource& sim, const ::protowire::RpcTransaction& in, bool replacement,
+            Message* out) {
+  auto tx = protowire::from_rpc(in, protowire::kMaxSimSignatureScript);
   if (!tx.ok()) {
     out->mutable_error()->set_message("Rejected transaction: " + tx.error().context());
     return;
@@ -56,8 +58,7 @@ void utxos(const Simulator& sim, kaspa::Network network,
                                         std::string(kaspa::network_name(network)));
       return;
     }
-    const auto outputs = sim.spendable(address->script());
-    for (const auto& [op, entry] : *outputs) {
+    for (const auto& [op, entry] : sim.unspent(address->script())) {
       auto* e = out->add_entries();
       e->set_address(text);
       *e->mutable_outpoint() = protowire::to_rpc(op);
@@ -203,7 +204,8 @@ Response chain_changed_notification(const ChainChanged& change) {
   return a;
 }
 
-Response answer(Simulator& sim, const ServeOptions& options, const Request& r) {
+Response answer(const Simulator& sim, ChainSource& l1, const ServeOptions& options,
+                const Request& r) {
   const kaspa::Network network = options.network;
   Response a;
   switch (r.payload_case()) {
@@ -211,7 +213,7 @@ Response answer(Simulator& sim, const ServeOptions& options, const Request& r) {
       auto* m = a.mutable_getserverinforesponse();
       m->set_rpcapiversion(1);
       m->set_rpcapirevision(0);
-      m->set_serverversion("basalt-sim");
+      m->set_serverversion(std::string(kaspad::kBasaltSimVersion));
       m->set_networkid(std::string(kaspa::network_name(network)));
       m->set_hasutxoindex(true);
       m->set_issynced(true);
@@ -241,11 +243,11 @@ Response answer(Simulator& sim, const ServeOptions& options, const Request& r) {
       utxos(sim, network, r.getutxosbyaddressesrequest(), a.mutable_getutxosbyaddressesresponse());
       break;
     case Request::kSubmitTransactionRequest:
-      submit(sim, r.submittransactionrequest().transaction(), false,
+      submit(l1, r.submittransactionrequest().transaction(), false,
              a.mutable_submittransactionresponse());
       break;
     case Request::kSubmitTransactionReplacementRequest:
-      submit(sim, r.submittransactionreplacementrequest().transaction(), true,
+      submit(l1, r.submittransactionreplacementrequest().transaction(), true,
              a.mutable_submittransactionreplacementresponse());
       break;
     case Request::kNotifyVirtualChainChangedRequest:
@@ -255,7 +257,7 @@ Response answer(Simulator& sim, const ServeOptions& options, const Request& r) {
     case Request::kGetInfoRequest: {
       auto* m = a.mutable_getinforesponse();
       m->set_mempoolsize(*sim.mempool_size());
-      m->set_serverversion("basalt-sim");
+      m->set_serverversion(std::string(kaspad::kBasaltSimVersion));
       m->set_isutxoindexed(true);
       m->set_issynced(true);
       m->set_hasnotifycommand(true);

@@ -26,8 +26,10 @@ struct ServeOptions {
 // GetServerInfo: networkId, a UTXO index, always synced, serverVersion "basalt-sim". GetInfo: the
 // mempool's size. GetBlockDagInfo: networkName "kaspa-<network>", the chain tip as sink, tip and
 // virtual parent, the pruning point (block and header counts are not kept and stay 0).
-// GetUtxosByAddresses: outputs no mempool transaction spends, for addresses of the network only.
-protowire::Response answer(Simulator& sim, const ServeOptions& options,
+// GetUtxosByAddresses: as kaspad's UTXO index, the outputs accepted transactions left (those a
+// mempool transaction spends included), for addresses of the network only.
+// Submissions go to `l1` (the simulator itself, or the Embedded that journals them around it).
+protowire::Response answer(const Simulator& sim, ChainSource& l1, const ServeOptions& options,
                            const protowire::Request& r);
 
 // The VirtualChainChanged notification (id 0) of `change`, without transaction ids.

@@ -497,6 +497,9 @@ core::Result<ChainChanged> Simulator::chain_from(const std::optional<BlockHash>&
 
 core::Result<LaneProof> Simulator::lane_proof(const BlockHash& block,
                                               const kaspa::LaneKey& key) const {
+  // Genesis commits no lane: every key is absent from its (empty) lane SMT.
+  if (block == genesis_)
+    return LaneProof{key, std::nullopt, std::nullopt, kaspa::LaneSmt().prove(key), {}, {}, {}};
   auto it = chain_index_.find(block);
   if (it == chain_index_.end())
     return core::Error{core::ErrorCode::kNotFound, "block is not on the selected chain"};
@@ -523,6 +526,15 @@ std::optional<kaspa::UtxoEntry> Simulator::utxo(const kaspa::Outpoint& op) const
   auto it = utxos_.find(op);
   if (it == utxos_.end()) return std::nullopt;
   return it->second;
+}
+
+std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> Simulator::unspent(
+    const kaspa::ScriptPublicKey& spk) const {
+  std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> out;
+  for (const auto& [op, e] : utxos_) {
+    if (e.script_public_key == spk) out.emplace_back(op, e);
+  }
+  return out;
 }
 
 core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> Simulator::spendable(

@@ -129,6 +129,10 @@ class Simulator : public ChainSource, public BlockProducer, public kaspa::SeqCom
   // The key that owns the genesis outputs (derived from the seed), for clients and tests.
   const crypto::SecretKey& faucet_key() const { return *faucet_key_; }
   std::optional<kaspa::UtxoEntry> utxo(const kaspa::Outpoint& op) const;
+  // Unspent outputs paying `spk` as kaspad's UTXO index has them: what accepted transactions left,
+  // those a mempool transaction spends included.
+  std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>> unspent(
+      const kaspa::ScriptPublicKey& spk) const;
   // Unspent outputs paying `spk` that no transaction in the mempool or in a block waiting for
   // acceptance spends, by outpoint.
   core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> spendable(
