@@ -10,6 +10,7 @@
 
 #include "cli/bench_api.hpp"
 #include "cli/bench_exec.hpp"
+#include "cli/bench_follow.hpp"
 #include "cli/bench_memory.hpp"
 #include "cli/bench_prove.hpp"
 #include "cli/dag_commands.hpp"
@@ -185,6 +186,7 @@ class Commands {
   basalt::cli::VmBenchOptions bench_vm_opts_{BASALT_GUEST_DIR, 3};
   SimRunOptions sim_opts_;
   basalt::cli::SimServeOptions serve_opts_;
+  basalt::cli::BenchFollowOptions bench_follow_opts_;
   std::string serve_network_ = "devnet";
   std::uint64_t bench_sim_blocks_ = 2000;
   basalt::dag::SimulationParams dag_params_;
@@ -447,6 +449,16 @@ void Commands::add_bench(CLI::App& bench) {
   bench_sim->add_option("--blocks", bench_sim_blocks_,
                         "chain blocks per configuration (default 2000)");
   bench_sim->callback([this] { code = run_bench_sim(bench_sim_blocks_); });
+  auto* bench_follow = bench.add_subcommand(
+      "follow",
+      "chain blocks and lane transactions per second followed in process and over "
+      "kaspad's gRPC from a served simulator, same run");
+  bench_follow->add_option("--blocks", bench_follow_opts_.blocks,
+                           "chain blocks of the catch-up (default 10000)");
+  bench_follow->add_option("--tx-per-block", bench_follow_opts_.tx_per_block,
+                           "lane transactions per chain block (default 100)");
+  bench_follow->callback(
+      [this] { code = basalt::cli::bench_follow(bench_follow_opts_, std::cout); });
   auto* bench_dag = bench.add_subcommand(
       "dag", "scope and witness-cut time on DAGs of 10^4-10^6 vertices; storage under delta/gamma");
   bench_dag->callback([this] { code = basalt::cli::bench_dag(std::cout); });

@@ -223,7 +223,8 @@ core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m,
   return tx;
 }
 
-::protowire::RpcOptionalTransaction to_rpc_optional(const kaspa::Transaction& tx) {
+::protowire::RpcOptionalTransaction to_rpc_optional(const kaspa::Transaction& tx,
+                                                    const kaspa::TxId& id) {
   ::protowire::RpcOptionalTransaction m;
   m.set_version(tx.version);
   for (const kaspa::TxInput& in : tx.inputs) {
@@ -253,7 +254,7 @@ core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m,
   m.set_gas(tx.gas);
   m.set_payload(core::to_hex(tx.payload));
   m.set_mass(tx.storage_mass);
-  m.mutable_verbosedata()->set_transactionid(kaspa::tx_id(tx).hex());
+  m.mutable_verbosedata()->set_transactionid(id.hex());
   return m;
 }
 

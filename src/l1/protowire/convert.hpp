@@ -21,8 +21,10 @@ core::Result<kaspa::Transaction> from_rpc(
     const ::protowire::RpcTransaction& m,
     std::uint64_t max_signature_script = kaspa::kMaxSignatureScriptLen);
 
-// GetVirtualChainFromBlockV2's transactions at FULL verbosity (verboseData carries the id).
-::protowire::RpcOptionalTransaction to_rpc_optional(const kaspa::Transaction& tx);
+// GetVirtualChainFromBlockV2's transactions at FULL verbosity; verboseData carries `id`, which
+// must be tx_id(tx).
+::protowire::RpcOptionalTransaction to_rpc_optional(const kaspa::Transaction& tx,
+                                                    const kaspa::TxId& id);
 // Errors: kInvalid, naming the field, also for a field FULL verbosity fills that is absent.
 core::Result<kaspa::Transaction> from_rpc(
     const ::protowire::RpcOptionalTransaction& m,

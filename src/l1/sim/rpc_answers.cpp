@@ -122,7 +122,7 @@ void chain_v2(const Simulator& sim, const ServeOptions& o,
     auto* block = out->add_chainblockacceptedtransactions();
     fill_header(*sim.header(b.hash), pruning_point, block->mutable_chainblockheader());
     for (const AcceptedTx& a : b.accepted)
-      *block->add_acceptedtransactions() = protowire::to_rpc_optional(a.tx);
+      *block->add_acceptedtransactions() = protowire::to_rpc_optional(a.tx, a.tx_id);
   }
 }
 
