@@ -102,6 +102,14 @@ core::Result<ChainBlockRead> read_chain_block(
   return b;
 }
 
+core::Status expect(const Response& a, Response::PayloadCase expected) {
+  if (a.payload_case() != expected) {
+    return malformed("answered with message " + std::to_string(a.payload_case()) + " instead of " +
+                     std::to_string(expected));
+  }
+  return core::Status::Ok();
+}
+
 }  // namespace
 
 core::Result<ServerInfo> read_server_info(const ::protowire::GetServerInfoResponseMessage& m) {
@@ -235,10 +243,7 @@ core::Result<std::uint64_t> read_mempool_size(const ::protowire::GetInfoResponse
 
 core::Result<Response> RpcCalls::call(protowire::Request r, Response::PayloadCase expected) {
   BASALT_ASSIGN_OR_RETURN(Response a, client_.call(std::move(r)));
-  if (a.payload_case() != expected) {
-    return malformed("answered with message " + std::to_string(a.payload_case()) + " instead of " +
-                     std::to_string(expected));
-  }
+  BASALT_TRY(expect(a, expected));
   return a;
 }
 
@@ -320,13 +325,28 @@ core::Result<ChainRead> RpcCalls::chain_from(const kaspa::BlockHash& start,
 
 core::Result<LaneProof> RpcCalls::lane_proof(const kaspa::BlockHash& block,
                                              const kaspa::LaneKey& key) {
-  protowire::Request r;
-  auto* q = r.mutable_getseqcommitlaneproofrequest();
-  q->set_blockhash(block.hash().bytes.data(), 32);
-  q->set_lanekey(key.hash().bytes.data(), 32);
-  BASALT_ASSIGN_OR_RETURN(const Response a,
-                          call(std::move(r), Response::kGetSeqCommitLaneProofResponse));
-  return read_lane_proof(a.getseqcommitlaneproofresponse(), key);
+  BASALT_ASSIGN_OR_RETURN(std::vector<LaneProof> one, lane_proofs({{block, key}}));
+  return std::move(one.front());
+}
+
+core::Result<std::vector<LaneProof>> RpcCalls::lane_proofs(
+    const std::vector<std::pair<kaspa::BlockHash, kaspa::LaneKey>>& asked) {
+  std::vector<protowire::Request> requests(asked.size());
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    auto* q = requests[i].mutable_getseqcommitlaneproofrequest();
+    q->set_blockhash(asked[i].first.hash().bytes.data(), 32);
+    q->set_lanekey(asked[i].second.hash().bytes.data(), 32);
+  }
+  std::vector<core::Result<Response>> answers = client_.call_all(std::move(requests));
+  std::vector<LaneProof> out;
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    BASALT_ASSIGN_OR_RETURN(const Response a, std::move(answers[i]));
+    BASALT_TRY(expect(a, Response::kGetSeqCommitLaneProofResponse));
+    BASALT_ASSIGN_OR_RETURN(LaneProof p,
+                            read_lane_proof(a.getseqcommitlaneproofresponse(), asked[i].second));
+    out.push_back(std::move(p));
+  }
+  return out;
 }
 
 core::Result<BlockHeader> RpcCalls::block_header(const kaspa::BlockHash& block) {

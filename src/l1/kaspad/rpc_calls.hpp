@@ -92,6 +92,9 @@ class RpcCalls {
   core::Result<ChainRead> chain_from(const kaspa::BlockHash& start,
                                      std::uint64_t min_confirmations);
   core::Result<LaneProof> lane_proof(const kaspa::BlockHash& block, const kaspa::LaneKey& key);
+  // Several lane proofs in one round trip, in the order asked; the first error is the answer.
+  core::Result<std::vector<LaneProof>> lane_proofs(
+      const std::vector<std::pair<kaspa::BlockHash, kaspa::LaneKey>>& asked);
   core::Result<BlockHeader> block_header(const kaspa::BlockHash& block);
   core::Result<std::uint64_t> mempool_size();
   // NotifyVirtualChainChanged without transaction ids: the notifications only wake the follower.

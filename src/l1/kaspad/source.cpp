@@ -129,13 +129,8 @@ core::Result<Source::Parent> Source::parent_of(RpcCalls& rpc, const kaspa::Block
   return Parent{h.hash, h.timestamp, h.accepted_id_merkle_root};
 }
 
-core::Result<ChainBlockInfo> Source::checked(RpcCalls& rpc, const ChainBlockRead& b,
-                                             const Parent& parent) const {
-  std::vector<LaneProof> proofs;
-  for (const kaspa::LaneKey& key : options_.lanes) {
-    BASALT_ASSIGN_OR_RETURN(LaneProof p, rpc.lane_proof(b.hash, key));
-    proofs.push_back(std::move(p));
-  }
+core::Result<ChainBlockInfo> Source::checked(ChainBlockRead& b, const Parent& parent,
+                                             std::vector<LaneProof> proofs) const {
   BASALT_ASSIGN_OR_RETURN(const core::Hash32 activity_root,
                           check_block(b, parent.seq_commit, proofs));
   ChainBlockInfo info;
@@ -148,7 +143,7 @@ core::Result<ChainBlockInfo> Source::checked(RpcCalls& rpc, const ChainBlockRead
   info.seq_commit = b.seq_commit;
   info.activity_root = activity_root;
   info.payload_and_ctx_digest = proofs.front().payload_and_ctx_digest;
-  info.accepted = b.accepted;
+  info.accepted = std::move(b.accepted);
   info.lane_proofs = std::move(proofs);
   return info;
 }
@@ -182,8 +177,21 @@ core::Result<ChainChanged> Source::chain_from(const std::optional<kaspa::BlockHa
     ahead_.assign(std::make_move_iterator(read.added.begin()),
                   std::make_move_iterator(read.added.end()));
   }
-  while (out.added.size() < max_added && !ahead_.empty()) {
-    auto info = checked(*rpc, ahead_.front(), ahead_parent_);
+  // The lane proofs of every block handed on now, in one round trip.
+  const std::size_t n = std::min(max_added, ahead_.size());
+  const std::size_t lanes = options_.lanes.size();
+  std::vector<std::pair<kaspa::BlockHash, kaspa::LaneKey>> asked;
+  for (std::size_t i = 0; i < n; ++i)
+    for (const kaspa::LaneKey& key : options_.lanes) asked.emplace_back(ahead_[i].hash, key);
+  auto proofs = rpc->lane_proofs(asked);
+  if (!proofs.ok()) {
+    ahead_.clear();
+    return proofs.error();
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    std::vector<LaneProof> mine(std::make_move_iterator(proofs->begin() + i * lanes),
+                                std::make_move_iterator(proofs->begin() + (i + 1) * lanes));
+    auto info = checked(ahead_.front(), ahead_parent_, std::move(mine));
     if (!info.ok()) {
       ahead_.clear();
       ahead_parent_ = {};

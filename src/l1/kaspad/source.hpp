@@ -1,10 +1,10 @@
 // A ChainSource over kaspad's RPC (the protowire subset): the chain from GetVirtualChainFromBlockV2
-// at FULL verbosity, each added block checked before it is handed on — its lane proofs (one RPC
-// per followed lane and block) must give the SeqCommit its header carries from the parent's, so a
-// block's activity root is derived, never taken on trust, and the follower then checks its lane
-// tips against the same proofs. One V2 answer is as long as kaspad makes it; what a step does not
-// take waits in a buffer (unchecked until it is handed on), so a catch-up costs one V2 call per
-// kaspad chunk, never one that grows with the gap.
+// at FULL verbosity, each added block checked before it is handed on — its lane proofs (one request
+// per followed lane and block, those of a step sent together) must give the SeqCommit its header
+// carries from the parent's, so a block's activity root is derived, never taken on trust, and the
+// follower then checks its lane tips against the same proofs. One V2 answer is as long as kaspad
+// makes it; what a step does not take waits in a buffer (unchecked until it is handed on), so a
+// catch-up costs one V2 call per kaspad chunk, never one that grows with the gap.
 //
 // The connection is reopened when it breaks, at most once per backoff interval (doubling to 30 s),
 // and each time the server is checked again and the notifications subscribed again. Every call has
@@ -92,8 +92,9 @@ class Source : public ChainSource {
     std::uint64_t timestamp = 0;
     kaspa::SeqCommit seq_commit;
   };
-  core::Result<ChainBlockInfo> checked(RpcCalls& rpc, const ChainBlockRead& b,
-                                       const Parent& parent) const;
+  // Takes b's transactions when the block passes.
+  core::Result<ChainBlockInfo> checked(ChainBlockRead& b, const Parent& parent,
+                                       std::vector<LaneProof> proofs) const;
   core::Result<Parent> parent_of(RpcCalls& rpc, const kaspa::BlockHash& start,
                                  const std::vector<kaspa::BlockHash>& removed) const;
 

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "l1/protowire/protowire.grpc.pb.h"
 
@@ -86,33 +87,63 @@ bool RpcClient::connected() const {
 }
 
 core::Result<Response> RpcClient::call(Request request) {
+  std::vector<Request> one;
+  one.push_back(std::move(request));
+  return std::move(call_all(std::move(one)).front());
+}
+
+std::vector<core::Result<Response>> RpcClient::call_all(std::vector<Request> requests) {
   Impl& c = *impl_;
-  std::uint64_t id;
+  std::vector<core::Result<Response>> out;
+  std::vector<std::uint64_t> ids;
   {
     std::lock_guard lock(c.mu);
-    if (!c.open) return Error{ErrorCode::kUnavailable, "the RPC stream is closed"};
-    id = c.next_id++;
-    c.pending[id];
+    if (!c.open) {
+      for (std::size_t i = 0; i < requests.size(); ++i)
+        out.push_back(Error{ErrorCode::kUnavailable, "the RPC stream is closed"});
+      return out;
+    }
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+      ids.push_back(c.next_id++);
+      c.pending[ids.back()];
+    }
   }
-  request.set_id(id);
-  bool written;
+  // All requests go out before any answer is awaited: one round trip for the lot.
+  bool written = true;
   {
     std::lock_guard lock(c.write_mu);
-    written = c.stream->Write(request);
+    for (std::size_t i = 0; i < requests.size() && written; ++i) {
+      requests[i].set_id(ids[i]);
+      // gRPC may hold all but the last back and send them together.
+      grpc::WriteOptions wo;
+      if (i + 1 < requests.size()) wo.set_buffer_hint();
+      written = c.stream->Write(requests[i], wo);
+    }
   }
   std::unique_lock lock(c.mu);
   // A write gRPC refuses means the stream is over, whether or not the reader has seen it yet.
   if (!written) c.open = false;
-  if (written) {
-    c.answered.wait_for(lock, c.options.call_timeout,
-                        [&] { return c.pending.at(id).has_value() || !c.open; });
+  const auto all_answered = [&] {
+    for (std::uint64_t id : ids)
+      if (!c.pending.at(id).has_value()) return false;
+    return true;
+  };
+  if (written)
+    c.answered.wait_for(lock, c.options.call_timeout, [&] { return all_answered() || !c.open; });
+  for (std::uint64_t id : ids) {
+    std::optional<Response> answer = std::move(c.pending.at(id));
+    c.pending.erase(id);
+    if (answer) {
+      out.push_back(std::move(*answer));
+    } else if (!written || !c.open) {
+      out.push_back(Error{ErrorCode::kUnavailable, "the RPC stream broke"});
+    } else {
+      out.push_back(
+          Error{ErrorCode::kUnavailable,
+                "no answer within " + std::to_string(c.options.call_timeout.count()) + " ms"});
+    }
   }
-  std::optional<Response> answer = std::move(c.pending.at(id));
-  c.pending.erase(id);
-  if (answer) return std::move(*answer);
-  if (!written || !c.open) return Error{ErrorCode::kUnavailable, "the RPC stream broke"};
-  return Error{ErrorCode::kUnavailable,
-               "no answer within " + std::to_string(c.options.call_timeout.count()) + " ms"};
+  return out;
 }
 
 // --- server ---

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "l1/protowire/protowire.pb.h"
@@ -42,6 +43,10 @@ class RpcClient {
   // Errors: kUnavailable when the stream is closed, breaks, or the answer does not come within
   // the call timeout (the late answer is then dropped).
   core::Result<Response> call(Request request);
+  // Sends every request before waiting for any answer (one round trip for the lot), each under a
+  // fresh id; the answers in the requests' order, each as call() would give it, within one call
+  // timeout for all.
+  std::vector<core::Result<Response>> call_all(std::vector<Request> requests);
   bool connected() const;
 
  private:

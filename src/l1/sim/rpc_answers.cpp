@@ -100,29 +100,35 @@ void chain_v2(const Simulator& sim, const ServeOptions& o,
     out->mutable_error()->set_message("invalid start hash " + q.starthash());
     return;
   }
-  auto change = sim.chain_from(kaspa::BlockHash(*start), o.max_chunk_blocks);
+  // In small pieces, so that what the caps leave out is never copied.
+  constexpr std::size_t kPiece = 16;
+  auto change = sim.chain_from(kaspa::BlockHash(*start), std::min(kPiece, o.max_chunk_blocks));
   if (!change.ok()) {
     out->mutable_error()->set_message(change.error().context());
     return;
   }
-  // As kaspad: the added blocks end where each has more than minConfirmationCount on it.
-  if (q.has_minconfirmationcount() && q.minconfirmationcount() > 0 && !sim.chain().empty()) {
-    const std::uint64_t sink_blue_score = sim.chain().back().context.blue_score;
-    while (!change->added.empty() &&
-           sink_blue_score - change->added.back().blue_score <= q.minconfirmationcount())
-      change->added.pop_back();
-  }
   for (const auto& h : change->removed) out->add_removedchainblockhashes(h.hex());
+  // As kaspad: the added blocks end where each has more than minConfirmationCount on it.
+  const std::uint64_t sink_blue_score =
+      sim.chain().empty() ? 0 : sim.chain().back().context.blue_score;
+  const std::uint64_t min_conf = q.has_minconfirmationcount() ? q.minconfirmationcount() : 0;
   const kaspa::BlockHash pruning_point = sim.pruning_point();
-  std::size_t txs = 0;
-  for (const ChainBlockInfo& b : change->added) {
-    if (txs >= o.max_chunk_txs) break;
-    txs += b.accepted.size();
-    out->add_addedchainblockhashes(b.hash.hex());
-    auto* block = out->add_chainblockacceptedtransactions();
-    fill_header(*sim.header(b.hash), pruning_point, block->mutable_chainblockheader());
-    for (const AcceptedTx& a : b.accepted)
-      *block->add_acceptedtransactions() = protowire::to_rpc_optional(a.tx, a.tx_id);
+  std::size_t blocks = 0, txs = 0;
+  for (;;) {
+    for (const ChainBlockInfo& b : change->added) {
+      if (blocks >= o.max_chunk_blocks || txs >= o.max_chunk_txs) return;
+      if (min_conf > 0 && sink_blue_score - b.blue_score <= min_conf) return;
+      ++blocks;
+      txs += b.accepted.size();
+      out->add_addedchainblockhashes(b.hash.hex());
+      auto* block = out->add_chainblockacceptedtransactions();
+      fill_header(*sim.header(b.hash), pruning_point, block->mutable_chainblockheader());
+      for (const AcceptedTx& a : b.accepted)
+        *block->add_acceptedtransactions() = protowire::to_rpc_optional(a.tx, a.tx_id);
+    }
+    if (change->added.size() < kPiece) return;
+    change = sim.chain_from(change->added.back().hash, kPiece);
+    if (!change.ok()) return;  // cannot happen: the block was just on the chain
   }
 }
 
