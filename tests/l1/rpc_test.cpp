@@ -50,6 +50,25 @@ TEST(Rpc, AnswersReachTheirCallersAcrossThreads) {
   EXPECT_EQ(right.load(), 400);
 }
 
+TEST(Rpc, ABatchOfCallsGetsItsAnswersInOrder) {
+  auto server = RpcServer::start("127.0.0.1:0", echo);
+  ASSERT_TRUE(server.ok());
+  auto client = connect((*server)->port());
+  ASSERT_TRUE(client);
+  std::vector<Request> batch(200);
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    batch[i].mutable_getutxosbyaddressesrequest()->add_addresses(std::to_string(i));
+  const auto answers = client->call_all(batch);
+  ASSERT_EQ(answers.size(), batch.size());
+  for (std::size_t i = 0; i < answers.size(); ++i) {
+    ASSERT_TRUE(answers[i].ok()) << i;
+    EXPECT_EQ(answers[i]->getutxosbyaddressesresponse().entries(0).address(), std::to_string(i));
+  }
+  // Once the server is gone, every call of a batch fails, none hangs.
+  (*server)->stop();
+  for (const auto& a : client->call_all(batch)) EXPECT_FALSE(a.ok());
+}
+
 TEST(Rpc, NotificationsGoToTheHandler) {
   auto server = RpcServer::start("127.0.0.1:0", echo);
   ASSERT_TRUE(server.ok());
