@@ -119,6 +119,8 @@ class ChainSource {
   virtual core::Result<BlockHeader> header(const kaspa::BlockHash& block) const = 0;
   // Transactions waiting in the mempool (GetInfo's mempoolSize).
   virtual core::Result<std::uint64_t> mempool_size() const = 0;
+  // The blue score of the selected chain's tip (kaspad's sink), for a catch-up's progress.
+  virtual core::Result<std::uint64_t> sink_blue_score() const = 0;
 };
 
 // A source whose blocks appear when asked (the embedded simulator; a devnet a miner drives). The

@@ -285,6 +285,22 @@ void Node::update_gauges() {
   metrics_.set("basalt_l1_mempool_transactions", static_cast<double>(s.mempool));
 }
 
+void Node::log_catch_up() {
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_progress_) return;
+  next_progress_ = now + std::chrono::seconds(5);
+  const std::uint64_t at = driver_->block(driver_->chain_length()).blue_score;
+  auto sink = driver_->source().sink_blue_score();
+  if (!sink.ok() || *sink == 0) return;
+  const double share = std::min(1.0, static_cast<double>(at) / static_cast<double>(*sink));
+  constexpr int kWidth = 30;
+  const int filled = static_cast<int>(share * kWidth);
+  log_.info("catching up [" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
+            std::to_string(static_cast<int>(share * 100)) + "%: blue score " + std::to_string(at) +
+            " of " + std::to_string(*sink) + ", chain block " +
+            std::to_string(driver_->chain_length()));
+}
+
 core::Status Node::run(const std::atomic<bool>& stop) {
   const core::Status st = loop(stop);
   shutdown();
@@ -364,6 +380,7 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
       log_.info("catching up with L1 from chain block " +
                 std::to_string(driver_->chain_length() - report.change.added.size()));
     }
+    if (report.behind) log_catch_up();
     behind = report.behind;
     for (const auto& r : report.executed) window_txs += r.txs.size();
     BASALT_TRY(record_step(report, !behind));

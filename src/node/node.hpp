@@ -148,6 +148,8 @@ class Node {
   core::Status take_submissions();
   // Indexes the step's batches.
   core::Status record_step(const StepReport& report, bool live);
+  // While catching up: a progress bar in the log, at most every 5 s.
+  void log_catch_up();
   // Hands the step to the settlement pipeline (it settles only when `live`), records what it
   // submitted and follows the open settlements through the step's chain changes.
   core::Status settle_step(const StepReport& report, bool live);
@@ -190,8 +192,9 @@ class Node {
   std::unique_ptr<SettlementPipeline> pipeline_;  // null unless the prover is enabled
   std::optional<kaspa::CovenantId> covenant_;
   bool observer_ = false;
-  std::string l1_trouble_;           // the last L1 error a step reported, until one succeeds
-  std::uint64_t stored_proven_ = 0;  // the index's proven tip as last written
+  std::string l1_trouble_;  // the last L1 error a step reported, until one succeeds
+  std::chrono::steady_clock::time_point next_progress_{};  // the next catch-up progress line
+  std::uint64_t stored_proven_ = 0;                        // the index's proven tip as last written
   std::uint64_t backlog_total_ = 0;  // batches of the proving backlog being reported as progress
   // User submissions in the mempool (accepted by the node, neither executed nor refused yet).
   std::set<kaspa::TxId> in_flight_;

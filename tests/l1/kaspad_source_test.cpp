@@ -174,10 +174,15 @@ TEST(KaspadSource, AHostileAnswerIsAClearErrorAndNothingOfItIsHandedOn) {
   const auto chain = [](protowire::Response& a) {
     return a.mutable_getvirtualchainfromblockv2response();
   };
+  // A chain answer with more than `n` added blocks (the source also asks past a chunk's end).
+  const auto longer_than = [&](protowire::Response& a, int n) {
+    return a.has_getvirtualchainfromblockv2response() &&
+           chain(a)->chainblockacceptedtransactions_size() > n;
+  };
   const std::vector<Fault> faults = {
       {"is not the",
        [&](protowire::Response& a) {
-         if (!a.has_getvirtualchainfromblockv2response()) return;
+         if (!longer_than(a, 3)) return;
          auto* h = chain(a)->mutable_chainblockacceptedtransactions(3)->mutable_chainblockheader();
          h->set_acceptedidmerkleroot(std::string(64, 'a'));
        }},
@@ -188,15 +193,12 @@ TEST(KaspadSource, AHostileAnswerIsAClearErrorAndNothingOfItIsHandedOn) {
        }},
       {"came with the header of",
        [&](protowire::Response& a) {
-         if (!a.has_getvirtualchainfromblockv2response() ||
-             chain(a)->addedchainblockhashes_size() < 3)
-           return;
+         if (!longer_than(a, 2)) return;
          chain(a)->mutable_addedchainblockhashes()->SwapElements(1, 2);
        }},
       {"added chain blocks but",
        [&](protowire::Response& a) {
-         if (a.has_getvirtualchainfromblockv2response())
-           chain(a)->mutable_chainblockacceptedtransactions()->RemoveLast();
+         if (longer_than(a, 0)) chain(a)->mutable_chainblockacceptedtransactions()->RemoveLast();
        }},
       {"is reported as",
        [&](protowire::Response& a) {

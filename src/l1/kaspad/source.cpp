@@ -177,6 +177,15 @@ core::Result<ChainChanged> Source::chain_from(const std::optional<kaspa::BlockHa
     ahead_.assign(std::make_move_iterator(read.added.begin()),
                   std::make_move_iterator(read.added.end()));
   }
+  if (ahead_.size() < max_added && !ahead_.empty()) {
+    // A chunk's end is not the chain's: take the next one too, so that a catch-up step is full.
+    // Its removals (a reorg since) would not fit this answer: then it waits for the next call.
+    BASALT_ASSIGN_OR_RETURN(ChainRead more,
+                            rpc->chain_from(ahead_.back().hash, options_.min_confirmations));
+    if (more.removed.empty()) {
+      for (auto& b : more.added) ahead_.push_back(std::move(b));
+    }
+  }
   // The lane proofs of every block handed on now, in one round trip.
   const std::size_t n = std::min(max_added, ahead_.size());
   const std::size_t lanes = options_.lanes.size();
@@ -277,6 +286,14 @@ core::Result<std::uint64_t> Source::mempool_size() const {
   std::lock_guard lk(m_);
   BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
   return rpc->mempool_size();
+}
+
+core::Result<std::uint64_t> Source::sink_blue_score() const {
+  std::lock_guard lk(m_);
+  BASALT_ASSIGN_OR_RETURN(RpcCalls * rpc, calls());
+  BASALT_ASSIGN_OR_RETURN(const DagInfo dag, rpc->dag_info());
+  BASALT_ASSIGN_OR_RETURN(const BlockHeader sink, rpc->block_header(dag.sink));
+  return sink.blue_score;
 }
 
 bool Source::wait_for_change(std::chrono::milliseconds timeout) {

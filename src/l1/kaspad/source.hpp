@@ -75,6 +75,7 @@ class Source : public ChainSource {
   std::string refusal(const kaspa::TxId&) const override { return {}; }
   core::Result<BlockHeader> header(const kaspa::BlockHash& block) const override;
   core::Result<std::uint64_t> mempool_size() const override;
+  core::Result<std::uint64_t> sink_blue_score() const override;
 
   // Waits until kaspad notifies a chain change or `timeout` passes; true when it notified.
   bool wait_for_change(std::chrono::milliseconds timeout);

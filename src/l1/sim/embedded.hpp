@@ -79,6 +79,7 @@ class Embedded : public ChainSource, public BlockProducer {
     return sim_.header(block);
   }
   core::Result<std::uint64_t> mempool_size() const override { return sim_.mempool_size(); }
+  core::Result<std::uint64_t> sink_blue_score() const override { return sim_.sink_blue_score(); }
 
   // The development key the simulator's genesis pays (derived from the seed).
   const crypto::SecretKey& faucet_key() const { return sim_.faucet_key(); }

@@ -110,6 +110,9 @@ class Simulator : public ChainSource, public BlockProducer, public kaspa::SeqCom
   core::Result<ChainChanged> chain_from(const std::optional<BlockHash>& start,
                                         std::size_t max_added) const override;
   core::Result<std::uint64_t> mempool_size() const override { return mempool_.size(); }
+  core::Result<std::uint64_t> sink_blue_score() const override {
+    return chain_.empty() ? genesis().blue_score : chain_.back().context.blue_score;
+  }
   // The chain changes since the last call (what a VirtualChainChanged subscription delivers).
   core::Result<ChainChanged> next_chain_changes();
   core::Result<LaneProof> lane_proof(const BlockHash& block,
