@@ -277,6 +277,22 @@ TEST(KaspadSource, ReconnectsWhenTheServerComesBack) {
   ASSERT_FALSE(c.ok());
   EXPECT_EQ(c.error().code(), core::ErrorCode::kUnavailable);
   s.server.reset();
+  // Back on another network first: refused at every attempt, never followed.
+  s.options.network = kaspa::Network::kSimnet;
+  s.start(port);
+  core::Result<ChainChanged> wrong = core::Error{core::ErrorCode::kUnavailable, ""};
+  for (int i = 0; i < 50; ++i) {
+    wrong = (*source)->chain_from(follower.tip(), 1000);
+    if (!wrong.ok() && wrong.error().context().find("is on network") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.error().context().find("kaspad is on network \"simnet\""), std::string::npos)
+      << wrong.error().context();
+  EXPECT_FALSE((*source)->chain_from(follower.tip(), 1000).ok());
+  s.server->stop();
+  s.server.reset();
+  s.options.network = kaspa::Network::kDevnet;
   s.start(port);
   s.step(5);
   // The backoff allows an attempt within a second; give it a bounded number.

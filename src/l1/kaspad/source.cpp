@@ -97,11 +97,16 @@ core::Status Source::reconnect() const {
     ++notifications_;
     notify_cv_.notify_all();
   };
-  BASALT_ASSIGN_OR_RETURN(client_, protowire::RpcClient::connect(std::move(o)));
-  calls_ = std::make_unique<RpcCalls>(*client_);
-  BASALT_ASSIGN_OR_RETURN(server_, calls_->server_info());
-  BASALT_TRY(calls_->check_server(options_.network));
-  BASALT_TRY(calls_->subscribe_chain_changes());
+  // Kept only once the server passed its checks: a connection that failed them is never used.
+  BASALT_ASSIGN_OR_RETURN(std::unique_ptr<protowire::RpcClient> client,
+                          protowire::RpcClient::connect(std::move(o)));
+  auto calls = std::make_unique<RpcCalls>(*client);
+  BASALT_ASSIGN_OR_RETURN(ServerInfo server, calls->server_info());
+  BASALT_TRY(calls->check_server(options_.network));
+  BASALT_TRY(calls->subscribe_chain_changes());
+  client_ = std::move(client);
+  calls_ = std::move(calls);
+  server_ = std::move(server);
   next_attempt_ = now;
   backoff_ = kFirstBackoff;
   return core::Status::Ok();
