@@ -127,8 +127,10 @@ bool SettlementHistory::update(Open& o, const StepReport& step,
                      static_cast<double>(r.latency_ms) / 1000.0);
       }
     }
-  } else if (covenant_at.ok() && *covenant_at != r.covenant_input) {
-    // First: L1 also refuses a settlement whose covenant input another one spent before it.
+  } else if (covenant_at.ok() && covenant_at->has_value() && **covenant_at != r.covenant_input) {
+    // First: L1 also refuses a settlement whose covenant input another one spent before it. (A
+    // covenant found at none of the states the node knows, as after a restart before the prover
+    // caught up again, decides nothing.)
     r.status = SettlementStatus::kSuperseded;
     r.detail = "the covenant moved on without it";
   } else if (std::string why = l1.refusal(r.tx_id); !why.empty()) {

@@ -33,8 +33,9 @@ class SettlementHistory {
   // goes on), a fee bump. `next_step`: the step it enters L1's mempool before.
   core::Status record(const SettlementReport& report, std::uint64_t next_step);
   // Follows the open settlements through a step's chain changes; `covenant_at` is the covenant
-  // output L1 has now (an error: L1 could not be asked, so no settlement is judged superseded in
-  // this step). Logs and measures latency only when `live`.
+  // output L1 has now (an error or nullopt: L1 could not be asked, or the covenant is at a state
+  // the node does not know yet, so no settlement is judged superseded in this step). Logs and
+  // measures latency only when `live`.
   core::Status follow(const StepReport& step, const l1::ChainSource& l1,
                       const core::Result<std::optional<kaspa::Outpoint>>& covenant_at, bool live);
   // When a batch was executed (live steps), for the latency of its settlement.
