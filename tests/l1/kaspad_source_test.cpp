@@ -207,6 +207,11 @@ TEST(KaspadSource, AHostileAnswerIsAClearErrorAndNothingOfItIsHandedOn) {
              chain(a)->mutable_chainblockacceptedtransactions(2)->mutable_acceptedtransactions(0);
          t->set_locktime(t->locktime() + 1);
        }},
+      {"payloadAndCtxDigest is not 32 bytes",
+       [](protowire::Response& a) {
+         if (a.has_getseqcommitlaneproofresponse())
+           a.mutable_getseqcommitlaneproofresponse()->set_payloadandctxdigest(std::string(31, 'x'));
+       }},
       {"smtProof",
        [](protowire::Response& a) {
          if (a.has_getseqcommitlaneproofresponse())

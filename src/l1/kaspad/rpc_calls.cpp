@@ -49,10 +49,9 @@ core::Result<kaspa::TxId> submitted(const kaspa::Transaction& tx, const Answer& 
 }
 
 core::Result<core::Hash32> raw_hash(const std::string& field, const std::string& bytes) {
-  if (bytes.size() != 32) return malformed(field + " is not 32 bytes");
-  core::Hash32 h;
-  std::copy(bytes.begin(), bytes.end(), h.bytes.begin());
-  return h;
+  auto h = protowire::hash_from_bytes(bytes);
+  if (!h.ok()) return malformed(field + " is not 32 bytes");
+  return *h;
 }
 
 core::Result<ChainBlockRead> read_chain_block(
@@ -334,8 +333,8 @@ core::Result<std::vector<LaneProof>> RpcCalls::lane_proofs(
   std::vector<protowire::Request> requests(asked.size());
   for (std::size_t i = 0; i < asked.size(); ++i) {
     auto* q = requests[i].mutable_getseqcommitlaneproofrequest();
-    q->set_blockhash(asked[i].first.hash().bytes.data(), 32);
-    q->set_lanekey(asked[i].second.hash().bytes.data(), 32);
+    q->set_blockhash(protowire::hash_bytes(asked[i].first.hash()));
+    q->set_lanekey(protowire::hash_bytes(asked[i].second.hash()));
   }
   std::vector<core::Result<Response>> answers = client_.call_all(std::move(requests));
   std::vector<LaneProof> out;

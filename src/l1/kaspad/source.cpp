@@ -174,7 +174,8 @@ core::Result<ChainChanged> Source::chain_from(const std::optional<kaspa::BlockHa
   }
   const kaspa::BlockHash from = start ? *start : *origin_;
   ChainChanged out;
-  if (ahead_.empty() || ahead_parent_.hash != from) {
+  const bool left_over = !ahead_.empty() && ahead_parent_.hash == from;
+  if (!left_over) {
     ahead_.clear();
     BASALT_ASSIGN_OR_RETURN(ChainRead read, rpc->chain_from(from, options_.min_confirmations));
     BASALT_ASSIGN_OR_RETURN(ahead_parent_, parent_of(*rpc, from, read.removed));
@@ -182,8 +183,9 @@ core::Result<ChainChanged> Source::chain_from(const std::optional<kaspa::BlockHa
     ahead_.assign(std::make_move_iterator(read.added.begin()),
                   std::make_move_iterator(read.added.end()));
   }
-  if (ahead_.size() < max_added && !ahead_.empty()) {
-    // A chunk's end is not the chain's: take the next one too, so that a catch-up step is full.
+  if (left_over && ahead_.size() < max_added) {
+    // The rest of an earlier chunk ends where that chunk did, not where the chain does: take the
+    // next one too, so that a catch-up step is full (a fresh answer already reaches the sink).
     // Its removals (a reorg since) would not fit this answer: then it waits for the next call.
     BASALT_ASSIGN_OR_RETURN(ChainRead more,
                             rpc->chain_from(ahead_.back().hash, options_.min_confirmations));

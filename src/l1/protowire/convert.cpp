@@ -1,5 +1,6 @@
 #include "l1/protowire/convert.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <type_traits>
@@ -170,6 +171,34 @@ core::Result<kaspa::Transaction> tx_from_rpc(const Tx& m, std::uint64_t max_sign
   return tx;
 }
 
+void fill_binding(const kaspa::CovenantBinding& c, ::protowire::RpcCovenantBinding* m) {
+  m->set_authorizing_input(c.authorizing_input);
+  m->set_covenant_id(c.covenant_id.hex());
+}
+
+// The fields RpcTransaction and RpcOptionalTransaction name alike (outputs differ: amount or
+// value, a binding or a nullable one).
+template <typename Tx>
+void fill_alike(const kaspa::Transaction& tx, Tx& m) {
+  m.set_version(tx.version);
+  for (const kaspa::TxInput& in : tx.inputs) {
+    auto* i = m.add_inputs();
+    i->mutable_previousoutpoint()->set_transactionid(in.previous_outpoint.transaction_id.hex());
+    i->mutable_previousoutpoint()->set_index(in.previous_outpoint.index);
+    i->set_signaturescript(core::to_hex(in.signature_script));
+    i->set_sequence(in.sequence);
+    if (in.compute_commit.kind == kaspa::ComputeCommit::Kind::kComputeBudget) {
+      i->set_computebudget(in.compute_commit.value);
+    } else {
+      i->set_sigopcount(in.compute_commit.value);
+    }
+  }
+  m.set_locktime(tx.lock_time);
+  m.set_subnetworkid(tx.subnetwork_id.hex());
+  m.set_gas(tx.gas);
+  m.set_payload(core::to_hex(tx.payload));
+}
+
 }  // namespace
 
 ::protowire::RpcOutpoint to_rpc(const kaspa::Outpoint& o) {
@@ -177,6 +206,17 @@ core::Result<kaspa::Transaction> tx_from_rpc(const Tx& m, std::uint64_t max_sign
   m.set_transactionid(o.transaction_id.hex());
   m.set_index(o.index);
   return m;
+}
+
+std::string hash_bytes(const core::Hash32& h) {
+  return std::string(reinterpret_cast<const char*>(h.bytes.data()), h.bytes.size());
+}
+
+core::Result<core::Hash32> hash_from_bytes(const std::string& bytes) {
+  if (bytes.size() != 32) return Error{ErrorCode::kInvalid, "not 32 bytes"};
+  core::Hash32 h;
+  std::copy(bytes.begin(), bytes.end(), h.bytes.begin());
+  return h;
 }
 
 core::Result<kaspa::Outpoint> from_rpc(const ::protowire::RpcOutpoint& m) {
@@ -187,31 +227,13 @@ core::Result<kaspa::Outpoint> from_rpc(const ::protowire::RpcOutpoint& m) {
 
 ::protowire::RpcTransaction to_rpc(const kaspa::Transaction& tx) {
   ::protowire::RpcTransaction m;
-  m.set_version(tx.version);
-  for (const kaspa::TxInput& in : tx.inputs) {
-    auto* i = m.add_inputs();
-    *i->mutable_previousoutpoint() = to_rpc(in.previous_outpoint);
-    i->set_signaturescript(core::to_hex(in.signature_script));
-    i->set_sequence(in.sequence);
-    if (in.compute_commit.kind == kaspa::ComputeCommit::Kind::kComputeBudget) {
-      i->set_computebudget(in.compute_commit.value);
-    } else {
-      i->set_sigopcount(in.compute_commit.value);
-    }
-  }
+  fill_alike(tx, m);
   for (const kaspa::TxOutput& out : tx.outputs) {
     auto* o = m.add_outputs();
     o->set_amount(out.value);
     *o->mutable_scriptpublickey() = to_rpc_spk(out.script_public_key);
-    if (out.covenant) {
-      o->mutable_covenant()->set_authorizing_input(out.covenant->authorizing_input);
-      o->mutable_covenant()->set_covenant_id(out.covenant->covenant_id.hex());
-    }
+    if (out.covenant) fill_binding(*out.covenant, o->mutable_covenant());
   }
-  m.set_locktime(tx.lock_time);
-  m.set_subnetworkid(tx.subnetwork_id.hex());
-  m.set_gas(tx.gas);
-  m.set_payload(core::to_hex(tx.payload));
   m.set_storage_mass(tx.storage_mass);
   return m;
 }
@@ -226,33 +248,14 @@ core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m,
 ::protowire::RpcOptionalTransaction to_rpc_optional(const kaspa::Transaction& tx,
                                                     const kaspa::TxId& id) {
   ::protowire::RpcOptionalTransaction m;
-  m.set_version(tx.version);
-  for (const kaspa::TxInput& in : tx.inputs) {
-    auto* i = m.add_inputs();
-    i->mutable_previousoutpoint()->set_transactionid(in.previous_outpoint.transaction_id.hex());
-    i->mutable_previousoutpoint()->set_index(in.previous_outpoint.index);
-    i->set_signaturescript(core::to_hex(in.signature_script));
-    i->set_sequence(in.sequence);
-    if (in.compute_commit.kind == kaspa::ComputeCommit::Kind::kComputeBudget) {
-      i->set_computebudget(in.compute_commit.value);
-    } else {
-      i->set_sigopcount(in.compute_commit.value);
-    }
-  }
+  fill_alike(tx, m);
   for (const kaspa::TxOutput& out : tx.outputs) {
     auto* o = m.add_outputs();
     o->set_value(out.value);
     *o->mutable_scriptpublickey() = to_rpc_spk(out.script_public_key);
     auto* nullable = o->mutable_covenant();
-    if (out.covenant) {
-      nullable->mutable_covenant()->set_authorizing_input(out.covenant->authorizing_input);
-      nullable->mutable_covenant()->set_covenant_id(out.covenant->covenant_id.hex());
-    }
+    if (out.covenant) fill_binding(*out.covenant, nullable->mutable_covenant());
   }
-  m.set_locktime(tx.lock_time);
-  m.set_subnetworkid(tx.subnetwork_id.hex());
-  m.set_gas(tx.gas);
-  m.set_payload(core::to_hex(tx.payload));
   m.set_mass(tx.storage_mass);
   m.mutable_verbosedata()->set_transactionid(id.hex());
   return m;

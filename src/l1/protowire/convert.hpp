@@ -4,6 +4,8 @@
 // compute field that does not fit the transaction's version is an error naming the field.
 #pragma once
 
+#include <string>
+
 #include "core/result.hpp"
 #include "kaspa/limits.hpp"
 #include "kaspa/transaction.hpp"
@@ -38,6 +40,11 @@ inline constexpr std::uint64_t kMaxSimSignatureScript = kMaxMessageBytes / 2;
 core::Result<kaspa::UtxoEntry> from_rpc(const ::protowire::RpcUtxoEntry& m);
 
 ::protowire::RpcOutpoint to_rpc(const kaspa::Outpoint& o);
+
+// A 32-byte hash in a `bytes` field (GetSeqCommitLaneProof's, unlike the rest of the protocol's
+// hex). Errors: kInvalid for any other length.
+std::string hash_bytes(const core::Hash32& h);
+core::Result<core::Hash32> hash_from_bytes(const std::string& bytes);
 core::Result<kaspa::Outpoint> from_rpc(const ::protowire::RpcOutpoint& m);
 
 }  // namespace basalt::l1::protowire

@@ -73,13 +73,12 @@ std::string blue_work_hex(const kaspa::BlueWork& w) {
   return first == std::string::npos ? "0" : hex.substr(first);
 }
 
-void fill_header(const BlockHeader& h, const kaspa::BlockHash& pruning_point,
-                 ::protowire::RpcOptionalHeader* m) {
+// The fields RpcBlockHeader and RpcOptionalHeader name alike (parents differ: by level, or in
+// run-compressed levels).
+template <typename Header>
+void fill_header(const BlockHeader& h, const kaspa::BlockHash& pruning_point, Header* m) {
   m->set_hash(h.hash.hex());
   m->set_version(1);
-  auto* run = m->add_parentsbylevel();
-  for (const auto& p : h.parents) run->add_parenthashes(p.hex());
-  run->set_cumulativelevel(1);
   m->set_acceptedidmerkleroot(h.accepted_id_merkle_root.hex());
   m->set_timestamp(static_cast<std::int64_t>(h.timestamp));
   m->set_daascore(h.daa_score);
@@ -122,7 +121,12 @@ void chain_v2(const Simulator& sim, const ServeOptions& o,
       txs += b.accepted.size();
       out->add_addedchainblockhashes(b.hash.hex());
       auto* block = out->add_chainblockacceptedtransactions();
-      fill_header(*sim.header(b.hash), pruning_point, block->mutable_chainblockheader());
+      const BlockHeader h = *sim.header(b.hash);
+      auto* header = block->mutable_chainblockheader();
+      fill_header(h, pruning_point, header);
+      auto* run = header->add_parentsbylevel();
+      for (const auto& p : h.parents) run->add_parenthashes(p.hex());
+      run->set_cumulativelevel(1);
       for (const AcceptedTx& a : b.accepted)
         *block->add_acceptedtransactions() = protowire::to_rpc_optional(a.tx, a.tx_id);
     }
@@ -132,21 +136,10 @@ void chain_v2(const Simulator& sim, const ServeOptions& o,
   }
 }
 
-core::Result<kaspa::Hash32> raw_hash(const std::string& bytes) {
-  if (bytes.size() != 32) return core::Error{core::ErrorCode::kInvalid, "not 32 bytes"};
-  core::Hash32 h;
-  std::copy(bytes.begin(), bytes.end(), h.bytes.begin());
-  return h;
-}
-
-void set_raw(std::string* out, const core::Hash32& h) {
-  out->assign(reinterpret_cast<const char*>(h.bytes.data()), h.bytes.size());
-}
-
 void lane_proof(const Simulator& sim, const ::protowire::GetSeqCommitLaneProofRequestMessage& q,
                 ::protowire::GetSeqCommitLaneProofResponseMessage* out) {
-  auto block = raw_hash(q.blockhash());
-  auto key = raw_hash(q.lanekey());
+  auto block = protowire::hash_from_bytes(q.blockhash());
+  auto key = protowire::hash_from_bytes(q.lanekey());
   if (!block.ok() || !key.ok()) {
     out->mutable_error()->set_message("blockHash and laneKey must be 32 bytes each");
     return;
@@ -159,12 +152,12 @@ void lane_proof(const Simulator& sim, const ::protowire::GetSeqCommitLaneProofRe
   const core::Bytes smt = p->smt_proof.to_bytes();
   out->set_smtproof(reinterpret_cast<const char*>(smt.data()), smt.size());
   if (p->lane_tip) {
-    set_raw(out->mutable_lanetip(), p->lane_tip->hash());
+    out->set_lanetip(protowire::hash_bytes(p->lane_tip->hash()));
     out->set_lanebluescore(*p->lane_blue_score);
   }
-  set_raw(out->mutable_payloadandctxdigest(), p->payload_and_ctx_digest);
-  set_raw(out->mutable_parentseqcommit(), p->parent_seq_commit.hash());
-  set_raw(out->mutable_inactivityshortcut(), p->inactivity_shortcut.hash());
+  out->set_payloadandctxdigest(protowire::hash_bytes(p->payload_and_ctx_digest));
+  out->set_parentseqcommit(protowire::hash_bytes(p->parent_seq_commit.hash()));
+  out->set_inactivityshortcut(protowire::hash_bytes(p->inactivity_shortcut.hash()));
 }
 
 void block(const Simulator& sim, const ::protowire::GetBlockRequestMessage& q,
@@ -179,16 +172,9 @@ void block(const Simulator& sim, const ::protowire::GetBlockRequestMessage& q,
   }
   auto* b = out->mutable_block();
   auto* m = b->mutable_header();
-  m->set_version(1);
-  m->set_hash(h->hash.hex());
+  fill_header(*h, sim.pruning_point(), m);
   auto* level0 = m->add_parents();
   for (const auto& p : h->parents) level0->add_parenthashes(p.hex());
-  m->set_acceptedidmerkleroot(h->accepted_id_merkle_root.hex());
-  m->set_timestamp(static_cast<std::int64_t>(h->timestamp));
-  m->set_daascore(h->daa_score);
-  m->set_bluework(blue_work_hex(h->blue_work));
-  m->set_bluescore(h->blue_score);
-  m->set_pruningpoint(sim.pruning_point().hex());
   auto* v = b->mutable_verbosedata();
   v->set_hash(h->hash.hex());
   if (!h->parents.empty()) v->set_selectedparenthash(h->parents.front().hex());
