@@ -62,7 +62,8 @@ int bench_follow(const BenchFollowOptions& o, std::ostream& out) {
     (void)sim.next_chain_changes();
   }
   out << "basalt bench follow: a catch-up of " << sim.chain().size() << " chain blocks, "
-      << o.tx_per_block << " lane transactions per block produced (one thread following; loopback "
+      << o.tx_per_block
+      << " lane transactions per block produced (one thread following; loopback "
          "gRPC)\n";
   auto embedded = follow(sim, p.finality_depth, o.max_per_step);
   if (!embedded.ok()) {
@@ -70,9 +71,9 @@ int bench_follow(const BenchFollowOptions& o, std::ostream& out) {
     return 1;
   }
   std::mutex mu;
-  auto server = l1::protowire::RpcServer::start("127.0.0.1:0", [&](const auto& r) {
+  auto server = l1::protowire::RpcServer::start("127.0.0.1:0", [&](const auto& r, auto& answer) {
     std::lock_guard lk(mu);
-    return l1::sim::answer(sim, sim, l1::sim::ServeOptions{kaspa::Network::kDevnet}, r);
+    l1::sim::answer(sim, sim, l1::sim::ServeOptions{kaspa::Network::kDevnet}, r, answer);
   });
   if (!server.ok()) {
     out << "basalt: " << server.error().to_string() << "\n";

@@ -47,34 +47,52 @@ std::string Error::to_string() const {
   return std::string(error_code_name(code_)) + ": " + context_;
 }
 
+namespace {
+
+// Every byte's two digits, and every character's value (-1: not a hex digit): a catch-up decodes
+// and encodes megabytes of hex.
+struct HexTables {
+  char digits[256][2];
+  std::int8_t value[256];
+  constexpr HexTables() : digits(), value() {
+    constexpr char kDigits[] = "0123456789abcdef";
+    for (int i = 0; i < 256; ++i) {
+      digits[i][0] = kDigits[i >> 4];
+      digits[i][1] = kDigits[i & 15];
+      value[i] = -1;
+    }
+    for (int c = '0'; c <= '9'; ++c) value[c] = static_cast<std::int8_t>(c - '0');
+    for (int c = 'a'; c <= 'f'; ++c) value[c] = static_cast<std::int8_t>(c - 'a' + 10);
+    for (int c = 'A'; c <= 'F'; ++c) value[c] = static_cast<std::int8_t>(c - 'A' + 10);
+  }
+};
+constexpr HexTables kHex;
+
+}  // namespace
+
 std::string to_hex(ByteSpan bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
   std::string out(bytes.size() * 2, '0');
-  for (std::size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kDigits[bytes[i] >> 4];
-    out[2 * i + 1] = kDigits[bytes[i] & 15];
+  char* p = out.data();
+  for (std::uint8_t b : bytes) {
+    *p++ = kHex.digits[b][0];
+    *p++ = kHex.digits[b][1];
   }
   return out;
 }
 
-namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 Result<Bytes> from_hex(std::string_view hex) {
   if (hex.size() % 2 != 0) return Error{ErrorCode::kInvalid, "hex string of odd length"};
   Bytes out(hex.size() / 2);
+  const auto* in = reinterpret_cast<const std::uint8_t*>(hex.data());
+  // Any non-digit makes its value negative, and the OR of all of them too.
+  int bad = 0;
   for (std::size_t i = 0; i < out.size(); ++i) {
-    int hi = hex_value(hex[2 * i]);
-    int lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return Error{ErrorCode::kInvalid, "non-hex character"};
-    out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+    const int hi = kHex.value[in[2 * i]];
+    const int lo = kHex.value[in[2 * i + 1]];
+    bad |= hi | lo;
+    out[i] = static_cast<std::uint8_t>((hi & 15) << 4 | (lo & 15));
   }
+  if (bad < 0) return Error{ErrorCode::kInvalid, "non-hex character"};
   return out;
 }
 

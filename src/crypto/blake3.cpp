@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <vector>
 
 #include "core/assert.hpp"
 #include "crypto/detail/blake3_impl.hpp"
@@ -184,6 +185,64 @@ void blake3_keyed_single_blocks(const std::array<std::uint32_t, 8>& key_words,
   }
   for (; i < blocks.size(); ++i)
     out[i] = blake3_keyed_single_block(key_words, {blocks[i], kBlake3BlockLen});
+}
+
+namespace {
+
+// Eight messages of `blocks` blocks each (the last one partial or empty), side by side.
+void keyed_eight(const std::array<std::uint32_t, 8>& key_words,
+                 std::span<const core::ByteSpan> messages, const std::size_t* which,
+                 std::size_t blocks, core::Hash32* out) {
+  std::vector<std::uint8_t> padded(8 * blocks * kBlake3BlockLen, 0);
+  const std::uint8_t* inputs[8];
+  alignas(32) std::uint32_t last_len[8];
+  for (int j = 0; j < 8; ++j) {
+    const core::ByteSpan m = messages[which[j]];
+    std::uint8_t* p = padded.data() + j * blocks * kBlake3BlockLen;
+    if (!m.empty()) std::memcpy(p, m.data(), m.size());
+    inputs[j] = p;
+    last_len[j] = static_cast<std::uint32_t>(m.size() - (blocks - 1) * kBlake3BlockLen);
+  }
+  std::uint32_t cvs[8][8];
+  detail::hash8_avx2(inputs, blocks, key_words.data(), 0, detail::CounterMode::kSame, kKeyedHash,
+                     kChunkStart, kChunkEnd | kRoot, cvs, last_len);
+  for (int j = 0; j < 8; ++j) {
+    std::array<std::uint32_t, 8> cv;
+    std::copy(cvs[j], cvs[j] + 8, cv.begin());
+    out[which[j]] = digest_of(cv);
+  }
+}
+
+}  // namespace
+
+void blake3_keyed_many(const std::array<std::uint32_t, 8>& key_words,
+                       std::span<const core::ByteSpan> messages, core::Hash32* out) {
+  const auto one = [&](std::size_t i) {
+    if (messages[i].size() <= kBlake3BlockLen) {
+      out[i] = blake3_keyed_single_block(key_words, messages[i]);
+      return;
+    }
+    Blake3 h(digest_of(key_words).bytes);  // the key's bytes are its words, little-endian
+    h.update(messages[i]);
+    out[i] = h.finalize();
+  };
+  constexpr std::size_t kMaxBlocks = kBlake3ChunkLen / kBlake3BlockLen;
+  // By number of blocks: a group's messages end at the same block, so they share every flag.
+  std::array<std::vector<std::size_t>, kMaxBlocks + 1> groups;
+  for (std::size_t i = 0; i < messages.size(); ++i) {
+    const std::size_t len = messages[i].size();
+    if (len > kBlake3ChunkLen || !detail::cpu_has_avx2()) {
+      one(i);
+      continue;
+    }
+    groups[std::max<std::size_t>(1, (len + kBlake3BlockLen - 1) / kBlake3BlockLen)].push_back(i);
+  }
+  for (std::size_t blocks = 1; blocks <= kMaxBlocks; ++blocks) {
+    const std::vector<std::size_t>& g = groups[blocks];
+    std::size_t k = 0;
+    for (; k + 8 <= g.size(); k += 8) keyed_eight(key_words, messages, g.data() + k, blocks, out);
+    for (; k < g.size(); ++k) one(g[k]);
+  }
 }
 
 std::array<std::uint32_t, 16> blake3_compress(const std::array<std::uint32_t, 8>& cv,

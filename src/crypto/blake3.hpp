@@ -42,6 +42,12 @@ core::Hash32 blake3_keyed_single_block(const std::array<std::uint32_t, 8>& key_w
 void blake3_keyed_single_blocks(const std::array<std::uint32_t, 8>& key_words,
                                 std::span<const std::uint8_t* const> blocks, core::Hash32* out);
 
+// Keyed BLAKE3 of many independent messages: out[i] is the hash of messages[i]. Messages of one
+// chunk (1024 bytes) at most with the same number of blocks go eight at a time side by side where
+// the CPU allows.
+void blake3_keyed_many(const std::array<std::uint32_t, 8>& key_words,
+                       std::span<const core::ByteSpan> messages, core::Hash32* out);
+
 class Blake3 {
  public:
   // Plain BLAKE3.

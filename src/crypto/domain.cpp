@@ -226,4 +226,12 @@ void domain_hash_blocks64(Domain d, std::span<const std::uint8_t* const> blocks,
   for (std::size_t i = 0; i < blocks.size(); ++i) out[i] = domain_hash(d, {blocks[i], 64});
 }
 
+void domain_hash_many(Domain d, std::span<const core::ByteSpan> messages, core::Hash32* out) {
+  if (domain_info(d).scheme == kBlake3Keyed) {
+    blake3_keyed_many(key_table().blake3_words[static_cast<std::size_t>(d)], messages, out);
+    return;
+  }
+  for (std::size_t i = 0; i < messages.size(); ++i) out[i] = domain_hash(d, messages[i]);
+}
+
 }  // namespace basalt::crypto

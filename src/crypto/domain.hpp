@@ -91,5 +91,8 @@ core::Hash32 domain_hash_pair(Domain d, const core::Hash32& a, const core::Hash3
 // out[i] = domain_hash(d, the 64 bytes at blocks[i]) for independent messages; for BLAKE3 domains,
 // eight at a time side by side where the CPU allows.
 void domain_hash_blocks64(Domain d, std::span<const std::uint8_t* const> blocks, core::Hash32* out);
+// out[i] = domain_hash(d, messages[i]) for independent messages; for BLAKE3 domains, messages of
+// alike length eight at a time side by side where the CPU allows.
+void domain_hash_many(Domain d, std::span<const core::ByteSpan> messages, core::Hash32* out);
 
 }  // namespace basalt::crypto

@@ -93,6 +93,34 @@ TxId tx_id(const Transaction& tx) {
   return TxId(crypto::domain_hash(Domain::kTransactionID, v0_id_preimage(tx)));
 }
 
+void tx_ids(std::span<const Transaction* const> txs, TxId* out) {
+  std::vector<std::size_t> v1;
+  std::vector<core::Bytes> rest;
+  std::vector<core::ByteSpan> payloads, rests;
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    if (txs[i]->version < kTxVersionToccata) {
+      out[i] = tx_id(*txs[i]);
+      continue;
+    }
+    v1.push_back(i);
+    rest.push_back(v1_rest_preimage(*txs[i]));
+    payloads.push_back(txs[i]->payload);
+  }
+  for (const core::Bytes& r : rest) rests.push_back(r);
+  // Each id hashes its payload digest beside its rest digest: one 64-byte block per transaction.
+  static_assert(sizeof(Hash32) == 32);
+  std::vector<Hash32> halves(2 * v1.size());
+  std::vector<Hash32> digests(v1.size());
+  crypto::domain_hash_many(Domain::kPayloadDigest, payloads, digests.data());
+  for (std::size_t k = 0; k < v1.size(); ++k) halves[2 * k] = digests[k];
+  crypto::domain_hash_many(Domain::kTransactionRest, rests, digests.data());
+  for (std::size_t k = 0; k < v1.size(); ++k) halves[2 * k + 1] = digests[k];
+  std::vector<const std::uint8_t*> blocks(v1.size());
+  for (std::size_t k = 0; k < v1.size(); ++k) blocks[k] = halves[2 * k].data();
+  crypto::domain_hash_blocks64(Domain::kTransactionV1Id, blocks, digests.data());
+  for (std::size_t k = 0; k < v1.size(); ++k) out[v1[k]] = TxId(digests[k]);
+}
+
 core::Bytes serialize_transaction(const Transaction& tx) {
   return encode_transaction(tx, {});
 }

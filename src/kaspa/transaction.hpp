@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -104,6 +105,8 @@ TxHash tx_hash(const Transaction& tx);
 // v0: TransactionID(encoding without signature scripts and mass, payload included).
 // v1: TransactionV1Id(payload_digest || rest_digest).
 TxId tx_id(const Transaction& tx);
+// out[i] = tx_id(*txs[i]), the hashing of many transactions side by side.
+void tx_ids(std::span<const Transaction* const> txs, TxId* out);
 // PayloadDigest(payload); the empty payload gives ZERO_PAYLOAD_DIGEST.
 Hash32 payload_digest(core::ByteSpan payload);
 // The v1 rest preimage: encoding without payload (length 0), signature scripts and mass.

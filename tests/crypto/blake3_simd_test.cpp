@@ -84,5 +84,26 @@ TEST(Blake3Simd, BatchOfSingleBlocksEqualsOneByOne) {
   }
 }
 
+// Messages of every length a batch groups (none, one to sixteen blocks, partial last blocks) and
+// beyond a chunk, enough of each length for groups of eight and a remainder, against one-by-one
+// keyed hashing.
+TEST(Blake3Simd, ManyMessagesEqualOneByOne) {
+  test::Rng rng(44);
+  auto key_words = random_words(rng);
+  std::array<std::uint8_t, kBlake3KeyLen> key;
+  for (int w = 0; w < 8; ++w)
+    for (int k = 0; k < 4; ++k) key[4 * w + k] = static_cast<std::uint8_t>(key_words[w] >> (8 * k));
+  std::vector<core::Bytes> msgs;
+  for (std::size_t len : {0, 1, 63, 64, 65, 127, 128, 200, 511, 1000, 1023, 1024, 1025, 3000})
+    for (int copies = 0; copies < 11; ++copies) msgs.push_back(rng.bytes(len));
+  for (int i = 0; i < 300; ++i) msgs.push_back(rng.bytes(rng.below(1100)));
+  std::vector<core::ByteSpan> spans(msgs.begin(), msgs.end());
+  std::vector<core::Hash32> out(msgs.size());
+  blake3_keyed_many(key_words, spans, out.data());
+  for (std::size_t i = 0; i < msgs.size(); ++i)
+    ASSERT_EQ(out[i], blake3_keyed_hash(key, msgs[i]))
+        << "message " << i << " of " << msgs[i].size() << " bytes";
+}
+
 }  // namespace
 }  // namespace basalt::crypto::detail

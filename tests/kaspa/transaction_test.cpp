@@ -124,6 +124,17 @@ TEST(TransactionIds, V0IdIgnoresSignaturesButIncludesPayload) {
   EXPECT_NE(tx_id(other), id);
 }
 
+TEST(TransactionIds, ABatchGivesEachTransactionItsOwnId) {
+  test::Rng rng(15);
+  std::vector<Transaction> txs;
+  for (int i = 0; i < 200; ++i) txs.push_back(testing::random_tx(rng, rng.below(5) == 0 ? 0 : 1));
+  std::vector<const Transaction*> ptrs;
+  for (const Transaction& tx : txs) ptrs.push_back(&tx);
+  std::vector<TxId> ids(txs.size());
+  tx_ids(ptrs, ids.data());
+  for (std::size_t i = 0; i < txs.size(); ++i) ASSERT_EQ(ids[i], tx_id(txs[i])) << i;
+}
+
 TEST(TransactionRules, LaneShapesAndGas) {
   Transaction tx;
   EXPECT_TRUE(check_transaction_in_isolation(tx).ok());

@@ -27,9 +27,9 @@ sim::SimParams quiet() {
 struct Served {
   explicit Served(kaspa::Network network = kaspa::Network::kSimnet) : sim(quiet()) {
     for (int i = 0; i < 5; ++i) sim.step();
-    auto s = protowire::RpcServer::start("127.0.0.1:0", [this, network](const auto& r) {
+    auto s = protowire::RpcServer::start("127.0.0.1:0", [this, network](const auto& r, auto& out) {
       std::lock_guard lock(mu);
-      return sim::answer(sim, sim, sim::ServeOptions{network}, r);
+      sim::answer(sim, sim, sim::ServeOptions{network}, r, out);
     });
     EXPECT_TRUE(s.ok());
     server = std::move(*s);
@@ -126,19 +126,18 @@ TEST(KaspadRpc, TheSimulatorAnswersAsKaspad) {
 // A server that answers with the wrong message, a malformed hash or an id that is not the
 // transaction's own gets a clear error, never a basalt value.
 TEST(KaspadRpc, AHostileAnswerIsAClearError) {
-  auto server = protowire::RpcServer::start("127.0.0.1:0", [](const protowire::Request& r) {
-    protowire::Response a;
-    if (r.has_getserverinforequest()) a.mutable_getfeeestimateresponse();
-    if (r.has_getblockdaginforequest()) a.mutable_getblockdaginforesponse()->set_sink("xyz");
-    if (r.has_submittransactionrequest())
-      a.mutable_submittransactionresponse()->set_transactionid(std::string(64, '0'));
-    if (r.has_getfeeestimaterequest()) {
-      auto* e = a.mutable_getfeeestimateresponse()->mutable_estimate();
-      e->add_normalbuckets()->set_feerate(-1);
-      e->add_lowbuckets()->set_feerate(1);
-    }
-    return a;
-  });
+  auto server = protowire::RpcServer::start(
+      "127.0.0.1:0", [](const protowire::Request& r, protowire::Response& a) {
+        if (r.has_getserverinforequest()) a.mutable_getfeeestimateresponse();
+        if (r.has_getblockdaginforequest()) a.mutable_getblockdaginforesponse()->set_sink("xyz");
+        if (r.has_submittransactionrequest())
+          a.mutable_submittransactionresponse()->set_transactionid(std::string(64, '0'));
+        if (r.has_getfeeestimaterequest()) {
+          auto* e = a.mutable_getfeeestimateresponse()->mutable_estimate();
+          e->add_normalbuckets()->set_feerate(-1);
+          e->add_lowbuckets()->set_feerate(1);
+        }
+      });
   ASSERT_TRUE(server.ok());
   auto client = protowire::RpcClient::connect(
       {"127.0.0.1:" + std::to_string((*server)->port()), 5000ms, 5000ms, {}});

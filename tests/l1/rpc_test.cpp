@@ -13,11 +13,9 @@ using namespace std::chrono_literals;
 
 // Answers GetUtxosByAddresses with one entry per address asked about, naming it: each caller can
 // tell its own answer.
-Response echo(const Request& r) {
-  Response a;
+void echo(const Request& r, Response& a) {
   for (const auto& address : r.getutxosbyaddressesrequest().addresses())
     a.mutable_getutxosbyaddressesresponse()->add_entries()->set_address(address);
-  return a;
 }
 
 std::unique_ptr<RpcClient> connect(int port, std::function<void(const Response&)> on = {},
@@ -41,7 +39,8 @@ TEST(Rpc, AnswersReachTheirCallersAcrossThreads) {
         Request r;
         r.mutable_getutxosbyaddressesrequest()->add_addresses(mine);
         auto a = client->call(r);
-        if (a.ok() && a->id() != 0 && a->getutxosbyaddressesresponse().entries(0).address() == mine)
+        if (a.ok() && (*a)->id() != 0 &&
+            (*a)->getutxosbyaddressesresponse().entries(0).address() == mine)
           ++right;
       }
     });
@@ -62,11 +61,34 @@ TEST(Rpc, ABatchOfCallsGetsItsAnswersInOrder) {
   ASSERT_EQ(answers.size(), batch.size());
   for (std::size_t i = 0; i < answers.size(); ++i) {
     ASSERT_TRUE(answers[i].ok()) << i;
-    EXPECT_EQ(answers[i]->getutxosbyaddressesresponse().entries(0).address(), std::to_string(i));
+    EXPECT_EQ((*answers[i])->getutxosbyaddressesresponse().entries(0).address(), std::to_string(i));
   }
   // Once the server is gone, every call of a batch fails, none hangs.
   (*server)->stop();
   for (const auto& a : client->call_all(batch)) EXPECT_FALSE(a.ok());
+}
+
+// A batch sent and never taken is dropped: its answers are discarded when they come, and what is
+// sent after it gets its own.
+TEST(Rpc, ABatchTakenLaterOrDroppedKeepsTheAnswersApart) {
+  auto server = RpcServer::start("127.0.0.1:0", echo);
+  ASSERT_TRUE(server.ok());
+  auto client = connect((*server)->port());
+  ASSERT_TRUE(client);
+  const auto asking = [](const std::string& who) {
+    std::vector<Request> one(1);
+    one[0].mutable_getutxosbyaddressesrequest()->add_addresses(who);
+    return one;
+  };
+  RpcClient::Batch later = client->send(asking("later"));
+  { RpcClient::Batch dropped = client->send(asking("dropped")); }
+  auto now = client->call(asking("now")[0]);
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ((*now)->getutxosbyaddressesresponse().entries(0).address(), "now");
+  auto taken = client->take(std::move(later));
+  ASSERT_EQ(taken.size(), 1u);
+  ASSERT_TRUE(taken[0].ok());
+  EXPECT_EQ((*taken[0])->getutxosbyaddressesresponse().entries(0).address(), "later");
 }
 
 TEST(Rpc, NotificationsGoToTheHandler) {
@@ -104,9 +126,9 @@ TEST(Rpc, AStoppedServerFailsCallsInsteadOfHangingThem) {
 }
 
 TEST(Rpc, ASlowAnswerTimesOut) {
-  auto server = RpcServer::start("127.0.0.1:0", [](const Request& r) {
+  auto server = RpcServer::start("127.0.0.1:0", [](const Request& r, Response& a) {
     std::this_thread::sleep_for(500ms);
-    return echo(r);
+    echo(r, a);
   });
   ASSERT_TRUE(server.ok());
   auto client = connect((*server)->port(), {}, 100ms);

@@ -38,12 +38,14 @@ void compress_cv_sse41(std::uint32_t cv[8], const std::uint8_t block[64], std::u
 
 // Eight independent inputs of `blocks` 64-byte blocks each, compressed side by side: input j starts
 // at inputs[j] and uses counter + j if increment_counter, else counter. Every block gets `flags`,
-// the first also flags_start, the last also flags_end. out[j] receives input j's final chaining
-// value. Requires: cpu_has_avx2(), blocks >= 1.
+// the first also flags_start, the last also flags_end. Input j's last block holds
+// last_len[j] bytes (zero-padded to 64), or 64 when last_len is null. out[j] receives input j's
+// final chaining value. Requires: cpu_has_avx2(), blocks >= 1.
 enum class CounterMode : std::uint8_t { kSame, kIncrement };
 void hash8_avx2(const std::uint8_t* const inputs[8], std::size_t blocks, const std::uint32_t key[8],
                 std::uint64_t counter, CounterMode mode, std::uint8_t flags,
-                std::uint8_t flags_start, std::uint8_t flags_end, std::uint32_t out[8][8]);
+                std::uint8_t flags_start, std::uint8_t flags_end, std::uint32_t out[8][8],
+                const std::uint32_t* last_len = nullptr);
 
 bool cpu_has_sse41();
 bool cpu_has_avx2();

@@ -169,7 +169,8 @@ __attribute__((target("avx2"))) void hash8_avx2(const std::uint8_t* const inputs
                                                 std::size_t blocks, const std::uint32_t key[8],
                                                 std::uint64_t counter, CounterMode mode,
                                                 std::uint8_t flags, std::uint8_t flags_start,
-                                                std::uint8_t flags_end, std::uint32_t out[8][8]) {
+                                                std::uint8_t flags_end, std::uint32_t out[8][8],
+                                                const std::uint32_t* last_len) {
   __m256i h[8];
   for (int i = 0; i < 8; ++i) h[i] = _mm256_set1_epi32(static_cast<int>(key[i]));
   __m256i ctr_lo, ctr_hi;
@@ -194,6 +195,9 @@ __attribute__((target("avx2"))) void hash8_avx2(const std::uint8_t* const inputs
     transpose8(m);
     transpose8(m + 8);
     std::uint8_t f = flags | (b == 0 ? flags_start : 0) | (b + 1 == blocks ? flags_end : 0);
+    const __m256i len = b + 1 == blocks && last_len != nullptr
+                            ? _mm256_loadu_si256(reinterpret_cast<const __m256i*>(last_len))
+                            : _mm256_set1_epi32(64);
     __m256i v[16] = {h[0],
                      h[1],
                      h[2],
@@ -208,7 +212,7 @@ __attribute__((target("avx2"))) void hash8_avx2(const std::uint8_t* const inputs
                      _mm256_set1_epi32(static_cast<int>(kIv[3])),
                      ctr_lo,
                      ctr_hi,
-                     _mm256_set1_epi32(64),
+                     len,
                      _mm256_set1_epi32(f)};
     round_256<0>(v, m);
     round_256<1>(v, m);
@@ -243,7 +247,8 @@ void compress_cv_sse41(std::uint32_t*, const std::uint8_t*, std::uint8_t, std::u
   BASALT_ASSERT(false);
 }
 void hash8_avx2(const std::uint8_t* const*, std::size_t, const std::uint32_t*, std::uint64_t,
-                CounterMode, std::uint8_t, std::uint8_t, std::uint8_t, std::uint32_t (*)[8]) {
+                CounterMode, std::uint8_t, std::uint8_t, std::uint8_t, std::uint32_t (*)[8],
+                const std::uint32_t*) {
   BASALT_ASSERT(false);
 }
 bool cpu_has_sse41() {

@@ -76,22 +76,14 @@ core::Result<ChainBlockRead> read_chain_block(
   b.seq_commit = kaspa::SeqCommit(root.hash());
   b.accepted.reserve(m.acceptedtransactions_size());
   for (int i = 0; i < m.acceptedtransactions_size(); ++i) {
-    const auto& t = m.acceptedtransactions(i);
     // Hex is two characters a byte, and the whole message is bounded: kaspad's blocks hold no
     // script beyond its 250 000 bytes, basalt's simulator's re-execution receipts do.
-    auto tx = protowire::from_rpc(t, protowire::kMaxSimSignatureScript);
+    auto tx = protowire::from_rpc(m.acceptedtransactions(i), protowire::kMaxSimSignatureScript);
     if (!tx.ok()) {
       return malformed("transaction " + std::to_string(i) + " of chain block " + added_hash + ": " +
                        tx.error().context());
     }
     AcceptedTx a;
-    a.tx_id = kaspa::tx_id(*tx);
-    if (t.has_verbosedata() && t.verbosedata().has_transactionid() &&
-        t.verbosedata().transactionid() != a.tx_id.hex()) {
-      return malformed("transaction " + std::to_string(i) + " of chain block " + added_hash +
-                       " is reported as " + t.verbosedata().transactionid() + " but is " +
-                       a.tx_id.hex());
-    }
     a.version = tx->version;
     a.lane = tx->subnetwork_id;
     a.merge_idx = static_cast<std::uint32_t>(i);
@@ -99,6 +91,32 @@ core::Result<ChainBlockRead> read_chain_block(
     b.accepted.push_back(std::move(a));
   }
   return b;
+}
+
+// Computes every transaction's id (all of a chunk together: they hash side by side); one kaspad
+// reports must be the transaction's own.
+core::Status identify(const ::protowire::GetVirtualChainFromBlockV2ResponseMessage& m,
+                      std::vector<ChainBlockRead>& added) {
+  std::vector<const kaspa::Transaction*> txs;
+  for (const ChainBlockRead& b : added)
+    for (const AcceptedTx& a : b.accepted) txs.push_back(&a.tx);
+  std::vector<kaspa::TxId> ids(txs.size());
+  kaspa::tx_ids(txs, ids.data());
+  std::size_t k = 0;
+  for (std::size_t j = 0; j < added.size(); ++j) {
+    const auto& block = m.chainblockacceptedtransactions(static_cast<int>(j));
+    for (std::size_t i = 0; i < added[j].accepted.size(); ++i, ++k) {
+      const auto& t = block.acceptedtransactions(static_cast<int>(i));
+      if (t.has_verbosedata() && t.verbosedata().has_transactionid() &&
+          t.verbosedata().transactionid() != ids[k].hex()) {
+        return malformed("transaction " + std::to_string(i) + " of chain block " +
+                         added[j].hash.hex() + " is reported as " +
+                         t.verbosedata().transactionid() + " but is " + ids[k].hex());
+      }
+      added[j].accepted[i].tx_id = ids[k];
+    }
+  }
+  return core::Status::Ok();
 }
 
 core::Status expect(const Response& a, Response::PayloadCase expected) {
@@ -171,6 +189,7 @@ core::Result<ChainRead> read_chain(
         read_chain_block(m.addedchainblockhashes(i), m.chainblockacceptedtransactions(i)));
     c.added.push_back(std::move(b));
   }
+  BASALT_TRY(identify(m, c.added));
   return c;
 }
 
@@ -240,17 +259,19 @@ core::Result<std::uint64_t> read_mempool_size(const ::protowire::GetInfoResponse
   return m.mempoolsize();
 }
 
-core::Result<Response> RpcCalls::call(protowire::Request r, Response::PayloadCase expected) {
-  BASALT_ASSIGN_OR_RETURN(Response a, client_.call(std::move(r)));
-  BASALT_TRY(expect(a, expected));
+core::Result<protowire::Answer> RpcCalls::call(protowire::Request r,
+                                               Response::PayloadCase expected) {
+  BASALT_ASSIGN_OR_RETURN(protowire::Answer a, client_.call(std::move(r)));
+  BASALT_TRY(expect(*a, expected));
   return a;
 }
 
 core::Result<ServerInfo> RpcCalls::server_info() {
   protowire::Request r;
   r.mutable_getserverinforequest();
-  BASALT_ASSIGN_OR_RETURN(const Response a, call(std::move(r), Response::kGetServerInfoResponse));
-  return read_server_info(a.getserverinforesponse());
+  BASALT_ASSIGN_OR_RETURN(const protowire::Answer a,
+                          call(std::move(r), Response::kGetServerInfoResponse));
+  return read_server_info(a->getserverinforesponse());
 }
 
 core::Status RpcCalls::check_server(kaspa::Network network) {
@@ -270,56 +291,64 @@ core::Status RpcCalls::check_server(kaspa::Network network) {
 core::Result<DagInfo> RpcCalls::dag_info() {
   protowire::Request r;
   r.mutable_getblockdaginforequest();
-  BASALT_ASSIGN_OR_RETURN(const Response a, call(std::move(r), Response::kGetBlockDagInfoResponse));
-  return read_dag_info(a.getblockdaginforesponse());
+  BASALT_ASSIGN_OR_RETURN(const protowire::Answer a,
+                          call(std::move(r), Response::kGetBlockDagInfoResponse));
+  return read_dag_info(a->getblockdaginforesponse());
 }
 
 core::Result<FeeEstimate> RpcCalls::fee_estimate() {
   protowire::Request r;
   r.mutable_getfeeestimaterequest();
-  BASALT_ASSIGN_OR_RETURN(const Response a, call(std::move(r), Response::kGetFeeEstimateResponse));
-  return read_fee_estimate(a.getfeeestimateresponse());
+  BASALT_ASSIGN_OR_RETURN(const protowire::Answer a,
+                          call(std::move(r), Response::kGetFeeEstimateResponse));
+  return read_fee_estimate(a->getfeeestimateresponse());
 }
 
 core::Result<std::vector<Utxo>> RpcCalls::utxos(const std::vector<kaspa::Address>& addresses) {
   protowire::Request r;
   for (const kaspa::Address& a : addresses)
     r.mutable_getutxosbyaddressesrequest()->add_addresses(a.to_string());
-  BASALT_ASSIGN_OR_RETURN(const Response a,
+  BASALT_ASSIGN_OR_RETURN(const protowire::Answer a,
                           call(std::move(r), Response::kGetUtxosByAddressesResponse));
-  return read_utxos(a.getutxosbyaddressesresponse());
+  return read_utxos(a->getutxosbyaddressesresponse());
 }
 
 core::Result<kaspa::TxId> RpcCalls::submit(const kaspa::Transaction& tx) {
   protowire::Request r;
   *r.mutable_submittransactionrequest()->mutable_transaction() = protowire::to_rpc(tx);
-  BASALT_ASSIGN_OR_RETURN(const Response a,
+  BASALT_ASSIGN_OR_RETURN(const protowire::Answer a,
                           call(std::move(r), Response::kSubmitTransactionResponse));
-  return submitted(tx, a.submittransactionresponse());
+  return submitted(tx, a->submittransactionresponse());
 }
 
 core::Result<kaspa::TxId> RpcCalls::submit_replacement(const kaspa::Transaction& tx) {
   protowire::Request r;
   *r.mutable_submittransactionreplacementrequest()->mutable_transaction() = protowire::to_rpc(tx);
-  BASALT_ASSIGN_OR_RETURN(const Response a,
+  BASALT_ASSIGN_OR_RETURN(const protowire::Answer a,
                           call(std::move(r), Response::kSubmitTransactionReplacementResponse));
-  return submitted(tx, a.submittransactionreplacementresponse());
+  return submitted(tx, a->submittransactionreplacementresponse());
 }
 
 }  // namespace basalt::l1::kaspad
 
 namespace basalt::l1::kaspad {
 
-core::Result<ChainRead> RpcCalls::chain_from(const kaspa::BlockHash& start,
-                                             std::uint64_t min_confirmations) {
-  protowire::Request r;
-  auto* q = r.mutable_getvirtualchainfromblockv2request();
+protowire::RpcClient::Batch RpcCalls::ask_chain_from(const kaspa::BlockHash& start,
+                                                     std::uint64_t min_confirmations) {
+  std::vector<protowire::Request> r(1);
+  auto* q = r[0].mutable_getvirtualchainfromblockv2request();
   q->set_starthash(start.hex());
   q->set_dataverbositylevel(::protowire::FULL);
   if (min_confirmations > 0) q->set_minconfirmationcount(min_confirmations);
-  BASALT_ASSIGN_OR_RETURN(const Response a,
-                          call(std::move(r), Response::kGetVirtualChainFromBlockV2Response));
-  return read_chain(a.getvirtualchainfromblockv2response());
+  return client_.send(std::move(r));
+}
+
+core::Result<protowire::Answer> RpcCalls::take_chain_answer(protowire::RpcClient::Batch asked) {
+  std::vector<core::Result<protowire::Answer>> answers = client_.take(std::move(asked));
+  if (answers.size() != 1) return Error{ErrorCode::kInvalid, "no V2 request was sent"};
+  BASALT_ASSIGN_OR_RETURN(protowire::Answer a, std::move(answers.front()));
+  BASALT_TRY(expect(*a, Response::kGetVirtualChainFromBlockV2Response));
+  return a;
 }
 
 core::Result<LaneProof> RpcCalls::lane_proof(const kaspa::BlockHash& block,
@@ -328,21 +357,29 @@ core::Result<LaneProof> RpcCalls::lane_proof(const kaspa::BlockHash& block,
   return std::move(one.front());
 }
 
-core::Result<std::vector<LaneProof>> RpcCalls::lane_proofs(
-    const std::vector<std::pair<kaspa::BlockHash, kaspa::LaneKey>>& asked) {
+core::Result<std::vector<LaneProof>> RpcCalls::lane_proofs(const LaneProofAsked& asked) {
+  return take_lane_proofs(ask_lane_proofs(asked), asked);
+}
+
+protowire::RpcClient::Batch RpcCalls::ask_lane_proofs(const LaneProofAsked& asked) {
   std::vector<protowire::Request> requests(asked.size());
   for (std::size_t i = 0; i < asked.size(); ++i) {
     auto* q = requests[i].mutable_getseqcommitlaneproofrequest();
     q->set_blockhash(protowire::hash_bytes(asked[i].first.hash()));
     q->set_lanekey(protowire::hash_bytes(asked[i].second.hash()));
   }
-  std::vector<core::Result<Response>> answers = client_.call_all(std::move(requests));
+  return client_.send(std::move(requests));
+}
+
+core::Result<std::vector<LaneProof>> RpcCalls::take_lane_proofs(protowire::RpcClient::Batch batch,
+                                                                const LaneProofAsked& asked) {
+  std::vector<core::Result<protowire::Answer>> answers = client_.take(std::move(batch));
   std::vector<LaneProof> out;
   for (std::size_t i = 0; i < answers.size(); ++i) {
-    BASALT_ASSIGN_OR_RETURN(const Response a, std::move(answers[i]));
-    BASALT_TRY(expect(a, Response::kGetSeqCommitLaneProofResponse));
+    BASALT_ASSIGN_OR_RETURN(const protowire::Answer a, std::move(answers[i]));
+    BASALT_TRY(expect(*a, Response::kGetSeqCommitLaneProofResponse));
     BASALT_ASSIGN_OR_RETURN(LaneProof p,
-                            read_lane_proof(a.getseqcommitlaneproofresponse(), asked[i].second));
+                            read_lane_proof(a->getseqcommitlaneproofresponse(), asked[i].second));
     out.push_back(std::move(p));
   }
   return out;
@@ -351,8 +388,9 @@ core::Result<std::vector<LaneProof>> RpcCalls::lane_proofs(
 core::Result<BlockHeader> RpcCalls::block_header(const kaspa::BlockHash& block) {
   protowire::Request r;
   r.mutable_getblockrequest()->set_hash(block.hex());
-  BASALT_ASSIGN_OR_RETURN(const Response a, call(std::move(r), Response::kGetBlockResponse));
-  BASALT_ASSIGN_OR_RETURN(BlockHeader h, read_block_header(a.getblockresponse()));
+  BASALT_ASSIGN_OR_RETURN(const protowire::Answer a,
+                          call(std::move(r), Response::kGetBlockResponse));
+  BASALT_ASSIGN_OR_RETURN(BlockHeader h, read_block_header(a->getblockresponse()));
   if (h.hash != block) return malformed("asked for block " + block.hex() + ", got " + h.hash.hex());
   return h;
 }
@@ -360,8 +398,9 @@ core::Result<BlockHeader> RpcCalls::block_header(const kaspa::BlockHash& block) 
 core::Result<std::uint64_t> RpcCalls::mempool_size() {
   protowire::Request r;
   r.mutable_getinforequest();
-  BASALT_ASSIGN_OR_RETURN(const Response a, call(std::move(r), Response::kGetInfoResponse));
-  return read_mempool_size(a.getinforesponse());
+  BASALT_ASSIGN_OR_RETURN(const protowire::Answer a,
+                          call(std::move(r), Response::kGetInfoResponse));
+  return read_mempool_size(a->getinforesponse());
 }
 
 core::Status RpcCalls::subscribe_chain_changes() {
@@ -369,9 +408,9 @@ core::Status RpcCalls::subscribe_chain_changes() {
   auto* q = r.mutable_notifyvirtualchainchangedrequest();
   q->set_includeacceptedtransactionids(false);
   q->set_command(::protowire::NOTIFY_START);
-  BASALT_ASSIGN_OR_RETURN(const Response a,
+  BASALT_ASSIGN_OR_RETURN(const protowire::Answer a,
                           call(std::move(r), Response::kNotifyVirtualChainChangedResponse));
-  return refused(a.notifyvirtualchainchangedresponse());
+  return refused(a->notifyvirtualchainchangedresponse());
 }
 
 }  // namespace basalt::l1::kaspad

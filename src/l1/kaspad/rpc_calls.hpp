@@ -87,22 +87,28 @@ class RpcCalls {
   // The id kaspad reports must be the transaction's own.
   core::Result<kaspa::TxId> submit(const kaspa::Transaction& tx);
   core::Result<kaspa::TxId> submit_replacement(const kaspa::Transaction& tx);
-  // GetVirtualChainFromBlockV2(start, FULL, min_confirmations): one chunk, as large as kaspad
-  // makes it.
-  core::Result<ChainRead> chain_from(const kaspa::BlockHash& start,
-                                     std::uint64_t min_confirmations);
   core::Result<LaneProof> lane_proof(const kaspa::BlockHash& block, const kaspa::LaneKey& key);
   // Several lane proofs in one round trip, in the order asked; the first error is the answer.
-  core::Result<std::vector<LaneProof>> lane_proofs(
-      const std::vector<std::pair<kaspa::BlockHash, kaspa::LaneKey>>& asked);
+  using LaneProofAsked = std::vector<std::pair<kaspa::BlockHash, kaspa::LaneKey>>;
+  core::Result<std::vector<LaneProof>> lane_proofs(const LaneProofAsked& asked);
+
+  // GetVirtualChainFromBlockV2(start, FULL, min_confirmations), one chunk as large as kaspad
+  // makes it, and lane_proofs, in halves so that the server works while the caller does: ask_*
+  // sends, take_* waits for the answers (and reads them; a V2 answer is read with read_chain).
+  protowire::RpcClient::Batch ask_chain_from(const kaspa::BlockHash& start,
+                                             std::uint64_t min_confirmations);
+  core::Result<protowire::Answer> take_chain_answer(protowire::RpcClient::Batch asked);
+  protowire::RpcClient::Batch ask_lane_proofs(const LaneProofAsked& asked);
+  core::Result<std::vector<LaneProof>> take_lane_proofs(protowire::RpcClient::Batch batch,
+                                                        const LaneProofAsked& asked);
   core::Result<BlockHeader> block_header(const kaspa::BlockHash& block);
   core::Result<std::uint64_t> mempool_size();
   // NotifyVirtualChainChanged without transaction ids: the notifications only wake the follower.
   core::Status subscribe_chain_changes();
 
  private:
-  core::Result<protowire::Response> call(protowire::Request r,
-                                         protowire::Response::PayloadCase expected);
+  core::Result<protowire::Answer> call(protowire::Request r,
+                                       protowire::Response::PayloadCase expected);
   protowire::RpcClient& client_;
 };
 

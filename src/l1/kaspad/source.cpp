@@ -60,6 +60,7 @@ core::Result<core::Hash32> check_block(const ChainBlockRead& block,
 Source::Source(SourceOptions options) : options_(std::move(options)) {}
 
 Source::~Source() {
+  forget_ahead();
   // The reader thread calls back into this object: stop it first.
   calls_.reset();
   client_.reset();
@@ -82,15 +83,16 @@ core::Status Source::reconnect() const {
                                               " is not reachable; next attempt in " +
                                               std::to_string(wait.count()) + " ms"};
   }
+  forget_ahead();
   calls_.reset();
   client_.reset();
-  ahead_.clear();
   next_attempt_ = now + backoff_;
   backoff_ = std::min(backoff_ * 2, kMaxBackoff);
   protowire::RpcClient::Options o;
   o.target = options_.target;
   o.connect_timeout = options_.connect_timeout;
   o.call_timeout = options_.call_timeout;
+  o.max_message_bytes = options_.max_message_bytes;
   o.on_notification = [this](const protowire::Response& r) {
     if (!r.has_virtualchainchangednotification()) return;
     std::lock_guard lk(notify_m_);
@@ -174,50 +176,98 @@ core::Result<ChainChanged> Source::chain_from(const std::optional<kaspa::BlockHa
   }
   const kaspa::BlockHash from = start ? *start : *origin_;
   ChainChanged out;
-  const bool left_over = !ahead_.empty() && ahead_parent_.hash == from;
+  const bool left_over = ahead_parent_.hash == from && (!ahead_.empty() || next_chunk_.valid());
   if (!left_over) {
-    ahead_.clear();
-    BASALT_ASSIGN_OR_RETURN(ChainRead read, rpc->chain_from(from, options_.min_confirmations));
-    BASALT_ASSIGN_OR_RETURN(ahead_parent_, parent_of(*rpc, from, read.removed));
-    out.removed = std::move(read.removed);
-    ahead_.assign(std::make_move_iterator(read.added.begin()),
-                  std::make_move_iterator(read.added.end()));
-  }
-  if (left_over && ahead_.size() < max_added) {
+    forget_ahead();
+    BASALT_ASSIGN_OR_RETURN(
+        Chunk c,
+        read_chunk(*rpc, rpc->ask_chain_from(from, options_.min_confirmations), max_added));
+    BASALT_TRY(take_in(*rpc, from, false, std::move(c), max_added, out));
+  } else if (ahead_.size() < max_added && next_chunk_.valid()) {
     // The rest of an earlier chunk ends where that chunk did, not where the chain does: take the
-    // next one too, so that a catch-up step is full (a fresh answer already reaches the sink).
-    // Its removals (a reorg since) would not fit this answer: then it waits for the next call.
-    BASALT_ASSIGN_OR_RETURN(ChainRead more,
-                            rpc->chain_from(ahead_.back().hash, options_.min_confirmations));
-    if (more.removed.empty()) {
-      for (auto& b : more.added) ahead_.push_back(std::move(b));
+    // next one too, so that a catch-up step is full.
+    core::Result<Chunk> c = next_chunk_.get();
+    if (!c.ok()) {
+      forget_ahead();
+      return c.error();
     }
+    BASALT_TRY(take_in(*rpc, from, true, std::move(*c), max_added, out));
   }
-  // The lane proofs of every block handed on now, in one round trip.
   const std::size_t n = std::min(max_added, ahead_.size());
-  const std::size_t lanes = options_.lanes.size();
-  std::vector<std::pair<kaspa::BlockHash, kaspa::LaneKey>> asked;
-  for (std::size_t i = 0; i < n; ++i)
-    for (const kaspa::LaneKey& key : options_.lanes) asked.emplace_back(ahead_[i].hash, key);
-  auto proofs = rpc->lane_proofs(asked);
-  if (!proofs.ok()) {
-    ahead_.clear();
-    return proofs.error();
-  }
   for (std::size_t i = 0; i < n; ++i) {
-    std::vector<LaneProof> mine(std::make_move_iterator(proofs->begin() + i * lanes),
-                                std::make_move_iterator(proofs->begin() + (i + 1) * lanes));
-    auto info = checked(ahead_.front(), ahead_parent_, std::move(mine));
+    auto info = checked(ahead_.front().block, ahead_parent_, std::move(ahead_.front().proofs));
     if (!info.ok()) {
-      ahead_.clear();
+      forget_ahead();
       ahead_parent_ = {};
       return info.error();
     }
-    ahead_parent_ = {ahead_.front().hash, ahead_.front().timestamp, ahead_.front().seq_commit};
+    const ChainBlockRead& b = ahead_.front().block;
+    ahead_parent_ = {b.hash, b.timestamp, b.seq_commit};
     ahead_.pop_front();
     out.added.push_back(std::move(*info));
   }
   return out;
+}
+
+core::Result<Source::Chunk> Source::read_chunk(RpcCalls& rpc, protowire::RpcClient::Batch asked,
+                                               std::size_t max_added) const {
+  BASALT_ASSIGN_OR_RETURN(const protowire::Answer a, rpc.take_chain_answer(std::move(asked)));
+  const auto& m = a->getvirtualchainfromblockv2response();
+  RpcCalls::LaneProofAsked proofs_asked;
+  for (const std::string& hex : m.addedchainblockhashes()) {
+    auto hash = core::Hash32::from_hex(hex);
+    if (hex.size() != 64 || !hash.ok()) break;  // read_chain says what is wrong
+    for (const kaspa::LaneKey& key : options_.lanes)
+      proofs_asked.emplace_back(kaspa::BlockHash(*hash), key);
+  }
+  protowire::RpcClient::Batch proofs = rpc.ask_lane_proofs(proofs_asked);
+  Chunk c;
+  const std::size_t blocks = proofs_asked.size() / options_.lanes.size();
+  if (blocks > 0 && blocks >= max_added) {
+    c.next_from = proofs_asked.back().first;
+    c.next = rpc.ask_chain_from(c.next_from, options_.min_confirmations);
+  }
+  BASALT_ASSIGN_OR_RETURN(ChainRead read, read_chain(m));
+  BASALT_ASSIGN_OR_RETURN(c.proofs, rpc.take_lane_proofs(std::move(proofs), proofs_asked));
+  c.removed = std::move(read.removed);
+  c.added = std::move(read.added);
+  return c;
+}
+
+core::Status Source::take_in(RpcCalls& rpc, const kaspa::BlockHash& from, bool left_over, Chunk c,
+                             std::size_t max_added, ChainChanged& out) const {
+  // A chunk read ahead may be older than the chain: with blocks of its own left, removals do not
+  // fit (they wait for a fresh read once those are handed on); an empty one is read again.
+  if (left_over && (!c.removed.empty() || c.added.empty())) {
+    if (!ahead_.empty()) return core::Status::Ok();
+    forget_ahead();
+    BASALT_ASSIGN_OR_RETURN(
+        c, read_chunk(rpc, rpc.ask_chain_from(from, options_.min_confirmations), max_added));
+  }
+  if (!left_over || !c.removed.empty()) {
+    BASALT_ASSIGN_OR_RETURN(ahead_parent_, parent_of(rpc, from, c.removed));
+  }
+  out.removed = std::move(c.removed);
+  const std::size_t lanes = options_.lanes.size();
+  for (std::size_t i = 0; i < c.added.size(); ++i) {
+    Ahead a{std::move(c.added[i]), {}};
+    for (std::size_t k = 0; k < lanes; ++k) a.proofs.push_back(std::move(c.proofs[i * lanes + k]));
+    ahead_.push_back(std::move(a));
+  }
+  if (!c.next.empty()) {
+    next_from_ = c.next_from;
+    next_chunk_ =
+        std::async(std::launch::async, [this, &rpc, next = std::move(c.next), max_added]() mutable {
+          return read_chunk(rpc, std::move(next), max_added);
+        });
+  }
+  return core::Status::Ok();
+}
+
+void Source::forget_ahead() const {
+  ahead_.clear();
+  next_chunk_ = {};  // waits for its thread
+  next_from_ = {};
 }
 
 core::Result<LaneProof> Source::lane_proof(const kaspa::BlockHash& block,

@@ -4,11 +4,14 @@
 // carries from the parent's, so a block's activity root is derived, never taken on trust, and the
 // follower then checks its lane tips against the same proofs. One V2 answer is as long as kaspad
 // makes it; what a step does not take waits in a buffer (unchecked until it is handed on), so a
-// catch-up costs one V2 call per kaspad chunk, never one that grows with the gap.
+// catch-up costs one V2 call per kaspad chunk, never one that grows with the gap. During a
+// catch-up (an answer of a step or more) the next chunk is asked for as soon as one arrives, and
+// read (transactions decoded, ids computed, lane proofs fetched) on a thread of its own while the
+// caller works: kaspad, the reader and the caller work side by side.
 //
 // The connection is reopened when it breaks, at most once per backoff interval (doubling to 30 s),
 // and each time the server is checked again and the notifications subscribed again. Every call has
-// a deadline; an answer beyond protowire::kMaxMessageBytes is refused by gRPC. Errors are the
+// a deadline; an answer beyond max_message_bytes is refused by gRPC. Errors are the
 // calls' (kUnavailable, kInvalid); an answer that fails a check is kInvalid naming the block, and
 // the source hands nothing of that chunk on.
 #pragma once
@@ -17,6 +20,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -39,6 +43,7 @@ struct SourceOptions {
   std::uint64_t min_confirmations = 0;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds call_timeout{30000};
+  int max_message_bytes = protowire::kMaxMessageBytes;
 };
 
 // Checks one added block against its lane proofs (all for this block) and its selected parent's
@@ -98,6 +103,24 @@ class Source : public ChainSource {
                                        std::vector<LaneProof> proofs) const;
   core::Result<Parent> parent_of(RpcCalls& rpc, const kaspa::BlockHash& start,
                                  const std::vector<kaspa::BlockHash>& removed) const;
+  // One V2 answer read, with the lane proofs of its blocks (options_.lanes.size() per block, in
+  // order) and, when it was a step or more long (a catch-up), the request for the chunk after it.
+  struct Chunk {
+    std::vector<kaspa::BlockHash> removed;
+    std::vector<ChainBlockRead> added;
+    std::vector<LaneProof> proofs;
+    protowire::RpcClient::Batch next;
+    kaspa::BlockHash next_from;
+  };
+  // Takes the V2 answer `asked`; asks for its lane proofs and the next chunk before reading it, so
+  // that kaspad works meanwhile. Touches no member but options_: it also runs on its own thread.
+  core::Result<Chunk> read_chunk(RpcCalls& rpc, protowire::RpcClient::Batch asked,
+                                 std::size_t max_added) const;
+  // Takes `c`'s blocks into ahead_ (after the removals it carries, which must fit) and starts
+  // reading the chunk after it.
+  core::Status take_in(RpcCalls& rpc, const kaspa::BlockHash& from, bool left_over, Chunk c,
+                       std::size_t max_added, ChainChanged& out) const;
+  void forget_ahead() const;
 
   SourceOptions options_;
   mutable std::mutex m_;  // the connection and the chain buffer
@@ -107,9 +130,18 @@ class Source : public ChainSource {
   mutable std::chrono::steady_clock::time_point next_attempt_{};
   mutable std::chrono::milliseconds backoff_{250};
   mutable std::optional<kaspa::BlockHash> origin_;
-  // Blocks of the last V2 answer not handed on yet, following `ahead_parent_`.
-  mutable std::deque<ChainBlockRead> ahead_;
+  // Blocks of the V2 answers read and not handed on yet, following `ahead_parent_`, each with
+  // its lane proofs.
+  struct Ahead {
+    ChainBlockRead block;
+    std::vector<LaneProof> proofs;
+  };
+  mutable std::deque<Ahead> ahead_;
   mutable Parent ahead_parent_;
+  // The chunk after `next_from_` (ahead_'s last block when it was asked), read on a thread of its
+  // own. Dropped before the connection is.
+  mutable std::future<core::Result<Chunk>> next_chunk_;
+  mutable kaspa::BlockHash next_from_;
   // Written by the connection's reader thread.
   mutable std::mutex notify_m_;
   mutable std::condition_variable notify_cv_;

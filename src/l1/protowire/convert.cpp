@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <type_traits>
 
 #include "kaspa/limits.hpp"
@@ -14,46 +15,59 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
+// A field's name, built only when an error names it (a chain block holds thousands of fields).
+struct Field {
+  std::string_view base;
+  int index = -1;                // base[index] when set
+  std::string_view middle = {};  // then this
+  std::string name(std::string_view last) const {
+    std::string n(base);
+    if (index >= 0) n += "[" + std::to_string(index) + "]";
+    n += middle;
+    n += last;
+    return n;
+  }
+};
+
 Error bad(const std::string& field, const std::string& why) {
   return Error{ErrorCode::kInvalid, field + ": " + why};
 }
 
-core::Result<core::Bytes> hex_field(const std::string& field, const std::string& hex,
+core::Result<core::Bytes> hex_field(const Field& f, std::string_view last, const std::string& hex,
                                     std::uint64_t max_bytes) {
   if (hex.size() > 2 * max_bytes)
-    return bad(field, "longer than " + std::to_string(max_bytes) + " bytes");
+    return bad(f.name(last), "longer than " + std::to_string(max_bytes) + " bytes");
   auto b = core::from_hex(hex);
-  if (!b.ok()) return bad(field, "not hex");
+  if (!b.ok()) return bad(f.name(last), "not hex");
   return std::move(b).value();
 }
 
-core::Result<core::Hash32> hash_field(const std::string& field, const std::string& hex) {
-  if (hex.size() != 64) return bad(field, "not a 32-byte hash");
+core::Result<core::Hash32> hash_field(const Field& f, std::string_view last,
+                                      const std::string& hex) {
+  if (hex.size() != 64) return bad(f.name(last), "not a 32-byte hash");
   auto h = core::Hash32::from_hex(hex);
-  if (!h.ok()) return bad(field, "not hex");
+  if (!h.ok()) return bad(f.name(last), "not hex");
   return *h;
 }
 
 template <typename T>
-core::Result<T> narrow(const std::string& field, std::uint64_t v) {
+core::Result<T> narrow(const Field& f, std::string_view last, std::uint64_t v) {
   if (v > std::numeric_limits<T>::max())
-    return bad(field,
+    return bad(f.name(last),
                std::to_string(v) + " is above " + std::to_string(std::numeric_limits<T>::max()));
   return static_cast<T>(v);
 }
 
-::protowire::RpcScriptPublicKey to_rpc_spk(const kaspa::ScriptPublicKey& spk) {
-  ::protowire::RpcScriptPublicKey m;
-  m.set_version(spk.version);
-  m.set_scriptpublickey(core::to_hex(spk.script));
-  return m;
+void fill_spk(const kaspa::ScriptPublicKey& spk, ::protowire::RpcScriptPublicKey* m) {
+  m->set_version(spk.version);
+  m->set_scriptpublickey(core::to_hex(spk.script));
 }
 
-core::Result<kaspa::ScriptPublicKey> spk_from_rpc(const std::string& field,
+core::Result<kaspa::ScriptPublicKey> spk_from_rpc(const Field& f,
                                                   const ::protowire::RpcScriptPublicKey& m) {
   kaspa::ScriptPublicKey spk;
-  BASALT_ASSIGN_OR_RETURN(spk.version, narrow<std::uint16_t>(field + ".version", m.version()));
-  BASALT_ASSIGN_OR_RETURN(spk.script, hex_field(field + ".scriptPublicKey", m.scriptpublickey(),
+  BASALT_ASSIGN_OR_RETURN(spk.version, narrow<std::uint16_t>(f, ".version", m.version()));
+  BASALT_ASSIGN_OR_RETURN(spk.script, hex_field(f, ".scriptPublicKey", m.scriptpublickey(),
                                                 kaspa::kMaxScriptPublicKeyLen));
   return spk;
 }
@@ -67,75 +81,73 @@ core::Result<kaspa::Outpoint> outpoint_from_rpc(
   if (!m.has_transactionid() || !m.has_index())
     return bad("outpoint", "transactionId or index missing");
   BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
-                          hash_field("outpoint.transactionId", m.transactionid()));
+                          hash_field({"outpoint"}, ".transactionId", m.transactionid()));
   return kaspa::Outpoint{kaspa::TxId(id), m.index()};
 }
 
 // RpcTransactionInput and RpcOptionalTransactionInput share names; the optional one must carry
 // every field FULL verbosity fills.
 template <typename Input>
-core::Result<kaspa::TxInput> input_from_rpc(const std::string& field, std::uint16_t version,
-                                            const Input& m, std::uint64_t max_signature_script) {
+core::Result<kaspa::TxInput> input_from_rpc(const Field& f, std::uint16_t version, const Input& m,
+                                            std::uint64_t max_signature_script) {
   if constexpr (std::is_same_v<Input, ::protowire::RpcOptionalTransactionInput>) {
     if (!m.has_previousoutpoint() || !m.has_signaturescript() || !m.has_sequence())
-      return bad(field, "previousOutpoint, signatureScript or sequence missing");
+      return bad(f.name(""), "previousOutpoint, signatureScript or sequence missing");
   }
   kaspa::TxInput in;
   BASALT_ASSIGN_OR_RETURN(in.previous_outpoint, outpoint_from_rpc(m.previousoutpoint()));
-  BASALT_ASSIGN_OR_RETURN(
-      in.signature_script,
-      hex_field(field + ".signatureScript", m.signaturescript(), max_signature_script));
+  BASALT_ASSIGN_OR_RETURN(in.signature_script, hex_field(f, ".signatureScript", m.signaturescript(),
+                                                         max_signature_script));
   in.sequence = m.sequence();
   // A v0 input commits a sig-op count, a v1 input a compute budget; the other field must be 0.
   if (version >= kaspa::kTxVersionToccata) {
-    if (m.sigopcount() != 0) return bad(field + ".sigOpCount", "set on a v1 transaction");
+    if (m.sigopcount() != 0) return bad(f.name(".sigOpCount"), "set on a v1 transaction");
     BASALT_ASSIGN_OR_RETURN(in.compute_commit.value,
-                            narrow<std::uint16_t>(field + ".computeBudget", m.computebudget()));
+                            narrow<std::uint16_t>(f, ".computeBudget", m.computebudget()));
     in.compute_commit.kind = kaspa::ComputeCommit::Kind::kComputeBudget;
   } else {
-    if (m.computebudget() != 0) return bad(field + ".computeBudget", "set on a v0 transaction");
+    if (m.computebudget() != 0) return bad(f.name(".computeBudget"), "set on a v0 transaction");
     BASALT_ASSIGN_OR_RETURN(in.compute_commit.value,
-                            narrow<std::uint8_t>(field + ".sigOpCount", m.sigopcount()));
+                            narrow<std::uint8_t>(f, ".sigOpCount", m.sigopcount()));
     in.compute_commit.kind = kaspa::ComputeCommit::Kind::kSigOpCount;
   }
   return in;
 }
 
-core::Result<kaspa::CovenantBinding> binding_from_rpc(const std::string& field,
+core::Result<kaspa::CovenantBinding> binding_from_rpc(const Field& f,
                                                       const ::protowire::RpcCovenantBinding& m) {
   kaspa::CovenantBinding c;
-  BASALT_ASSIGN_OR_RETURN(c.authorizing_input, narrow<std::uint16_t>(field + ".authorizing_input",
-                                                                     m.authorizing_input()));
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
-                          hash_field(field + ".covenant_id", m.covenant_id()));
+  BASALT_ASSIGN_OR_RETURN(c.authorizing_input,
+                          narrow<std::uint16_t>(f, ".authorizing_input", m.authorizing_input()));
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, hash_field(f, ".covenant_id", m.covenant_id()));
   c.covenant_id = kaspa::CovenantId(id);
   return c;
 }
 
-core::Result<kaspa::TxOutput> output_from_rpc(const std::string& field,
-                                              const ::protowire::RpcTransactionOutput& m) {
+core::Result<kaspa::TxOutput> output_from_rpc(int i, const ::protowire::RpcTransactionOutput& m) {
   kaspa::TxOutput out;
   out.value = m.amount();
   BASALT_ASSIGN_OR_RETURN(out.script_public_key,
-                          spk_from_rpc(field + ".scriptPublicKey", m.scriptpublickey()));
+                          spk_from_rpc({"outputs", i, ".scriptPublicKey"}, m.scriptpublickey()));
   if (m.has_covenant()) {
-    BASALT_ASSIGN_OR_RETURN(out.covenant, binding_from_rpc(field + ".covenant", m.covenant()));
+    BASALT_ASSIGN_OR_RETURN(out.covenant,
+                            binding_from_rpc({"outputs", i, ".covenant"}, m.covenant()));
   }
   return out;
 }
 
-core::Result<kaspa::TxOutput> output_from_rpc(const std::string& field,
+core::Result<kaspa::TxOutput> output_from_rpc(int i,
                                               const ::protowire::RpcOptionalTransactionOutput& m) {
   if (!m.has_value() || !m.has_scriptpublickey())
-    return bad(field, "value or scriptPublicKey missing");
+    return bad(Field{"outputs", i}.name(""), "value or scriptPublicKey missing");
   kaspa::TxOutput out;
   out.value = m.value();
   BASALT_ASSIGN_OR_RETURN(out.script_public_key,
-                          spk_from_rpc(field + ".scriptPublicKey", m.scriptpublickey()));
+                          spk_from_rpc({"outputs", i, ".scriptPublicKey"}, m.scriptpublickey()));
   // RpcNullableCovenantBinding: absent or empty, no covenant.
   if (m.has_covenant() && m.covenant().has_covenant()) {
     BASALT_ASSIGN_OR_RETURN(out.covenant,
-                            binding_from_rpc(field + ".covenant", m.covenant().covenant()));
+                            binding_from_rpc({"outputs", i, ".covenant"}, m.covenant().covenant()));
   }
   return out;
 }
@@ -144,22 +156,20 @@ core::Result<kaspa::TxOutput> output_from_rpc(const std::string& field,
 template <typename Tx>
 core::Result<kaspa::Transaction> tx_from_rpc(const Tx& m, std::uint64_t max_signature_script) {
   kaspa::Transaction tx;
-  BASALT_ASSIGN_OR_RETURN(tx.version, narrow<std::uint16_t>("version", m.version()));
+  BASALT_ASSIGN_OR_RETURN(tx.version, narrow<std::uint16_t>({"version"}, "", m.version()));
   if (static_cast<std::uint64_t>(m.inputs_size()) > kaspa::kMaxTxInputs)
     return bad("inputs", "more than " + std::to_string(kaspa::kMaxTxInputs));
   if (static_cast<std::uint64_t>(m.outputs_size()) > kaspa::kMaxTxOutputs)
     return bad("outputs", "more than " + std::to_string(kaspa::kMaxTxOutputs));
   tx.inputs.reserve(m.inputs_size());
   for (int i = 0; i < m.inputs_size(); ++i) {
-    BASALT_ASSIGN_OR_RETURN(kaspa::TxInput in,
-                            input_from_rpc("inputs[" + std::to_string(i) + "]", tx.version,
-                                           m.inputs(i), max_signature_script));
+    BASALT_ASSIGN_OR_RETURN(kaspa::TxInput in, input_from_rpc({"inputs", i}, tx.version,
+                                                              m.inputs(i), max_signature_script));
     tx.inputs.push_back(std::move(in));
   }
   tx.outputs.reserve(m.outputs_size());
   for (int i = 0; i < m.outputs_size(); ++i) {
-    BASALT_ASSIGN_OR_RETURN(kaspa::TxOutput out,
-                            output_from_rpc("outputs[" + std::to_string(i) + "]", m.outputs(i)));
+    BASALT_ASSIGN_OR_RETURN(kaspa::TxOutput out, output_from_rpc(i, m.outputs(i)));
     tx.outputs.push_back(std::move(out));
   }
   tx.lock_time = m.locktime();
@@ -167,7 +177,8 @@ core::Result<kaspa::Transaction> tx_from_rpc(const Tx& m, std::uint64_t max_sign
   if (!lane.ok()) return bad("subnetworkId", "not a 20-byte subnetwork id");
   tx.subnetwork_id = *lane;
   tx.gas = m.gas();
-  BASALT_ASSIGN_OR_RETURN(tx.payload, hex_field("payload", m.payload(), kaspa::kMaxPayloadLen));
+  BASALT_ASSIGN_OR_RETURN(tx.payload,
+                          hex_field({"payload"}, "", m.payload(), kaspa::kMaxPayloadLen));
   return tx;
 }
 
@@ -221,7 +232,7 @@ core::Result<core::Hash32> hash_from_bytes(const std::string& bytes) {
 
 core::Result<kaspa::Outpoint> from_rpc(const ::protowire::RpcOutpoint& m) {
   BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
-                          hash_field("outpoint.transactionId", m.transactionid()));
+                          hash_field({"outpoint"}, ".transactionId", m.transactionid()));
   return kaspa::Outpoint{kaspa::TxId(id), m.index()};
 }
 
@@ -231,7 +242,7 @@ core::Result<kaspa::Outpoint> from_rpc(const ::protowire::RpcOutpoint& m) {
   for (const kaspa::TxOutput& out : tx.outputs) {
     auto* o = m.add_outputs();
     o->set_amount(out.value);
-    *o->mutable_scriptpublickey() = to_rpc_spk(out.script_public_key);
+    fill_spk(out.script_public_key, o->mutable_scriptpublickey());
     if (out.covenant) fill_binding(*out.covenant, o->mutable_covenant());
   }
   m.set_storage_mass(tx.storage_mass);
@@ -245,20 +256,18 @@ core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m,
   return tx;
 }
 
-::protowire::RpcOptionalTransaction to_rpc_optional(const kaspa::Transaction& tx,
-                                                    const kaspa::TxId& id) {
-  ::protowire::RpcOptionalTransaction m;
-  fill_alike(tx, m);
+void to_rpc_optional(const kaspa::Transaction& tx, const kaspa::TxId& id,
+                     ::protowire::RpcOptionalTransaction* m) {
+  fill_alike(tx, *m);
   for (const kaspa::TxOutput& out : tx.outputs) {
-    auto* o = m.add_outputs();
+    auto* o = m->add_outputs();
     o->set_value(out.value);
-    *o->mutable_scriptpublickey() = to_rpc_spk(out.script_public_key);
+    fill_spk(out.script_public_key, o->mutable_scriptpublickey());
     auto* nullable = o->mutable_covenant();
     if (out.covenant) fill_binding(*out.covenant, nullable->mutable_covenant());
   }
-  m.set_mass(tx.storage_mass);
-  m.mutable_verbosedata()->set_transactionid(id.hex());
-  return m;
+  m->set_mass(tx.storage_mass);
+  m->mutable_verbosedata()->set_transactionid(id.hex());
 }
 
 core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcOptionalTransaction& m,
@@ -275,7 +284,7 @@ core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcOptionalTransact
 ::protowire::RpcUtxoEntry to_rpc(const kaspa::UtxoEntry& e) {
   ::protowire::RpcUtxoEntry m;
   m.set_amount(e.amount);
-  *m.mutable_scriptpublickey() = to_rpc_spk(e.script_public_key);
+  fill_spk(e.script_public_key, m.mutable_scriptpublickey());
   m.set_iscoinbase(e.is_coinbase);
   if (e.covenant_id) m.set_covenant_id(e.covenant_id->hex());
   return m;
@@ -285,11 +294,11 @@ core::Result<kaspa::UtxoEntry> from_rpc(const ::protowire::RpcUtxoEntry& m) {
   kaspa::UtxoEntry e;
   e.amount = m.amount();
   BASALT_ASSIGN_OR_RETURN(e.script_public_key,
-                          spk_from_rpc("utxoEntry.scriptPublicKey", m.scriptpublickey()));
+                          spk_from_rpc({"utxoEntry.scriptPublicKey"}, m.scriptpublickey()));
   e.is_coinbase = m.iscoinbase();
   if (!m.covenant_id().empty()) {
     BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
-                            hash_field("utxoEntry.covenant_id", m.covenant_id()));
+                            hash_field({"utxoEntry"}, ".covenant_id", m.covenant_id()));
     e.covenant_id = kaspa::CovenantId(id);
   }
   return e;

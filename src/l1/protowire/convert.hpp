@@ -24,9 +24,9 @@ core::Result<kaspa::Transaction> from_rpc(
     std::uint64_t max_signature_script = kaspa::kMaxSignatureScriptLen);
 
 // GetVirtualChainFromBlockV2's transactions at FULL verbosity; verboseData carries `id`, which
-// must be tx_id(tx).
-::protowire::RpcOptionalTransaction to_rpc_optional(const kaspa::Transaction& tx,
-                                                    const kaspa::TxId& id);
+// must be tx_id(tx). Fills `out` in place (in its arena, when it has one).
+void to_rpc_optional(const kaspa::Transaction& tx, const kaspa::TxId& id,
+                     ::protowire::RpcOptionalTransaction* out);
 // Errors: kInvalid, naming the field, also for a field FULL verbosity fills that is absent.
 core::Result<kaspa::Transaction> from_rpc(
     const ::protowire::RpcOptionalTransaction& m,

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "l1/protowire/protowire.grpc.pb.h"
@@ -20,6 +21,24 @@ using core::ErrorCode;
 // gRPC deadlines are system_clock time points.
 using Clock = std::chrono::system_clock;
 
+namespace {
+
+google::protobuf::ArenaOptions arena_options() {
+  google::protobuf::ArenaOptions o;
+  o.start_block_size = 64 << 10;
+  o.max_block_size = 4 << 20;
+  return o;
+}
+
+}  // namespace
+
+Answer::Answer()
+    : arena_(std::make_unique<google::protobuf::Arena>(arena_options())),
+      message_(google::protobuf::Arena::CreateMessage<Response>(arena_.get())) {}
+Answer::Answer(Answer&&) noexcept = default;
+Answer& Answer::operator=(Answer&&) noexcept = default;
+Answer::~Answer() = default;
+
 // --- client ---
 
 struct RpcClient::Impl {
@@ -30,28 +49,45 @@ struct RpcClient::Impl {
   std::unique_ptr<grpc::ClientReaderWriter<Request, Response>> stream;
   std::thread reader;
 
-  std::mutex write_mu;  // one Write at a time, as gRPC requires
+  std::mutex write_mu;    // one Write at a time, as gRPC requires
+  bool finished = false;  // under write_mu: no Write after Finish
   std::mutex mu;
   std::condition_variable answered;
   bool open = true;
+  std::string why_closed;
   std::uint64_t next_id = 1;
-  std::map<std::uint64_t, std::optional<Response>> pending;
+  std::map<std::uint64_t, std::optional<Answer>> pending;
 
   void read_loop() {
-    Response r;
-    while (stream->Read(&r)) {
-      if (r.id() == 0) {
-        if (options.on_notification) options.on_notification(r);
+    for (;;) {
+      Answer r;
+      if (!stream->Read(&*r)) break;
+      if (r->id() == 0) {
+        if (options.on_notification) options.on_notification(*r);
         continue;
       }
       std::lock_guard lock(mu);
-      auto it = pending.find(r.id());
+      auto it = pending.find(r->id());
       if (it != pending.end()) it->second = std::move(r);  // unknown ids: answers given up on
       answered.notify_all();
     }
+    // The call is over; its status says why (the server went away, an answer beyond the size
+    // bound). Finish must not run beside a Write.
+    grpc::Status status;
+    {
+      std::lock_guard w(write_mu);
+      status = stream->Finish();
+      finished = true;
+    }
     std::lock_guard lock(mu);
     open = false;
+    why_closed = status.error_message();
     answered.notify_all();
+  }
+
+  Error broke() const {
+    return Error{ErrorCode::kUnavailable,
+                 "the RPC stream broke" + (why_closed.empty() ? "" : ": " + why_closed)};
   }
 };
 
@@ -60,8 +96,8 @@ RpcClient::RpcClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 core::Result<std::unique_ptr<RpcClient>> RpcClient::connect(Options options) {
   auto impl = std::make_unique<Impl>();
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  args.SetMaxSendMessageSize(kMaxMessageBytes);
+  args.SetMaxReceiveMessageSize(options.max_message_bytes);
+  args.SetMaxSendMessageSize(options.max_message_bytes);
   impl->channel =
       grpc::CreateCustomChannel(options.target, grpc::InsecureChannelCredentials(), args);
   if (!impl->channel->WaitForConnected(Clock::now() + options.connect_timeout)) {
@@ -77,8 +113,7 @@ core::Result<std::unique_ptr<RpcClient>> RpcClient::connect(Options options) {
 
 RpcClient::~RpcClient() {
   impl_->context.TryCancel();
-  impl_->reader.join();
-  (void)impl_->stream->Finish();
+  impl_->reader.join();  // it finishes the call
 }
 
 bool RpcClient::connected() const {
@@ -86,63 +121,104 @@ bool RpcClient::connected() const {
   return impl_->open;
 }
 
-core::Result<Response> RpcClient::call(Request request) {
+core::Result<Answer> RpcClient::call(Request request) {
   std::vector<Request> one;
   one.push_back(std::move(request));
   return std::move(call_all(std::move(one)).front());
 }
 
-std::vector<core::Result<Response>> RpcClient::call_all(std::vector<Request> requests) {
+std::vector<core::Result<Answer>> RpcClient::call_all(std::vector<Request> requests) {
+  return take(send(std::move(requests)));
+}
+
+RpcClient::Batch::Batch(Batch&& other) noexcept
+    : client_(std::exchange(other.client_, nullptr)),
+      ids_(std::move(other.ids_)),
+      written_(other.written_),
+      sent_(other.sent_) {
+  other.ids_.clear();
+}
+
+RpcClient::Batch& RpcClient::Batch::operator=(Batch&& other) noexcept {
+  if (this != &other) {
+    drop();
+    client_ = std::exchange(other.client_, nullptr);
+    ids_ = std::move(other.ids_);
+    other.ids_.clear();
+    written_ = other.written_;
+    sent_ = other.sent_;
+  }
+  return *this;
+}
+
+RpcClient::Batch::~Batch() {
+  drop();
+}
+
+void RpcClient::Batch::drop() {
+  if (!client_) return;
+  std::lock_guard lock(client_->mu);
+  for (std::uint64_t id : ids_) client_->pending.erase(id);
+  ids_.clear();
+  client_ = nullptr;
+}
+
+RpcClient::Batch RpcClient::send(std::vector<Request> requests) {
   Impl& c = *impl_;
-  std::vector<core::Result<Response>> out;
-  std::vector<std::uint64_t> ids;
+  Batch b;
+  b.client_ = &c;
+  b.sent_ = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(c.mu);
-    if (!c.open) {
-      for (std::size_t i = 0; i < requests.size(); ++i)
-        out.push_back(Error{ErrorCode::kUnavailable, "the RPC stream is closed"});
-      return out;
-    }
+    b.written_ = c.open;
     for (std::size_t i = 0; i < requests.size(); ++i) {
-      ids.push_back(c.next_id++);
-      c.pending[ids.back()];
+      b.ids_.push_back(c.next_id++);
+      c.pending[b.ids_.back()];
     }
   }
-  // All requests go out before any answer is awaited: one round trip for the lot.
-  bool written = true;
-  {
-    std::lock_guard lock(c.write_mu);
-    for (std::size_t i = 0; i < requests.size() && written; ++i) {
-      requests[i].set_id(ids[i]);
-      // gRPC may hold all but the last back and send them together.
-      grpc::WriteOptions wo;
-      if (i + 1 < requests.size()) wo.set_buffer_hint();
-      written = c.stream->Write(requests[i], wo);
-    }
+  if (!b.written_) return b;
+  std::lock_guard lock(c.write_mu);
+  b.written_ = !c.finished;
+  for (std::size_t i = 0; i < requests.size() && b.written_; ++i) {
+    requests[i].set_id(b.ids_[i]);
+    // gRPC may hold all but the last back and send them together.
+    grpc::WriteOptions wo;
+    if (i + 1 < requests.size()) wo.set_buffer_hint();
+    b.written_ = c.stream->Write(requests[i], wo);
   }
+  return b;
+}
+
+std::vector<core::Result<Answer>> RpcClient::take(Batch batch) {
+  Impl& c = *impl_;
+  std::vector<core::Result<Answer>> out;
   std::unique_lock lock(c.mu);
   // A write gRPC refuses means the stream is over, whether or not the reader has seen it yet.
-  if (!written) c.open = false;
+  if (!batch.written_) c.open = false;
   const auto all_answered = [&] {
-    for (std::uint64_t id : ids)
+    for (std::uint64_t id : batch.ids_)
       if (!c.pending.at(id).has_value()) return false;
     return true;
   };
-  if (written)
-    c.answered.wait_for(lock, c.options.call_timeout, [&] { return all_answered() || !c.open; });
-  for (std::uint64_t id : ids) {
-    std::optional<Response> answer = std::move(c.pending.at(id));
+  if (batch.written_) {
+    c.answered.wait_until(lock, batch.sent_ + c.options.call_timeout,
+                          [&] { return all_answered() || !c.open; });
+  }
+  for (std::uint64_t id : batch.ids_) {
+    std::optional<Answer> answer = std::move(c.pending.at(id));
     c.pending.erase(id);
     if (answer) {
-      out.push_back(std::move(*answer));
-    } else if (!written || !c.open) {
-      out.push_back(Error{ErrorCode::kUnavailable, "the RPC stream broke"});
+      out.emplace_back(std::move(*answer));
+    } else if (!batch.written_ || !c.open) {
+      out.push_back(c.broke());
     } else {
       out.push_back(
           Error{ErrorCode::kUnavailable,
                 "no answer within " + std::to_string(c.options.call_timeout.count()) + " ms"});
     }
   }
+  batch.ids_.clear();
+  batch.client_ = nullptr;
   return out;
 }
 
@@ -163,10 +239,11 @@ class Service final : public ::protowire::RPC::Service {
     }
     Request req;
     while (stream->Read(&req)) {
-      Response resp = handler_(req);
-      resp.set_id(req.id());
+      Answer resp;
+      handler_(req, *resp);
+      resp->set_id(req.id());
       std::lock_guard lock(*write_mu);
-      if (!stream->Write(resp)) break;
+      if (!stream->Write(*resp)) break;
     }
     std::lock_guard lock(mu_);
     streams_.erase(stream);

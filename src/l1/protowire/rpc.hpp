@@ -22,7 +22,25 @@ using Response = ::protowire::KaspadResponse;
 // Larger messages are refused by both sides (a catch-up chunk stays far below it).
 inline constexpr int kMaxMessageBytes = 64 << 20;
 
+// A message and the arena that holds it: a chain chunk is some 10^5 small objects, allocated
+// together and freed at once.
+class Answer {
+ public:
+  Answer();
+  Answer(Answer&&) noexcept;
+  Answer& operator=(Answer&&) noexcept;
+  ~Answer();
+  Response& operator*() const { return *message_; }
+  Response* operator->() const { return message_; }
+
+ private:
+  std::unique_ptr<google::protobuf::Arena> arena_;
+  Response* message_;
+};
+
 class RpcClient {
+  struct Impl;
+
  public:
   struct Options {
     std::string target;  // host:port
@@ -31,6 +49,8 @@ class RpcClient {
     // Called on the client's reader thread for each notification; must not call back into the
     // client.
     std::function<void(const Response&)> on_notification;
+    // An answer beyond this breaks the stream (gRPC refuses it), saying so.
+    int max_message_bytes = kMaxMessageBytes;
   };
 
   // Errors: kUnavailable when nothing answers at the target within the connect timeout.
@@ -39,26 +59,45 @@ class RpcClient {
   RpcClient(const RpcClient&) = delete;
   RpcClient& operator=(const RpcClient&) = delete;
 
-  // Sends `request` under a fresh id and waits for its answer. Safe from several threads.
-  // Errors: kUnavailable when the stream is closed, breaks, or the answer does not come within
-  // the call timeout (the late answer is then dropped).
-  core::Result<Response> call(Request request);
-  // Sends every request before waiting for any answer (one round trip for the lot), each under a
-  // fresh id; the answers in the requests' order, each as call() would give it, within one call
-  // timeout for all.
-  std::vector<core::Result<Response>> call_all(std::vector<Request> requests);
+  // Requests sent together, their answers awaited later with take(). A batch not taken is
+  // dropped: its answers are discarded when they come. It must not outlive its client.
+  class Batch {
+   public:
+    Batch() = default;
+    Batch(Batch&& other) noexcept;
+    Batch& operator=(Batch&& other) noexcept;
+    ~Batch();
+    bool empty() const { return ids_.empty(); }
+
+   private:
+    friend class RpcClient;
+    void drop();
+    Impl* client_ = nullptr;
+    std::vector<std::uint64_t> ids_;
+    bool written_ = true;
+    std::chrono::steady_clock::time_point sent_{};
+  };
+
+  // Sends every request (one round trip for the lot), each under a fresh id.
+  Batch send(std::vector<Request> requests);
+  // The answers in the requests' order. Errors: kUnavailable when the stream is closed or breaks,
+  // or an answer has not come within the call timeout of its sending (the late answer is then
+  // dropped).
+  std::vector<core::Result<Answer>> take(Batch batch);
+  // send() and take(). Safe from several threads.
+  std::vector<core::Result<Answer>> call_all(std::vector<Request> requests);
+  core::Result<Answer> call(Request request);
   bool connected() const;
 
  private:
-  struct Impl;
   explicit RpcClient(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
 
 class RpcServer {
  public:
-  // Answers one request; the server sets the answer's id.
-  using Handler = std::function<Response(const Request&)>;
+  // Answers one request into an empty answer (in an arena); the server sets the answer's id.
+  using Handler = std::function<void(const Request&, Response&)>;
 
   // Listens on `address` (host:port; port 0 picks one). A port in use is refused, never shared.
   // Errors: kUnavailable naming the address.

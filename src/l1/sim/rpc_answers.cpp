@@ -99,40 +99,33 @@ void chain_v2(const Simulator& sim, const ServeOptions& o,
     out->mutable_error()->set_message("invalid start hash " + q.starthash());
     return;
   }
-  // In small pieces, so that what the caps leave out is never copied.
-  constexpr std::size_t kPiece = 16;
-  auto change = sim.chain_from(kaspa::BlockHash(*start), std::min(kPiece, o.max_chunk_blocks));
-  if (!change.ok()) {
-    out->mutable_error()->set_message(change.error().context());
+  auto path = sim.path_from(kaspa::BlockHash(*start));
+  if (!path.ok()) {
+    out->mutable_error()->set_message(path.error().context());
     return;
   }
-  for (const auto& h : change->removed) out->add_removedchainblockhashes(h.hex());
+  for (const auto& h : path->removed) out->add_removedchainblockhashes(h.hex());
   // As kaspad: the added blocks end where each has more than minConfirmationCount on it.
   const std::uint64_t sink_blue_score =
       sim.chain().empty() ? 0 : sim.chain().back().context.blue_score;
   const std::uint64_t min_conf = q.has_minconfirmationcount() ? q.minconfirmationcount() : 0;
   const kaspa::BlockHash pruning_point = sim.pruning_point();
-  std::size_t blocks = 0, txs = 0;
-  for (;;) {
-    for (const ChainBlockInfo& b : change->added) {
-      if (blocks >= o.max_chunk_blocks || txs >= o.max_chunk_txs) return;
-      if (min_conf > 0 && sink_blue_score - b.blue_score <= min_conf) return;
-      ++blocks;
-      txs += b.accepted.size();
-      out->add_addedchainblockhashes(b.hash.hex());
-      auto* block = out->add_chainblockacceptedtransactions();
-      const BlockHeader h = *sim.header(b.hash);
-      auto* header = block->mutable_chainblockheader();
-      fill_header(h, pruning_point, header);
-      auto* run = header->add_parentsbylevel();
-      for (const auto& p : h.parents) run->add_parenthashes(p.hex());
-      run->set_cumulativelevel(1);
-      for (const AcceptedTx& a : b.accepted)
-        *block->add_acceptedtransactions() = protowire::to_rpc_optional(a.tx, a.tx_id);
-    }
-    if (change->added.size() < kPiece) return;
-    change = sim.chain_from(change->added.back().hash, kPiece);
-    if (!change.ok()) return;  // cannot happen: the block was just on the chain
+  std::size_t txs = 0;
+  const std::size_t end = std::min(sim.chain().size(), path->next + o.max_chunk_blocks);
+  for (std::size_t i = path->next; i < end && txs < o.max_chunk_txs; ++i) {
+    const ChainBlock& b = sim.chain()[i];
+    if (min_conf > 0 && sink_blue_score - b.context.blue_score <= min_conf) return;
+    txs += b.accepted.size();
+    out->add_addedchainblockhashes(b.hash.hex());
+    auto* block = out->add_chainblockacceptedtransactions();
+    const BlockHeader h = *sim.header(b.hash);
+    auto* header = block->mutable_chainblockheader();
+    fill_header(h, pruning_point, header);
+    auto* run = header->add_parentsbylevel();
+    for (const auto& p : h.parents) run->add_parenthashes(p.hex());
+    run->set_cumulativelevel(1);
+    for (const AcceptedTx& a : b.accepted)
+      protowire::to_rpc_optional(a.tx, a.tx_id, block->add_acceptedtransactions());
   }
 }
 
@@ -196,10 +189,9 @@ Response chain_changed_notification(const ChainChanged& change) {
   return a;
 }
 
-Response answer(const Simulator& sim, ChainSource& l1, const ServeOptions& options,
-                const Request& r) {
+void answer(const Simulator& sim, ChainSource& l1, const ServeOptions& options, const Request& r,
+            Response& a) {
   const kaspa::Network network = options.network;
-  Response a;
   switch (r.payload_case()) {
     case Request::kGetServerInfoRequest: {
       auto* m = a.mutable_getserverinforesponse();
@@ -269,7 +261,6 @@ Response answer(const Simulator& sim, ChainSource& l1, const ServeOptions& optio
     case Request::PAYLOAD_NOT_SET:
       break;
   }
-  return a;
 }
 
 }  // namespace basalt::l1::sim

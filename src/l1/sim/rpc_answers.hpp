@@ -29,8 +29,8 @@ struct ServeOptions {
 // GetUtxosByAddresses: as kaspad's UTXO index, the outputs accepted transactions left (those a
 // mempool transaction spends included), for addresses of the network only.
 // Submissions go to `l1` (the simulator itself, or the Embedded that journals them around it).
-protowire::Response answer(const Simulator& sim, ChainSource& l1, const ServeOptions& options,
-                           const protowire::Request& r);
+void answer(const Simulator& sim, ChainSource& l1, const ServeOptions& options,
+            const protowire::Request& r, protowire::Response& out);
 
 // The VirtualChainChanged notification (id 0) of `change`, without transaction ids.
 protowire::Response chain_changed_notification(const ChainChanged& change);

@@ -8,11 +8,11 @@ core::Result<std::unique_ptr<Served>> Served::start(ServeConfig config) {
   BASALT_ASSIGN_OR_RETURN(s->l1_, Embedded::open(std::move(config.embedded)));
   if (!s->l1_->sim().chain().empty()) s->notified_tip_ = s->l1_->sim().chain().back().hash;
   Served* self = s.get();
-  BASALT_ASSIGN_OR_RETURN(s->server_,
-                          protowire::RpcServer::start(config.listen, [self](const auto& r) {
-                            std::lock_guard lk(self->m_);
-                            return answer(self->l1_->sim(), *self->l1_, self->rpc_, r);
-                          }));
+  BASALT_ASSIGN_OR_RETURN(
+      s->server_, protowire::RpcServer::start(config.listen, [self](const auto& r, auto& out) {
+        std::lock_guard lk(self->m_);
+        answer(self->l1_->sim(), *self->l1_, self->rpc_, r, out);
+      }));
   return s;
 }
 

@@ -467,10 +467,9 @@ core::Result<ChainChanged> Simulator::next_chain_changes() {
   return out;
 }
 
-core::Result<ChainChanged> Simulator::chain_from(const std::optional<BlockHash>& start,
-                                                 std::size_t max_added) const {
-  ChainChanged out;
-  std::size_t from = 0;  // the index in chain_ of the first block to add
+core::Result<Simulator::ChainPath> Simulator::path_from(
+    const std::optional<BlockHash>& start) const {
+  ChainPath out;
   if (start && *start != genesis_) {
     // Off the chain: walk down the abandoned branch to where it left the chain.
     BlockHash h = *start;
@@ -484,13 +483,21 @@ core::Result<ChainChanged> Simulator::chain_from(const std::optional<BlockHash>&
       out.removed.push_back(h);
       h = it->second.parents.front();
     }
-    if (h != genesis_) from = chain_index_.at(h) + 1;
+    if (h != genesis_) out.next = chain_index_.at(h) + 1;
   }
-  if (from < chain_.first()) {
+  if (out.next < chain_.first()) {
     return core::Error{core::ErrorCode::kNotFound,
                        "the chain after the start block is pruned (below the pruning point)"};
   }
-  for (std::size_t i = from; i < chain_.size() && out.added.size() < max_added; ++i)
+  return out;
+}
+
+core::Result<ChainChanged> Simulator::chain_from(const std::optional<BlockHash>& start,
+                                                 std::size_t max_added) const {
+  BASALT_ASSIGN_OR_RETURN(ChainPath path, path_from(start));
+  ChainChanged out;
+  out.removed = std::move(path.removed);
+  for (std::size_t i = path.next; i < chain_.size() && out.added.size() < max_added; ++i)
     out.added.push_back(info_of(chain_[i]));
   return out;
 }

@@ -109,6 +109,14 @@ class Simulator : public ChainSource, public BlockProducer, public kaspa::SeqCom
   // is made from the block's lane leaves when asked.
   core::Result<ChainChanged> chain_from(const std::optional<BlockHash>& start,
                                         std::size_t max_added) const override;
+  // Where the chain goes on from `start` (nullopt: genesis): what chain_from would remove, and
+  // the index in chain() of the first block it would add. Errors: kNotFound for a block unknown
+  // or pruned.
+  struct ChainPath {
+    std::vector<BlockHash> removed;  // highest first
+    std::size_t next = 0;
+  };
+  core::Result<ChainPath> path_from(const std::optional<BlockHash>& start) const;
   core::Result<std::uint64_t> mempool_size() const override { return mempool_.size(); }
   core::Result<std::uint64_t> sink_blue_score() const override {
     return chain_.empty() ? genesis().blue_score : chain_.back().context.blue_score;
