@@ -15,6 +15,7 @@
 #include "cli/bench_prove.hpp"
 #include "cli/dag_commands.hpp"
 #include "cli/exec_command.hpp"
+#include "cli/key_commands.hpp"
 #include "cli/node_command.hpp"
 #include "cli/settle_command.hpp"
 #include "cli/sim_serve.hpp"
@@ -164,6 +165,7 @@ class Commands {
     add_journal(app);
     add_node(app);
     add_tx(app);
+    add_key(app);
   }
 
  private:
@@ -178,6 +180,7 @@ class Commands {
   void add_journal(CLI::App& app);
   void add_node(CLI::App& app);
   void add_tx(CLI::App& app);
+  void add_key(CLI::App& app);
   void add_tx_load(CLI::App& tx);
 
   std::string vectors_path_;
@@ -188,6 +191,7 @@ class Commands {
   basalt::cli::SimServeOptions serve_opts_;
   basalt::cli::BenchFollowOptions bench_follow_opts_;
   std::string serve_network_ = "devnet";
+  std::string key_file_, key_network_ = "simnet";
   std::uint64_t bench_sim_blocks_ = 2000;
   basalt::dag::SimulationParams dag_params_;
   std::uint64_t delta_ = 500, gamma_ = 50;
@@ -585,6 +589,35 @@ void Commands::add_tx(CLI::App& app) {
     code = basalt::cli::tx_status(tx_api_, tx_id_, wait_for_, tx_timeout_, std::cout, std::cerr);
   });
   add_tx_load(*tx);
+}
+
+void Commands::add_key(CLI::App& app) {
+  auto* key =
+      app.add_subcommand("key", "secret key files: a new one, or one's public key and address");
+  key->require_subcommand(1);
+  const auto network = [this]() -> std::optional<basalt::kaspa::Network> {
+    auto n = basalt::kaspa::parse_network(key_network_);
+    if (!n.ok()) {
+      std::cerr << "basalt: --network: " << n.error().context() << "\n";
+      code = 2;
+      return std::nullopt;
+    }
+    return *n;
+  };
+  auto* key_new = key->add_subcommand("new", "write a fresh secret key to a new file (mode 0600)");
+  key_new->add_option("file", key_file_, "the key file to create")->required();
+  key_new->add_option("--network", key_network_,
+                      "the network of the address shown: mainnet, testnet-10, devnet or simnet "
+                      "(default simnet)");
+  key_new->callback([this, network] {
+    if (auto n = network()) code = basalt::cli::key_new(key_file_, *n, std::cout, std::cerr);
+  });
+  auto* key_show = key->add_subcommand("show", "a key file's public key and address");
+  key_show->add_option("file", key_file_, "the key file")->required();
+  key_show->add_option("--network", key_network_, "as for `key new`");
+  key_show->callback([this, network] {
+    if (auto n = network()) code = basalt::cli::key_show(key_file_, *n, std::cout, std::cerr);
+  });
 }
 
 void Commands::add_tx_load(CLI::App& tx) {

@@ -71,14 +71,16 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
   log.info(l1_line);
   if (node.observer()) {
     log.warn(
-        "keyless observer: this L1 cannot verify basalt's re-execution receipts, so the "
-        "node follows and executes the lane and serves its API, but proves and settles nothing");
+        "keyless observer: this L1 cannot verify basalt's re-execution receipts, so the node "
+        "follows and executes the lane, proves locally and serves its API, but settles nothing");
   }
-  log.info(config->prover_enabled && !node.observer()
-               ? "prover: transaction, batch and aggregate receipts by re-execution (not "
-                 "succinct, not zero-knowledge)"
-               : "prover: off");
-  if (node.covenant_id() && config->settle_enabled) {
+  if (!config->prover_enabled) {
+    log.info("prover: off");
+  } else {
+    log.info(std::string("prover: transaction, batch") + (node.settles() ? " and aggregate" : "") +
+             " receipts by re-execution (not succinct, not zero-knowledge)");
+  }
+  if (node.settles()) {
     log.info("settlement: covenant " + node.covenant_id()->hex() + ", bundles of " +
              std::to_string(config->bundle_size) + " batches");
   } else {
@@ -95,10 +97,9 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
   const node::NodeStatus s = node.status();
   log.info("stopped at batch " + std::to_string(s.committed) + " (root " + s.committed_root.hex() +
            ")" + (config->prover_enabled ? ", proven " + std::to_string(s.proven) : "") +
-           (node.covenant_id()
-                ? ", settled " + std::to_string(s.settled_confirmed) + " (" +
-                      std::to_string(s.settlements_confirmed) + " settlements confirmed)"
-                : ""));
+           (node.settles() ? ", settled " + std::to_string(s.settled_confirmed) + " (" +
+                                 std::to_string(s.settlements_confirmed) + " settlements confirmed)"
+                           : ""));
   if (!st.ok()) {
     log.error(st.error().to_string());
     return 1;

@@ -1,8 +1,12 @@
 #include "client/api_client.hpp"
 
+#include <fcntl.h>
 #include <httplib.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 
 #include "crypto/sha256.hpp"
@@ -88,11 +92,29 @@ core::Result<std::vector<Output>> spendable(const ApiClient& api, const crypto::
 
 core::Result<crypto::SecretKey> read_key_file(const std::string& path) {
   std::ifstream in(path);
-  if (!in) return Error{ErrorCode::kIo, "cannot read " + path};
+  if (!in) return Error{ErrorCode::kIo, "cannot read " + path + ": " + std::strerror(errno)};
   std::string hex;
   in >> hex;
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 h, core::Hash32::from_hex(hex));
-  return crypto::SecretKey::from_bytes(h.bytes);
+  auto h = core::Hash32::from_hex(hex);
+  if (hex.size() != 64 || !h.ok())
+    return Error{ErrorCode::kInvalid, path + ": not a secret key (64 hex digits)"};
+  auto key = crypto::SecretKey::from_bytes(h->bytes);
+  if (!key.ok()) return Error{ErrorCode::kInvalid, path + ": " + key.error().context()};
+  return std::move(key).value();
+}
+
+core::Status write_key_file(const std::string& path, const crypto::SecretKey& key) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return Error{ErrorCode::kIo, "cannot create " + path + ": " + std::strerror(errno)};
+  const std::string text = core::to_hex(key.export_bytes()) + "\n";
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  const int saved = errno;
+  const bool closed = ::close(fd) == 0;
+  if (!written || !closed) {
+    return Error{ErrorCode::kIo,
+                 "cannot write " + path + ": " + std::strerror(written ? errno : saved)};
+  }
+  return core::Status::Ok();
 }
 
 kaspa::Transaction build_lane_tx(const kaspa::LaneId& lane, core::Bytes payload,

@@ -54,9 +54,12 @@ using Output = std::pair<kaspa::Outpoint, kaspa::UtxoEntry>;
 // The P2PK outputs of `key` that L1 has and no mempool transaction spends.
 core::Result<std::vector<Output>> spendable(const ApiClient& api, const crypto::SecretKey& key);
 
-// Reads a secret key written as 64 hex digits (surrounding whitespace ignored). Errors: kIo,
-// kInvalid.
+// Reads a secret key written as 64 hex digits (surrounding whitespace ignored). Errors: kIo (with
+// the system's reason), kInvalid (naming the file).
 core::Result<crypto::SecretKey> read_key_file(const std::string& path);
+// Writes `key` as 64 hex digits and a newline to a new file only its owner may read. Errors: kIo
+// (an existing file is never overwritten), with the system's reason.
+core::Status write_key_file(const std::string& path, const crypto::SecretKey& key);
 
 // A lane transaction (v1, on `lane`) carrying `payload`, spending `funding` (a P2PK output of
 // `key`) with one change output back to the key, `fee` sompi less, and signed. Without a fee it

@@ -1,5 +1,6 @@
 #include "crypto/schnorr.hpp"
 
+#include <openssl/rand.h>
 #include <secp256k1.h>
 #include <secp256k1_extrakeys.h>
 #include <secp256k1_schnorrsig.h>
@@ -24,6 +25,20 @@ core::Result<SecretKey> SecretKey::from_bytes(const std::array<std::uint8_t, 32>
     return core::Error{core::ErrorCode::kInvalid, "not a secp256k1 secret key"};
   }
   return SecretKey(bytes);
+}
+
+core::Result<SecretKey> SecretKey::generate() {
+  std::array<std::uint8_t, 32> bytes;
+  // Drawn again in the (2^-128) case of a value that is not a secret key.
+  for (;;) {
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+      return core::Error{core::ErrorCode::kIo, "OpenSSL's random generator failed"};
+    if (secp256k1_ec_seckey_verify(ctx(), bytes.data()) == 1) break;
+  }
+  SecretKey key(bytes);
+  volatile std::uint8_t* p = bytes.data();
+  for (std::size_t i = 0; i < bytes.size(); ++i) p[i] = 0;
+  return key;
 }
 
 SecretKey::~SecretKey() {

@@ -24,6 +24,8 @@ class SecretKey {
  public:
   // Errors: kInvalid unless the 32 bytes are a valid secp256k1 secret key (non-zero, below n).
   static core::Result<SecretKey> from_bytes(const std::array<std::uint8_t, 32>& bytes);
+  // A fresh key from OpenSSL's CSPRNG. Errors: kIo when it cannot give random bytes.
+  static core::Result<SecretKey> generate();
   SecretKey(const SecretKey&) = default;
   SecretKey& operator=(const SecretKey&) = default;
   ~SecretKey();

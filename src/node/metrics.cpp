@@ -99,6 +99,9 @@ void describe_node_metrics(Metrics& m) {
              "Submissions the node accepted that L1 then refused (the reason is served "
              "at GET /v1/txs/{id}).");
   m.describe("basalt_l1_blue_score", "gauge", "Blue score of the followed L1 tip.");
+  m.describe("basalt_l1_lag_blue_score", "gauge",
+             "Blue score between L1's tip and the followed chain block while the node catches "
+             "up (0 once it has caught up).");
   m.describe("basalt_l1_errors_total", "counter",
              "Steps in which L1 could not be followed (unreachable, or an answer refused).");
   m.describe("basalt_l1_mempool_transactions", "gauge", "Transactions in the L1 mempool.");

@@ -292,13 +292,24 @@ void Node::log_catch_up() {
   const std::uint64_t at = driver_->block(driver_->chain_length()).blue_score;
   auto sink = driver_->source().sink_blue_score();
   if (!sink.ok() || *sink == 0) return;
+  const std::uint64_t lag = *sink > at ? *sink - at : 0;
+  metrics_.set("basalt_l1_lag_blue_score", static_cast<double>(lag));
   const double share = std::min(1.0, static_cast<double>(at) / static_cast<double>(*sink));
   constexpr int kWidth = 30;
   const int filled = static_cast<int>(share * kWidth);
-  log_.info("catching up [" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
-            std::to_string(static_cast<int>(share * 100)) + "%: blue score " + std::to_string(at) +
-            " of " + std::to_string(*sink) + ", chain block " +
-            std::to_string(driver_->chain_length()));
+  const std::string line =
+      "catching up [" + std::string(filled, '#') + std::string(kWidth - filled, '.') + "] " +
+      std::to_string(static_cast<int>(share * 100)) + "%: blue score " + std::to_string(at) +
+      " of " + std::to_string(*sink) + ", chain block " + std::to_string(driver_->chain_length());
+  // A settlement's anchor must be within F of L1's tip: a node further behind (a prover slower
+  // than L1, say) settles nothing until it has caught up, and must say so.
+  if (settles() && lag >= config_.finality_depth) {
+    log_.warn(line + "; settlement waits: L1's tip is more than F = " +
+              std::to_string(config_.finality_depth) +
+              " blue score ahead, where no settlement anchor can be");
+    return;
+  }
+  log_.info(line);
 }
 
 core::Status Node::run(const std::atomic<bool>& stop) {
@@ -381,6 +392,7 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
                 std::to_string(driver_->chain_length() - report.change.added.size()));
     }
     if (report.behind) log_catch_up();
+    if (behind && !report.behind) metrics_.set("basalt_l1_lag_blue_score", 0);
     behind = report.behind;
     for (const auto& r : report.executed) window_txs += r.txs.size();
     BASALT_TRY(record_step(report, !behind));
@@ -392,7 +404,7 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
     // A bundle starts at the covenant's next batch: its chain blocks stay until it is settled.
     const std::optional<std::uint64_t> settled =
         pipeline_ ? pipeline_->settled_batch() : std::nullopt;
-    driver_->forget_before(pipeline_ ? settled.value_or(0) + 1 : ~std::uint64_t{0});
+    driver_->forget_before(settles() ? settled.value_or(0) + 1 : ~std::uint64_t{0});
     const auto now = std::chrono::steady_clock::now();
     const double secs = std::chrono::duration<double>(now - window_start).count();
     if (secs >= 10) {

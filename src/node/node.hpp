@@ -124,12 +124,14 @@ class Node {
   // The embedded L1's faucet key (derived from the seed; a development key, never a real one);
   // nullptr with another source.
   const crypto::SecretKey* faucet_key() const { return runtime_->dev_key(); }
-  // The app's covenant on L1 when the node proves and settles.
+  // The app's covenant on L1 when the node settles or settled before.
   const std::optional<kaspa::CovenantId>& covenant_id() const { return covenant_; }
   // Following a kaspad that is not basalt's simulator: it cannot verify re-execution receipts, so
-  // the node follows, executes and serves its API, but proves and settles nothing (a keyless
-  // observer).
+  // the node follows, executes, proves locally (when the prover is on) and serves its API, but
+  // settles nothing and needs no key (a keyless observer).
   bool observer() const { return observer_; }
+  // Proves and settles: the prover and settlement are on, and L1 can verify the receipts.
+  bool settles() const { return pipeline_ != nullptr && pipeline_->settles(); }
   // What L1 is: "the embedded simulator (simnet)", "kaspad at HOST:PORT (network, version)".
   std::string l1_description() const;
 
@@ -158,7 +160,11 @@ class Node {
   core::Status follow_submissions();
   // Stores a proven batch's receipt and its transactions' (on the prover thread).
   core::Status store_receipts(const zk::BatchWork& w, const zk::Receipt& receipt);
+  // Proves and settles; or proves only, for a keyless observer or with settlement off.
   core::Status open_pipeline(std::uint64_t after);
+  SettlementOptions settlement_options();
+  // The batch receipts kept in the index that a bundle may still start from, up to `after`.
+  core::Result<std::map<std::uint64_t, zk::Receipt>> kept_receipts(std::uint64_t after) const;
   // Rolls the store and the index back to what the prover must see again; returns the batch
   // proving continues after.
   core::Result<std::uint64_t> resume_point(state::StateStore& store);

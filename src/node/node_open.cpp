@@ -62,7 +62,7 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log,
   l1::kaspad::Source* kaspad = n->runtime_->kaspad();
   n->observer_ =
       kaspad != nullptr && kaspad->server().server_version != l1::kaspad::kBasaltSimVersion;
-  if (c.prover_enabled && !n->observer_) BASALT_TRY(n->open_pipeline(after));
+  if (c.prover_enabled) BASALT_TRY(n->open_pipeline(after));
   n->status_.executed = n->status_.committed = n->store_->tip().value;
   n->status_.committed_root = n->store_->root();
   n->status_.proven = n->stored_proven_;

@@ -1,6 +1,8 @@
 // The node's side of settlement: creating the app's covenant or resuming the pipeline after a
 // restart, storing receipts as the prover makes them, and each step's settlement.
 #include <algorithm>
+#include <map>
+#include <thread>
 
 #include "crypto/domain.hpp"
 #include "node/node.hpp"
@@ -47,18 +49,8 @@ core::Result<crypto::SecretKey> settlement_key(const Config& c) {
 
 }  // namespace
 
-core::Status Node::open_pipeline(std::uint64_t after) {
+SettlementOptions Node::settlement_options() {
   const Config& c = config_;
-  zk::ProofSystem& system = *runtime_->proof_system();
-  zk::Guests guests = *runtime_->guests();
-  if (runtime_->dev_key() == nullptr && c.settlement_key.empty()) {
-    return Error{ErrorCode::kInvalid,
-                 "settle.key: settling on an L1 other than the embedded simulator needs a key with "
-                 "funds there (`basalt sim serve --faucet-key-out FILE` writes the served "
-                 "simulator's)"};
-  }
-  BASALT_ASSIGN_OR_RETURN(const crypto::SecretKey key, settlement_key(c));
-
   SettlementOptions so;
   so.bundle_size = c.bundle_size;
   so.max_bundle_size = std::max<std::uint32_t>(16, c.bundle_size);
@@ -74,22 +66,50 @@ core::Status Node::open_pipeline(std::uint64_t after) {
   so.on_proven = [this](const zk::BatchWork& w, const zk::Receipt& r) {
     return store_receipts(w, r);
   };
+  return so;
+}
 
+core::Result<std::map<std::uint64_t, zk::Receipt>> Node::kept_receipts(std::uint64_t after) const {
+  // Receipts of batches that a bundle may still start from: the pipeline keeps 2F of them.
+  std::map<std::uint64_t, zk::Receipt> kept;
+  const std::uint64_t window = 2 * config_.finality_depth;
+  for (std::uint64_t b = after > window ? after - window : 1; b <= after && b > 0; ++b) {
+    BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> bytes, index_->batch_receipt(b));
+    if (!bytes) continue;
+    BASALT_ASSIGN_OR_RETURN(zk::Receipt r, zk::decode_receipt(*bytes));
+    kept.emplace(b, std::move(r));
+  }
+  return kept;
+}
+
+core::Status Node::open_pipeline(std::uint64_t after) {
+  const Config& c = config_;
+  zk::ProofSystem& system = *runtime_->proof_system();
+  zk::Guests guests = *runtime_->guests();
+  const SettlementOptions so = settlement_options();
   BASALT_ASSIGN_OR_RETURN(const std::optional<settle::CovenantOrigin> origin, index_->covenant());
+  if (origin) covenant_ = origin->id;
+  if (observer_ || !c.settle_enabled) {
+    // Receipts pin the app's covenant when it has one, so that settling later can use them.
+    BASALT_ASSIGN_OR_RETURN(auto kept, kept_receipts(after));
+    BASALT_ASSIGN_OR_RETURN(pipeline_,
+                            SettlementPipeline::prove_only(
+                                *driver_, system, std::move(guests), store_->smt(), after,
+                                origin ? origin->id : kaspa::CovenantId(), std::move(kept), so));
+    return core::Status::Ok();
+  }
+  if (runtime_->dev_key() == nullptr && c.settlement_key.empty()) {
+    return Error{ErrorCode::kInvalid,
+                 "settle.key: settling on an L1 other than the embedded simulator needs a key with "
+                 "funds there (`basalt sim serve --faucet-key-out FILE` writes the served "
+                 "simulator's)"};
+  }
+  BASALT_ASSIGN_OR_RETURN(const crypto::SecretKey key, settlement_key(c));
   if (origin) {
-    // Receipts of batches that a bundle may still start from: the pipeline keeps 2F of them.
-    std::map<std::uint64_t, zk::Receipt> kept;
-    const std::uint64_t window = 2 * c.finality_depth;
-    for (std::uint64_t b = after > window ? after - window : 1; b <= after && b > 0; ++b) {
-      BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> bytes, index_->batch_receipt(b));
-      if (!bytes) continue;
-      BASALT_ASSIGN_OR_RETURN(zk::Receipt r, zk::decode_receipt(*bytes));
-      kept.emplace(b, std::move(r));
-    }
+    BASALT_ASSIGN_OR_RETURN(auto kept, kept_receipts(after));
     BASALT_ASSIGN_OR_RETURN(
         pipeline_, SettlementPipeline::resume(*driver_, system, std::move(guests), store_->smt(),
                                               after, *origin, key, std::move(kept), so));
-    covenant_ = origin->id;
     history_ = std::make_unique<SettlementHistory>(*index_, metrics_, log_, c.confirmations);
     BASALT_TRY(history_->reopen(*driver_));
     status_.settlements = history_->submitted();
@@ -99,7 +119,7 @@ core::Status Node::open_pipeline(std::uint64_t after) {
   }
   if (after != 0) {
     return Error{ErrorCode::kInvalid,
-                 "this data directory was run with the prover off and has no covenant; "
+                 "this data directory was run without settlement and has no covenant; "
                  "settlement starts with a fresh data directory"};
   }
   // The embedded L1's faucet funds the covenant and the settlement key; with another L1 the
@@ -135,13 +155,15 @@ core::Status Node::store_receipts(const zk::BatchWork& w, const zk::Receipt& rec
 core::Status Node::settle_step(const StepReport& report, bool live) {
   // Open settlements follow this step's chain changes before the step's new settlement opens: it
   // goes into the mempool for the next step.
-  BASALT_TRY(history_->follow(report, driver_->source(), pipeline_->covenant_output(), live));
-  BASALT_ASSIGN_OR_RETURN(const SettlementReport r,
-                          pipeline_->after_step(report, live && config_.settle_enabled));
+  if (history_) {
+    BASALT_TRY(history_->follow(report, driver_->source(), pipeline_->covenant_output(), live));
+  }
+  BASALT_ASSIGN_OR_RETURN(const SettlementReport r, pipeline_->after_step(report, live));
   if (stored_proven_ != pipeline_->proven_batch()) {
     stored_proven_ = pipeline_->proven_batch();
     BASALT_TRY(index_->set_proven(stored_proven_));
   }
+  if (!history_) return core::Status::Ok();
   BASALT_TRY(history_->record(r, driver_->next_step()));
   const std::optional<std::uint64_t> settled = pipeline_->settled_batch();
   std::lock_guard lock(status_mutex_);

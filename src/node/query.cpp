@@ -41,10 +41,6 @@ core::Hash32 hex32(const std::string& s) {
   return *core::Hash32::from_hex(s);  // the routes match 64 hex digits only
 }
 
-bool settles(const Node& n) {
-  return n.covenant_id().has_value() && n.config().settle_enabled;
-}
-
 json null_or(bool present, std::uint64_t v) {
   return present ? json(v) : json(nullptr);
 }
@@ -161,13 +157,13 @@ Answer Queries::info() const {
        {"receipts",
         c.prover_enabled ? "re-execution receipts (not succinct, not zero-knowledge)" : "off"},
        {"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex()) : json()},
-       {"settlement", settles(node_) ? "on" : "off"}});
+       {"settlement", node_.settles() ? "on" : "off"}});
 }
 
 Answer Queries::status() const {
   const NodeStatus st = node_.status();
   const bool prover = node_.config().prover_enabled;
-  const bool settling = settles(node_);
+  const bool settling = node_.settles();
   const std::uint64_t chain = st.l1_chain_length;
   const auto lag = [&](std::uint64_t b) { return chain - std::min(chain, b); };
   return answer(200, {{"l1",
@@ -275,7 +271,7 @@ core::Result<Answer> Queries::resource(const std::string& hex, const Params& par
   const state::ResourceId id(hex32(hex));
   std::optional<std::uint64_t> at;
   for (const auto& [name, value] : params) {
-    if (name == "at" && value == "settled" && settles(node_)) {
+    if (name == "at" && value == "settled" && node_.settles()) {
       at = node_.status().settled_confirmed;
     } else if (name == "at" && decimal(value)) {
       at = decimal(value);

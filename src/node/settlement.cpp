@@ -45,19 +45,22 @@ kaspa::Transaction split_payment(const kaspa::Outpoint& from, const kaspa::UtxoE
 SettlementPipeline::SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
                                        settle::CovenantScript covenant, const state::Smt& state,
                                        std::uint64_t after, const settle::CovenantOrigin& origin,
-                                       const crypto::SecretKey& fee_key,
+                                       const std::optional<crypto::SecretKey>& fee_key,
                                        const SettlementOptions& options)
     : driver_(driver),
       options_(options),
       covenant_(std::move(covenant)),
+      covenant_id_(origin.id),
       initial_{origin.initial_root, kaspa::LaneTip()},
       fee_key_(fee_key) {
   const zk::BatchPins bp{covenant_.pins().tx_image_id, origin.id, covenant_.pins().lane_key,
                          options.settler.finality_depth};
   prover_ = std::make_unique<zk::Prover>(system, std::move(guests), bp, state, after,
                                          options.settler.finality_depth, options.prover_threads);
-  settler_ = std::make_unique<settle::Settler>(driver_.source(), covenant_, origin.id, fee_key_,
-                                               options_.settler);
+  if (fee_key_) {
+    settler_ = std::make_unique<settle::Settler>(driver_.source(), covenant_, origin.id, *fee_key_,
+                                                 options_.settler);
+  }
   prover_thread_ = std::thread([this] { prover_loop(); });
 }
 
@@ -179,6 +182,25 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::resume(
   std::unique_ptr<SettlementPipeline> p(new SettlementPipeline(driver, system, std::move(guests),
                                                                std::move(covenant), state, after,
                                                                origin, fee_key, options));
+  BASALT_TRY(p->keep(std::move(proven), after));
+  return p;
+}
+
+core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::prove_only(
+    Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
+    std::uint64_t after, const kaspa::CovenantId& covenant,
+    std::map<std::uint64_t, zk::Receipt> proven, const SettlementOptions& options) {
+  settle::CovenantScript script(pins_of(guests));
+  std::unique_ptr<SettlementPipeline> p(
+      new SettlementPipeline(driver, system, std::move(guests), std::move(script), state, after,
+                             {covenant, state.root()}, std::nullopt, options));
+  BASALT_TRY(p->keep(std::move(proven), after));
+  return p;
+}
+
+core::Status SettlementPipeline::keep(std::map<std::uint64_t, zk::Receipt> proven,
+                                      std::uint64_t after) {
+  std::lock_guard lk(m_);
   for (auto& [batch, receipt] : proven) {
     if (batch > after) break;
     auto journal = zk::decode_batch_transition(receipt.journal);
@@ -187,14 +209,14 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::resume(
                                             ": " + journal.error().to_string()};
     }
     const std::size_t bytes = zk::encoded_receipt_size(receipt);
-    p->proven_[batch] = {std::move(receipt), *journal, bytes};
+    proven_[batch] = {std::move(receipt), *journal, bytes};
   }
-  return p;
+  return core::Status::Ok();
 }
 
 void SettlementPipeline::restart_settler() {
-  settler_ = std::make_unique<settle::Settler>(driver_.source(), covenant_, settler_->covenant_id(),
-                                               fee_key_, options_.settler);
+  settler_ = std::make_unique<settle::Settler>(driver_.source(), covenant_, covenant_id_, *fee_key_,
+                                               options_.settler);
 }
 
 core::Result<zk::BatchWork> SettlementPipeline::work(const exec::BatchResult& r) const {
@@ -267,12 +289,14 @@ SettlementPipeline::covenant_at() const {
 }
 
 std::optional<std::uint64_t> SettlementPipeline::settled_batch() const {
+  if (!settles()) return std::nullopt;
   auto at = covenant_at();
   if (!at.ok() || !*at) return std::nullopt;
   return (*at)->first;
 }
 
 core::Result<std::optional<kaspa::Outpoint>> SettlementPipeline::covenant_output() const {
+  if (!settles()) return std::optional<kaspa::Outpoint>();
   BASALT_ASSIGN_OR_RETURN(const auto at, covenant_at());
   if (!at) return std::optional<kaspa::Outpoint>();
   return std::optional<kaspa::Outpoint>(at->second);
@@ -393,6 +417,7 @@ core::Result<SettlementReport> SettlementPipeline::after_step(const StepReport& 
            proven_.begin()->first + 2 * options_.settler.finality_depth < proven_batch_locked())
       proven_.erase(proven_.begin());
   }
+  if (!settles()) return report;
   for (auto& e : settler_->on_chain(step.change)) report.events.push_back(std::move(e));
   if (settle_more && !settler_->busy()) BASALT_TRY(settle_next(report, proven_before));
   return report;

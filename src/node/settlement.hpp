@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -72,19 +73,31 @@ class SettlementPipeline {
       Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
       std::uint64_t after, const settle::CovenantOrigin& origin, const crypto::SecretKey& fee_key,
       std::map<std::uint64_t, zk::Receipt> proven, const SettlementOptions& options);
+  // Proves without settling: no covenant is created, looked up or moved, and no key is needed
+  // (a keyless observer, or `[settle] enabled = false`). The receipts pin `covenant` (the app's,
+  // when it has one; the zero id when it has none): they prove every batch's execution and
+  // transition, and such a pipeline submits nothing. `state`, `after` and `proven` as in resume().
+  static core::Result<std::unique_ptr<SettlementPipeline>> prove_only(
+      Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
+      std::uint64_t after, const kaspa::CovenantId& covenant,
+      std::map<std::uint64_t, zk::Receipt> proven, const SettlementOptions& options);
   // Stops the prover thread (queued batches are dropped).
   ~SettlementPipeline();
   // The same, before destruction; the pipeline proves nothing more. Idempotent.
   void stop();
 
+  // False for a pipeline made by prove_only().
+  bool settles() const { return settler_ != nullptr; }
   // Replaces the settler by a new one that knows nothing of the settlement in flight, as after a
   // restart of a settler process (the receipts are kept, as a node's index keeps them).
+  // Requires: settles().
   void restart_settler();
 
   // Follows one driver step: rolls proofs back past a reorg (the batch being proven finishes
   // first, queued ones above the fork are dropped), queues the step's batches for the prover
   // thread, follows the settlement in flight and, when none is and `settle_more`, settles the next
-  // bundle from what is proven so far. Errors: the prover's (a batch that cannot be proven).
+  // bundle from what is proven so far (a prove_only() pipeline only proves). Errors: the prover's
+  // (a batch that cannot be proven).
   core::Result<SettlementReport> after_step(const StepReport& step, bool settle_more = true);
   // Waits until every queued batch is proven. Errors: the prover's.
   core::Status wait_proven();
@@ -108,11 +121,11 @@ class SettlementPipeline {
   // What create() submitted to L1: the covenant's genesis, then the fee key's funding (if any).
   const std::vector<kaspa::Transaction>& setup_transactions() const { return setup_; }
   settle::CovenantOrigin origin() const { return {covenant_id(), initial_.state}; }
-  const kaspa::CovenantId& covenant_id() const { return settler_->covenant_id(); }
+  const kaspa::CovenantId& covenant_id() const { return covenant_id_; }
   const settle::CovenantScript& covenant() const { return covenant_; }
   const settle::CovenantPins& pins() const { return covenant_.pins(); }
   // The batch the covenant's state is at (0 before any settlement), as L1 shows it now; nullopt
-  // also while L1 cannot be asked.
+  // also while L1 cannot be asked, and always for a prove_only() pipeline.
   std::optional<std::uint64_t> settled_batch() const;
   // The covenant's output if it is at the state of the creation or of a proven batch. Errors: the
   // source's.
@@ -125,10 +138,15 @@ class SettlementPipeline {
  private:
   // The batch whose state the covenant's output is at, and that output.
   core::Result<std::optional<std::pair<std::uint64_t, kaspa::Outpoint>>> covenant_at() const;
+  // Settles with `fee_key`; proves only without one.
   SettlementPipeline(Driver& driver, zk::ProofSystem& system, zk::Guests guests,
                      settle::CovenantScript covenant, const state::Smt& state, std::uint64_t after,
-                     const settle::CovenantOrigin& origin, const crypto::SecretKey& fee_key,
+                     const settle::CovenantOrigin& origin,
+                     const std::optional<crypto::SecretKey>& fee_key,
                      const SettlementOptions& options);
+  // Takes the receipts kept from before a restart (those up to `after`). Errors: kInvalid when
+  // one's journal is not a batch transition.
+  core::Status keep(std::map<std::uint64_t, zk::Receipt> proven, std::uint64_t after);
   // Errors: the source's, when the lane proof a batch with lane transactions needs is not there.
   core::Result<zk::BatchWork> work(const exec::BatchResult& r) const;
   core::Status settle_next(SettlementReport& report, std::uint64_t proven_up_to);
@@ -145,9 +163,10 @@ class SettlementPipeline {
   settle::CovenantScript covenant_;
   std::unique_ptr<zk::Prover>
       prover_;  // used by the prover thread, and by rollbacks while it is idle
-  std::unique_ptr<settle::Settler> settler_;
+  std::unique_ptr<settle::Settler> settler_;  // null: the pipeline proves only
+  kaspa::CovenantId covenant_id_;
   settle::CovenantState initial_;  // the covenant's state at creation (after batch 0)
-  crypto::SecretKey fee_key_;
+  std::optional<crypto::SecretKey> fee_key_;
   std::vector<kaspa::Transaction> setup_;
 
   // Shared with the prover thread.

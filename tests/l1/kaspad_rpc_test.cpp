@@ -2,6 +2,9 @@
 // gRPC.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+
 #include <mutex>
 
 #include "kaspa/mass.hpp"
@@ -121,6 +124,72 @@ TEST(KaspadRpc, TheSimulatorAnswersAsKaspad) {
   auto after = rpc.utxos({address});
   ASSERT_TRUE(after.ok());
   EXPECT_EQ(after->size(), utxos->size());
+}
+
+// GetBlock read back as the simulator's header (the selected parent first, wherever kaspad lists
+// it), and each malformed field refused, naming it.
+TEST(KaspadRpc, ABlockHeaderIsReadAndEachMalformedFieldRefused) {
+  Served s;
+  // A block that merges others: its selected parent is one of several.
+  kaspa::BlockHash block;
+  for (std::size_t i = s.sim.chain().first(); i < s.sim.chain().size(); ++i) {
+    if (s.sim.header(s.sim.chain()[i].hash)->parents.size() > 1) block = s.sim.chain()[i].hash;
+  }
+  ASSERT_FALSE(block.is_zero());
+  protowire::Request r;
+  r.mutable_getblockrequest()->set_hash(block.hex());
+  protowire::Response good;
+  sim::answer(s.sim, s.sim, sim::ServeOptions{kaspa::Network::kSimnet}, r, good);
+  const BlockHeader want = *s.sim.header(block);
+  auto mine = kaspad::read_block_header(good.getblockresponse());
+  ASSERT_TRUE(mine.ok()) << mine.error().to_string();
+  EXPECT_EQ(mine->hash, want.hash);
+  EXPECT_EQ(mine->parents, want.parents);
+  EXPECT_EQ(mine->blue_score, want.blue_score);
+  EXPECT_EQ(mine->daa_score, want.daa_score);
+  EXPECT_EQ(mine->blue_work, want.blue_work);
+  EXPECT_EQ(mine->timestamp, want.timestamp);
+  EXPECT_EQ(mine->accepted_id_merkle_root, want.accepted_id_merkle_root);
+  EXPECT_EQ(mine->is_chain_block, want.is_chain_block);
+  // kaspad lists parents by hash, not selected parent first.
+  ::protowire::GetBlockResponseMessage reversed = good.getblockresponse();
+  auto* level0 = reversed.mutable_block()->mutable_header()->mutable_parents(0);
+  std::reverse(level0->mutable_parenthashes()->begin(), level0->mutable_parenthashes()->end());
+  auto again = kaspad::read_block_header(reversed);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->parents.front(), want.parents.front());
+  EXPECT_EQ(again->parents.size(), want.parents.size());
+
+  const auto refused = [&](const std::function<void(::protowire::GetBlockResponseMessage&)>& bad) {
+    ::protowire::GetBlockResponseMessage m = good.getblockresponse();
+    bad(m);
+    auto h = kaspad::read_block_header(m);
+    return h.ok() ? std::string("accepted") : h.error().context();
+  };
+  const auto has = [](const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+  };
+  EXPECT_TRUE(has(refused([](auto& m) { m.mutable_block()->mutable_header()->set_hash("ab"); }),
+                  "hash is not a block hash"));
+  EXPECT_TRUE(has(refused([](auto& m) {
+                    m.mutable_block()->mutable_verbosedata()->set_hash(std::string(64, 'c'));
+                  }),
+                  "verboseData names another block"));
+  EXPECT_TRUE(has(refused([](auto& m) {
+                    m.mutable_block()->mutable_verbosedata()->set_selectedparenthash(
+                        std::string(64, 'd'));
+                  }),
+                  "the selected parent is not a parent"));
+  EXPECT_TRUE(
+      has(refused([](auto& m) { m.mutable_block()->mutable_header()->set_bluework("xyz"); }),
+          "blueWork is not a blue work"));
+  EXPECT_TRUE(has(refused([](auto& m) { m.mutable_block()->mutable_header()->set_timestamp(-1); }),
+                  "a negative timestamp"));
+  EXPECT_TRUE(has(
+      refused([](auto& m) { m.mutable_block()->mutable_header()->set_acceptedidmerkleroot("00"); }),
+      "acceptedIdMerkleRoot is not a block hash"));
+  EXPECT_TRUE(has(refused([](auto& m) { m.mutable_error()->set_message("block not found"); }),
+                  "kaspad: block not found"));
 }
 
 // A server that answers with the wrong message, a malformed hash or an id that is not the

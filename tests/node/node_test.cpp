@@ -4,12 +4,16 @@
 
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
+#include "l1/protowire/rpc.hpp"
+#include "l1/sim/rpc_answers.hpp"
 #include "l1/sim/simulator.hpp"
 #include "test_util.hpp"
 #include "users/workload.hpp"
+#include "zk/batch.hpp"
 #include "zk/journal.hpp"
 #include "zk/receipt.hpp"
 #include "zk/reexec/reexec.hpp"
@@ -339,6 +343,44 @@ TEST(Node, ASettledDataDirectoryRestartsWithTheProverOff) {
   EXPECT_GE(resumed.committed, 40u);
 }
 
+// With settlement off the node proves every batch and creates no covenant: no key is needed,
+// nothing goes to L1, and a restart proves on from its own records.
+TEST(Node, WithSettlementOffItProvesEveryBatchAndCreatesNoCovenant) {
+  std::ostringstream out;
+  TempDir dir;
+  Config c = base(dir.path(), "counter");
+  c.settle_enabled = false;
+  c.stop_after_blocks = 25;
+  const NodeStatus first = run_to_end(c, out);
+  EXPECT_EQ(first.proven, first.committed);
+  c.stop_after_blocks = 40;
+  const NodeStatus second = run_to_end(c, out);
+  EXPECT_GE(second.committed, 40u);
+  EXPECT_EQ(second.proven, second.committed);
+  EXPECT_EQ(second.settlements, 0u);
+  auto index = NodeIndex::open(dir.path() + "/index");
+  ASSERT_TRUE(index.ok());
+  auto covenant = (*index)->covenant();
+  ASSERT_TRUE(covenant.ok());
+  EXPECT_FALSE(covenant->has_value());
+  auto settlements = (*index)->settlements(~std::uint64_t{0}, 10);
+  ASSERT_TRUE(settlements.ok());
+  EXPECT_TRUE(settlements->empty());
+  // Each batch's receipt carries its own transition, pinned to no covenant.
+  for (std::uint64_t b = 1; b <= second.committed; ++b) {
+    auto bytes = (*index)->batch_receipt(b);
+    ASSERT_TRUE(bytes.ok() && bytes->has_value()) << b;
+    auto receipt = zk::decode_receipt(**bytes);
+    ASSERT_TRUE(receipt.ok()) << b;
+    auto journal = zk::decode_batch_transition(receipt->journal);
+    ASSERT_TRUE(journal.ok()) << b;
+    auto row = (*index)->batch(b);
+    ASSERT_TRUE(row.ok() && row->has_value() && (*row)->root) << b;
+    EXPECT_EQ(journal->new_state, *(*row)->root) << b;
+    EXPECT_EQ(journal->covenant_id, kaspa::CovenantId()) << b;
+  }
+}
+
 // An L1 the node does not own: a simulator with the token app's users on the app lane, moved on
 // by the test alone (the node gets no producer).
 class OutsideL1 {
@@ -427,6 +469,65 @@ TEST(Node, ResumesFromItsOwnRecordsAgainstAnL1ThatMovedOnAndReorgedMeanwhile) {
     EXPECT_EQ((*ra)->block, (*rb)->block) << "batch " << i;
     EXPECT_EQ((*ra)->root, (*rb)->root) << "batch " << i;
   }
+}
+
+// A settling node that starts more than F behind L1's tip says that settlement waits until it
+// has caught up (no anchor of its could pass), and measures how far behind it is.
+TEST(Node, ASettlingNodeFarBehindL1SaysThatSettlementWaits) {
+  std::ostringstream out;
+  TempDir dir;
+  OutsideL1 l1;
+  l1.first_part();
+  for (int i = 0; i < 150; ++i) ASSERT_TRUE(l1.sim().produce_block().ok());
+  Config c = base(dir.path(), "token");
+  c.settlement_key = core::to_hex(l1.sim().faucet_key().export_bytes());
+  c.stop_after_blocks = l1.sim().chain().size();
+  Logger log(out, LogLevel::kInfo, false);
+  auto n = Node::open(c, log, &l1.sim(), nullptr);
+  ASSERT_TRUE(n.ok()) << n.error().to_string();
+  ASSERT_TRUE((*n)->settles());
+  std::atomic<bool> stop{false};
+  ASSERT_TRUE((*n)->run(stop).ok());
+  EXPECT_NE(out.str().find("settlement waits: L1's tip is more than F = 20 blue score ahead"),
+            std::string::npos)
+      << out.str();
+}
+
+// Following a kaspad (a served simulator that names itself otherwise): a keyless observer. It
+// proves every batch locally with no key and no covenant, and submits nothing.
+TEST(Node, AKeylessObserverOfAKaspadProvesLocallyAndSettlesNothing) {
+  std::ostringstream out;
+  TempDir dir;
+  OutsideL1 l1;
+  l1.first_part();
+  std::mutex mu;
+  auto server = l1::protowire::RpcServer::start("127.0.0.1:0", [&](const auto& r, auto& answer) {
+    std::lock_guard lock(mu);
+    l1::sim::answer(l1.sim(), l1.sim(), l1::sim::ServeOptions{kaspa::Network::kDevnet}, r, answer);
+    if (answer.has_getserverinforesponse())
+      answer.mutable_getserverinforesponse()->set_serverversion("kaspad-1.1.0");
+  });
+  ASSERT_TRUE(server.ok()) << server.error().to_string();
+  Config c = base(dir.path(), "token");
+  c.l1_source = "kaspad";
+  c.l1_url = "127.0.0.1:" + std::to_string((*server)->port());
+  c.l1_network = kaspa::Network::kDevnet;
+  c.stop_after_blocks = l1.sim().chain().size();
+  Logger log(out, LogLevel::kWarn, false);
+  auto n = Node::open(c, log);
+  ASSERT_TRUE(n.ok()) << n.error().to_string();
+  EXPECT_TRUE((*n)->observer());
+  EXPECT_FALSE((*n)->settles());
+  std::atomic<bool> stop{false};
+  const core::Status st = (*n)->run(stop);
+  ASSERT_TRUE(st.ok()) << st.error().to_string();
+  const NodeStatus s = (*n)->status();
+  EXPECT_EQ(s.committed, l1.sim().chain().size());
+  EXPECT_EQ(s.proven, s.committed);
+  EXPECT_GT(s.tx_ok, 0u);
+  EXPECT_FALSE((*n)->covenant_id().has_value());
+  std::lock_guard lock(mu);
+  EXPECT_EQ(*l1.sim().mempool_size(), 0u);
 }
 
 }  // namespace
