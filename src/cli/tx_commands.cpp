@@ -215,6 +215,10 @@ int tx_submit(const std::string& api_url, const std::string& hex_arg, std::ostre
     out << body.value("tx_id", "") << "\n";
     return 0;
   }
+  if (status == 409) {
+    log << "basalt: " << body.value("error", body.dump()) << "\n";
+    return 1;
+  }
   log << "basalt: rejected (HTTP " << status << "): " << body.value("error", body.dump()) << "\n";
   return status == 422 ? 1 : 2;
 }

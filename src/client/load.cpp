@@ -139,8 +139,10 @@ std::optional<std::pair<int, json>> LoadRun::post(const ApiClient& client, const
     ++mine.resubmissions;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     reply = client.post("/v1/txs", body);
-    if (reply.ok() && reply->first == 422 &&
-        reply->second.value("error", "").find(" already ") != std::string::npos) {
+    // Already in the mempool (422 in kaspad's words) or already in a batch (409): it was taken.
+    if (reply.ok() && (reply->first == 409 ||
+                       (reply->first == 422 &&
+                        reply->second.value("error", "").find(" already ") != std::string::npos))) {
       reply = std::pair<int, json>{202, json::object()};
     }
   }

@@ -319,6 +319,18 @@ core::Result<Answer> Queries::script_outputs(const kaspa::ScriptPublicKey& spk) 
 
 core::Result<Answer> Queries::submit(std::string_view body) const {
   BASALT_ASSIGN_OR_RETURN(const kaspa::Transaction tx, parse_submission(body));
+  // A transaction L1 already accepted (a replay, or a retry whose first reply was lost) is named
+  // as such, not as whatever the mempool says of its spent inputs.
+  const kaspa::TxId id = kaspa::tx_id(tx);
+  BASALT_ASSIGN_OR_RETURN(const std::optional<TxRecord> known, node_.index().tx(id));
+  if (known) {
+    return answer(409,
+                  {{"accepted", false},
+                   {"tx_id", id.hex()},
+                   {"batch", known->batch},
+                   {"error", "transaction " + id.hex() + " was already accepted by L1 (batch " +
+                                 std::to_string(known->batch) + ")"}});
+  }
   BASALT_ASSIGN_OR_RETURN(const SubmitOutcome outcome, node_.submit(tx, kNodeTimeout));
   if (!outcome.accepted) {
     return answer(422,

@@ -178,9 +178,10 @@ TEST(Api, BuildSubmitAndFollowATransactionToSettled) {
   auto receipt = api.get_bytes("/v1/txs/" + tx_id + "/receipt");
   ASSERT_TRUE(receipt.ok());
   EXPECT_FALSE(receipt->empty());
-  // The same transaction again is a replay the node refuses.
-  std::ostringstream again;
-  EXPECT_EQ(tx_submit(n.url(), hex.str(), again, log), 1);
+  // The same transaction again is a replay the node refuses, saying that it was accepted.
+  std::ostringstream again, why;
+  EXPECT_EQ(tx_submit(n.url(), hex.str(), again, why), 1);
+  EXPECT_NE(why.str().find("was already accepted by L1 (batch "), std::string::npos) << why.str();
 }
 
 // A token withdrawal through the API: its exit shows on the transaction and on the settlement
