@@ -18,6 +18,12 @@ const secp256k1_context* ctx() {
   return c;
 }
 
+// volatile writes: the wipe must not be optimised away.
+void wipe(std::array<std::uint8_t, 32>& secret) {
+  volatile std::uint8_t* p = secret.data();
+  for (std::size_t i = 0; i < secret.size(); ++i) p[i] = 0;
+}
+
 }  // namespace
 
 core::Result<SecretKey> SecretKey::from_bytes(const std::array<std::uint8_t, 32>& bytes) {
@@ -36,15 +42,12 @@ core::Result<SecretKey> SecretKey::generate() {
     if (secp256k1_ec_seckey_verify(ctx(), bytes.data()) == 1) break;
   }
   SecretKey key(bytes);
-  volatile std::uint8_t* p = bytes.data();
-  for (std::size_t i = 0; i < bytes.size(); ++i) p[i] = 0;
+  wipe(bytes);
   return key;
 }
 
 SecretKey::~SecretKey() {
-  // volatile writes: the wipe must not be optimised away.
-  volatile std::uint8_t* p = bytes_.data();
-  for (std::size_t i = 0; i < bytes_.size(); ++i) p[i] = 0;
+  wipe(bytes_);
 }
 
 SchnorrPublicKey SecretKey::public_key() const {
