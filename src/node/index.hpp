@@ -90,7 +90,8 @@ class NodeIndex {
   static core::Result<std::unique_ptr<NodeIndex>> open(const std::string& dir);
   ~NodeIndex();
 
-  // One batch and its transactions, written together (not synced: a lost tail is re-executed).
+  // One batch and its transactions, written together (not synced: a lost tail is re-executed,
+  // Node::align_index).
   core::Status put_batch(const BatchRow& row, const std::vector<TxRecord>& txs);
   core::Status set_root(std::uint64_t batch, const core::Hash32& root);
   // Deletes the batch rows above `target`.

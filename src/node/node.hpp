@@ -172,6 +172,11 @@ class Node {
   // window from the state store's records and rolls the store back to that window, whose batches
   // the driver executes again from L1. Returns the batch it resumes after.
   core::Result<std::uint64_t> rebuild_index(state::StateStore& store);
+  // The state store commits a batch on its own thread while the node writes the batch's records
+  // into the index: a node killed between the two leaves either one ahead. Batches the store holds
+  // without records are executed again (their transactions would never be found otherwise);
+  // records above the store's tip are dropped.
+  core::Status align_index(state::StateStore& store);
   // Reports the prover's queue as progress while it is a backlog (50 batches or more).
   void report_backlog();
   void update_gauges();

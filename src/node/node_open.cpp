@@ -90,6 +90,7 @@ core::Result<std::uint64_t> Node::resume_point(state::StateStore& store) {
             "; `basalt node --rebuild-index` builds a new one from the state store and L1"};
   }
   BASALT_ASSIGN_OR_RETURN(index_, NodeIndex::open(index_dir));
+  BASALT_TRY(align_index(store));
   // Batches committed but not proven before a restart are executed again, so that the prover gets
   // their inputs (they are not stored); so is the rollback window, which the prover's own undo
   // log must cover.
@@ -115,6 +116,27 @@ core::Result<std::uint64_t> Node::resume_point(state::StateStore& store) {
   stored_proven_ = std::min(proven, after);
   BASALT_TRY(index_->set_proven(stored_proven_));
   return after;
+}
+
+core::Status Node::align_index(state::StateStore& store) {
+  const std::uint64_t tip = store.tip().value, floor = store.rollback_floor().value;
+  std::uint64_t top = tip;
+  for (;;) {
+    BASALT_ASSIGN_OR_RETURN(const std::optional<BatchRow> row, index_->batch(top + 1));
+    if (!row) break;
+    ++top;
+  }
+  std::uint64_t recorded = tip;
+  for (; recorded > floor; --recorded) {
+    BASALT_ASSIGN_OR_RETURN(const std::optional<BatchRow> row, index_->batch(recorded));
+    if (row) break;
+  }
+  if (recorded < tip) {
+    log_.info("executing batches " + std::to_string(recorded + 1) + ".." + std::to_string(tip) +
+              " again: the node stopped before their records reached the index");
+    BASALT_TRY(store.rollback_to({recorded}));
+  }
+  return recorded < top ? index_->rollback(recorded, top) : core::Status::Ok();
 }
 
 core::Result<std::uint64_t> Node::rebuild_index(state::StateStore& store) {
