@@ -24,7 +24,7 @@ int key_new(const std::string& path, kaspa::Network network, std::ostream& out, 
   }
   if (auto st = client::write_key_file(path, *key); !st.ok()) {
     log << "basalt: " << st.error().context() << "\n";
-    return 1;
+    return 2;
   }
   out << "secret key written to " << path << "\n";
   describe(*key, network, out);
@@ -36,7 +36,7 @@ int key_show(const std::string& path, kaspa::Network network, std::ostream& out,
   auto key = client::read_key_file(path);
   if (!key.ok()) {
     log << "basalt: " << key.error().context() << "\n";
-    return 1;
+    return 2;
   }
   describe(*key, network, out);
   return 0;

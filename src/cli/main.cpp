@@ -15,6 +15,7 @@
 #include "cli/bench_prove.hpp"
 #include "cli/dag_commands.hpp"
 #include "cli/exec_command.hpp"
+#include "cli/guest_commands.hpp"
 #include "cli/key_commands.hpp"
 #include "cli/node_command.hpp"
 #include "cli/settle_command.hpp"
@@ -166,6 +167,7 @@ class Commands {
     add_node(app);
     add_tx(app);
     add_key(app);
+    add_guest(app);
   }
 
  private:
@@ -181,12 +183,14 @@ class Commands {
   void add_node(CLI::App& app);
   void add_tx(CLI::App& app);
   void add_key(CLI::App& app);
+  void add_guest(CLI::App& app);
   void add_tx_load(CLI::App& tx);
 
+  const std::string guests_ = basalt::cli::guest_dir();
   std::string vectors_path_;
   basalt::cli::VmRunOptions run_opts_;
   std::string image_elf_;
-  basalt::cli::VmBenchOptions bench_vm_opts_{BASALT_GUEST_DIR, 3};
+  basalt::cli::VmBenchOptions bench_vm_opts_{guests_, 3};
   SimRunOptions sim_opts_;
   basalt::cli::SimServeOptions serve_opts_;
   basalt::cli::BenchFollowOptions bench_follow_opts_;
@@ -213,6 +217,7 @@ class Commands {
   std::string tx_api_, tx_hex_, tx_id_, wait_for_;
   double tx_timeout_ = 60;
   basalt::client::LoadOptions load_opts_;
+  basalt::cli::GuestBuildOptions guest_build_opts_;
   bool load_json_ = false;
 };
 
@@ -305,7 +310,7 @@ void Commands::add_sim(CLI::App& app) {
       return;
     }
     serve_opts_.network = *network;
-    if (serve_opts_.guest_dir.empty()) serve_opts_.guest_dir = BASALT_GUEST_DIR;
+    if (serve_opts_.guest_dir.empty()) serve_opts_.guest_dir = guests_;
     code = basalt::cli::run_sim_serve(serve_opts_, std::cerr);
   });
 }
@@ -371,7 +376,7 @@ void Commands::add_dag(CLI::App& app) {
 }
 
 void Commands::add_exec(CLI::App& app) {
-  exec_opts_.guest_dir = BASALT_GUEST_DIR;
+  exec_opts_.guest_dir = guests_;
   auto* exec = app.add_subcommand(
       "exec", "follow an app lane on the simulator, execute and commit it (resumes after a kill)");
   exec->add_option("--sim-seed", exec_opts_.sim_seed, "simulator and user seed (default 1)");
@@ -409,7 +414,7 @@ void Commands::add_exec(CLI::App& app) {
 }
 
 void Commands::add_settle(CLI::App& app) {
-  settle_opts_.guest_dir = BASALT_GUEST_DIR;
+  settle_opts_.guest_dir = guests_;
   auto* settle = app.add_subcommand(
       "settle",
       "execute, prove (re-execution receipts: not succinct, not zero-knowledge) and settle an "
@@ -466,7 +471,7 @@ void Commands::add_bench(CLI::App& bench) {
   auto* bench_dag = bench.add_subcommand(
       "dag", "scope and witness-cut time on DAGs of 10^4-10^6 vertices; storage under delta/gamma");
   bench_dag->callback([this] { code = basalt::cli::bench_dag(std::cout); });
-  bench_exec_opts_.guest_dir = BASALT_GUEST_DIR;
+  bench_exec_opts_.guest_dir = guests_;
   auto* bench_exec = bench.add_subcommand(
       "exec", "transactions per second through execution and commit, and state size per account");
   bench_exec->add_option("--app", bench_exec_opts_.apps, "counter, token (default: both)");
@@ -484,7 +489,7 @@ void Commands::add_bench(CLI::App& bench) {
 
 // The benchmarks that run the prover or a whole node.
 void Commands::add_bench_nodes(CLI::App& bench) {
-  bench_prove_opts_.guest_dir = BASALT_GUEST_DIR;
+  bench_prove_opts_.guest_dir = guests_;
   auto* bench_prove = bench.add_subcommand(
       "prove",
       "receipts per second and verification cost per stage, settlement latency (re-execution "
@@ -497,7 +502,7 @@ void Commands::add_bench_nodes(CLI::App& bench) {
                           "batches per aggregate (default 4)");
   bench_prove->add_option("--threads", bench_prove_opts_.threads, "threads (default 2)");
   bench_prove->callback([this] { code = basalt::cli::bench_prove(bench_prove_opts_, std::cout); });
-  bench_api_opts_.guest_dir = BASALT_GUEST_DIR;
+  bench_api_opts_.guest_dir = guests_;
   auto* bench_api = bench.add_subcommand(
       "api", "the node's API under a slow-client attack: /v1/status answered, and how fast");
   bench_api->add_option("--slow-clients", bench_api_opts_.slow_clients,
@@ -505,7 +510,7 @@ void Commands::add_bench_nodes(CLI::App& bench) {
   bench_api->add_option("--seconds", bench_api_opts_.seconds, "seconds per row (default 45)");
   bench_api->add_option("--threads", bench_api_opts_.threads, "server threads (default 128)");
   bench_api->callback([this] { code = basalt::cli::bench_api(bench_api_opts_, std::cout); });
-  bench_memory_opts_.guest_dir = BASALT_GUEST_DIR;
+  bench_memory_opts_.guest_dir = guests_;
   auto* bench_memory = bench.add_subcommand(
       "memory", "a node's resident memory over a long run, against the 10 % bound");
   bench_memory->add_option("--blocks", bench_memory_opts_.blocks, "chain blocks (default 50 000)");
@@ -535,9 +540,8 @@ void Commands::add_node(CLI::App& app) {
   node->add_flag("--rebuild-index", rebuild_index_,
                  "rebuild a damaged or lost index from the state store and L1 (the old one is "
                  "kept aside)");
-  node->callback([this] {
-    code = basalt::cli::run_node(node_config_, BASALT_GUEST_DIR, rebuild_index_, std::cerr);
-  });
+  node->callback(
+      [this] { code = basalt::cli::run_node(node_config_, guests_, rebuild_index_, std::cerr); });
 }
 
 void Commands::add_tx(CLI::App& app) {
@@ -620,6 +624,21 @@ void Commands::add_key(CLI::App& app) {
   });
 }
 
+void Commands::add_guest(CLI::App& app) {
+  auto* guest = app.add_subcommand("guest", "apps as RISC-V guests: build one with the SDK");
+  guest->require_subcommand(1);
+  auto* build = guest->add_subcommand(
+      "build", "compile and link an app's C sources against the guest SDK (clang and lld)");
+  build->add_option("sources", guest_build_opts_.sources, "the app's C files")->required();
+  build->add_option("-o,--out", guest_build_opts_.out, "the ELF to write")->required();
+  build->add_option("-I,--include", guest_build_opts_.include_dirs, "more include directories");
+  build->add_option("--sdk", guest_build_opts_.sdk,
+                    "the guest SDK (default: share/basalt/sdk beside this binary)");
+  build->add_option("--cc", guest_build_opts_.cc, "the clang to run (default clang)");
+  build->callback(
+      [this] { code = basalt::cli::guest_build(guest_build_opts_, std::cout, std::cerr); });
+}
+
 void Commands::add_tx_load(CLI::App& tx) {
   auto* tx_load = tx.add_subcommand(
       "load", "concurrent users submitting app transactions (some invalid on purpose)");
@@ -668,7 +687,15 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", "basalt 0.1.0");
     Commands commands;
     commands.add(app);
-    CLI11_PARSE(app, argc, argv);
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::Success& e) {  // --help, --version
+      return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+      // A usage error is exit code 2 like any other (docs/cli.md), whatever CLI11 numbers it.
+      std::cerr << "basalt: " << e.what() << " (--help lists the flags)\n";
+      return 2;
+    }
     return commands.code;
   } catch (const std::exception& e) {
     std::cerr << "basalt: fatal: " << e.what() << "\n";

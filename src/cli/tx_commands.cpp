@@ -233,6 +233,10 @@ int tx_status(const std::string& api_url, const std::string& id, const std::stri
     log << "basalt: --wait-for is executed, committed, proven or settled\n";
     return 2;
   }
+  if (!core::Hash32::from_hex(id)) {
+    log << "basalt: id: a transaction id is 64 hex digits; got \"" << id << "\"\n";
+    return 2;
+  }
   const ApiClient api(api_url);
   const auto t0 = Clock::now();
   std::string last_stage;
@@ -253,9 +257,13 @@ int tx_status(const std::string& api_url, const std::string& id, const std::stri
     }
     const bool reached = status == 200 && (wait_for.empty() || rank(stage) >= rank(wait_for));
     const bool refused = body.contains("refused");  // by L1: it will never execute
-    if (reached || refused || (wait_for.empty() && status != 200) ||
-        ms_since(t0) > timeout_s * 1000) {
+    const bool timed_out = ms_since(t0) > timeout_s * 1000;
+    if (reached || refused || (wait_for.empty() && status != 200) || timed_out) {
       out << body.dump(2) << "\n";
+      if (!reached && !refused && timed_out && !wait_for.empty()) {
+        log << "basalt: timed out after " << timeout_s << " s: the transaction is " << stage
+            << ", not " << wait_for << "\n";
+      }
       return reached ? 0 : 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

@@ -1,10 +1,13 @@
 #include "core/files.hpp"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 namespace basalt::core {
 
@@ -18,18 +21,32 @@ std::uint64_t directory_bytes(const std::string& dir) {
 }
 
 Result<Bytes> read_file(const std::string& path, std::uint64_t max_bytes) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return Error{ErrorCode::kNotFound, "cannot read " + path};
+  // errno's words say why (missing, not permitted, a directory), which std::ifstream hides.
+  const auto failed = [&path](int err) {
+    return Error{err == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                 "cannot read " + path + ": " + std::strerror(err)};
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return failed(errno);
   Bytes out;
   char buf[1 << 16];
-  while (f.read(buf, sizeof buf) || f.gcount() > 0) {
-    if (out.size() + static_cast<std::uint64_t>(f.gcount()) > max_bytes) {
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return failed(err);
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<std::uint64_t>(n) > max_bytes) {
+      ::close(fd);
       return Error{ErrorCode::kOutOfRange,
                    path + " is larger than " + std::to_string(max_bytes) + " bytes"};
     }
-    out.insert(out.end(), buf, buf + f.gcount());
+    out.insert(out.end(), buf, buf + n);
   }
-  if (f.bad()) return Error{ErrorCode::kNotFound, "cannot read " + path};
+  ::close(fd);
   return out;
 }
 

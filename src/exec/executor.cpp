@@ -47,11 +47,21 @@ std::map<std::uint32_t, std::string> builtin_codes(const std::string& name) {
 core::Result<App> load_app(const std::string& name_or_path, const std::string& guest_dir) {
   const bool builtin = name_or_path == "counter" || name_or_path == "token";
   const std::string path = builtin ? guest_dir + "/" + name_or_path + ".elf" : name_or_path;
-  BASALT_ASSIGN_OR_RETURN(const core::Bytes elf, core::read_file(path, vm::kMaxElfBytes));
-  BASALT_ASSIGN_OR_RETURN(vm::Program program, vm::Program::load(elf, kTxMemoryLimit));
+  auto elf = core::read_file(path, vm::kMaxElfBytes);
+  if (!elf.ok() && !builtin && elf.error().code() == core::ErrorCode::kNotFound) {
+    return core::Error{core::ErrorCode::kNotFound,
+                       "app \"" + name_or_path +
+                           "\" is neither a built-in app (counter, token) nor a guest ELF file (" +
+                           elf.error().context() + ")"};
+  }
+  if (!elf.ok()) return elf.error();
+  auto program = vm::Program::load(*elf, kTxMemoryLimit);
+  if (!program.ok()) {
+    return core::Error{program.error().code(), path + ": " + program.error().context()};
+  }
   App app;
   app.name = builtin ? name_or_path : path;
-  app.program = std::make_shared<const vm::Program>(std::move(program));
+  app.program = std::make_shared<const vm::Program>(std::move(program).value());
   app.limits.max_cycles = kTxMaxCycles;
   app.limits.memory_limit = kTxMemoryLimit;
   app.codes = builtin_codes(name_or_path);

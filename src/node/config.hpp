@@ -36,7 +36,7 @@ struct Config {
 
   // [app]
   std::string app = "counter";  // "counter", "token", or a path to a guest ELF
-  std::string guest_dir;        // where the built-in guests are; empty: this build's
+  std::string guest_dir;        // where the built-in guests are; empty: beside the binary
 
   // [l1]
   std::string l1_source = "sim";  // "sim" (embedded) or "kaspad" (its gRPC protocol at l1_url)

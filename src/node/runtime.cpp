@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "kaspa/seq_commit.hpp"
@@ -35,6 +36,43 @@ core::Bytes sim_identity(const RuntimeOptions& o, const std::string& app) {
   return core::Bytes(s.begin(), s.end());
 }
 
+// What a bound setting was and is, in words: the differing keys of a JSON object (the simulator's
+// settings), else the two values as text (the L1 source) or hex (an image id).
+std::string difference(core::ByteSpan was, core::ByteSpan now) {
+  const auto a = nlohmann::json::parse(was.begin(), was.end(), nullptr, false);
+  const auto b = nlohmann::json::parse(now.begin(), now.end(), nullptr, false);
+  if (a.is_object() && b.is_object()) {
+    std::string out;
+    for (const auto& [key, value] : a.items()) {
+      const std::string here = b.contains(key) ? b[key].dump() : "unset";
+      if (here == value.dump()) continue;
+      out += (out.empty() ? "" : ", ") + key + " " + value.dump() + " (here " + here + ")";
+    }
+    if (!out.empty()) return out;
+  }
+  const auto printable = [](core::ByteSpan v) {
+    return std::all_of(v.begin(), v.end(), [](std::uint8_t c) { return c >= 0x20 && c < 0x7f; });
+  };
+  if (printable(was) && printable(now)) {
+    return std::string(was.begin(), was.end()) + " (here " + std::string(now.begin(), now.end()) +
+           ")";
+  }
+  return core::to_hex(was) + " (here " + core::to_hex(now) + ")";
+}
+
+// Binds the data directory to `value` under `name`; a directory bound to something else is refused
+// with what differs (`what`: the setting in words).
+core::Status bind_setting(state::StateStore& store, std::string_view name, const std::string& what,
+                          core::ByteSpan value) {
+  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> was, store.bound(name));
+  if (!was || std::equal(was->begin(), was->end(), value.begin(), value.end())) {
+    return store.bind(name, value);
+  }
+  return Error{ErrorCode::kInvalid, "this data directory was made with another " + what + ": " +
+                                        difference(*was, value) +
+                                        "; start it as it was made, or use another data directory"};
+}
+
 }  // namespace
 
 Runtime::~Runtime() {
@@ -56,10 +94,11 @@ core::Result<std::unique_ptr<Runtime>> Runtime::open(
   state::StoreOptions so;
   so.sync = o.sync;
   so.rollback_window = o.finality_depth;
-  BASALT_ASSIGN_OR_RETURN(rt->store_, state::StateStore::open(o.data_dir + "/state", so));
+  // The app first: a name or path that is wrong creates nothing on disk.
   BASALT_ASSIGN_OR_RETURN(exec::App app, exec::load_app(o.app, o.guest_dir));
+  BASALT_ASSIGN_OR_RETURN(rt->store_, state::StateStore::open(o.data_dir + "/state", so));
   rt->image_id_ = app.program->image_id();
-  BASALT_TRY(rt->store_->bind("app image id", rt->image_id_.span()));
+  BASALT_TRY(bind_setting(*rt->store_, "app image id", "app (image id)", rt->image_id_.span()));
   // A data directory that settled before needs the verifier even with the prover off: the
   // embedded L1 replays its settlements, whose scripts verify receipts.
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> covenant, rt->store_->bound("covenant"));
@@ -133,8 +172,8 @@ core::Result<SimSetup> sim_setup(const RuntimeOptions& o, const std::string& app
 
 core::Status Runtime::open_source(const RuntimeOptions& o, const std::string& app) {
   BASALT_ASSIGN_OR_RETURN(SimSetup setup, sim_setup(o, app));
-  BASALT_TRY(store_->bind("l1 source", as_bytes("sim")));
-  BASALT_TRY(store_->bind("sim run", sim_identity(o, app)));
+  BASALT_TRY(bind_setting(*store_, "l1 source", "L1", as_bytes("sim")));
+  BASALT_TRY(bind_setting(*store_, "sim run", "simulator setting", sim_identity(o, app)));
   std::error_code ec;
   std::filesystem::create_directories(o.data_dir + "/l1", ec);
   if (ec) return Error{ErrorCode::kIo, "cannot create " + o.data_dir + "/l1: " + ec.message()};
@@ -147,8 +186,8 @@ core::Status Runtime::open_source(const RuntimeOptions& o, const std::string& ap
 
 core::Status Runtime::open_kaspad(const RuntimeOptions& o) {
   // A data directory follows one L1: its batches are that chain's blocks.
-  BASALT_TRY(
-      store_->bind("l1 source", as_bytes("kaspad " + std::string(kaspa::network_name(o.network)))));
+  BASALT_TRY(bind_setting(*store_, "l1 source", "L1",
+                          as_bytes("kaspad " + std::string(kaspa::network_name(o.network)))));
   l1::kaspad::SourceOptions so;
   so.target = o.kaspad_url;
   so.network = o.network;

@@ -32,7 +32,7 @@ namespace basalt::node {
 struct RuntimeOptions {
   std::string data_dir;
   std::string app = "counter";  // "counter", "token", or a path to a guest ELF
-  std::string guest_dir;        // where the built-in guests are; empty: this build's
+  std::string guest_dir;        // where the built-in guests are (the caller's choice)
   unsigned threads = 0;         // execution workers; 0: the core count
   bool sync = true;             // fsync every commit (state and the embedded L1's journal)
   bool prove = false;           // load the guests and make a proof system and a verifier

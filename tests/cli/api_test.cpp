@@ -118,6 +118,18 @@ TEST(Api, BuildSubmitAndFollowATransactionToSettled) {
   std::string tx_id = id.str();
   tx_id.pop_back();
   std::ostringstream status;
+  // An id of the wrong length is refused before the node is asked; a transaction nobody sent
+  // times out saying so.
+  std::ostringstream bad_log, unknown_log;
+  EXPECT_EQ(tx_status(n.url(), tx_id.substr(2), "", 1, status, bad_log), 2);
+  EXPECT_NE(bad_log.str().find("id: a transaction id is 64 hex digits"), std::string::npos)
+      << bad_log.str();
+  EXPECT_EQ(tx_status(n.url(), std::string(64, 'a'), "executed", 0.3, status, unknown_log), 1);
+  EXPECT_NE(unknown_log.str().find("timed out after 0.3 s: the transaction is pending, not "
+                                   "executed"),
+            std::string::npos)
+      << unknown_log.str();
+  status.str("");
   ASSERT_EQ(tx_status(n.url(), tx_id, "settled", 60, status, log), 0) << log.str();
   const auto j = nlohmann::json::parse(status.str());
   EXPECT_EQ(j["stage"], "settled");

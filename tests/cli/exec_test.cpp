@@ -79,7 +79,25 @@ TEST(ExecCommand, ResumingEqualsAnUninterruptedRun) {
   std::ostringstream log;
   auto mixed = run_exec(o, log);
   ASSERT_FALSE(mixed.ok());
-  EXPECT_NE(mixed.error().context().find("different"), std::string::npos);
+  // The refusal says what differs, in words.
+  EXPECT_NE(mixed.error().context().find("another simulator setting: seed 11 (here 12)"),
+            std::string::npos)
+      << mixed.error().context();
+  // So does another app; a name that is no app creates nothing.
+  o.sim_seed = 11;
+  o.app = "counter";
+  auto other = run_exec(o, log);
+  ASSERT_FALSE(other.ok());
+  EXPECT_NE(other.error().context().find("another app (image id)"), std::string::npos)
+      << other.error().context();
+  test::TempDir fresh;
+  ExecOptions typo = options("countr", fresh.sub("data"), 2);
+  auto refused = run_exec(typo, log);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().context().find("\"countr\" is neither a built-in app"),
+            std::string::npos)
+      << refused.error().context();
+  EXPECT_FALSE(std::filesystem::exists(fresh.sub("data")));
 }
 
 // Runs the basalt binary with args; returns its pid.

@@ -34,7 +34,7 @@ TEST(KeyCommands, ANewKeyIsPrivateNeverOverwrittenAndShownAsItsAddress) {
 
   // A second key over the first is refused, and the first stays.
   std::ostringstream again, why;
-  EXPECT_EQ(key_new(path, kaspa::Network::kMainnet, again, why), 1);
+  EXPECT_EQ(key_new(path, kaspa::Network::kMainnet, again, why), 2);
   EXPECT_NE(why.str().find("File exists"), std::string::npos) << why.str();
   auto still = client::read_key_file(path);
   ASSERT_TRUE(still.ok());
@@ -48,12 +48,12 @@ TEST(KeyCommands, ANewKeyIsPrivateNeverOverwrittenAndShownAsItsAddress) {
 TEST(KeyCommands, AMissingOrDamagedKeyFileSaysWhy) {
   test::TempDir dir;
   std::ostringstream out, log;
-  EXPECT_EQ(key_show(dir.path() + "/none", kaspa::Network::kSimnet, out, log), 1);
+  EXPECT_EQ(key_show(dir.path() + "/none", kaspa::Network::kSimnet, out, log), 2);
   EXPECT_NE(log.str().find("No such file or directory"), std::string::npos) << log.str();
   const std::string bad = dir.path() + "/bad";
   { std::ofstream(bad) << "zz\n"; }
   std::ostringstream log2;
-  EXPECT_EQ(key_show(bad, kaspa::Network::kSimnet, out, log2), 1);
+  EXPECT_EQ(key_show(bad, kaspa::Network::kSimnet, out, log2), 2);
   EXPECT_NE(log2.str().find(bad + ": not a secret key"), std::string::npos) << log2.str();
   EXPECT_TRUE(out.str().empty());
 }
