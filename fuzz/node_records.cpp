@@ -26,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   round_trip(data, size, decode_batch_row, encode_batch_row);
   round_trip(data, size, decode_settlement_record, encode_settlement_record);
   round_trip(data, size, decode_covenant_origin, encode_covenant_origin);
+  round_trip(data, size, decode_exit_event, encode_exit_event);
   round_trip(data, size, decode_batch_extra, encode_batch_extra);
   return 0;
 }

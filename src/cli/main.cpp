@@ -185,6 +185,7 @@ class Commands {
   void add_key(CLI::App& app);
   void add_guest(CLI::App& app);
   void add_tx_load(CLI::App& tx);
+  void add_tx_claim(CLI::App& tx);
 
   const std::string guests_ = basalt::cli::guest_dir();
   std::string vectors_path_;
@@ -218,6 +219,7 @@ class Commands {
   double tx_timeout_ = 60;
   basalt::client::LoadOptions load_opts_;
   basalt::cli::GuestBuildOptions guest_build_opts_;
+  basalt::cli::TxClaimOptions claim_opts_;
   bool load_json_ = false;
 };
 
@@ -592,7 +594,27 @@ void Commands::add_tx(CLI::App& app) {
   tx_status->callback([this] {
     code = basalt::cli::tx_status(tx_api_, tx_id_, wait_for_, tx_timeout_, std::cout, std::cerr);
   });
+  add_tx_claim(*tx);
   add_tx_load(*tx);
+}
+
+void Commands::add_tx_claim(CLI::App& tx) {
+  auto* claim = tx.add_subcommand(
+      "claim", "claim an exit of a settlement on L1 (anyone may: it pays only the exit's address)");
+  claim->add_option("--api", claim_opts_.api, "the node")->required();
+  claim->add_option("--settlement", claim_opts_.settlement, "the settlement's number")->required();
+  claim->add_option("--exit", claim_opts_.exit, "the exit's index in the settlement");
+  claim->add_option("--to", claim_opts_.to,
+                    "instead of --exit: the first unclaimed exit paying this L1 address");
+  claim
+      ->add_option("--fee-key", claim_opts_.fee_key_file,
+                   "file with the secret key (hex) whose L1 output pays the fee")
+      ->required();
+  claim->add_option("--fee", claim_opts_.fee,
+                    "L1 fee in sompi (default: kaspad's minimum relay fee for the mass)");
+  claim->add_flag("--build-only", claim_opts_.build_only,
+                  "print the claim in hex (for `tx submit`) instead of submitting it");
+  claim->callback([this] { code = basalt::cli::tx_claim(claim_opts_, std::cout, std::cerr); });
 }
 
 void Commands::add_key(CLI::App& app) {

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "client/api_client.hpp"
+#include "client/claim.hpp"
 #include "kaspa/address.hpp"
 #include "users/workload.hpp"
 
@@ -221,6 +222,40 @@ int tx_submit(const std::string& api_url, const std::string& hex_arg, std::ostre
   }
   log << "basalt: rejected (HTTP " << status << "): " << body.value("error", body.dump()) << "\n";
   return status == 422 ? 1 : 2;
+}
+
+int tx_claim(const TxClaimOptions& o, std::ostream& out, std::ostream& log) {
+  if (o.exit.has_value() == !o.to.empty()) {
+    log << "basalt: give either --exit or --to\n";
+    return 2;
+  }
+  auto key = read_key_file(o.fee_key_file);
+  if (!key.ok()) {
+    log << "basalt: --fee-key: " << key.error().to_string() << "\n";
+    return 2;
+  }
+  const ApiClient api(o.api);
+  auto plan = client::plan_claim(api, o.settlement, {o.exit, o.to});
+  if (!plan.ok()) {
+    log << "basalt: " << plan.error().context() << "\n";
+    const bool unreachable = plan.error().code() == ErrorCode::kUnavailable;
+    return unreachable || plan.error().code() == ErrorCode::kNotFound ? 2 : 1;
+  }
+  auto tx = client::build_claim(api, *plan, *key, o.fee);
+  if (!tx.ok()) {
+    log << "basalt: " << tx.error().context() << "\n";
+    return 2;
+  }
+  const exec::Exit& e = plan->tree.exits()[plan->exit];
+  log << "claim of exit " << plan->exit << " (" << e.amount << " sompi) from "
+      << plan->exit_output.transaction_id.hex() << ":" << plan->exit_output.index << ": tx "
+      << kaspa::tx_id(*tx).hex() << "\n";
+  const std::string hex = core::to_hex(kaspa::serialize_transaction(*tx));
+  if (o.build_only) {
+    out << hex << "\n";
+    return 0;
+  }
+  return tx_submit(o.api, hex, out, log);
 }
 
 int tx_status(const std::string& api_url, const std::string& id, const std::string& wait_for,

@@ -40,6 +40,20 @@ int tx_submit(const std::string& api, const std::string& hex, std::ostream& out,
 int tx_status(const std::string& api, const std::string& id, const std::string& wait_for,
               double timeout_s, std::ostream& out, std::ostream& log);
 
+struct TxClaimOptions {
+  std::string api;
+  std::uint64_t settlement = 0;
+  std::optional<std::size_t> exit;  // by index, or:
+  std::string to;                   // the first unclaimed exit paying this address
+  std::string fee_key_file;
+  std::optional<std::uint64_t> fee;  // none: kaspad's minimum relay fee for the mass
+  bool build_only = false;           // print the claim in hex instead of submitting it
+};
+// Claims an exit of a settlement (client::plan_claim, build_claim) and submits it: prints the
+// claim's id (or, build_only, its hex). 0 submitted; 1 refused (by the node or L1), already
+// claimed, or not claimable yet; 2 bad options, files or an unreachable node.
+int tx_claim(const TxClaimOptions& o, std::ostream& out, std::ostream& log);
+
 // The load's report for people: outcomes against intents, latencies, the node's settlements.
 void print_load_report(const client::LoadReport& r, std::ostream& out);
 

@@ -308,6 +308,55 @@ core::Result<std::vector<SettlementRecord>> NodeIndex::settlements(std::uint64_t
   return out;
 }
 
+namespace {
+
+std::string exit_event_key(std::uint64_t seq, std::uint64_t n) {
+  return key('E', seq) + state::rocks::be64(n);
+}
+
+}  // namespace
+
+core::Status NodeIndex::put_exit_event(std::uint64_t seq, std::uint64_t n, const ExitEvent& e) {
+  rocksdb::WriteBatch wb;
+  wb.Put(exit_event_key(seq, n), slice(encode_exit_event(e)));
+  return write(wb, false, "write an exit event of settlement " + std::to_string(seq));
+}
+
+core::Result<std::vector<ExitEvent>> NodeIndex::exit_events(std::uint64_t seq) const {
+  std::vector<ExitEvent> out;
+  const std::string prefix = key('E', seq);
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const rocksdb::Slice v = it->value();
+    BASALT_ASSIGN_OR_RETURN(ExitEvent e, ours(decode_exit_event(state::rocks::span(v)),
+                                              "exit event of settlement " + std::to_string(seq)));
+    out.push_back(e);
+  }
+  if (!it->status().ok()) return io_error(it->status(), "read exit events");
+  return out;
+}
+
+core::Status NodeIndex::drop_exit_events(std::uint64_t seq, std::uint64_t n) {
+  rocksdb::WriteBatch wb;
+  wb.DeleteRange(exit_event_key(seq, n), key('E', seq + 1));
+  return write(wb, false, "drop exit events of settlement " + std::to_string(seq));
+}
+
+core::Result<std::map<std::uint64_t, std::vector<ExitEvent>>> NodeIndex::all_exit_events() const {
+  std::map<std::uint64_t, std::vector<ExitEvent>> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek(std::string(1, 'E')); it->Valid() && it->key()[0] == 'E'; it->Next()) {
+    const rocksdb::Slice k = it->key(), v = it->value();
+    if (k.size() != 1 + 8 + 8) return Error{ErrorCode::kCorrupt, "node index: damaged exit key"};
+    const std::uint64_t seq = state::rocks::read_be64(rocksdb::Slice(k.data() + 1, 8));
+    BASALT_ASSIGN_OR_RETURN(ExitEvent e, ours(decode_exit_event(state::rocks::span(v)),
+                                              "exit event of settlement " + std::to_string(seq)));
+    out[seq].push_back(e);
+  }
+  if (!it->status().ok()) return io_error(it->status(), "read exit events");
+  return out;
+}
+
 core::Result<std::optional<core::Bytes>> NodeIndex::settlement_receipt(std::uint64_t seq) const {
   return get(key('A', seq));
 }

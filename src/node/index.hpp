@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -84,6 +85,18 @@ struct SettlementRecord {
   kaspa::Outpoint covenant_input;  // the covenant output it spends
 };
 
+// What L1 did to a settlement's exit output in one chain block: the settlement that creates it
+// was accepted (kAppeared: `tx_id`:`index` is the exit output), or a claim spent it (kClaimed:
+// `tx_id` is the claim, `index` the exit it paid). `position`: the batch of that block.
+struct ExitEvent {
+  enum class Kind : std::uint8_t { kAppeared = 1, kClaimed = 2 };
+  Kind kind = Kind::kAppeared;
+  std::uint64_t position = 0;
+  kaspa::TxId tx_id;
+  std::uint32_t index = 0;
+  bool operator==(const ExitEvent&) const = default;
+};
+
 class NodeIndex {
  public:
   // Errors: kIo.
@@ -132,6 +145,13 @@ class NodeIndex {
   core::Result<std::optional<core::Bytes>> batch_receipt(std::uint64_t batch) const;
 
   // The app's covenant, once created (synced).
+  // A settlement's exit events, numbered 0, 1, ... in the order they happened.
+  core::Status put_exit_event(std::uint64_t seq, std::uint64_t n, const ExitEvent& e);
+  core::Result<std::vector<ExitEvent>> exit_events(std::uint64_t seq) const;
+  // Deletes settlement seq's events from number n on.
+  core::Status drop_exit_events(std::uint64_t seq, std::uint64_t n);
+  // The settlements with exit events, and their events.
+  core::Result<std::map<std::uint64_t, std::vector<ExitEvent>>> all_exit_events() const;
   core::Status log_covenant(const settle::CovenantOrigin& origin);
   core::Result<std::optional<settle::CovenantOrigin>> covenant() const;
 

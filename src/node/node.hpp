@@ -29,6 +29,7 @@
 #include "kaspa/transaction.hpp"
 #include "node/config.hpp"
 #include "node/driver.hpp"
+#include "node/exits.hpp"
 #include "node/history.hpp"
 #include "node/index.hpp"
 #include "node/log.hpp"
@@ -210,6 +211,7 @@ class Node {
   // User submissions in the mempool (accepted by the node, neither executed nor refused yet).
   std::set<kaspa::TxId> in_flight_;
   std::unique_ptr<SettlementHistory> history_;  // with the pipeline
+  std::unique_ptr<ExitFollower> exits_;         // with history_: the settlements' exit outputs
 };
 
 }  // namespace basalt::node

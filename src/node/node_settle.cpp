@@ -112,6 +112,8 @@ core::Status Node::open_pipeline(std::uint64_t after) {
                                               after, *origin, key, std::move(kept), so));
     history_ = std::make_unique<SettlementHistory>(*index_, metrics_, log_, c.confirmations);
     BASALT_TRY(history_->reopen(*driver_));
+    exits_ = std::make_unique<ExitFollower>(*index_, c.finality_depth);
+    BASALT_TRY(exits_->load(after));
     status_.settlements = history_->submitted();
     status_.settlements_confirmed = history_->confirmed();
     status_.settled_confirmed = history_->settled_confirmed();
@@ -131,6 +133,7 @@ core::Status Node::open_pipeline(std::uint64_t after) {
   // Kept in the state store too: an index rebuilt from it (--rebuild-index) settles on.
   BASALT_TRY(store_->bind("covenant", encode_covenant_origin(pipeline_->origin())));
   history_ = std::make_unique<SettlementHistory>(*index_, metrics_, log_, c.confirmations);
+  exits_ = std::make_unique<ExitFollower>(*index_, c.finality_depth);
   log_.info("covenant " + pipeline_->covenant_id().hex() + " created");
   covenant_ = pipeline_->covenant_id();
   return core::Status::Ok();
@@ -156,6 +159,7 @@ core::Status Node::settle_step(const StepReport& report, bool live) {
   // Open settlements follow this step's chain changes before the step's new settlement opens: it
   // goes into the mempool for the next step.
   if (history_) {
+    BASALT_TRY(exits_->apply(report.change, driver_->chain_length()));
     BASALT_TRY(history_->follow(report, driver_->source(), pipeline_->covenant_output(), live));
   }
   BASALT_ASSIGN_OR_RETURN(const SettlementReport r, pipeline_->after_step(report, live));
@@ -164,7 +168,11 @@ core::Status Node::settle_step(const StepReport& report, bool live) {
     BASALT_TRY(index_->set_proven(stored_proven_));
   }
   if (!history_) return core::Status::Ok();
+  const std::uint64_t before = history_->submitted();
   BASALT_TRY(history_->record(r, driver_->next_step()));
+  for (std::uint64_t seq = before + 1; seq <= history_->submitted(); ++seq) {
+    BASALT_TRY(exits_->follow(seq));
+  }
   const std::optional<std::uint64_t> settled = pipeline_->settled_batch();
   std::lock_guard lock(status_mutex_);
   if (settled) status_.settled = *settled;

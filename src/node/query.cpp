@@ -6,6 +6,7 @@
 
 #include "kaspa/address.hpp"
 #include "kaspa/signing.hpp"
+#include "node/exits.hpp"
 #include "zk/batch.hpp"
 #include "zk/exits.hpp"
 #include "zk/receipt.hpp"
@@ -369,35 +370,53 @@ core::Result<Answer> Queries::settlement(std::uint64_t seq) const {
 
 core::Result<Answer> Queries::settlement_exits(std::uint64_t seq) const {
   BASALT_ASSIGN_OR_RETURN(const std::optional<SettlementRecord> rec, node_.index().settlement(seq));
-  BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> bytes,
-                          node_.index().settlement_receipt(seq));
-  if (!rec || !bytes) return not_found("no settlement " + std::to_string(seq));
-  // The bundle's exits are those of the batch journals the aggregate receipt assumes. The receipt
-  // is the node's own: one that does not decode is damage.
-  const auto corrupt = [&](const Error& e) {
-    return Error{ErrorCode::kCorrupt, "settlement " + std::to_string(seq) + ": " + e.to_string()};
-  };
-  auto receipt = zk::decode_receipt(*bytes);
-  if (!receipt.ok()) return corrupt(receipt.error());
-  auto exits = zk::bundle_exits(receipt->assumptions);
-  if (!exits.ok()) return corrupt(exits.error());
-  auto tree = zk::ExitTree::build(*exits);
-  if (!tree.ok()) return corrupt(tree.error());
+  if (!rec) return not_found("no settlement " + std::to_string(seq));
+  // The bundle's exits are those of the batch journals the aggregate receipt assumes; the exit
+  // events say which are claimed and where the exit output is now.
+  BASALT_ASSIGN_OR_RETURN(const std::optional<ExitState> state, exit_state(node_.index(), seq));
+  const kaspa::Network network = node_.config().l1_network;
+  if (!state) {
+    return answer(200, {{"seq", seq},
+                        {"status", settlement_status_name(rec->status)},
+                        {"permission_spk_hash", core::Hash32().hex()},
+                        {"total", 0},
+                        {"exit_output", nullptr},
+                        {"exits", json::array()}});
+  }
+  const zk::ExitTree& tree = state->tree;
+  std::vector<std::optional<kaspa::TxId>> claims(tree.exits().size());
+  for (const ExitEvent& e : state->events) {
+    if (e.kind == ExitEvent::Kind::kClaimed) claims[e.index] = e.tx_id;
+  }
   json list = json::array();
-  for (const auto& e : *exits) list.push_back(exit_json(e, node_.config().l1_network));
+  for (std::size_t i = 0; i < tree.exits().size(); ++i) {
+    json j = exit_json(tree.exits()[i], network);
+    j["claimed"] = tree.claimed(i);
+    j["claim_tx"] = claims[i] ? json(claims[i]->hex()) : json(nullptr);
+    list.push_back(std::move(j));
+  }
+  // A settlement accepted before the node followed exit outputs has no events: its exit output is
+  // the one it created.
+  std::optional<kaspa::Outpoint> at = state->output;
+  if (state->events.empty() &&
+      (rec->status == SettlementStatus::kAccepted || rec->status == SettlementStatus::kConfirmed)) {
+    at = kaspa::Outpoint{rec->tx_id, 1};
+  }
   json output = nullptr;
-  if (!exits->empty())
-    output = {{"tx_id", rec->tx_id.hex()},
-              {"index", 1},
-              {"address", kaspa::Address::p2sh(kaspa::address_prefix(node_.config().l1_network),
-                                               tree->redeem())
-                              .to_string()},
-              {"redeem", core::to_hex(tree->redeem())}};
+  if (at) {
+    output = {{"tx_id", at->transaction_id.hex()},
+              {"index", at->index},
+              {"amount", tree.total()},
+              {"address",
+               kaspa::Address::p2sh(kaspa::address_prefix(network), tree.redeem()).to_string()},
+              {"redeem", core::to_hex(tree.redeem())}};
+  }
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 permission, zk::permission_spk_hash(tree.exits()));
   return answer(200, {{"seq", seq},
                       {"status", settlement_status_name(rec->status)},
-                      {"permission_spk_hash", tree->permission_spk_hash().hex()},
-                      {"root", tree->root().hex()},
-                      {"total", tree->total()},
+                      {"permission_spk_hash", permission.hex()},
+                      {"root", tree.root().hex()},
+                      {"total", tree.total()},
                       {"exit_output", output},
                       {"exits", list}});
 }

@@ -182,4 +182,29 @@ core::Bytes encode_covenant_origin(const settle::CovenantOrigin& o) {
   return w.take();
 }
 
+core::Bytes encode_exit_event(const ExitEvent& e) {
+  core::ByteWriter w(1 + 8 + 32 + 4);
+  w.u8(static_cast<std::uint8_t>(e.kind));
+  w.u64_le(e.position);
+  w.hash(e.tx_id.hash());
+  w.u32_le(e.index);
+  return w.take();
+}
+
+core::Result<ExitEvent> decode_exit_event(core::ByteSpan b) {
+  core::ByteReader r(b);
+  ExitEvent e;
+  BASALT_ASSIGN_OR_RETURN(const std::uint8_t kind, r.read_u8("exit event kind"));
+  if (kind != 1 && kind != 2) {
+    return core::Error{core::ErrorCode::kUnknownTag, "exit event kind " + std::to_string(kind)};
+  }
+  e.kind = static_cast<ExitEvent::Kind>(kind);
+  BASALT_ASSIGN_OR_RETURN(e.position, r.read_u64_le("exit event position"));
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, r.read_hash32("exit event tx id"));
+  e.tx_id = kaspa::TxId(id);
+  BASALT_ASSIGN_OR_RETURN(e.index, r.read_u32_le("exit event index"));
+  BASALT_TRY(r.expect_end("exit event"));
+  return e;
+}
+
 }  // namespace basalt::node

@@ -194,4 +194,24 @@ kaspa::Transaction exit_claim_transaction(const zk::ExitTree& tree, std::size_t 
                         fee_key, fee);
 }
 
+std::optional<std::size_t> claimed_exit(const zk::ExitTree& tree, const kaspa::Transaction& tx) {
+  if (tx.outputs.empty()) return std::nullopt;
+  const kaspa::TxOutput& paid = tx.outputs[0];
+  for (std::size_t i = 0; i < tree.exits().size(); ++i) {
+    const exec::Exit& e = tree.exits()[i];
+    if (tree.claimed(i) || e.amount != paid.value ||
+        exec::exit_script_public_key(e) != paid.script_public_key) {
+      continue;
+    }
+    zk::ExitTree after = tree;
+    after.claim(i);
+    if (after.total() == 0) return i;
+    if (tx.outputs.size() > 1 && tx.outputs[1].value == after.total() &&
+        tx.outputs[1].script_public_key == kaspa::p2sh_script(after.redeem())) {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace basalt::settle

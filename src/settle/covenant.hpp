@@ -21,6 +21,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "core/bytes.hpp"
 #include "crypto/schnorr.hpp"
@@ -109,5 +110,10 @@ kaspa::Transaction exit_claim_transaction(const zk::ExitTree& tree, std::size_t 
                                           const kaspa::Outpoint& fee_utxo,
                                           const kaspa::UtxoEntry& fee_entry,
                                           const crypto::SecretKey& fee_key, std::uint64_t fee);
+
+// Which exit a transaction spending the exit output that holds `tree` claims: the unclaimed exit
+// it pays in output 0 whose emptied tree its output 1 carries on (none after the last claim).
+// nullopt when it is no such claim (the exit script admits nothing else).
+std::optional<std::size_t> claimed_exit(const zk::ExitTree& tree, const kaspa::Transaction& tx);
 
 }  // namespace basalt::settle

@@ -259,26 +259,24 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
   EXPECT_EQ(e["total"], 250);
   ASSERT_TRUE(e["exit_output"].is_object()) << e.dump();
 
-  // Claim it: the exit output is the settlement's output 1; the fee comes from the faucet.
+  // Claim it with `tx claim`: the exit output is the settlement's output 1; the fee comes from the
+  // faucet. The tree the client rebuilds from the listed exits matches the node's.
   auto tree = zk::ExitTree::build(
       {exec::Exit{exec::ExitKind::kSchnorrP2pk, core::Hash32{bob.public_key().x}, 250}});
   ASSERT_TRUE(tree.ok());
   EXPECT_EQ(e["permission_spk_hash"], tree->permission_spk_hash().hex());
   EXPECT_EQ(e["exit_output"]["address"],
             kaspa::Address::p2sh(kaspa::AddressPrefix::kSimnet, tree->redeem()).to_string());
-  const kaspa::Outpoint exit_output{
-      kaspa::TxId(*core::Hash32::from_hex(e["exit_output"]["tx_id"].get<std::string>())), 1};
-  auto fees = n.node().spendable(kaspa::p2pk_script(n.node().faucet_key()->public_key()),
-                                 std::chrono::seconds(10));
-  ASSERT_TRUE(fees.ok() && !fees->empty());
-  const auto claim_with = [&](std::uint64_t fee) {
-    return settle::exit_claim_transaction(*tree, 0, exit_output, fees->front().first,
-                                          fees->front().second, *n.node().faucet_key(), fee);
-  };
-  const kaspa::Transaction claim = claim_with(kaspa::minimum_fee(claim_with(0)));
+  EXPECT_EQ(e["exits"][0]["claimed"], false);
+  TxClaimOptions c;
+  c.api = n.url();
+  c.settlement = *seq;
+  c.to = bob_address;
+  c.fee_key_file = n.key_file();
   std::ostringstream claim_id;
-  ASSERT_EQ(tx_submit(n.url(), core::to_hex(kaspa::serialize_transaction(claim)), claim_id, log), 0)
-      << log.str();
+  ASSERT_EQ(tx_claim(c, claim_id, log), 0) << log.str();
+  std::string claim_tx = claim_id.str();
+  claim_tx.pop_back();
   const std::string bob_outputs = "/v1/l1/addresses/" + bob_address + "/outputs";
   bool paid = false;
   for (int i = 0; i < 300 && !paid; ++i) {
@@ -288,6 +286,25 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
     if (!paid) std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_TRUE(paid) << "the claim did not pay bob on L1";
+  // The node saw the claim: the exit is claimed by it and nothing is left to claim; a second claim
+  // is refused before anything is built.
+  nlohmann::json after;
+  for (int i = 0; i < 300; ++i) {
+    after = api.get("/v1/settlements/" + std::to_string(*seq) + "/exits")->second;
+    if (after["exits"][0]["claimed"] == true) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(after["exits"][0]["claimed"], true) << after.dump();
+  EXPECT_EQ(after["exits"][0]["claim_tx"], claim_tx) << after.dump();
+  EXPECT_TRUE(after["exit_output"].is_null()) << after.dump();
+  EXPECT_EQ(after["total"], 0);
+  std::ostringstream again_out, again_log;
+  c.to.clear();
+  c.exit = 0;
+  EXPECT_EQ(tx_claim(c, again_out, again_log), 1);
+  EXPECT_NE(again_log.str().find("exit 0 is claimed already (by " + claim_tx + ")"),
+            std::string::npos)
+      << again_log.str();
   // The same outputs by key; an address of another network is refused, saying why.
   auto by_key = api.get("/v1/l1/p2pk/" + core::to_hex(bob.public_key().x) + "/outputs");
   ASSERT_TRUE(by_key.ok());

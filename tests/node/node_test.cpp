@@ -8,9 +8,12 @@
 #include <sstream>
 #include <thread>
 
+#include "kaspa/mass.hpp"
+#include "kaspa/script.hpp"
 #include "l1/protowire/rpc.hpp"
 #include "l1/sim/rpc_answers.hpp"
 #include "l1/sim/simulator.hpp"
+#include "settle/covenant.hpp"
 #include "test_util.hpp"
 #include "users/workload.hpp"
 #include "zk/batch.hpp"
@@ -282,6 +285,117 @@ TEST(Node, AResourceComesWithAProofOfItsValueAgainstACommittedRoot) {
       (*n)->resource(users::counter_resource(0), earlier + 1'000'000, std::chrono::seconds(10));
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code(), core::ErrorCode::kOutOfRange);
+}
+
+// Runs a node on a thread until the scope ends.
+class Running {
+ public:
+  Running(const Config& c, std::ostream& out) : log_(out, LogLevel::kWarn, false) {
+    auto n = Node::open(c, log_);
+    EXPECT_TRUE(n.ok()) << n.error().to_string();
+    if (!n.ok()) return;
+    node_ = std::move(*n);
+    thread_ = std::thread([this] { EXPECT_TRUE(node_->run(stop_).ok()); });
+  }
+  ~Running() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  Node* operator->() { return node_.get(); }
+  bool ok() const { return node_ != nullptr; }
+  // Polls `done` every 20 ms for up to `seconds`.
+  template <typename F>
+  static bool wait(F done, int seconds) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+
+ private:
+  Logger log_;
+  std::unique_ptr<Node> node_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// A settlement's exits are followed through their claims, the simulator's reorgs and a restart:
+// the node says which exits are claimed and where the rest is held, and L1 holds exactly that.
+TEST(Node, ASettlementsExitsAreFollowedThroughClaimsReorgsAndARestart) {
+  std::ostringstream out;
+  TempDir d;
+  Config c = base(d.path(), "token");
+  c.users_exit_permille = 300;
+  c.stop_after_blocks = 0;
+  c.block_interval_ms = 10;
+  std::uint64_t seq = 0;
+  std::optional<ExitState> claimed;
+  {
+    Running n(c, out);
+    ASSERT_TRUE(n.ok());
+    // A confirmed settlement with two exits or more.
+    const auto found = [&] {
+      for (std::uint64_t s = 1; s <= n->status().settlements; ++s) {
+        auto rec = n->index().settlement(s);
+        auto st = exit_state(n->index(), s);
+        if (rec.ok() && *rec && (*rec)->status == SettlementStatus::kConfirmed && st.ok() && *st &&
+            (*st)->tree.exits().size() >= 2 && (*st)->output) {
+          seq = s;
+          return true;
+        }
+      }
+      return false;
+    };
+    ASSERT_TRUE(Running::wait(found, 120)) << "no confirmed settlement with two exits";
+    // Claims of exits 1 and 0, each from where the node says the exit output is then.
+    for (const std::size_t i : {std::size_t{1}, std::size_t{0}}) {
+      auto st = exit_state(n->index(), seq);
+      ASSERT_TRUE(st.ok() && *st && (*st)->output);
+      auto fees =
+          n->spendable(kaspa::p2pk_script(n->faucet_key()->public_key()), std::chrono::seconds(10));
+      ASSERT_TRUE(fees.ok() && !fees->empty());
+      const auto claim_with = [&](std::uint64_t fee) {
+        return settle::exit_claim_transaction((*st)->tree, i, *(*st)->output, fees->back().first,
+                                              fees->back().second, *n->faucet_key(), fee);
+      };
+      auto sent =
+          n->submit(claim_with(kaspa::minimum_fee(claim_with(0))), std::chrono::seconds(10));
+      ASSERT_TRUE(sent.ok() && sent->accepted) << (sent.ok() ? sent->reason : "");
+      ASSERT_TRUE(Running::wait(
+          [&] {
+            auto now = exit_state(n->index(), seq);
+            return now.ok() && *now && (*now)->tree.claimed(i);
+          },
+          60))
+          << "the node did not see the claim of exit " << i;
+    }
+    // Past a few reorgs, L1 holds the rest exactly where the node says.
+    const std::uint64_t step = n->status().l1_step;
+    ASSERT_TRUE(Running::wait([&] { return n->status().l1_step > step + 30; }, 60));
+    auto st = exit_state(n->index(), seq);
+    ASSERT_TRUE(st.ok() && *st);
+    EXPECT_TRUE((*st)->tree.claimed(0) && (*st)->tree.claimed(1));
+    auto held = n->spendable(kaspa::p2sh_script((*st)->tree.redeem()), std::chrono::seconds(10));
+    ASSERT_TRUE(held.ok());
+    if ((*st)->output) {
+      ASSERT_EQ(held->size(), 1u);
+      EXPECT_EQ(held->front().first, *(*st)->output);
+      EXPECT_EQ(held->front().second.amount, (*st)->tree.total());
+    } else {
+      EXPECT_EQ((*st)->tree.total(), 0u);
+    }
+    claimed = std::move(*st);
+  }
+  // Restarted, the node reads the blocks above its resume point again and ends where it was.
+  Running again(c, out);
+  ASSERT_TRUE(again.ok());
+  const auto same = [&] {
+    auto st = exit_state(again->index(), seq);
+    return st.ok() && *st && (*st)->events == claimed->events;
+  };
+  EXPECT_TRUE(Running::wait(same, 60)) << "the restarted node's exit events differ";
 }
 
 // Damage to the index is reported as corruption of the node's own data, naming what is damaged,

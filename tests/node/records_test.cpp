@@ -145,6 +145,23 @@ TEST(IndexRecords, CovenantOriginAndBatchExtraHaveFixedBytes) {
   expect_exact(x, decode_batch_extra);
 }
 
+TEST(IndexRecords, ExitEventHasFixedBytesAndAKnownKind) {
+  const ExitEvent e{ExitEvent::Kind::kClaimed, 7, kaspa::TxId(core::Hash32::filled(6)), 3};
+  const core::Bytes b = encode_exit_event(e);
+  EXPECT_EQ(core::to_hex(b),
+            "020700000000000000060606060606060606060606060606060606060606060606060606060606"
+            "060603000000");
+  auto d = decode_exit_event(b);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(*d, e);
+  expect_exact(b, decode_exit_event);
+  core::Bytes unknown = b;
+  unknown[0] = 3;
+  auto bad = decode_exit_event(unknown);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code(), core::ErrorCode::kUnknownTag);
+}
+
 TEST(IndexRecords, TextLongerThanTheBoundIsRefused) {
   TxRecord t = tx_record();
   t.reason = std::string(5000, 'r');  // the encoder keeps 4 096 bytes

@@ -1,0 +1,123 @@
+#include "client/claim.hpp"
+
+#include <algorithm>
+
+#include "kaspa/address.hpp"
+#include "kaspa/mass.hpp"
+#include "settle/covenant.hpp"
+
+namespace basalt::client {
+
+using core::Error;
+using core::ErrorCode;
+using nlohmann::json;
+
+namespace {
+
+core::Result<exec::Exit> parse_exit(const json& j) {
+  exec::Exit e;
+  const std::string kind = j.value("kind", "");
+  if (kind != "schnorr_p2pk" && kind != "p2sh") {
+    return Error{ErrorCode::kInvalid, "the node lists an exit of kind \"" + kind + "\""};
+  }
+  e.kind = kind == "p2sh" ? exec::ExitKind::kP2sh : exec::ExitKind::kSchnorrP2pk;
+  BASALT_ASSIGN_OR_RETURN(e.key, core::Hash32::from_hex(j.value("key", "")));
+  if (!j.contains("amount") || !j["amount"].is_number_unsigned()) {
+    return Error{ErrorCode::kInvalid, "the node lists an exit without an amount"};
+  }
+  e.amount = j["amount"].get<std::uint64_t>();
+  return e;
+}
+
+core::Result<std::size_t> choose(const json& exits, const zk::ExitTree& tree,
+                                 const ExitChoice& choice) {
+  if (choice.index) {
+    if (*choice.index >= tree.exits().size()) {
+      return Error{ErrorCode::kInvalid,
+                   "the settlement has " + std::to_string(tree.exits().size()) +
+                       " exits; there is no exit " + std::to_string(*choice.index)};
+    }
+    if (tree.claimed(*choice.index)) {
+      return Error{ErrorCode::kInvalid,
+                   "exit " + std::to_string(*choice.index) + " is claimed already (by " +
+                       exits[*choice.index].value("claim_tx", std::string("?")) + ")"};
+    }
+    return *choice.index;
+  }
+  for (std::size_t i = 0; i < tree.exits().size(); ++i) {
+    if (!tree.claimed(i) && exits[i].value("address", "") == choice.address) return i;
+  }
+  return Error{ErrorCode::kNotFound, "no unclaimed exit of this settlement pays " + choice.address};
+}
+
+}  // namespace
+
+core::Result<ClaimPlan> plan_claim(const ApiClient& api, std::uint64_t seq,
+                                   const ExitChoice& choice) {
+  BASALT_ASSIGN_OR_RETURN(const auto reply,
+                          api.get("/v1/settlements/" + std::to_string(seq) + "/exits"));
+  const auto& [status, body] = reply;
+  if (status == 404) return Error{ErrorCode::kNotFound, "no settlement " + std::to_string(seq)};
+  if (status != 200 || !body.contains("exits") || !body["exits"].is_array()) {
+    return Error{ErrorCode::kUnavailable, "GET /v1/settlements/" + std::to_string(seq) +
+                                              "/exits: HTTP " + std::to_string(status)};
+  }
+  const json& exits = body["exits"];
+  std::vector<exec::Exit> list;
+  for (const json& j : exits) {
+    BASALT_ASSIGN_OR_RETURN(exec::Exit e, parse_exit(j));
+    list.push_back(e);
+  }
+  if (list.empty())
+    return Error{ErrorCode::kNotFound, "settlement " + std::to_string(seq) + " has no exits"};
+  BASALT_ASSIGN_OR_RETURN(zk::ExitTree tree, zk::ExitTree::build(std::move(list)));
+  for (std::size_t i = 0; i < exits.size(); ++i) {
+    if (exits[i].value("claimed", false)) tree.claim(i);
+  }
+  BASALT_ASSIGN_OR_RETURN(const std::size_t exit, choose(exits, tree, choice));
+  const json& output = body["exit_output"];
+  if (!output.is_object()) {
+    return Error{ErrorCode::kInvalid, "settlement " + std::to_string(seq) +
+                                          "'s exit output is not on L1 yet (settlement " +
+                                          body.value("status", std::string("?")) + ")"};
+  }
+  // The exits the node lists must rebuild the output it names: a claim of anything else would only
+  // be refused by L1.
+  BASALT_ASSIGN_OR_RETURN(const kaspa::Address at,
+                          kaspa::Address::parse(output.value("address", "")));
+  const kaspa::Address rebuilt = kaspa::Address::p2sh(at.prefix, tree.redeem());
+  if (rebuilt.to_string() != at.to_string() || output.value("amount", 0ull) != tree.total()) {
+    return Error{ErrorCode::kVerifyFailed,
+                 "the exits the node lists do not rebuild the exit "
+                 "output it names (" +
+                     at.to_string() + ")"};
+  }
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 tx, core::Hash32::from_hex(output.value("tx_id", "")));
+  const kaspa::Outpoint where{kaspa::TxId(tx), output.value("index", 0u)};
+  return ClaimPlan{std::move(tree), where, exit};
+}
+
+core::Result<kaspa::Transaction> build_claim(const ApiClient& api, const ClaimPlan& plan,
+                                             const crypto::SecretKey& fee_key,
+                                             std::optional<std::uint64_t> fee) {
+  BASALT_ASSIGN_OR_RETURN(const std::vector<Output> outputs, spendable(api, fee_key));
+  const auto best = std::max_element(
+      outputs.begin(), outputs.end(),
+      [](const Output& a, const Output& b) { return a.second.amount < b.second.amount; });
+  if (best == outputs.end()) {
+    return Error{ErrorCode::kNotFound, "the fee key has no spendable output"};
+  }
+  const auto with = [&](std::uint64_t f) {
+    return settle::exit_claim_transaction(plan.tree, plan.exit, plan.exit_output, best->first,
+                                          best->second, fee_key, f);
+  };
+  const std::uint64_t paid = fee ? *fee : kaspa::minimum_fee(with(0));
+  if (paid >= best->second.amount) {
+    return Error{ErrorCode::kOutOfRange,
+                 "the fee key's largest output (" + std::to_string(best->second.amount) +
+                     " sompi) does not cover the fee of " + std::to_string(paid) + " sompi"};
+  }
+  return with(paid);
+}
+
+}  // namespace basalt::client
