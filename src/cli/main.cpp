@@ -8,6 +8,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "cli/app_commands.hpp"
 #include "cli/bench_api.hpp"
 #include "cli/bench_exec.hpp"
 #include "cli/bench_follow.hpp"
@@ -18,6 +19,7 @@
 #include "cli/guest_commands.hpp"
 #include "cli/key_commands.hpp"
 #include "cli/node_command.hpp"
+#include "cli/query_commands.hpp"
 #include "cli/settle_command.hpp"
 #include "cli/sim_serve.hpp"
 #include "cli/tx_commands.hpp"
@@ -168,6 +170,8 @@ class Commands {
     add_tx(app);
     add_key(app);
     add_guest(app);
+    add_app(app);
+    add_queries(app);
   }
 
  private:
@@ -184,6 +188,8 @@ class Commands {
   void add_tx(CLI::App& app);
   void add_key(CLI::App& app);
   void add_guest(CLI::App& app);
+  void add_app(CLI::App& app);
+  void add_queries(CLI::App& app);
   void add_tx_load(CLI::App& tx);
   void add_tx_claim(CLI::App& tx);
 
@@ -220,6 +226,9 @@ class Commands {
   basalt::client::LoadOptions load_opts_;
   basalt::cli::GuestBuildOptions guest_build_opts_;
   basalt::cli::TxClaimOptions claim_opts_;
+  basalt::cli::AppTryOptions app_try_opts_;
+  std::string query_api_, state_id_, state_at_ = "committed";
+  double status_wait_ = 0;
   bool load_json_ = false;
 };
 
@@ -659,6 +668,44 @@ void Commands::add_guest(CLI::App& app) {
   build->add_option("--cc", guest_build_opts_.cc, "the clang to run (default clang)");
   build->callback(
       [this] { code = basalt::cli::guest_build(guest_build_opts_, std::cout, std::cerr); });
+}
+
+void Commands::add_app(CLI::App& app) {
+  auto* group = app.add_subcommand("app", "an app's operations, tried without a chain");
+  group->require_subcommand(1);
+  auto* try_ = group->add_subcommand(
+      "try", "run one operation through an app as a batch would; prints what it writes");
+  app_try_opts_.guest_dir = guests_;
+  try_->add_option("app", app_try_opts_.app, "counter, token, or a path to a guest ELF")
+      ->required();
+  try_->add_option("--access", app_try_opts_.accesses,
+                   "a declared resource: <64 hex>[:r|:w] (w: read and write; repeatable)");
+  try_->add_option("--data", app_try_opts_.data_hex, "app data (hex)");
+  try_->add_option("--state", app_try_opts_.state,
+                   "a resource's data before the operation: <64 hex>=<hex> (default: empty)");
+  try_->add_option("--input-out", app_try_opts_.input_out,
+                   "also write the guest's input here (for `basalt vm run --input`)");
+  try_->add_option("--guest-dir", app_try_opts_.guest_dir, "where the built-in apps are");
+  try_->add_flag("--json", app_try_opts_.json, "print the outcome as JSON");
+  try_->callback([this] { code = basalt::cli::app_try(app_try_opts_, std::cout, std::cerr); });
+}
+
+void Commands::add_queries(CLI::App& app) {
+  auto* st = app.add_subcommand("status", "where a running node stands: L1, batches, settlement");
+  st->add_option("--api", query_api_, "the node")->required();
+  st->add_option("--wait", status_wait_, "seconds to wait for the node to answer (default 0)");
+  st->callback(
+      [this] { code = basalt::cli::status(query_api_, status_wait_, std::cout, std::cerr); });
+  auto* state = app.add_subcommand("state", "an app's state through a node's API");
+  state->require_subcommand(1);
+  auto* get = state->add_subcommand(
+      "get", "a resource's value (hex), its proof checked against the batch root the node names");
+  get->add_option("--api", query_api_, "the node")->required();
+  get->add_option("id", state_id_, "the resource id (64 hex digits)")->required();
+  get->add_option("--at", state_at_, "committed (default), settled, or a batch number");
+  get->callback([this] {
+    code = basalt::cli::state_get(query_api_, state_id_, state_at_, std::cout, std::cerr);
+  });
 }
 
 void Commands::add_tx_load(CLI::App& tx) {

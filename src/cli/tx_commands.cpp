@@ -67,20 +67,6 @@ core::Result<exec::Exit> exit_to(const kaspa::Address& a, std::uint64_t amount) 
   return exec::Exit{kind, key, amount};
 }
 
-core::Result<exec::AccessEntry> parse_access(const std::string& s) {
-  const auto colon = s.find(':');
-  const std::string mode = colon == std::string::npos ? "w" : s.substr(colon + 1);
-  if (mode != "r" && mode != "w")
-    return Error{ErrorCode::kInvalid, "access " + s + ": the mode is r or w"};
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, core::Hash32::from_hex(s.substr(0, colon)));
-  return exec::AccessEntry{state::ResourceId(id),
-                           mode == "w" ? exec::Access::kWrite : exec::Access::kRead};
-}
-
-void sort_accesses(std::vector<exec::AccessEntry>& a) {
-  std::sort(a.begin(), a.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
-}
-
 // The token app's operation of `tx build`: its accesses and app data.
 core::Result<std::pair<std::vector<exec::AccessEntry>, core::Bytes>> token_operation(
     const TxBuildOptions& o, kaspa::Network network) {
@@ -156,6 +142,20 @@ core::Result<core::Bytes> build_payload(const TxBuildOptions& o, kaspa::Network 
 }
 
 }  // namespace
+
+core::Result<exec::AccessEntry> parse_access(const std::string& s) {
+  const auto colon = s.find(':');
+  const std::string mode = colon == std::string::npos ? "w" : s.substr(colon + 1);
+  if (mode != "r" && mode != "w")
+    return Error{ErrorCode::kInvalid, "access " + s + ": the mode is r or w"};
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, core::Hash32::from_hex(s.substr(0, colon)));
+  return exec::AccessEntry{state::ResourceId(id),
+                           mode == "w" ? exec::Access::kWrite : exec::Access::kRead};
+}
+
+void sort_accesses(std::vector<exec::AccessEntry>& a) {
+  std::sort(a.begin(), a.end(), [](const auto& x, const auto& y) { return x.id < y.id; });
+}
 
 int tx_build(const TxBuildOptions& o, std::ostream& out, std::ostream& log) {
   auto key = read_key_file(o.funding_key_file);

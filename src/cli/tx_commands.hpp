@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "client/load.hpp"
+#include "exec/abi.hpp"
 
 namespace basalt::cli {
 
@@ -31,6 +32,11 @@ struct TxBuildOptions {
   std::uint64_t token_amount = 0;
   std::uint64_t token_nonce = 0;
 };
+// A declared resource as the flags give it: "<64 hex>[:r|:w]" (w, the default: read and write).
+core::Result<exec::AccessEntry> parse_access(const std::string& s);
+// Ascending ids, as the lane payload requires.
+void sort_accesses(std::vector<exec::AccessEntry>& a);
+
 // Prints the serialized transaction in hex on `out`, its id on `log`. Exit codes: 0, 2 bad options.
 int tx_build(const TxBuildOptions& o, std::ostream& out, std::ostream& log);
 // Submits hex (or "-": read stdin). 0 accepted, 1 rejected, 2 unreachable or malformed.

@@ -68,6 +68,15 @@ core::Result<App> load_app(const std::string& name_or_path, const std::string& g
   return app;
 }
 
+TxRun run_tx(const App& app, const TxContext& ctx, const kaspa::Transaction& tx,
+             std::span<const AccessEntry> accesses, std::span<const core::ByteSpan> data) {
+  TxRun t;
+  t.input = encode_guest_input(ctx, tx, data);
+  t.run = vm::run(*app.program, t.input, app.limits);
+  t.outcome = judge_run(t.run, expected_input_commitment(ctx, accesses, data), accesses);
+  return t;
+}
+
 core::Bytes encode_batch_meta(const BatchMeta& m) {
   core::ByteWriter w(1 + 32 + 12 + m.extra.size());
   w.u8(kBatchMetaVersion);
@@ -457,19 +466,18 @@ core::Result<BatchResult> Executor::submit(const BlockInput& block) {
     }
     if (!runnable[i] || cancel_.load(std::memory_order_relaxed)) return;
     const LaneTx& t = block.txs[i];
-    const TxContext ctx{t.id, t.merge_idx, context_hash};
-    core::Bytes input = encode_guest_input(ctx, t.tx, inputs);
-    vm::RunResult run = vm::run(*app_.program, input, app_.limits);
+    TxRun done =
+        run_tx(app_, {t.id, t.merge_idx, context_hash}, t.tx, payloads[i].accesses, inputs);
+    const vm::RunResult& run = done.run;
+    TxOutcome& o = done.outcome;
     r.cycles = run.cycles;
-    if (keep_inputs_) r.input = std::move(input);
-    TxOutcome o = judge_run(run, expected_input_commitment(ctx, payloads[i].accesses, inputs),
-                            payloads[i].accesses);
+    if (keep_inputs_) r.input = std::move(done.input);
     r.ok = o.ok;
     r.reason = o.reason;
     r.app_code = o.app_code;
     r.detail = std::move(o.detail);
     if (run.status == vm::RunResult::Status::kExited && run.exit_code == 0)
-      r.journal = std::move(run.journal);
+      r.journal = std::move(done.run.journal);
     if (!o.ok) return;
     r.exits = std::move(o.exits);
     for (std::size_t k = 0; k < ss.size(); ++k) {

@@ -32,6 +32,17 @@ struct App {
 // guest ELF (whose failure codes have no names). Errors: those of reading and loading the ELF.
 core::Result<App> load_app(const std::string& name_or_path, const std::string& guest_dir);
 
+// One transaction through the app as a batch runs it: the guest input from the context, the
+// transaction and each declared resource's data (in `accesses` order, the payload's), the guest's
+// run, and its judgement. `basalt app try` runs an app this way without a chain.
+struct TxRun {
+  core::Bytes input;
+  vm::RunResult run;
+  TxOutcome outcome;
+};
+TxRun run_tx(const App& app, const TxContext& ctx, const kaspa::Transaction& tx,
+             std::span<const AccessEntry> accesses, std::span<const core::ByteSpan> data);
+
 struct LaneTx {
   kaspa::TxId id;
   std::uint32_t merge_idx = 0;
