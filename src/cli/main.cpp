@@ -611,10 +611,12 @@ void Commands::add_tx_claim(CLI::App& tx) {
   auto* claim = tx.add_subcommand(
       "claim", "claim an exit of a settlement on L1 (anyone may: it pays only the exit's address)");
   claim->add_option("--api", claim_opts_.api, "the node")->required();
-  claim->add_option("--settlement", claim_opts_.settlement, "the settlement's number")->required();
+  claim->add_option("--settlement", claim_opts_.settlement, "the settlement's number");
   claim->add_option("--exit", claim_opts_.exit, "the exit's index in the settlement");
   claim->add_option("--to", claim_opts_.to,
                     "instead of --exit: the first unclaimed exit paying this L1 address");
+  claim->add_option("--tx", claim_opts_.tx,
+                    "instead of --settlement and --exit: the exit a withdrawal made (its id)");
   claim
       ->add_option("--fee-key", claim_opts_.fee_key_file,
                    "file with the secret key (hex) whose L1 output pays the fee")

@@ -225,8 +225,9 @@ int tx_submit(const std::string& api_url, const std::string& hex_arg, std::ostre
 }
 
 int tx_claim(const TxClaimOptions& o, std::ostream& out, std::ostream& log) {
-  if (o.exit.has_value() == !o.to.empty()) {
-    log << "basalt: give either --exit or --to\n";
+  if (o.exit.has_value() + !o.to.empty() + !o.tx.empty() != 1 ||
+      o.tx.empty() == (o.settlement == 0)) {
+    log << "basalt: give --settlement with --exit or --to, or --tx alone\n";
     return 2;
   }
   auto key = read_key_file(o.fee_key_file);
@@ -235,11 +236,20 @@ int tx_claim(const TxClaimOptions& o, std::ostream& out, std::ostream& log) {
     return 2;
   }
   const ApiClient api(o.api);
-  auto plan = client::plan_claim(api, o.settlement, {o.exit, o.to});
+  std::uint64_t seq = o.settlement;
+  client::ExitChoice choice{o.exit, o.to, std::nullopt};
+  if (!o.tx.empty()) {
+    auto w = client::withdrawal(api, o.tx);
+    if (!w.ok()) {
+      log << "basalt: " << w.error().context() << "\n";
+      return w.error().code() == ErrorCode::kUnavailable ? 2 : 1;
+    }
+    std::tie(seq, choice) = *w;
+  }
+  auto plan = client::plan_claim(api, seq, choice);
   if (!plan.ok()) {
     log << "basalt: " << plan.error().context() << "\n";
-    const bool unreachable = plan.error().code() == ErrorCode::kUnavailable;
-    return unreachable || plan.error().code() == ErrorCode::kNotFound ? 2 : 1;
+    return plan.error().code() == ErrorCode::kUnavailable ? 2 : 1;
   }
   auto tx = client::build_claim(api, *plan, *key, o.fee);
   if (!tx.ok()) {

@@ -50,14 +50,16 @@ struct TxClaimOptions {
   std::string api;
   std::uint64_t settlement = 0;
   std::optional<std::size_t> exit;  // by index, or:
-  std::string to;                   // the first unclaimed exit paying this address
+  std::string to;                   // the first unclaimed exit paying this address, or:
+  std::string tx;                   // the exit this withdrawal made (its settlement found)
   std::string fee_key_file;
   std::optional<std::uint64_t> fee;  // none: kaspad's minimum relay fee for the mass
   bool build_only = false;           // print the claim in hex instead of submitting it
 };
 // Claims an exit of a settlement (client::plan_claim, build_claim) and submits it: prints the
-// claim's id (or, build_only, its hex). 0 submitted; 1 refused (by the node or L1), already
-// claimed, or not claimable yet; 2 bad options, files or an unreachable node.
+// claim's id (or, build_only, its hex). 0 submitted; 1 refused (by the node or L1), no such
+// settlement or exit, already claimed, or not claimable yet; 2 bad options or files, a fee key
+// without funds, or an unreachable node.
 int tx_claim(const TxClaimOptions& o, std::ostream& out, std::ostream& log);
 
 // The load's report for people: outcomes against intents, latencies, the node's settlements.

@@ -45,12 +45,58 @@ core::Result<std::size_t> choose(const json& exits, const zk::ExitTree& tree,
     return *choice.index;
   }
   for (std::size_t i = 0; i < tree.exits().size(); ++i) {
-    if (!tree.claimed(i) && exits[i].value("address", "") == choice.address) return i;
+    if (!tree.claimed(i) && exits[i].value("address", "") == choice.address &&
+        (!choice.amount || tree.exits()[i].amount == *choice.amount)) {
+      return i;
+    }
   }
   return Error{ErrorCode::kNotFound, "no unclaimed exit of this settlement pays " + choice.address};
 }
 
+// The newest accepted or confirmed settlement covering `batch`.
+core::Result<std::uint64_t> settlement_covering(const ApiClient& api, std::uint64_t batch) {
+  std::string before;
+  for (int page = 0; page < 1000; ++page) {
+    BASALT_ASSIGN_OR_RETURN(const auto reply, api.get("/v1/settlements?limit=100" + before));
+    const json& list = reply.second.value("settlements", json::array());
+    for (const json& s : list) {
+      const std::string status = s.value("status", "");
+      if ((status == "accepted" || status == "confirmed") &&
+          s.value("first_batch", 0ull) <= batch && batch <= s.value("last_batch", 0ull)) {
+        return s["seq"].get<std::uint64_t>();
+      }
+      // Older settlements cover older batches only.
+      if (status == "confirmed" && s.value("last_batch", 0ull) < batch) {
+        return Error{ErrorCode::kNotFound,
+                     "no settlement covers batch " + std::to_string(batch) + " yet"};
+      }
+    }
+    if (list.empty()) break;
+    before = "&before=" + std::to_string(list.back().value("seq", 0ull));
+  }
+  return Error{ErrorCode::kNotFound,
+               "no settlement covers batch " + std::to_string(batch) + " yet"};
+}
+
 }  // namespace
+
+core::Result<std::pair<std::uint64_t, ExitChoice>> withdrawal(const ApiClient& api,
+                                                              const std::string& tx_id) {
+  BASALT_ASSIGN_OR_RETURN(const auto reply, api.get("/v1/txs/" + tx_id));
+  const auto& [status, body] = reply;
+  if (status != 200) {
+    return Error{ErrorCode::kNotFound,
+                 body.value("error", "transaction " + tx_id + " is not executed")};
+  }
+  const json& exits = body.value("exits", json::array());
+  if (exits.empty()) {
+    return Error{ErrorCode::kNotFound, "transaction " + tx_id + " made no exit"};
+  }
+  BASALT_ASSIGN_OR_RETURN(const std::uint64_t seq,
+                          settlement_covering(api, body.value("batch", 0ull)));
+  return std::pair{
+      seq, ExitChoice{std::nullopt, exits[0].value("address", ""), exits[0].value("amount", 0ull)}};
+}
 
 core::Result<ClaimPlan> plan_claim(const ApiClient& api, std::uint64_t seq,
                                    const ExitChoice& choice) {

@@ -19,11 +19,19 @@ struct ClaimPlan {
   std::size_t exit = 0;         // the one to claim
 };
 
-// Which exit: by its index in the settlement, or the first unclaimed one paying `address`.
+// Which exit: by its index in the settlement, or the first unclaimed one paying `address` (and,
+// when given, exactly `amount`).
 struct ExitChoice {
   std::optional<std::size_t> index;
   std::string address;
+  std::optional<std::uint64_t> amount;
 };
+
+// The settlement and exit of a withdrawal: the transaction's first exit, in the accepted or
+// confirmed settlement that covers its batch. Errors: kNotFound (the transaction is not executed,
+// made no exit, or no settlement covers it yet); kUnavailable (the node).
+core::Result<std::pair<std::uint64_t, ExitChoice>> withdrawal(const ApiClient& api,
+                                                              const std::string& tx_id);
 
 // Errors: kNotFound (no such settlement, no exit paying the address); kInvalid (the exit index is
 // out of range or the exit is claimed; the exit output is not on L1 yet); kVerifyFailed (the exits

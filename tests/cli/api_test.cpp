@@ -271,8 +271,17 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
   TxClaimOptions c;
   c.api = n.url();
   c.settlement = *seq;
-  c.to = bob_address;
+  c.to = kaspa::Address::p2pk(kaspa::AddressPrefix::kSimnet, alice.public_key()).to_string();
   c.fee_key_file = n.key_file();
+  std::ostringstream none_out, none_log;
+  EXPECT_EQ(tx_claim(c, none_out, none_log), 1);
+  EXPECT_NE(none_log.str().find("no unclaimed exit of this settlement pays " + c.to),
+            std::string::npos)
+      << none_log.str();
+  // By the withdrawal's id: the settlement covering it is found.
+  c.settlement = 0;
+  c.to.clear();
+  c.tx = withdrawal;
   std::ostringstream claim_id;
   ASSERT_EQ(tx_claim(c, claim_id, log), 0) << log.str();
   std::string claim_tx = claim_id.str();
@@ -299,7 +308,8 @@ TEST(Api, AWithdrawalIsPaidOnL1ThroughItsSettlementsExitOutput) {
   EXPECT_TRUE(after["exit_output"].is_null()) << after.dump();
   EXPECT_EQ(after["total"], 0);
   std::ostringstream again_out, again_log;
-  c.to.clear();
+  c.tx.clear();
+  c.settlement = *seq;
   c.exit = 0;
   EXPECT_EQ(tx_claim(c, again_out, again_log), 1);
   EXPECT_NE(again_log.str().find("exit 0 is claimed already (by " + claim_tx + ")"),
