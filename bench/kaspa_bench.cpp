@@ -1,4 +1,4 @@
-// Lane SMT and SeqCommit figures for the README.
+// Lane SMT and SeqCommit figures for docs/performance.md.
 #include <benchmark/benchmark.h>
 
 #include <random>

@@ -1,4 +1,4 @@
-// Resource SMT and state store figures for the README: updates per second on a tree of 10^6 keys,
+// Resource SMT and state store figures for docs/performance.md: updates per second on a tree of 10^6 keys,
 // in memory and through RocksDB commits (one atomic write per batch, with and without fsync).
 #include <benchmark/benchmark.h>
 

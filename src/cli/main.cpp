@@ -227,7 +227,7 @@ class Commands {
   basalt::cli::GuestBuildOptions guest_build_opts_;
   basalt::cli::TxClaimOptions claim_opts_;
   basalt::cli::AppTryOptions app_try_opts_;
-  std::string query_api_, state_id_, state_at_ = "committed";
+  std::string query_api_, state_id_, state_at_ = "committed", l1_address_;
   double status_wait_ = 0;
   bool load_json_ = false;
 };
@@ -698,6 +698,16 @@ void Commands::add_queries(CLI::App& app) {
   st->add_option("--wait", status_wait_, "seconds to wait for the node to answer (default 0)");
   st->callback(
       [this] { code = basalt::cli::status(query_api_, status_wait_, std::cout, std::cerr); });
+  auto* l1 = app.add_subcommand("l1", "L1 as a node sees it");
+  l1->require_subcommand(1);
+  auto* outputs = l1->add_subcommand("outputs", "an address's unspent outputs on L1");
+  outputs->add_option("--api", query_api_, "the node")->required();
+  outputs->add_option("address", l1_address_, "an address on the node's network")->required();
+  outputs->add_option("--wait", status_wait_,
+                      "seconds to wait for the address to hold an output (default 0)");
+  outputs->callback([this] {
+    code = basalt::cli::l1_outputs(query_api_, l1_address_, status_wait_, std::cout, std::cerr);
+  });
   auto* state = app.add_subcommand("state", "an app's state through a node's API");
   state->require_subcommand(1);
   auto* get = state->add_subcommand(

@@ -44,6 +44,39 @@ int status(const std::string& api_url, double wait_s, std::ostream& out, std::os
   return 0;
 }
 
+int l1_outputs(const std::string& api_url, const std::string& address, double wait_s,
+               std::ostream& out, std::ostream& log) {
+  const ApiClient api(api_url);
+  const auto until = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(static_cast<long>(wait_s * 1000));
+  const std::string path = "/v1/l1/addresses/" + address + "/outputs";
+  for (;;) {
+    auto reply = api.get(path);
+    if (!reply.ok()) {
+      log << "basalt: " << reply.error().to_string() << "\n";
+      return 2;
+    }
+    const auto& [code, body] = *reply;
+    if (code != 200) {
+      log << "basalt: " << body.value("error", "HTTP " + std::to_string(code)) << "\n";
+      return 2;
+    }
+    const json& outputs = body.value("outputs", json::array());
+    if (outputs.empty() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      continue;
+    }
+    std::uint64_t total = 0;
+    for (const json& o : outputs) {
+      total += o.value("amount", 0ull);
+      out << o.value("tx_id", "") << ":" << o.value("index", 0) << " " << o.value("amount", 0ull)
+          << " sompi\n";
+    }
+    out << outputs.size() << " output(s), " << total << " sompi\n";
+    return outputs.empty() ? 1 : 0;
+  }
+}
+
 int state_get(const std::string& api_url, const std::string& id_hex, const std::string& at,
               std::ostream& out, std::ostream& log) {
   auto id = core::Hash32::from_hex(id_hex);

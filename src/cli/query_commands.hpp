@@ -18,4 +18,10 @@ int status(const std::string& api, double wait_s, std::ostream& out, std::ostrea
 int state_get(const std::string& api, const std::string& id, const std::string& at,
               std::ostream& out, std::ostream& log);
 
+// Prints L1's unspent outputs paying `address` (one line each, then the total). `wait_s` > 0:
+// waits that long for the address to hold at least one. 0; 1 when it holds none; 2 for an
+// address the node refuses or an unreachable node.
+int l1_outputs(const std::string& api, const std::string& address, double wait_s, std::ostream& out,
+               std::ostream& log);
+
 }  // namespace basalt::cli

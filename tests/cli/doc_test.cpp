@@ -207,4 +207,8 @@ TEST(Docs, WritingAnAppRunsAsWritten) {
   run_document(std::string(BASALT_SOURCE_DIR) + "/docs/writing-an-app.md");
 }
 
+TEST(Docs, ReadmeRunsAsWritten) {
+  run_document(std::string(BASALT_SOURCE_DIR) + "/README.md");
+}
+
 }  // namespace
