@@ -38,6 +38,9 @@ core::Result<std::optional<ExitState>> exit_state(const NodeIndex& index, std::u
     }
     s.tree.claim(e.index);
     s.output.reset();
+    if ((s.tree.total() == 0) != (e.kind == ExitEvent::Kind::kClaimedLast)) {
+      return corrupt("exit event " + std::to_string(n) + " does not say what is left");
+    }
     if (s.tree.total() > 0) s.output = kaspa::Outpoint{e.tx_id, 1};
   }
   return std::optional<ExitState>(std::move(s));
@@ -49,12 +52,14 @@ ExitFollower::ExitFollower(NodeIndex& index, std::uint64_t finality_depth)
 core::Status ExitFollower::load(std::uint64_t after) {
   BASALT_ASSIGN_OR_RETURN(const auto all, index_.all_exit_events());
   for (const auto& [seq, events] : all) {
-    std::uint64_t n = 0;
-    for (; n < events.size() && events[n].position <= after; ++n) {
-      touched_[events[n].position].insert(seq);
+    std::vector<ExitEvent> kept;
+    for (const ExitEvent& e : events) {
+      if (e.position > after) break;
+      kept.push_back(e);
+      touched_[e.position].insert(seq);
     }
-    if (n < events.size()) BASALT_TRY(index_.drop_exit_events(seq, n));
-    BASALT_TRY(follow(seq));
+    if (kept.size() < events.size()) BASALT_TRY(index_.drop_exit_events(seq, kept.size()));
+    BASALT_TRY(watch(seq, kept));
   }
   // A settlement is accepted within F chain blocks of its anchor, which lies after its batches.
   const std::uint64_t oldest = after > 2 * finality_depth_ ? after - 2 * finality_depth_ : 0;
@@ -74,32 +79,56 @@ core::Status ExitFollower::load(std::uint64_t after) {
 }
 
 core::Status ExitFollower::follow(std::uint64_t seq) {
-  BASALT_ASSIGN_OR_RETURN(std::optional<ExitState> s, exit_state(index_, seq));
-  if (!s || (!s->events.empty() && !s->output)) return core::Status::Ok();  // nothing to claim
-  if (s->output) {
-    at_[*s->output] = seq;
-  } else {
-    awaited_.emplace(kaspa::p2sh_script(s->tree.redeem()).script, seq);
+  return watch(seq, {});
+}
+
+void ExitFollower::unwatch(std::uint64_t seq) {
+  const auto w = watched_.find(seq);
+  if (w == watched_.end()) return;
+  if (w->second.at) at_.erase(*w->second.at);
+  if (w->second.awaited) {
+    auto [from, to] = awaited_.equal_range(*w->second.awaited);
+    for (; from != to; ++from) {
+      if (from->second == seq) {
+        awaited_.erase(from);
+        break;
+      }
+    }
   }
-  followed_.insert_or_assign(seq, std::move(*s));
+  watched_.erase(w);
+}
+
+void ExitFollower::watch_at(std::uint64_t seq, std::uint64_t events, const kaspa::Outpoint& at) {
+  at_[at] = seq;
+  watched_[seq] = {events, at, std::nullopt};
+}
+
+core::Status ExitFollower::watch(std::uint64_t seq, const std::vector<ExitEvent>& events) {
+  unwatch(seq);
+  if (events.empty()) {
+    BASALT_ASSIGN_OR_RETURN(const std::optional<ExitState> s, exit_state(index_, seq));
+    if (!s) return core::Status::Ok();  // no exits
+    core::Bytes script = kaspa::p2sh_script(s->tree.redeem()).script;
+    awaited_.emplace(script, seq);
+    watched_[seq] = {0, std::nullopt, std::move(script)};
+    return core::Status::Ok();
+  }
+  const ExitEvent& last = events.back();
+  if (last.kind == ExitEvent::Kind::kClaimedLast) return core::Status::Ok();
+  watch_at(seq, events.size(),
+           {last.tx_id, last.kind == ExitEvent::Kind::kAppeared ? last.index : 1});
   return core::Status::Ok();
 }
 
-core::Status ExitFollower::refollow(std::uint64_t seq) {
-  if (auto it = followed_.find(seq); it != followed_.end()) {
-    if (it->second.output) at_.erase(*it->second.output);
-    followed_.erase(it);
-  }
-  for (auto it = awaited_.begin(); it != awaited_.end();) {
-    it = it->second == seq ? awaited_.erase(it) : std::next(it);
-  }
-  return follow(seq);
-}
-
 core::Status ExitFollower::record(std::uint64_t seq, const ExitEvent& e) {
-  BASALT_TRY(index_.put_exit_event(seq, followed_.at(seq).events.size(), e));
+  const std::uint64_t n = watched_.at(seq).events;
+  BASALT_TRY(index_.put_exit_event(seq, n, e));
   touched_[e.position].insert(seq);
-  return refollow(seq);
+  unwatch(seq);
+  if (e.kind != ExitEvent::Kind::kClaimedLast) {
+    watch_at(seq, n + 1, {e.tx_id, e.kind == ExitEvent::Kind::kAppeared ? e.index : 1});
+  }
+  return core::Status::Ok();
 }
 
 core::Status ExitFollower::observe(std::uint64_t position, const l1::ChainBlockInfo& block) {
@@ -108,11 +137,15 @@ core::Status ExitFollower::observe(std::uint64_t position, const l1::ChainBlockI
       const auto at = at_.find(in.previous_outpoint);
       if (at == at_.end()) continue;
       const std::uint64_t seq = at->second;
-      // The exit script admits only claims; anything else leaves the output where it was.
-      const std::optional<std::size_t> exit = settle::claimed_exit(followed_.at(seq).tree, a.tx);
+      // The tree as the claim found it; the exit script admits only claims, and anything else
+      // leaves the output where it was.
+      BASALT_ASSIGN_OR_RETURN(const std::optional<ExitState> s, exit_state(index_, seq));
+      if (!s) continue;
+      const std::optional<std::size_t> exit = settle::claimed_exit(s->tree, a.tx);
       if (!exit) continue;
-      BASALT_TRY(record(
-          seq, {ExitEvent::Kind::kClaimed, position, a.tx_id, static_cast<std::uint32_t>(*exit)}));
+      const bool last = s->tree.total() == s->tree.exits()[*exit].amount;
+      BASALT_TRY(record(seq, {last ? ExitEvent::Kind::kClaimedLast : ExitEvent::Kind::kClaimed,
+                              position, a.tx_id, static_cast<std::uint32_t>(*exit)}));
     }
     for (std::size_t k = 0; k < a.tx.outputs.size(); ++k) {
       const kaspa::ScriptPublicKey& spk = a.tx.outputs[k].script_public_key;
@@ -132,11 +165,12 @@ core::Status ExitFollower::rollback(std::uint64_t position) {
     seqs.insert(it->second.begin(), it->second.end());
   }
   for (const std::uint64_t seq : seqs) {
-    BASALT_ASSIGN_OR_RETURN(const std::vector<ExitEvent> events, index_.exit_events(seq));
-    std::uint64_t n = 0;
+    BASALT_ASSIGN_OR_RETURN(std::vector<ExitEvent> events, index_.exit_events(seq));
+    std::size_t n = 0;
     while (n < events.size() && events[n].position <= position) ++n;
     BASALT_TRY(index_.drop_exit_events(seq, n));
-    BASALT_TRY(refollow(seq));
+    events.resize(n);
+    BASALT_TRY(watch(seq, events));
   }
   return core::Status::Ok();
 }

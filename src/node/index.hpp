@@ -87,9 +87,10 @@ struct SettlementRecord {
 
 // What L1 did to a settlement's exit output in one chain block: the settlement that creates it
 // was accepted (kAppeared: `tx_id`:`index` is the exit output), or a claim spent it (kClaimed:
-// `tx_id` is the claim, `index` the exit it paid). `position`: the batch of that block.
+// `tx_id` is the claim, `index` the exit it paid, the rest now at `tx_id`:1; kClaimedLast: the
+// same for the last exit, which leaves nothing). `position`: the batch of that block.
 struct ExitEvent {
-  enum class Kind : std::uint8_t { kAppeared = 1, kClaimed = 2 };
+  enum class Kind : std::uint8_t { kAppeared = 1, kClaimed = 2, kClaimedLast = 3 };
   Kind kind = Kind::kAppeared;
   std::uint64_t position = 0;
   kaspa::TxId tx_id;

@@ -386,7 +386,7 @@ core::Result<Answer> Queries::settlement_exits(std::uint64_t seq) const {
   const zk::ExitTree& tree = state->tree;
   std::vector<std::optional<kaspa::TxId>> claims(tree.exits().size());
   for (const ExitEvent& e : state->events) {
-    if (e.kind == ExitEvent::Kind::kClaimed) claims[e.index] = e.tx_id;
+    if (e.kind != ExitEvent::Kind::kAppeared) claims[e.index] = e.tx_id;
   }
   json list = json::array();
   for (std::size_t i = 0; i < tree.exits().size(); ++i) {

@@ -195,7 +195,7 @@ core::Result<ExitEvent> decode_exit_event(core::ByteSpan b) {
   core::ByteReader r(b);
   ExitEvent e;
   BASALT_ASSIGN_OR_RETURN(const std::uint8_t kind, r.read_u8("exit event kind"));
-  if (kind != 1 && kind != 2) {
+  if (kind < 1 || kind > 3) {
     return core::Error{core::ErrorCode::kUnknownTag, "exit event kind " + std::to_string(kind)};
   }
   e.kind = static_cast<ExitEvent::Kind>(kind);

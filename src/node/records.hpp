@@ -23,7 +23,7 @@ core::Result<BatchRow> decode_batch_row(core::ByteSpan b);
 // detail text ‖ journal var bytes ‖ covenant input (tx id 32 ‖ index u32).
 core::Bytes encode_settlement_record(const SettlementRecord& s);
 core::Result<SettlementRecord> decode_settlement_record(core::ByteSpan b);
-// kind u8 (1 appeared, 2 claimed) ‖ position u64 ‖ tx id 32 ‖ index u32.
+// kind u8 (1 appeared, 2 claimed, 3 claimed the last) ‖ position u64 ‖ tx id 32 ‖ index u32.
 core::Bytes encode_exit_event(const ExitEvent& e);
 core::Result<ExitEvent> decode_exit_event(core::ByteSpan b);
 // covenant id 32 ‖ initial state root 32.

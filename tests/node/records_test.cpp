@@ -156,7 +156,7 @@ TEST(IndexRecords, ExitEventHasFixedBytesAndAKnownKind) {
   EXPECT_EQ(*d, e);
   expect_exact(b, decode_exit_event);
   core::Bytes unknown = b;
-  unknown[0] = 3;
+  unknown[0] = 4;
   auto bad = decode_exit_event(unknown);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code(), core::ErrorCode::kUnknownTag);
