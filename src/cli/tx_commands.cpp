@@ -230,6 +230,10 @@ int tx_claim(const TxClaimOptions& o, std::ostream& out, std::ostream& log) {
     log << "basalt: give --settlement with --exit or --to, or --tx alone\n";
     return 2;
   }
+  if (!o.tx.empty() && !core::Hash32::from_hex(o.tx)) {
+    log << "basalt: --tx: a transaction id is 64 hex digits; got \"" << o.tx << "\"\n";
+    return 2;
+  }
   auto key = read_key_file(o.fee_key_file);
   if (!key.ok()) {
     log << "basalt: --fee-key: " << key.error().to_string() << "\n";

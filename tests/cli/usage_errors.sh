@@ -23,6 +23,11 @@ expect 2 "--bogus" key show "$work/k" --bogus
 expect 2 "Could not convert: --timeout = soon" tx status --api http://127.0.0.1:1 --timeout soon 00
 expect 2 "cannot read $work/none.key: No such file or directory" key show "$work/none.key"
 expect 2 "id: a transaction id is 64 hex digits" tx status --api http://127.0.0.1:1 abc
+echo 0101010101010101010101010101010101010101010101010101010101010101 > "$work/fee.key"
+expect 2 "--tx: a transaction id is 64 hex digits" tx claim --api http://127.0.0.1:1 --tx 00 \
+  --fee-key "$work/fee.key"
+expect 2 "give --settlement with --exit or --to, or --tx alone" tx claim --api http://127.0.0.1:1 \
+  --exit 0 --fee-key "$work/fee.key"
 expect 1 "is neither a built-in app" exec --app countr --data-dir "$work/data" --blocks 1
 [ ! -e "$work/data" ] || fail "an unknown app created its data directory"
 "$b" --help > /dev/null || fail "--help is not exit code 0"
