@@ -159,7 +159,9 @@ void run_document(const std::string& path) {
   const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   basalt::test::TempDir dir;
   const std::string bin = BASALT_BIN;
-  const std::string path_env = bin.substr(0, bin.rfind('/')) + ":" + std::getenv("PATH");
+  const char* inherited = std::getenv("PATH");
+  const std::string path_env =
+      bin.substr(0, bin.rfind('/')) + ":" + (inherited != nullptr ? inherited : "/usr/bin:/bin");
   ::setenv("PATH", path_env.c_str(), 1);
   std::vector<pid_t> background;
   struct Stopper {  // the background processes, however the document ends
