@@ -48,7 +48,7 @@ void print(const exec::TxRun& t, std::span<const exec::AccessEntry> accesses, bo
     }
   }
   for (const exec::Exit& e : o.exits) {
-    exits.push_back({{"kind", e.kind == exec::ExitKind::kP2sh ? "p2sh" : "schnorr_p2pk"},
+    exits.push_back({{"kind", exec::exit_kind_name(e.kind)},
                      {"key", e.key.hex()},
                      {"amount", e.amount}});
   }

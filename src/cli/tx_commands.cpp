@@ -179,11 +179,8 @@ int tx_build(const TxBuildOptions& o, std::ostream& out, std::ostream& log) {
     log << "basalt: " << outputs.error().to_string() << "\n";
     return 2;
   }
-  // The largest output pays, so that repeated builds rarely run dry.
-  auto best = std::max_element(
-      outputs->begin(), outputs->end(),
-      [](const Output& a, const Output& b) { return a.second.amount < b.second.amount; });
-  if (best == outputs->end()) {
+  const std::optional<Output> best = client::largest_output(*outputs);
+  if (!best) {
     log << "basalt: the funding key has no spendable output\n";
     return 2;
   }

@@ -73,6 +73,14 @@ core::Result<NodeInfo> node_info(const ApiClient& api) {
   return info;
 }
 
+std::optional<Output> largest_output(const std::vector<Output>& outputs) {
+  const auto best = std::max_element(
+      outputs.begin(), outputs.end(),
+      [](const Output& a, const Output& b) { return a.second.amount < b.second.amount; });
+  if (best == outputs.end()) return std::nullopt;
+  return *best;
+}
+
 core::Result<std::vector<Output>> spendable(const ApiClient& api, const crypto::SecretKey& key) {
   const crypto::SchnorrPublicKey pub = key.public_key();
   BASALT_ASSIGN_OR_RETURN(const auto reply,

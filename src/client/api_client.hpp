@@ -54,6 +54,10 @@ using Output = std::pair<kaspa::Outpoint, kaspa::UtxoEntry>;
 // The P2PK outputs of `key` that L1 has and no mempool transaction spends.
 core::Result<std::vector<Output>> spendable(const ApiClient& api, const crypto::SecretKey& key);
 
+// The largest of `outputs`: the one that pays, so that repeated builds rarely run dry. nullopt for
+// none.
+std::optional<Output> largest_output(const std::vector<Output>& outputs);
+
 // Reads a secret key written as 64 hex digits (surrounding whitespace ignored). Errors: kIo (with
 // the system's reason), kInvalid (naming the file).
 core::Result<crypto::SecretKey> read_key_file(const std::string& path);

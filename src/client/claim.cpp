@@ -1,7 +1,5 @@
 #include "client/claim.hpp"
 
-#include <algorithm>
-
 #include "kaspa/address.hpp"
 #include "kaspa/mass.hpp"
 #include "settle/covenant.hpp"
@@ -16,16 +14,16 @@ namespace {
 
 core::Result<exec::Exit> parse_exit(const json& j) {
   exec::Exit e;
-  const std::string kind = j.value("kind", "");
-  if (kind != "schnorr_p2pk" && kind != "p2sh") {
-    return Error{ErrorCode::kInvalid, "the node lists an exit of kind \"" + kind + "\""};
-  }
-  e.kind = kind == "p2sh" ? exec::ExitKind::kP2sh : exec::ExitKind::kSchnorrP2pk;
+  BASALT_ASSIGN_OR_RETURN(e.kind, exec::exit_kind_from_name(j.value("kind", "")));
   BASALT_ASSIGN_OR_RETURN(e.key, core::Hash32::from_hex(j.value("key", "")));
   if (!j.contains("amount") || !j["amount"].is_number_unsigned()) {
     return Error{ErrorCode::kInvalid, "the node lists an exit without an amount"};
   }
   e.amount = j["amount"].get<std::uint64_t>();
+  if (e.amount == 0 || e.amount > exec::kMaxExitAmount) {
+    return Error{ErrorCode::kOutOfRange,
+                 "the node lists an exit of " + std::to_string(e.amount) + " sompi"};
+  }
   return e;
 }
 
@@ -63,7 +61,7 @@ core::Result<std::uint64_t> settlement_covering(const ApiClient& api, std::uint6
       const std::string status = s.value("status", "");
       if ((status == "accepted" || status == "confirmed") &&
           s.value("first_batch", 0ull) <= batch && batch <= s.value("last_batch", 0ull)) {
-        return s["seq"].get<std::uint64_t>();
+        return s.value("seq", 0ull);
       }
       // Older settlements cover older batches only.
       if (status == "confirmed" && s.value("last_batch", 0ull) < batch) {
@@ -78,10 +76,8 @@ core::Result<std::uint64_t> settlement_covering(const ApiClient& api, std::uint6
                "no settlement covers batch " + std::to_string(batch) + " yet"};
 }
 
-}  // namespace
-
-core::Result<std::pair<std::uint64_t, ExitChoice>> withdrawal(const ApiClient& api,
-                                                              const std::string& tx_id) {
+core::Result<std::pair<std::uint64_t, ExitChoice>> withdrawal_unchecked(const ApiClient& api,
+                                                                        const std::string& tx_id) {
   BASALT_ASSIGN_OR_RETURN(const auto reply, api.get("/v1/txs/" + tx_id));
   const auto& [status, body] = reply;
   if (status != 200) {
@@ -98,15 +94,10 @@ core::Result<std::pair<std::uint64_t, ExitChoice>> withdrawal(const ApiClient& a
       seq, ExitChoice{std::nullopt, exits[0].value("address", ""), exits[0].value("amount", 0ull)}};
 }
 
-core::Result<ClaimPlan> plan_claim(const ApiClient& api, std::uint64_t seq,
-                                   const ExitChoice& choice) {
-  BASALT_ASSIGN_OR_RETURN(const auto reply,
-                          api.get("/v1/settlements/" + std::to_string(seq) + "/exits"));
-  const auto& [status, body] = reply;
-  if (status == 404) return Error{ErrorCode::kNotFound, "no settlement " + std::to_string(seq)};
-  if (status != 200 || !body.contains("exits") || !body["exits"].is_array()) {
-    return Error{ErrorCode::kUnavailable, "GET /v1/settlements/" + std::to_string(seq) +
-                                              "/exits: HTTP " + std::to_string(status)};
+core::Result<ClaimPlan> plan_unchecked(const json& body, std::uint64_t seq,
+                                       const ExitChoice& choice) {
+  if (!body.contains("exits") || !body["exits"].is_array()) {
+    return Error{ErrorCode::kInvalid, "the node's answer lists no exits"};
   }
   const json& exits = body["exits"];
   std::vector<exec::Exit> list;
@@ -121,7 +112,7 @@ core::Result<ClaimPlan> plan_claim(const ApiClient& api, std::uint64_t seq,
     if (exits[i].value("claimed", false)) tree.claim(i);
   }
   BASALT_ASSIGN_OR_RETURN(const std::size_t exit, choose(exits, tree, choice));
-  const json& output = body["exit_output"];
+  const json output = body.value("exit_output", json());
   if (!output.is_object()) {
     return Error{ErrorCode::kInvalid, "settlement " + std::to_string(seq) +
                                           "'s exit output is not on L1 yet (settlement " +
@@ -143,16 +134,48 @@ core::Result<ClaimPlan> plan_claim(const ApiClient& api, std::uint64_t seq,
   return ClaimPlan{std::move(tree), where, exit};
 }
 
+}  // namespace
+
+core::Result<std::pair<std::uint64_t, ExitChoice>> withdrawal(const ApiClient& api,
+                                                              const std::string& tx_id) {
+  try {
+    return withdrawal_unchecked(api, tx_id);
+  } catch (const json::exception& e) {
+    return Error{ErrorCode::kInvalid,
+                 "the node's answers about " + tx_id + " are malformed: " + e.what()};
+  }
+}
+
+core::Result<ClaimPlan> plan_from_exits(const json& body, std::uint64_t seq,
+                                        const ExitChoice& choice) {
+  // The node's answer is outside input: a field of another type is an error, not an exception.
+  try {
+    return plan_unchecked(body, seq, choice);
+  } catch (const json::exception& e) {
+    return Error{ErrorCode::kInvalid, "the node's exits of settlement " + std::to_string(seq) +
+                                          " are malformed: " + e.what()};
+  }
+}
+
+core::Result<ClaimPlan> plan_claim(const ApiClient& api, std::uint64_t seq,
+                                   const ExitChoice& choice) {
+  BASALT_ASSIGN_OR_RETURN(const auto reply,
+                          api.get("/v1/settlements/" + std::to_string(seq) + "/exits"));
+  const auto& [status, body] = reply;
+  if (status == 404) return Error{ErrorCode::kNotFound, "no settlement " + std::to_string(seq)};
+  if (status != 200) {
+    return Error{ErrorCode::kUnavailable, "GET /v1/settlements/" + std::to_string(seq) +
+                                              "/exits: HTTP " + std::to_string(status)};
+  }
+  return plan_from_exits(body, seq, choice);
+}
+
 core::Result<kaspa::Transaction> build_claim(const ApiClient& api, const ClaimPlan& plan,
                                              const crypto::SecretKey& fee_key,
                                              std::optional<std::uint64_t> fee) {
   BASALT_ASSIGN_OR_RETURN(const std::vector<Output> outputs, spendable(api, fee_key));
-  const auto best = std::max_element(
-      outputs.begin(), outputs.end(),
-      [](const Output& a, const Output& b) { return a.second.amount < b.second.amount; });
-  if (best == outputs.end()) {
-    return Error{ErrorCode::kNotFound, "the fee key has no spendable output"};
-  }
+  const std::optional<Output> best = largest_output(outputs);
+  if (!best) return Error{ErrorCode::kNotFound, "the fee key has no spendable output"};
   const auto with = [&](std::uint64_t f) {
     return settle::exit_claim_transaction(plan.tree, plan.exit, plan.exit_output, best->first,
                                           best->second, fee_key, f);

@@ -39,6 +39,12 @@ core::Result<std::pair<std::uint64_t, ExitChoice>> withdrawal(const ApiClient& a
 core::Result<ClaimPlan> plan_claim(const ApiClient& api, std::uint64_t seq,
                                    const ExitChoice& choice);
 
+// The same from the node's answer to GET /v1/settlements/{seq}/exits, whatever its shape. Errors:
+// kInvalid (a field missing or of another type, an unknown exit kind), kOutOfRange (an amount
+// outside 1..exec::kMaxExitAmount), and those of plan_claim but kUnavailable.
+core::Result<ClaimPlan> plan_from_exits(const nlohmann::json& body, std::uint64_t seq,
+                                        const ExitChoice& choice);
+
 // The claim, its fee paid from the largest spendable output of `fee_key` (the change returns to
 // it): kaspad's minimum fee for its mass unless `fee` is given. Errors: kNotFound (no spendable
 // output), kOutOfRange (the output does not cover the fee), kUnavailable.

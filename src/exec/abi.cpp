@@ -20,6 +20,17 @@ constexpr std::uint32_t kSdkBadExit = 5;
 
 }  // namespace
 
+const char* exit_kind_name(ExitKind kind) {
+  return kind == ExitKind::kP2sh ? "p2sh" : "schnorr_p2pk";
+}
+
+core::Result<ExitKind> exit_kind_from_name(std::string_view name) {
+  for (const ExitKind kind : {ExitKind::kSchnorrP2pk, ExitKind::kP2sh}) {
+    if (name == exit_kind_name(kind)) return kind;
+  }
+  return Error{ErrorCode::kUnknownTag, "exit kind \"" + std::string(name) + "\""};
+}
+
 core::Result<Exit> read_exit(core::ByteReader& r) {
   Exit e;
   BASALT_ASSIGN_OR_RETURN(const std::uint8_t kind, r.read_u8("exit kind"));

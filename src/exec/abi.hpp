@@ -7,6 +7,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/byte_reader.hpp"
@@ -50,6 +51,10 @@ struct Exit {
 // reader's kTruncated.
 core::Result<Exit> read_exit(core::ByteReader& r);
 void write_exit(core::ByteWriter& w, const Exit& e);
+// The kind's name in the node's API and basalt's JSON: "schnorr_p2pk" or "p2sh".
+const char* exit_kind_name(ExitKind kind);
+// Errors: kUnknownTag for any other name.
+core::Result<ExitKind> exit_kind_from_name(std::string_view name);
 // The script public key the exit pays: P2PK (0x20 key OpCheckSig) or P2SH.
 kaspa::ScriptPublicKey exit_script_public_key(const Exit& e);
 

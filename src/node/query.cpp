@@ -75,7 +75,7 @@ json settlement_json(const SettlementRecord& r) {
 json exit_json(const exec::Exit& e, kaspa::Network network) {
   const kaspa::ScriptPublicKey spk = exec::exit_script_public_key(e);
   auto address = kaspa::Address::from_script(kaspa::address_prefix(network), spk);
-  return {{"kind", e.kind == exec::ExitKind::kP2sh ? "p2sh" : "schnorr_p2pk"},
+  return {{"kind", exec::exit_kind_name(e.kind)},
           {"key", e.key.hex()},
           {"amount", e.amount},
           {"address", address.ok() ? json(address->to_string()) : json()},

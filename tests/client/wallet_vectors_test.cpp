@@ -64,7 +64,7 @@ json lane_outputs(const json& in) {
 json claim_outputs(const json& in) {
   std::vector<exec::Exit> exits;
   for (const json& e : in["exits"]) {
-    exits.push_back({e["kind"] == "p2sh" ? exec::ExitKind::kP2sh : exec::ExitKind::kSchnorrP2pk,
+    exits.push_back({exec::exit_kind_from_name(e["kind"].get<std::string>()).value(),
                      h(e["key"]), e["amount"].get<std::uint64_t>()});
   }
   zk::ExitTree tree = zk::ExitTree::build(exits).value();
