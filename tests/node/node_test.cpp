@@ -56,6 +56,40 @@ NodeStatus run_to_end(const Config& c, std::ostream& out) {
   return (*n)->status();
 }
 
+// Runs a node on a thread until the scope ends.
+class Running {
+ public:
+  Running(const Config& c, std::ostream& out) : log_(out, LogLevel::kWarn, false) {
+    auto n = Node::open(c, log_);
+    EXPECT_TRUE(n.ok()) << n.error().to_string();
+    if (!n.ok()) return;
+    node_ = std::move(*n);
+    thread_ = std::thread([this] { EXPECT_TRUE(node_->run(stop_).ok()); });
+  }
+  ~Running() {
+    stop_.store(true);
+    if (thread_.joinable()) thread_.join();
+  }
+  Node* operator->() { return node_.get(); }
+  bool ok() const { return node_ != nullptr; }
+  // Polls `done` every 20 ms for up to `seconds`.
+  template <typename F>
+  static bool wait(F done, int seconds) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > until) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  }
+
+ private:
+  Logger log_;
+  std::unique_ptr<Node> node_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
 // The settlement history of a stopped node's data directory: the confirmed settlements cover
 // batches 1, 2, ... in order without gap or overlap, and each one's StateTransition ends at its
 // last batch's committed root. Returns how many are confirmed.
@@ -236,29 +270,16 @@ TEST(Node, AResourceComesWithAProofOfItsValueAgainstACommittedRoot) {
   c.stop_after_blocks = 0;
   c.block_interval_ms = 20;
   c.finality_depth = 2000;  // the earlier batch below stays in the window, also under sanitizers
-  Logger log(out, LogLevel::kWarn, false);
-  auto n = Node::open(c, log);
+  Running n(c, out);
   ASSERT_TRUE(n.ok());
-  std::atomic<bool> stop{false};
-  std::thread runner([&] { EXPECT_TRUE((*n)->run(stop).ok()); });
-  struct Joiner {  // stops the node however the test ends
-    std::atomic<bool>& stop;
-    std::thread& t;
-    ~Joiner() {
-      stop.store(true);
-      if (t.joinable()) t.join();
-    }
-  } joiner{stop, runner};
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while ((*n)->status().committed < 10 && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  ASSERT_GE((*n)->status().committed, 10u) << "the node did not commit 10 batches in 60 s";
+  Running::wait([&] { return n->status().committed >= 10; }, 60);
+  ASSERT_GE(n->status().committed, 10u) << "the node did not commit 10 batches in 60 s";
   // An earlier batch.
-  const std::uint64_t earlier = (*n)->status().committed - 5;
+  const std::uint64_t earlier = n->status().committed - 5;
   std::uint64_t present = 0, changed = 0;
   for (std::uint32_t i = 0; i < 50; ++i) {
     const state::ResourceId id = users::counter_resource(i);
-    auto v = (*n)->resource(id, std::nullopt, std::chrono::seconds(10));
+    auto v = n->resource(id, std::nullopt, std::chrono::seconds(10));
     ASSERT_TRUE(v.ok()) << v.error().to_string();
     auto proof = state::MultiProof::decode(std::span(&id, 1), v->proof);
     ASSERT_TRUE(proof.ok());
@@ -266,10 +287,10 @@ TEST(Node, AResourceComesWithAProofOfItsValueAgainstACommittedRoot) {
     EXPECT_EQ(proof->values()[0], state::value_hash(v->value));
     present += v->value.empty() ? 0 : 1;
     // At an earlier batch: the proof is against that batch's committed root.
-    auto old = (*n)->resource(id, earlier, std::chrono::seconds(10));
+    auto old = n->resource(id, earlier, std::chrono::seconds(10));
     ASSERT_TRUE(old.ok()) << old.error().to_string();
     EXPECT_EQ(old->batch, earlier);
-    auto row = (*n)->index().batch(earlier);
+    auto row = n->index().batch(earlier);
     ASSERT_TRUE(row.ok() && row->has_value() && (*row)->root);
     EXPECT_EQ(old->root, *(*row)->root);
     auto old_proof = state::MultiProof::decode(std::span(&id, 1), old->proof);
@@ -282,44 +303,10 @@ TEST(Node, AResourceComesWithAProofOfItsValueAgainstACommittedRoot) {
   EXPECT_GT(changed, 0u);
   // Outside the rollback window there is no such state.
   auto gone =
-      (*n)->resource(users::counter_resource(0), earlier + 1'000'000, std::chrono::seconds(10));
+      n->resource(users::counter_resource(0), earlier + 1'000'000, std::chrono::seconds(10));
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code(), core::ErrorCode::kOutOfRange);
 }
-
-// Runs a node on a thread until the scope ends.
-class Running {
- public:
-  Running(const Config& c, std::ostream& out) : log_(out, LogLevel::kWarn, false) {
-    auto n = Node::open(c, log_);
-    EXPECT_TRUE(n.ok()) << n.error().to_string();
-    if (!n.ok()) return;
-    node_ = std::move(*n);
-    thread_ = std::thread([this] { EXPECT_TRUE(node_->run(stop_).ok()); });
-  }
-  ~Running() {
-    stop_.store(true);
-    if (thread_.joinable()) thread_.join();
-  }
-  Node* operator->() { return node_.get(); }
-  bool ok() const { return node_ != nullptr; }
-  // Polls `done` every 20 ms for up to `seconds`.
-  template <typename F>
-  static bool wait(F done, int seconds) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
-    while (!done()) {
-      if (std::chrono::steady_clock::now() > until) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return true;
-  }
-
- private:
-  Logger log_;
-  std::unique_ptr<Node> node_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 // A settlement's exits are followed through their claims, the simulator's reorgs and a restart:
 // the node says which exits are claimed and where the rest is held, and L1 holds exactly that.
