@@ -1,6 +1,7 @@
 // The basalt command. Subcommands parse their options here and call into the modules; this file is
 // the only place that turns errors into exit codes.
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -778,6 +779,10 @@ int main(int argc, char** argv) {
       return 2;
     }
     return commands.code;
+  } catch (const nlohmann::json::exception& e) {
+    // A node's answer of another shape than its API documents: outside input, not a bug here.
+    std::cerr << "basalt: the node's answer is malformed: " << e.what() << "\n";
+    return 2;
   } catch (const std::exception& e) {
     std::cerr << "basalt: fatal: " << e.what() << "\n";
     return 3;
