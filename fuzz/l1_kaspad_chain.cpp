@@ -7,17 +7,19 @@
 #include "core/assert.hpp"
 #include "kaspa/seq_commit.hpp"
 #include "l1/kaspad/source.hpp"
+#include "l1/protowire/chain_v2.hpp"
+#include "l1/protowire/convert.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace basalt;
   if (size < 2) return 0;
   const std::size_t n = data[0] | static_cast<std::size_t>(data[1]) << 8;
   if (size - 2 < n) return 0;
-  ::protowire::GetVirtualChainFromBlockV2ResponseMessage chain_msg;
   ::protowire::GetSeqCommitLaneProofResponseMessage proof_msg;
-  if (!chain_msg.ParseFromArray(data + 2, static_cast<int>(n))) return 0;
   if (!proof_msg.ParseFromArray(data + 2 + n, static_cast<int>(size - 2 - n))) return 0;
-  auto chain = l1::kaspad::read_chain(chain_msg);
+  auto chain =
+      l1::protowire::read_chain_v2(std::string_view(reinterpret_cast<const char*>(data) + 2, n),
+                                   l1::protowire::kMaxSimSignatureScript);
   auto proof = l1::kaspad::read_lane_proof(proof_msg, kaspa::LaneKey(core::Hash32::filled(1)));
   if (!chain.ok() || !proof.ok()) return 0;
   for (const auto& b : chain->added) {

@@ -19,9 +19,14 @@ using Bytes = std::vector<std::uint8_t>;
 using ByteSpan = std::span<const std::uint8_t>;
 
 std::string to_hex(ByteSpan bytes);
+// Writes 2 * bytes.size() characters at `out`.
+void to_hex(ByteSpan bytes, char* out);
 // Decodes lowercase or uppercase hex of even length. Errors: kInvalid on a non-hex character or odd
 // length.
 Result<Bytes> from_hex(std::string_view hex);
+// Decodes hex of exactly 2 * out.size() characters into `out`, allocating nothing; false (and
+// `out` unspecified) for any other length or a non-hex character.
+bool from_hex(std::string_view hex, std::span<std::uint8_t> out);
 
 // 32 raw bytes; the untyped hash used inside hashing code. Meaningful values get a Strong32 type.
 struct Hash32 {

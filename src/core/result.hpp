@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -87,22 +88,21 @@ class [[nodiscard]] Result {
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error error)
-      : error_(std::move(error)), failed_(true) {}  // NOLINT(google-explicit-constructor)
+  Status(Error error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
   static Status Ok() { return Status(); }
 
-  bool ok() const { return !failed_; }
+  bool ok() const { return !error_.has_value(); }
   explicit operator bool() const { return ok(); }
   const Error& error() const {
-    BASALT_ASSERT(failed_);
-    return error_;
+    BASALT_ASSERT(!ok());
+    return *error_;
   }
   // Deliberately drops the status; the call site says why in a comment.
   void ignore() const {}
 
  private:
-  Error error_{ErrorCode::kInvalid, ""};
-  bool failed_ = false;
+  // Empty on success, which then costs no string.
+  std::optional<Error> error_;
 };
 
 }  // namespace basalt::core

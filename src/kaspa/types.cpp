@@ -5,13 +5,10 @@
 namespace basalt::kaspa {
 
 core::Result<LaneId> LaneId::from_hex(std::string_view hex) {
-  auto b = core::from_hex(hex);
-  if (!b) return b.error();
-  if (b->size() != kSize)
-    return core::Error{core::ErrorCode::kOutOfRange, "lane id must be 20 bytes"};
   LaneId id;
-  for (std::size_t i = 0; i < kSize; ++i) id.bytes[i] = (*b)[i];
-  return id;
+  if (core::from_hex(hex, id.bytes)) return id;
+  if (hex.size() == 2 * kSize || hex.size() % 2 != 0) return core::from_hex(hex).error();
+  return core::Error{core::ErrorCode::kOutOfRange, "lane id must be 20 bytes"};
 }
 
 LaneId LaneId::from_byte(std::uint8_t b) {

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
+
 #include "core/bytes.hpp"
 
 namespace basalt::core {
@@ -15,6 +18,39 @@ TEST(Hex, RoundTripsEveryByte) {
   auto back = from_hex(hex);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(*back, all);
+}
+
+// Sixteen bytes go through the vector path at a time, the rest byte by byte: every length across
+// those seams gives each byte's two digits, at any offset.
+TEST(Hex, EveryLengthAndOffsetGivesEachBytesDigits) {
+  Bytes data(80);
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i * 37 + 11);
+  for (std::size_t at = 0; at < 3; ++at) {
+    for (std::size_t n = 0; at + n <= data.size(); ++n) {
+      const ByteSpan part(data.data() + at, n);
+      std::string want;
+      for (std::uint8_t b : part) {
+        char two[3];
+        std::snprintf(two, sizeof two, "%02x", b);
+        want += two;
+      }
+      ASSERT_EQ(to_hex(part), want) << "length " << n << " at " << at;
+      Bytes back(n);
+      ASSERT_TRUE(from_hex(want, back));
+      ASSERT_EQ(Bytes(part.begin(), part.end()), back);
+    }
+  }
+}
+
+TEST(Hex, IntoAFixedSizeNeedsExactlyItsLengthOfDigits) {
+  std::array<std::uint8_t, 2> two{};
+  EXPECT_TRUE(from_hex("abCD", two));
+  EXPECT_EQ(two, (std::array<std::uint8_t, 2>{0xab, 0xcd}));
+  EXPECT_FALSE(from_hex("abc", two));
+  EXPECT_FALSE(from_hex("abcdef", two));
+  EXPECT_FALSE(from_hex("ab0g", two));
+  EXPECT_EQ(Hash32::from_hex(std::string(63, 'a')).error().code(), ErrorCode::kInvalid);
+  EXPECT_EQ(Hash32::from_hex(std::string(63, 'a') + "x").error().code(), ErrorCode::kInvalid);
 }
 
 TEST(Hex, AcceptsUppercaseAndEmpty) {

@@ -12,6 +12,7 @@
 
 #include "kaspa/seq_commit.hpp"
 #include "l1/follower.hpp"
+#include "l1/protowire/chain_v2.hpp"
 #include "l1/sim/rpc_answers.hpp"
 
 namespace basalt::l1 {
@@ -34,6 +35,19 @@ sim::SimParams params() {
   return p;
 }
 
+// The simulator writes a V2 answer as the bytes of its field (protowire/chain_v2.hpp); a fault is
+// injected into it parsed, and goes out as protobuf serializes it.
+void parse_chain_answer(protowire::Response& a) {
+  auto* raw = a.GetReflection()->MutableUnknownFields(&a);
+  for (int i = 0; i < raw->field_count(); ++i) {
+    if (raw->field(i).number() != static_cast<int>(protowire::kChainV2ResponseField)) continue;
+    ASSERT_TRUE(a.mutable_getvirtualchainfromblockv2response()->ParseFromString(
+        raw->field(i).length_delimited()));
+    raw->DeleteSubrange(i, 1);
+    return;
+  }
+}
+
 // The simulator served on a loopback port; `tamper` may change each answer.
 struct Served {
   explicit Served(sim::ServeOptions o = {}) : sim(params()), options(o) { start(0); }
@@ -42,7 +56,9 @@ struct Served {
                                          [this](const auto& r, auto& out) {
                                            std::lock_guard lock(mu);
                                            sim::answer(sim, sim, this->options, r, out);
-                                           if (tamper) tamper(out);
+                                           if (!tamper) return;
+                                           parse_chain_answer(out);
+                                           tamper(out);
                                          });
     ASSERT_TRUE(s.ok()) << s.error().to_string();
     server = std::move(*s);

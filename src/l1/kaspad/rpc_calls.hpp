@@ -15,6 +15,7 @@
 #include "kaspa/network.hpp"
 #include "kaspa/transaction.hpp"
 #include "l1/chain.hpp"
+#include "l1/protowire/chain_v2.hpp"
 #include "l1/protowire/rpc.hpp"
 
 namespace basalt::l1::kaspad {
@@ -39,21 +40,8 @@ struct DagInfo {
 
 using Utxo = std::pair<kaspa::Outpoint, kaspa::UtxoEntry>;
 
-// One added chain block of a GetVirtualChainFromBlockV2 answer at FULL verbosity: its header's
-// fields and the transactions it accepted (all lanes, in consensus order; merge_idx is the
-// position, the selected parent's coinbase first).
-struct ChainBlockRead {
-  kaspa::BlockHash hash;
-  std::uint64_t timestamp = 0;
-  std::uint64_t daa_score = 0;
-  std::uint64_t blue_score = 0;
-  kaspa::SeqCommit seq_commit;  // acceptedIdMerkleRoot
-  std::vector<AcceptedTx> accepted;
-};
-struct ChainRead {
-  std::vector<kaspa::BlockHash> removed;  // highest first
-  std::vector<ChainBlockRead> added;      // lowest first
-};
+using protowire::ChainBlockRead;
+using protowire::ChainRead;
 
 // Each answer read into basalt's values, apart from the transport (fuzzed:
 // fuzz/l1_kaspad_answers.cpp). Errors: kInvalid, kaspad's refusal or what is malformed.
@@ -62,9 +50,6 @@ core::Result<DagInfo> read_dag_info(const ::protowire::GetBlockDagInfoResponseMe
 core::Result<FeeEstimate> read_fee_estimate(const ::protowire::GetFeeEstimateResponseMessage& m);
 core::Result<std::vector<Utxo>> read_utxos(
     const ::protowire::GetUtxosByAddressesResponseMessage& m);
-// Every added block must come with its header (its hash the added one's) and FULL fields; a
-// transaction's reported id must be its own.
-core::Result<ChainRead> read_chain(const ::protowire::GetVirtualChainFromBlockV2ResponseMessage& m);
 // The proof of lane `key`; its SMT proof must parse canonically and every hash be 32 bytes.
 core::Result<LaneProof> read_lane_proof(const ::protowire::GetSeqCommitLaneProofResponseMessage& m,
                                         const kaspa::LaneKey& key);
@@ -94,7 +79,8 @@ class RpcCalls {
 
   // GetVirtualChainFromBlockV2(start, FULL, min_confirmations), one chunk as large as kaspad
   // makes it, and lane_proofs, in halves so that the server works while the caller does: ask_*
-  // sends, take_* waits for the answers (and reads them; a V2 answer is read with read_chain).
+  // sends, take_* waits for the answers (a V2 answer is left as its bytes, for
+  // protowire::read_chain_v2).
   protowire::RpcClient::Batch ask_chain_from(const kaspa::BlockHash& start,
                                              std::uint64_t min_confirmations);
   core::Result<protowire::Answer> take_chain_answer(protowire::RpcClient::Batch asked);

@@ -5,6 +5,7 @@
 
 #include "kaspa/address.hpp"
 #include "kaspa/seq_commit.hpp"
+#include "l1/protowire/convert.hpp"
 
 namespace basalt::l1::kaspad {
 
@@ -212,13 +213,9 @@ core::Result<ChainChanged> Source::chain_from(const std::optional<kaspa::BlockHa
 core::Result<Source::Chunk> Source::read_chunk(RpcCalls& rpc, protowire::RpcClient::Batch asked,
                                                std::size_t max_added) const {
   BASALT_ASSIGN_OR_RETURN(const protowire::Answer a, rpc.take_chain_answer(std::move(asked)));
-  const auto& m = a->getvirtualchainfromblockv2response();
   RpcCalls::LaneProofAsked proofs_asked;
-  for (const std::string& hex : m.addedchainblockhashes()) {
-    auto hash = core::Hash32::from_hex(hex);
-    if (hex.size() != 64 || !hash.ok()) break;  // read_chain says what is wrong
-    for (const kaspa::LaneKey& key : options_.lanes)
-      proofs_asked.emplace_back(kaspa::BlockHash(*hash), key);
+  for (const kaspa::BlockHash& hash : protowire::peek_added(a.chain_v2())) {
+    for (const kaspa::LaneKey& key : options_.lanes) proofs_asked.emplace_back(hash, key);
   }
   protowire::RpcClient::Batch proofs = rpc.ask_lane_proofs(proofs_asked);
   Chunk c;
@@ -227,7 +224,8 @@ core::Result<Source::Chunk> Source::read_chunk(RpcCalls& rpc, protowire::RpcClie
     c.next_from = proofs_asked.back().first;
     c.next = rpc.ask_chain_from(c.next_from, options_.min_confirmations);
   }
-  BASALT_ASSIGN_OR_RETURN(ChainRead read, read_chain(m));
+  BASALT_ASSIGN_OR_RETURN(
+      ChainRead read, protowire::read_chain_v2(a.chain_v2(), protowire::kMaxSimSignatureScript));
   BASALT_ASSIGN_OR_RETURN(c.proofs, rpc.take_lane_proofs(std::move(proofs), proofs_asked));
   c.removed = std::move(read.removed);
   c.added = std::move(read.added);

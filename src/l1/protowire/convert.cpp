@@ -4,7 +4,6 @@
 #include <limits>
 #include <string>
 #include <string_view>
-#include <type_traits>
 
 #include "kaspa/limits.hpp"
 
@@ -72,45 +71,17 @@ core::Result<kaspa::ScriptPublicKey> spk_from_rpc(const Field& f,
   return spk;
 }
 
-core::Result<kaspa::Outpoint> outpoint_from_rpc(const ::protowire::RpcOutpoint& m) {
-  return from_rpc(m);
-}
-
-core::Result<kaspa::Outpoint> outpoint_from_rpc(
-    const ::protowire::RpcOptionalTransactionOutpoint& m) {
-  if (!m.has_transactionid() || !m.has_index())
-    return bad("outpoint", "transactionId or index missing");
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 id,
-                          hash_field({"outpoint"}, ".transactionId", m.transactionid()));
-  return kaspa::Outpoint{kaspa::TxId(id), m.index()};
-}
-
-// RpcTransactionInput and RpcOptionalTransactionInput share names; the optional one must carry
-// every field FULL verbosity fills.
-template <typename Input>
-core::Result<kaspa::TxInput> input_from_rpc(const Field& f, std::uint16_t version, const Input& m,
+core::Result<kaspa::TxInput> input_from_rpc(const Field& f, std::uint16_t version,
+                                            const ::protowire::RpcTransactionInput& m,
                                             std::uint64_t max_signature_script) {
-  if constexpr (std::is_same_v<Input, ::protowire::RpcOptionalTransactionInput>) {
-    if (!m.has_previousoutpoint() || !m.has_signaturescript() || !m.has_sequence())
-      return bad(f.name(""), "previousOutpoint, signatureScript or sequence missing");
-  }
   kaspa::TxInput in;
-  BASALT_ASSIGN_OR_RETURN(in.previous_outpoint, outpoint_from_rpc(m.previousoutpoint()));
+  BASALT_ASSIGN_OR_RETURN(in.previous_outpoint, from_rpc(m.previousoutpoint()));
   BASALT_ASSIGN_OR_RETURN(in.signature_script, hex_field(f, ".signatureScript", m.signaturescript(),
                                                          max_signature_script));
   in.sequence = m.sequence();
-  // A v0 input commits a sig-op count, a v1 input a compute budget; the other field must be 0.
-  if (version >= kaspa::kTxVersionToccata) {
-    if (m.sigopcount() != 0) return bad(f.name(".sigOpCount"), "set on a v1 transaction");
-    BASALT_ASSIGN_OR_RETURN(in.compute_commit.value,
-                            narrow<std::uint16_t>(f, ".computeBudget", m.computebudget()));
-    in.compute_commit.kind = kaspa::ComputeCommit::Kind::kComputeBudget;
-  } else {
-    if (m.computebudget() != 0) return bad(f.name(".computeBudget"), "set on a v0 transaction");
-    BASALT_ASSIGN_OR_RETURN(in.compute_commit.value,
-                            narrow<std::uint8_t>(f, ".sigOpCount", m.sigopcount()));
-    in.compute_commit.kind = kaspa::ComputeCommit::Kind::kSigOpCount;
-  }
+  auto commit = compute_commit(version, m.sigopcount(), m.computebudget());
+  if (!commit.ok()) return Error{ErrorCode::kInvalid, f.name(".") + commit.error().context()};
+  in.compute_commit = *commit;
   return in;
 }
 
@@ -136,25 +107,8 @@ core::Result<kaspa::TxOutput> output_from_rpc(int i, const ::protowire::RpcTrans
   return out;
 }
 
-core::Result<kaspa::TxOutput> output_from_rpc(int i,
-                                              const ::protowire::RpcOptionalTransactionOutput& m) {
-  if (!m.has_value() || !m.has_scriptpublickey())
-    return bad(Field{"outputs", i}.name(""), "value or scriptPublicKey missing");
-  kaspa::TxOutput out;
-  out.value = m.value();
-  BASALT_ASSIGN_OR_RETURN(out.script_public_key,
-                          spk_from_rpc({"outputs", i, ".scriptPublicKey"}, m.scriptpublickey()));
-  // RpcNullableCovenantBinding: absent or empty, no covenant.
-  if (m.has_covenant() && m.covenant().has_covenant()) {
-    BASALT_ASSIGN_OR_RETURN(out.covenant,
-                            binding_from_rpc({"outputs", i, ".covenant"}, m.covenant().covenant()));
-  }
-  return out;
-}
-
-// The fields both transaction messages name alike.
-template <typename Tx>
-core::Result<kaspa::Transaction> tx_from_rpc(const Tx& m, std::uint64_t max_signature_script) {
+core::Result<kaspa::Transaction> tx_from_rpc(const ::protowire::RpcTransaction& m,
+                                             std::uint64_t max_signature_script) {
   kaspa::Transaction tx;
   BASALT_ASSIGN_OR_RETURN(tx.version, narrow<std::uint16_t>({"version"}, "", m.version()));
   if (static_cast<std::uint64_t>(m.inputs_size()) > kaspa::kMaxTxInputs)
@@ -187,10 +141,7 @@ void fill_binding(const kaspa::CovenantBinding& c, ::protowire::RpcCovenantBindi
   m->set_covenant_id(c.covenant_id.hex());
 }
 
-// The fields RpcTransaction and RpcOptionalTransaction name alike (outputs differ: amount or
-// value, a binding or a nullable one).
-template <typename Tx>
-void fill_alike(const kaspa::Transaction& tx, Tx& m) {
+void fill_inputs_and_fields(const kaspa::Transaction& tx, ::protowire::RpcTransaction& m) {
   m.set_version(tx.version);
   for (const kaspa::TxInput& in : tx.inputs) {
     auto* i = m.add_inputs();
@@ -211,6 +162,21 @@ void fill_alike(const kaspa::Transaction& tx, Tx& m) {
 }
 
 }  // namespace
+
+core::Result<kaspa::ComputeCommit> compute_commit(std::uint16_t version, std::uint64_t sig_op_count,
+                                                  std::uint64_t compute_budget) {
+  kaspa::ComputeCommit c;
+  if (version >= kaspa::kTxVersionToccata) {
+    if (sig_op_count != 0) return bad("sigOpCount", "set on a v1 transaction");
+    BASALT_ASSIGN_OR_RETURN(c.value, narrow<std::uint16_t>({"computeBudget"}, "", compute_budget));
+    c.kind = kaspa::ComputeCommit::Kind::kComputeBudget;
+  } else {
+    if (compute_budget != 0) return bad("computeBudget", "set on a v0 transaction");
+    BASALT_ASSIGN_OR_RETURN(c.value, narrow<std::uint8_t>({"sigOpCount"}, "", sig_op_count));
+    c.kind = kaspa::ComputeCommit::Kind::kSigOpCount;
+  }
+  return c;
+}
 
 ::protowire::RpcOutpoint to_rpc(const kaspa::Outpoint& o) {
   ::protowire::RpcOutpoint m;
@@ -238,7 +204,7 @@ core::Result<kaspa::Outpoint> from_rpc(const ::protowire::RpcOutpoint& m) {
 
 ::protowire::RpcTransaction to_rpc(const kaspa::Transaction& tx) {
   ::protowire::RpcTransaction m;
-  fill_alike(tx, m);
+  fill_inputs_and_fields(tx, m);
   for (const kaspa::TxOutput& out : tx.outputs) {
     auto* o = m.add_outputs();
     o->set_amount(out.value);
@@ -256,29 +222,10 @@ core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcTransaction& m,
   return tx;
 }
 
-void to_rpc_optional(const kaspa::Transaction& tx, const kaspa::TxId& id,
-                     ::protowire::RpcOptionalTransaction* m) {
-  fill_alike(tx, *m);
-  for (const kaspa::TxOutput& out : tx.outputs) {
-    auto* o = m->add_outputs();
-    o->set_value(out.value);
-    fill_spk(out.script_public_key, o->mutable_scriptpublickey());
-    auto* nullable = o->mutable_covenant();
-    if (out.covenant) fill_binding(*out.covenant, nullable->mutable_covenant());
-  }
-  m->set_mass(tx.storage_mass);
-  m->mutable_verbosedata()->set_transactionid(id.hex());
-}
-
-core::Result<kaspa::Transaction> from_rpc(const ::protowire::RpcOptionalTransaction& m,
-                                          std::uint64_t max_signature_script) {
-  if (!m.has_version() || !m.has_locktime() || !m.has_subnetworkid() || !m.has_gas() ||
-      !m.has_payload()) {
-    return bad("transaction", "version, lockTime, subnetworkId, gas or payload missing (not FULL)");
-  }
-  BASALT_ASSIGN_OR_RETURN(kaspa::Transaction tx, tx_from_rpc(m, max_signature_script));
-  tx.storage_mass = m.mass();
-  return tx;
+std::string blue_work_hex(const kaspa::BlueWork& w) {
+  const std::string hex = core::to_hex(w.be);
+  const std::size_t first = hex.find_first_not_of('0');
+  return first == std::string::npos ? "0" : hex.substr(first);
 }
 
 ::protowire::RpcUtxoEntry to_rpc(const kaspa::UtxoEntry& e) {

@@ -23,14 +23,11 @@ core::Result<kaspa::Transaction> from_rpc(
     const ::protowire::RpcTransaction& m,
     std::uint64_t max_signature_script = kaspa::kMaxSignatureScriptLen);
 
-// GetVirtualChainFromBlockV2's transactions at FULL verbosity; verboseData carries `id`, which
-// must be tx_id(tx). Fills `out` in place (in its arena, when it has one).
-void to_rpc_optional(const kaspa::Transaction& tx, const kaspa::TxId& id,
-                     ::protowire::RpcOptionalTransaction* out);
-// Errors: kInvalid, naming the field, also for a field FULL verbosity fills that is absent.
-core::Result<kaspa::Transaction> from_rpc(
-    const ::protowire::RpcOptionalTransaction& m,
-    std::uint64_t max_signature_script = kaspa::kMaxSignatureScriptLen);
+// An input's compute commitment from its two fields: a v0 transaction's is a sig-op count (its
+// computeBudget must be 0), a v1 transaction's a compute budget (its sigOpCount must be 0).
+// Errors: kInvalid naming the field, "sigOpCount: …" or "computeBudget: …".
+core::Result<kaspa::ComputeCommit> compute_commit(std::uint16_t version, std::uint64_t sig_op_count,
+                                                  std::uint64_t compute_budget);
 
 // What a signature script may hold on basalt's simulator: a settlement's re-execution receipt,
 // within one message.
@@ -40,6 +37,9 @@ inline constexpr std::uint64_t kMaxSimSignatureScript = kMaxMessageBytes / 2;
 core::Result<kaspa::UtxoEntry> from_rpc(const ::protowire::RpcUtxoEntry& m);
 
 ::protowire::RpcOutpoint to_rpc(const kaspa::Outpoint& o);
+
+// Blue work as kaspad writes it: big-endian hex without leading zeros ("0" for none).
+std::string blue_work_hex(const kaspa::BlueWork& w);
 
 // A 32-byte hash in a `bytes` field (GetSeqCommitLaneProof's, unlike the rest of the protocol's
 // hex). Errors: kInvalid for any other length.

@@ -12,7 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "l1/protowire/chain_v2.hpp"
 #include "l1/protowire/protowire.grpc.pb.h"
+#include "l1/protowire/wire.hpp"
 
 namespace basalt::l1::protowire {
 
@@ -21,6 +23,10 @@ using core::ErrorCode;
 // gRPC deadlines are system_clock time points.
 using Clock = std::chrono::system_clock;
 
+// KaspadResponse's id field.
+constexpr std::uint32_t kIdField = 101;
+constexpr const char* kMessageStreamMethod = "/protowire.RPC/MessageStream";
+
 namespace {
 
 google::protobuf::ArenaOptions arena_options() {
@@ -28,6 +34,16 @@ google::protobuf::ArenaOptions arena_options() {
   o.start_block_size = 64 << 10;
   o.max_block_size = 4 << 20;
   return o;
+}
+
+std::string bytes_of(const grpc::ByteBuffer& b) {
+  std::vector<grpc::Slice> slices;
+  std::string out;
+  if (!b.Dump(&slices).ok()) return out;
+  out.reserve(b.Length());
+  for (const grpc::Slice& s : slices)
+    out.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out;
 }
 
 }  // namespace
@@ -39,14 +55,41 @@ Answer::Answer(Answer&&) noexcept = default;
 Answer& Answer::operator=(Answer&&) noexcept = default;
 Answer::~Answer() = default;
 
+core::Result<Answer> Answer::from_frame(std::string frame) {
+  Answer a;
+  a.frame_ = std::move(frame);
+  const auto not_ours = [] {
+    return Error{ErrorCode::kInvalid, "a message that is not a KaspadResponse"};
+  };
+  std::uint64_t id = 0;
+  WireReader r(a.frame_);
+  while (!r.done()) {
+    auto f = r.next();
+    if (!f.ok()) return not_ours();
+    if (f->number == kIdField && f->type == WireType::kVarint) id = f->varint;
+    if (f->number != kChainV2ResponseField) continue;
+    // Protobuf would merge two of them; kaspad never sends two.
+    if (f->type != WireType::kLen || a.is_chain_v2_) return not_ours();
+    a.is_chain_v2_ = true;
+    a.chain_v2_at_ = static_cast<std::size_t>(f->bytes.data() - a.frame_.data());
+    a.chain_v2_size_ = f->bytes.size();
+  }
+  if (a.is_chain_v2_) {
+    a.message_->set_id(id);
+  } else if (!a.message_->ParseFromString(a.frame_)) {
+    return not_ours();
+  }
+  return a;
+}
+
 // --- client ---
 
 struct RpcClient::Impl {
   Options options;
   std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<::protowire::RPC::Stub> stub;
   grpc::ClientContext context;
-  std::unique_ptr<grpc::ClientReaderWriter<Request, Response>> stream;
+  // Answers come as bytes, so that a chain chunk skips protobuf's objects (Answer::from_frame).
+  std::unique_ptr<grpc::ClientReaderWriter<Request, grpc::ByteBuffer>> stream;
   std::thread reader;
 
   std::mutex write_mu;    // one Write at a time, as gRPC requires
@@ -59,16 +102,25 @@ struct RpcClient::Impl {
   std::map<std::uint64_t, std::optional<Answer>> pending;
 
   void read_loop() {
+    std::string unreadable;
     for (;;) {
-      Answer r;
-      if (!stream->Read(&*r)) break;
+      grpc::ByteBuffer frame;
+      if (!stream->Read(&frame)) break;
+      auto read = Answer::from_frame(bytes_of(frame));
+      if (!read.ok()) {
+        unreadable = read.error().context();
+        context.TryCancel();
+        continue;  // Read fails from now on
+      }
+      Answer& r = *read;
       if (r->id() == 0) {
         if (options.on_notification) options.on_notification(*r);
         continue;
       }
       std::lock_guard lock(mu);
       auto it = pending.find(r->id());
-      if (it != pending.end()) it->second = std::move(r);  // unknown ids: answers given up on
+      if (it != pending.end())
+        it->second.emplace(std::move(r));  // unknown ids: answers given up on
       answered.notify_all();
     }
     // The call is over; its status says why (the server went away, an answer beyond the size
@@ -81,7 +133,7 @@ struct RpcClient::Impl {
     }
     std::lock_guard lock(mu);
     open = false;
-    why_closed = status.error_message();
+    why_closed = unreadable.empty() ? status.error_message() : "kaspad sent " + unreadable;
     answered.notify_all();
   }
 
@@ -103,8 +155,12 @@ core::Result<std::unique_ptr<RpcClient>> RpcClient::connect(Options options) {
   if (!impl->channel->WaitForConnected(Clock::now() + options.connect_timeout)) {
     return Error{ErrorCode::kUnavailable, "no kaspad RPC answers at " + options.target};
   }
-  impl->stub = ::protowire::RPC::NewStub(impl->channel);
-  impl->stream = impl->stub->MessageStream(&impl->context);
+  // What the generated stub does, with the answers' type ours: gRPC's own way to read raw bytes
+  // off a typed method (its generic stub is asynchronous only).
+  const grpc::internal::RpcMethod method(kMessageStreamMethod,
+                                         grpc::internal::RpcMethod::BIDI_STREAMING, impl->channel);
+  impl->stream.reset(grpc::internal::ClientReaderWriterFactory<Request, grpc::ByteBuffer>::Create(
+      impl->channel.get(), method, &impl->context));
   impl->options = std::move(options);
   Impl* raw = impl.get();
   impl->reader = std::thread([raw] { raw->read_loop(); });
@@ -192,6 +248,7 @@ RpcClient::Batch RpcClient::send(std::vector<Request> requests) {
 std::vector<core::Result<Answer>> RpcClient::take(Batch batch) {
   Impl& c = *impl_;
   std::vector<core::Result<Answer>> out;
+  out.reserve(batch.ids_.size());
   std::unique_lock lock(c.mu);
   // A write gRPC refuses means the stream is over, whether or not the reader has seen it yet.
   if (!batch.written_) c.open = false;
@@ -210,9 +267,9 @@ std::vector<core::Result<Answer>> RpcClient::take(Batch batch) {
     if (answer) {
       out.emplace_back(std::move(*answer));
     } else if (!batch.written_ || !c.open) {
-      out.push_back(c.broke());
+      out.emplace_back(c.broke());
     } else {
-      out.push_back(
+      out.emplace_back(
           Error{ErrorCode::kUnavailable,
                 "no answer within " + std::to_string(c.options.call_timeout.count()) + " ms"});
     }

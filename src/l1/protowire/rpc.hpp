@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
@@ -22,20 +23,31 @@ using Response = ::protowire::KaspadResponse;
 // Larger messages are refused by both sides (a catch-up chunk stays far below it).
 inline constexpr int kMaxMessageBytes = 64 << 20;
 
-// A message and the arena that holds it: a chain chunk is some 10^5 small objects, allocated
-// together and freed at once.
+// An answer as it came. Its message and the arena that holds it; but a GetVirtualChainFromBlockV2
+// answer (some 10^5 small objects at FULL verbosity) is kept as its bytes, read by
+// chain_v2.hpp's reader, and the message then holds only its id.
 class Answer {
  public:
   Answer();
   Answer(Answer&&) noexcept;
   Answer& operator=(Answer&&) noexcept;
   ~Answer();
+  // Errors: kInvalid when `frame` is not a KaspadResponse.
+  static core::Result<Answer> from_frame(std::string frame);
   Response& operator*() const { return *message_; }
   Response* operator->() const { return message_; }
+  bool is_chain_v2() const { return is_chain_v2_; }
+  std::string_view chain_v2() const {
+    return std::string_view(frame_).substr(chain_v2_at_, chain_v2_size_);
+  }
 
  private:
   std::unique_ptr<google::protobuf::Arena> arena_;
-  Response* message_;
+  Response* message_ = nullptr;
+  std::string frame_;
+  bool is_chain_v2_ = false;
+  std::size_t chain_v2_at_ = 0;  // in frame_ (a view would not survive a move of a short one)
+  std::size_t chain_v2_size_ = 0;
 };
 
 class RpcClient {
