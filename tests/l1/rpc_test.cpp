@@ -138,6 +138,37 @@ TEST(Rpc, ASlowAnswerTimesOut) {
   EXPECT_NE(a.error().context().find("no answer within 100 ms"), std::string::npos);
 }
 
+// A V2 answer arrives as its bytes; one that is not a KaspadResponse (here: two V2 fields, which
+// protobuf would merge) breaks the stream, saying so, and later calls are unavailable.
+TEST(Rpc, AChainAnswerIsKeptAsBytesAndAnUnreadableOneBreaksTheStream) {
+  std::atomic<int> copies{1};
+  auto server = RpcServer::start("127.0.0.1:0", [&](const Request&, Response& a) {
+    auto* raw = a.GetReflection()->MutableUnknownFields(&a);
+    for (int i = 0; i < copies.load(); ++i)
+      raw->AddLengthDelimited(1115,
+                              "\x12\x02"
+                              "ab");
+  });
+  ASSERT_TRUE(server.ok());
+  auto client = connect((*server)->port());
+  ASSERT_TRUE(client);
+  auto a = client->call(Request());
+  ASSERT_TRUE(a.ok()) << a.error().to_string();
+  EXPECT_TRUE(a->is_chain_v2());
+  EXPECT_EQ(a->chain_v2(),
+            "\x12\x02"
+            "ab");
+  EXPECT_NE((*a)->id(), 0u);
+  copies = 2;
+  auto b = client->call(Request());
+  ASSERT_FALSE(b.ok());
+  EXPECT_EQ(b.error().code(), core::ErrorCode::kUnavailable);
+  EXPECT_NE(b.error().context().find("kaspad sent a message that is not a KaspadResponse"),
+            std::string::npos)
+      << b.error().context();
+  EXPECT_FALSE(client->connected());
+}
+
 TEST(Rpc, APortInUseIsRefusedAndNothingListeningIsUnavailable) {
   auto first = RpcServer::start("127.0.0.1:0", echo);
   ASSERT_TRUE(first.ok());
