@@ -55,13 +55,13 @@ struct Api::Limiter {
   }
 };
 
-Api::Api(Node& node, Logger& log) : node_(node), log_(log), queries_(node) {}
+Api::Api(Node& node) : node_(node), queries_(node) {}
 
 Api::~Api() = default;
 
 core::Result<std::unique_ptr<Api>> Api::start(Node& node, Logger& log) {
   const Config& c = node.config();
-  std::unique_ptr<Api> api(new Api(node, log));
+  std::unique_ptr<Api> api(new Api(node));
   api->limiter_ = std::make_unique<Limiter>();
   api->limiter_->rate = c.rate_limit_per_second;
   api->limiter_->burst = c.rate_limit_burst;

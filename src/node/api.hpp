@@ -31,12 +31,11 @@ class Api {
 
  private:
   struct Limiter;
-  Api(Node& node, Logger& log);
+  explicit Api(Node& node);
   http::Routes routes();
   http::Hooks hooks();
 
   Node& node_;
-  Logger& log_;
   Queries queries_;
   std::unique_ptr<Limiter> limiter_;
   std::unique_ptr<http::Server> server_;  // after the limiter: its threads use it
