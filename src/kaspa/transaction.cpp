@@ -13,11 +13,12 @@ using core::Error;
 using core::ErrorCode;
 using crypto::Domain;
 
-core::Bytes encode_transaction(const Transaction& tx, TxEncoding enc) {
+namespace {
+
+void encode_into(const Transaction& tx, TxEncoding enc, core::ByteWriter& w) {
   const bool v1 = tx.version >= kTxVersionToccata;
   const bool with_sigs = enc.sig_scripts == TxEncoding::SigScripts::kInclude;
   const bool with_mass = enc.mass == TxEncoding::Mass::kInclude;
-  core::ByteWriter w(128 + tx.payload.size());
   w.u16_le(tx.version);
   w.u64_le(tx.inputs.size());
   for (const auto& in : tx.inputs) {
@@ -60,6 +61,16 @@ core::Bytes encode_transaction(const Transaction& tx, TxEncoding enc) {
     w.u64_le(0);
   }
   if (with_mass && (v1 || tx.storage_mass > 0)) w.u64_le(tx.storage_mass);
+}
+
+constexpr TxEncoding kV1Rest{TxEncoding::SigScripts::kExclude, TxEncoding::Payload::kExclude,
+                             TxEncoding::Mass::kExclude};
+
+}  // namespace
+
+core::Bytes encode_transaction(const Transaction& tx, TxEncoding enc) {
+  core::ByteWriter w(128 + tx.payload.size());
+  encode_into(tx, enc, w);
   return w.take();
 }
 
@@ -72,8 +83,7 @@ Hash32 payload_digest(core::ByteSpan payload) {
 }
 
 core::Bytes v1_rest_preimage(const Transaction& tx) {
-  return encode_transaction(tx, {TxEncoding::SigScripts::kExclude, TxEncoding::Payload::kExclude,
-                                 TxEncoding::Mass::kExclude});
+  return encode_transaction(tx, kV1Rest);
 }
 
 Hash32 v1_rest_digest(const Transaction& tx) {
@@ -95,7 +105,9 @@ TxId tx_id(const Transaction& tx) {
 
 void tx_ids(std::span<const Transaction* const> txs, TxId* out) {
   std::vector<std::size_t> v1;
-  std::vector<core::Bytes> rest;
+  // Every rest preimage in one buffer: ends[k] is where the k-th one ends.
+  core::ByteWriter rest(128 * txs.size());
+  std::vector<std::size_t> ends;
   std::vector<core::ByteSpan> payloads, rests;
   for (std::size_t i = 0; i < txs.size(); ++i) {
     if (txs[i]->version < kTxVersionToccata) {
@@ -103,10 +115,14 @@ void tx_ids(std::span<const Transaction* const> txs, TxId* out) {
       continue;
     }
     v1.push_back(i);
-    rest.push_back(v1_rest_preimage(*txs[i]));
+    encode_into(*txs[i], kV1Rest, rest);
+    ends.push_back(rest.data().size());
     payloads.push_back(txs[i]->payload);
   }
-  for (const core::Bytes& r : rest) rests.push_back(r);
+  for (std::size_t k = 0; k < ends.size(); ++k) {
+    const std::size_t begin = k == 0 ? 0 : ends[k - 1];
+    rests.emplace_back(rest.data().data() + begin, ends[k] - begin);
+  }
   // Each id hashes its payload digest beside its rest digest: one 64-byte block per transaction.
   static_assert(sizeof(Hash32) == 32);
   std::vector<Hash32> halves(2 * v1.size());
