@@ -2,7 +2,6 @@
 
 #include <future>
 #include <iterator>
-#include <limits>
 #include <optional>
 #include <utility>
 
@@ -63,29 +62,6 @@ Status repeated(const WireField& f, std::string_view name) {
   return f.type == WireType::kLen ? Status::Ok() : bad(name, "not of its wire type");
 }
 
-template <typename T>
-core::Result<T> narrow(std::string_view name, std::uint64_t v) {
-  if (v > std::numeric_limits<T>::max())
-    return bad(name,
-               std::to_string(v) + " is above " + std::to_string(std::numeric_limits<T>::max()));
-  return static_cast<T>(v);
-}
-
-core::Result<core::Bytes> hex_bytes(std::string_view name, std::string_view hex,
-                                    std::uint64_t max_bytes) {
-  if (hex.size() > 2 * max_bytes)
-    return bad(name, "longer than " + std::to_string(max_bytes) + " bytes");
-  auto b = core::from_hex(hex);
-  if (!b.ok()) return bad(name, "not hex");
-  return std::move(b).value();
-}
-
-core::Result<core::Hash32> hex_hash(std::string_view name, std::string_view hex) {
-  auto h = core::Hash32::from_hex(hex);
-  if (hex.size() != 64 || !h.ok()) return bad(name, "not a 32-byte hash");
-  return *h;
-}
-
 core::Result<kaspa::Outpoint> read_outpoint(std::string_view m) {
   Seen seen;
   kaspa::Outpoint o;
@@ -93,13 +69,13 @@ core::Result<kaspa::Outpoint> read_outpoint(std::string_view m) {
     switch (f.number) {
       case 2: {
         BASALT_TRY(seen.once(f, WireType::kLen, "transactionId"));
-        BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, hex_hash("transactionId", f.bytes));
+        BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, hash_field({"transactionId"}, "", f.bytes));
         o.transaction_id = kaspa::TxId(id);
         return Status::Ok();
       }
       case 3: {
         BASALT_TRY(seen.once(f, WireType::kVarint, "index"));
-        BASALT_ASSIGN_OR_RETURN(o.index, narrow<std::uint32_t>("index", f.varint));
+        BASALT_ASSIGN_OR_RETURN(o.index, narrow<std::uint32_t>({"index"}, "", f.varint));
         return Status::Ok();
       }
       default:
@@ -128,7 +104,7 @@ core::Result<kaspa::TxInput> read_input(std::string_view m, std::uint16_t versio
       case 3: {
         BASALT_TRY(seen.once(f, WireType::kLen, ".signatureScript"));
         BASALT_ASSIGN_OR_RETURN(in.signature_script,
-                                hex_bytes(".signatureScript", f.bytes, max_signature_script));
+                                hex_field({".signatureScript"}, "", f.bytes, max_signature_script));
         return Status::Ok();
       }
       case 4:
@@ -162,11 +138,11 @@ core::Result<kaspa::ScriptPublicKey> read_spk(std::string_view m) {
   const auto on_field = [&](const WireField& f) -> Status {
     if (f.number == 1) {
       BASALT_TRY(seen.once(f, WireType::kVarint, "version"));
-      BASALT_ASSIGN_OR_RETURN(spk.version, narrow<std::uint16_t>("version", f.varint));
+      BASALT_ASSIGN_OR_RETURN(spk.version, narrow<std::uint16_t>({"version"}, "", f.varint));
     } else if (f.number == 2) {
       BASALT_TRY(seen.once(f, WireType::kLen, "scriptPublicKey"));
-      BASALT_ASSIGN_OR_RETURN(spk.script,
-                              hex_bytes("scriptPublicKey", f.bytes, kaspa::kMaxScriptPublicKeyLen));
+      BASALT_ASSIGN_OR_RETURN(
+          spk.script, hex_field({"scriptPublicKey"}, "", f.bytes, kaspa::kMaxScriptPublicKeyLen));
     }
     return Status::Ok();
   };
@@ -187,10 +163,10 @@ core::Result<std::optional<kaspa::CovenantBinding>> read_nullable_binding(std::s
       if (g.number == 1) {
         BASALT_TRY(seen.once(g, WireType::kVarint, "authorizing_input"));
         BASALT_ASSIGN_OR_RETURN(c.authorizing_input,
-                                narrow<std::uint16_t>("authorizing_input", g.varint));
+                                narrow<std::uint16_t>({"authorizing_input"}, "", g.varint));
       } else if (g.number == 2) {
         BASALT_TRY(seen.once(g, WireType::kLen, "covenant_id"));
-        BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, hex_hash("covenant_id", g.bytes));
+        BASALT_ASSIGN_OR_RETURN(const core::Hash32 id, hash_field({"covenant_id"}, "", g.bytes));
         c.covenant_id = kaspa::CovenantId(id);
       }
       return Status::Ok();
@@ -250,7 +226,7 @@ Status read_tx_fields(std::string_view m, TxRead& out, std::size_t& inputs, std:
     switch (f.number) {
       case 2: {
         BASALT_TRY(seen.once(f, WireType::kVarint, "version"));
-        BASALT_ASSIGN_OR_RETURN(tx.version, narrow<std::uint16_t>("version", f.varint));
+        BASALT_ASSIGN_OR_RETURN(tx.version, narrow<std::uint16_t>({"version"}, "", f.varint));
         return Status::Ok();
       }
       case 3:
@@ -276,7 +252,8 @@ Status read_tx_fields(std::string_view m, TxRead& out, std::size_t& inputs, std:
         return Status::Ok();
       case 8: {
         BASALT_TRY(seen.once(f, WireType::kLen, "payload"));
-        BASALT_ASSIGN_OR_RETURN(tx.payload, hex_bytes("payload", f.bytes, kaspa::kMaxPayloadLen));
+        BASALT_ASSIGN_OR_RETURN(tx.payload,
+                                hex_field({"payload"}, "", f.bytes, kaspa::kMaxPayloadLen));
         return Status::Ok();
       }
       case 9:
@@ -340,7 +317,8 @@ Status read_header(std::string_view m, ChainBlockRead& b, std::string_view& hash
         return Status::Ok();
       case 6: {
         BASALT_TRY(seen.once(f, WireType::kLen, "acceptedIdMerkleRoot"));
-        BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, hex_hash("acceptedIdMerkleRoot", f.bytes));
+        BASALT_ASSIGN_OR_RETURN(const core::Hash32 root,
+                                hash_field({"acceptedIdMerkleRoot"}, "", f.bytes));
         b.seq_commit = kaspa::SeqCommit(root);
         return Status::Ok();
       }
@@ -374,7 +352,8 @@ core::Result<ChainBlockRead> read_block(std::string_view added_hash, std::string
                                         std::uint64_t max_signature_script,
                                         std::vector<std::string_view>& reported_ids) {
   ChainBlockRead b;
-  BASALT_ASSIGN_OR_RETURN(const core::Hash32 hash, hex_hash("addedChainBlockHashes", added_hash));
+  BASALT_ASSIGN_OR_RETURN(const core::Hash32 hash,
+                          hash_field({"addedChainBlockHashes"}, "", added_hash));
   b.hash = kaspa::BlockHash(hash);
   std::size_t txs = 0;
   BASALT_TRY(each_field(m, [&](const WireField& f) {
@@ -619,7 +598,7 @@ core::Result<ChainRead> read_chain_v2(std::string_view message,
   }
   ChainRead c;
   for (std::string_view h : p.removed) {
-    auto hash = hex_hash("removedChainBlockHashes", h);
+    auto hash = hash_field({"removedChainBlockHashes"}, "", h);
     if (!hash.ok()) return malformed(hash.error().context());
     c.removed.emplace_back(*hash);
   }

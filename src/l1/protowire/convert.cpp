@@ -14,47 +14,8 @@ namespace {
 using core::Error;
 using core::ErrorCode;
 
-// A field's name, built only when an error names it (a chain block holds thousands of fields).
-struct Field {
-  std::string_view base;
-  int index = -1;                // base[index] when set
-  std::string_view middle = {};  // then this
-  std::string name(std::string_view last) const {
-    std::string n(base);
-    if (index >= 0) n += "[" + std::to_string(index) + "]";
-    n += middle;
-    n += last;
-    return n;
-  }
-};
-
 Error bad(const std::string& field, const std::string& why) {
   return Error{ErrorCode::kInvalid, field + ": " + why};
-}
-
-core::Result<core::Bytes> hex_field(const Field& f, std::string_view last, const std::string& hex,
-                                    std::uint64_t max_bytes) {
-  if (hex.size() > 2 * max_bytes)
-    return bad(f.name(last), "longer than " + std::to_string(max_bytes) + " bytes");
-  auto b = core::from_hex(hex);
-  if (!b.ok()) return bad(f.name(last), "not hex");
-  return std::move(b).value();
-}
-
-core::Result<core::Hash32> hash_field(const Field& f, std::string_view last,
-                                      const std::string& hex) {
-  if (hex.size() != 64) return bad(f.name(last), "not a 32-byte hash");
-  auto h = core::Hash32::from_hex(hex);
-  if (!h.ok()) return bad(f.name(last), "not hex");
-  return *h;
-}
-
-template <typename T>
-core::Result<T> narrow(const Field& f, std::string_view last, std::uint64_t v) {
-  if (v > std::numeric_limits<T>::max())
-    return bad(f.name(last),
-               std::to_string(v) + " is above " + std::to_string(std::numeric_limits<T>::max()));
-  return static_cast<T>(v);
 }
 
 void fill_spk(const kaspa::ScriptPublicKey& spk, ::protowire::RpcScriptPublicKey* m) {
@@ -162,6 +123,34 @@ void fill_inputs_and_fields(const kaspa::Transaction& tx, ::protowire::RpcTransa
 }
 
 }  // namespace
+
+std::string Field::name(std::string_view last) const {
+  std::string n(base);
+  if (index >= 0) n += "[" + std::to_string(index) + "]";
+  n += middle;
+  n += last;
+  return n;
+}
+
+Error field_error(const Field& f, std::string_view last, const std::string& why) {
+  return bad(f.name(last), why);
+}
+
+core::Result<core::Bytes> hex_field(const Field& f, std::string_view last, std::string_view hex,
+                                    std::uint64_t max_bytes) {
+  if (hex.size() > 2 * max_bytes)
+    return bad(f.name(last), "longer than " + std::to_string(max_bytes) + " bytes");
+  auto b = core::from_hex(hex);
+  if (!b.ok()) return bad(f.name(last), "not hex");
+  return std::move(b).value();
+}
+
+core::Result<core::Hash32> hash_field(const Field& f, std::string_view last, std::string_view hex) {
+  if (hex.size() != 64) return bad(f.name(last), "not a 32-byte hash");
+  auto h = core::Hash32::from_hex(hex);
+  if (!h.ok()) return bad(f.name(last), "not hex");
+  return *h;
+}
 
 core::Result<kaspa::ComputeCommit> compute_commit(std::uint16_t version, std::uint64_t sig_op_count,
                                                   std::uint64_t compute_budget) {

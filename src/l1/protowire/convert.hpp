@@ -4,7 +4,9 @@
 // compute field that does not fit the transaction's version is an error naming the field.
 #pragma once
 
+#include <limits>
 #include <string>
+#include <string_view>
 
 #include "core/result.hpp"
 #include "kaspa/limits.hpp"
@@ -13,6 +15,30 @@
 #include "l1/protowire/rpc.hpp"
 
 namespace basalt::l1::protowire {
+
+// Reading one field from a peer. A field's name is built only when an error names it (a chain
+// block holds thousands of fields): base, then [index] when set, then middle, then the caller's
+// last part. Errors: kInvalid, "<name>: <what is wrong>".
+struct Field {
+  std::string_view base;
+  int index = -1;
+  std::string_view middle = {};
+  std::string name(std::string_view last) const;
+};
+core::Error field_error(const Field& f, std::string_view last, const std::string& why);
+// Hex of at most max_bytes bytes.
+core::Result<core::Bytes> hex_field(const Field& f, std::string_view last, std::string_view hex,
+                                    std::uint64_t max_bytes);
+// Hex of exactly 32 bytes.
+core::Result<core::Hash32> hash_field(const Field& f, std::string_view last, std::string_view hex);
+// A number that must fit T.
+template <typename T>
+core::Result<T> narrow(const Field& f, std::string_view last, std::uint64_t v) {
+  if (v > std::numeric_limits<T>::max())
+    return field_error(
+        f, last, std::to_string(v) + " is above " + std::to_string(std::numeric_limits<T>::max()));
+  return static_cast<T>(v);
+}
 
 ::protowire::RpcTransaction to_rpc(const kaspa::Transaction& tx);
 // Errors: kInvalid, naming the field. Consensus rules beyond the shape (check_transaction_in_
