@@ -31,7 +31,7 @@ namespace {
 
 google::protobuf::ArenaOptions arena_options() {
   google::protobuf::ArenaOptions o;
-  o.start_block_size = 64 << 10;
+  o.start_block_size = 1 << 10;  // most answers are small; large ones grow the blocks
   o.max_block_size = 4 << 20;
   return o;
 }

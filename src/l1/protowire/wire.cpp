@@ -71,6 +71,10 @@ core::Result<WireField> WireReader::next() {
 }
 
 void WireWriter::raw_varint(std::uint64_t v) {
+  if (v < 0x80) {  // tags and most numbers
+    out_.push_back(static_cast<char>(v));
+    return;
+  }
   char buf[10];
   std::size_t n = 0;
   while (v >= 0x80) {
