@@ -15,6 +15,7 @@
 #include "cli/bench_follow.hpp"
 #include "cli/bench_memory.hpp"
 #include "cli/bench_prove.hpp"
+#include "cli/da_commands.hpp"
 #include "cli/dag_commands.hpp"
 #include "cli/exec_command.hpp"
 #include "cli/guest_commands.hpp"
@@ -173,6 +174,7 @@ class Commands {
     add_guest(app);
     add_app(app);
     add_queries(app);
+    add_da(app);
   }
 
  private:
@@ -191,6 +193,7 @@ class Commands {
   void add_guest(CLI::App& app);
   void add_app(CLI::App& app);
   void add_queries(CLI::App& app);
+  void add_da(CLI::App& app);
   void add_tx_load(CLI::App& tx);
   void add_tx_claim(CLI::App& tx);
 
@@ -231,6 +234,7 @@ class Commands {
   std::string query_api_, state_id_, state_at_ = "committed", l1_address_;
   double status_wait_ = 0;
   bool load_json_ = false;
+  basalt::cli::DaActivityOptions da_activity_opts_;
 };
 
 void Commands::add_conformance(CLI::App& app) {
@@ -719,6 +723,23 @@ void Commands::add_queries(CLI::App& app) {
   get->callback([this] {
     code = basalt::cli::state_get(query_api_, state_id_, state_at_, std::cout, std::cerr);
   });
+}
+
+void Commands::add_da(CLI::App& app) {
+  auto* da = app.add_subcommand("da", "data availability: what mirrors keep and serve");
+  da->require_subcommand(1);
+  auto* activity = da->add_subcommand(
+      "activity", "download a node's lane-activity archive, check it and anchor it on L1");
+  basalt::cli::DaActivityOptions& o = da_activity_opts_;
+  activity->add_option("--api", o.api, "the node (a mirror)")->required();
+  activity->add_option("--from", o.from, "the first batch (default 1)")->check(CLI::PositiveNumber);
+  activity->add_option("--count", o.count, "batches at most (default 256)")
+      ->check(CLI::PositiveNumber);
+  activity->add_option("--l1", o.l1,
+                       "kaspad's (or `basalt sim serve`'s) gRPC host:port: both ends are compared "
+                       "with its headers and lane proofs");
+  activity->callback(
+      [this] { code = basalt::cli::da_activity(da_activity_opts_, std::cout, std::cerr); });
 }
 
 void Commands::add_tx_load(CLI::App& tx) {

@@ -123,6 +123,11 @@ class ChainSource {
   virtual core::Result<std::uint64_t> sink_blue_score() const = 0;
 };
 
+// The lane's proof at `block`: the one the source attached to it (the kaspad source does), or else
+// asked for. Errors: the source's.
+core::Result<LaneProof> lane_proof_at(const ChainSource& source, const ChainBlockInfo& block,
+                                      const kaspa::LaneKey& key);
+
 // A source whose blocks appear when asked (the embedded simulator; a devnet a miner drives). The
 // node asks once per block interval; a source following a network that mines on its own has none.
 class BlockProducer {

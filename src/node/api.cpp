@@ -136,6 +136,7 @@ http::Routes Api::routes() {
         [&q](Req req, Res res) { send(res, q.address_outputs(req.matches[1])); });
   s.post("/v1/txs", [&q](Req req, Res res) { send(res, q.submit(req.body)); });
   s.get("/v1/settlements", [&q](Req req, Res res) { send(res, q.settlements(req.params)); });
+  s.get("/v1/da/activity", [&q](Req req, Res res) { send(res, q.activity(req.params)); });
   s.get(R"(/v1/settlements/([0-9]{1,19}))",
         [&q, number](Req req, Res res) { send(res, q.settlement(number(req))); });
   s.get(R"(/v1/settlements/([0-9]{1,19})/exits)",

@@ -27,6 +27,7 @@ class Section {
   }
 
   std::string key(const std::string& k) const { return name_ + "." + k; }
+  bool has(const std::string& k) const { return table_ != nullptr && table_->get(k) != nullptr; }
 
   core::Status str(const std::string& k, std::string& out) {
     const toml::node* n = find(k);
@@ -99,7 +100,8 @@ constexpr std::uint64_t kU32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint64_t kI64 = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
 
 core::Status read(const toml::table& root, Config& c) {
-  const std::set<std::string> sections = {"node", "app", "l1", "sim", "prover", "settle", "api"};
+  const std::set<std::string> sections = {"node",   "app",    "l1", "sim",
+                                          "prover", "settle", "da", "api"};
   for (const auto& [k, v] : root) {
     const std::string name(k.str());
     if (!sections.contains(name)) return bad(name, "unknown section");
@@ -169,8 +171,21 @@ core::Status read(const toml::table& root, Config& c) {
   BASALT_TRY(prover.boolean("enabled", c.prover_enabled));
   BASALT_TRY(prover.finish());
 
+  Section da(root, "da");
+  BASALT_TRY(da.choice<DaRole>("role", c.da_role,
+                               {{"operator", DaRole::kOperator}, {"mirror", DaRole::kMirror}}));
+  c.da_archive = c.da_role == DaRole::kMirror;
+  BASALT_TRY(da.boolean("archive", c.da_archive));
+  if (c.da_role == DaRole::kMirror && !c.da_archive)
+    return bad("da.archive", "a mirror keeps the lane-activity archive: it cannot be false");
+  BASALT_TRY(da.finish());
+
   Section settle(root, "settle");
+  if (c.da_role == DaRole::kMirror) c.settle_enabled = false;
+  const bool settle_given = settle.has("enabled");
   BASALT_TRY(settle.boolean("enabled", c.settle_enabled));
+  if (c.da_role == DaRole::kMirror && settle_given && c.settle_enabled)
+    return bad("settle.enabled", "a mirror ([da] role = \"mirror\") never settles");
   BASALT_TRY(settle.integer("bundle_size", c.bundle_size, 1, 10'000));
   BASALT_TRY(settle.str("key", c.settlement_key));
   if (!c.settlement_key.empty() &&
@@ -233,6 +248,10 @@ const char* log_level_name(LogLevel l) {
       return "debug";
   }
   return "?";
+}
+
+const char* da_role_name(DaRole r) {
+  return r == DaRole::kMirror ? "mirror" : "operator";
 }
 
 const char* fee_policy_name(FeePolicy p) {

@@ -17,6 +17,11 @@ const char* log_level_name(LogLevel l);
 enum class FeePolicy { kLow, kNormal, kPriority };
 const char* fee_policy_name(FeePolicy p);
 
+// Who a node is for its app's data (docs/da.md): the operator settles; a mirror follows the same
+// app, executes every batch itself, keeps the lane-activity archive and never settles.
+enum class DaRole { kOperator, kMirror };
+const char* da_role_name(DaRole r);
+
 struct Config {
   // [node]
   std::string data_dir = "basalt-data";
@@ -64,6 +69,10 @@ struct Config {
   FeePolicy fee_policy = FeePolicy::kNormal;
   std::uint64_t fee_bump_after_blocks = 10;
   std::uint32_t confirmations = 3;  // chain blocks on the accepting one before "confirmed"
+
+  // [da]
+  DaRole da_role = DaRole::kOperator;
+  bool da_archive = false;  // keep each batch's lane-activity record; a mirror always does
 
   // [api]
   std::string api_host = "127.0.0.1";

@@ -119,9 +119,11 @@ core::Result<std::optional<core::Bytes>> NodeIndex::get(const std::string& k) co
   return std::optional<core::Bytes>(core::Bytes(v.begin(), v.end()));
 }
 
-core::Status NodeIndex::put_batch(const BatchRow& row, const std::vector<TxRecord>& txs) {
+core::Status NodeIndex::put_batch(const BatchRow& row, const std::vector<TxRecord>& txs,
+                                  core::ByteSpan activity) {
   rocksdb::WriteBatch wb;
   wb.Put(key('b', row.id), slice(encode_batch_row(row)));
+  if (!activity.empty()) wb.Put(key('a', row.id), slice(activity));
   core::ByteWriter id;
   id.u64_le(row.id);
   wb.Put(key('h', row.block.hash().span()), slice(id.data()));
@@ -147,6 +149,7 @@ core::Status NodeIndex::rollback(std::uint64_t target, std::uint64_t executed_ti
     BASALT_ASSIGN_OR_RETURN(const std::optional<BatchRow> row, batch(p));
     if (!row) continue;
     wb.Delete(key('b', p));
+    wb.Delete(key('a', p));
     wb.Delete(key('h', row->block.hash().span()));
   }
   const rocksdb::Status s = db_->Write(rocksdb::WriteOptions(), &wb);
@@ -181,6 +184,10 @@ core::Result<std::optional<TxRecord>> NodeIndex::tx(const kaspa::TxId& id) const
   BASALT_ASSIGN_OR_RETURN(const std::uint64_t batch, stored_u64(*mapped, "block's batch id"));
   if (batch != t.batch) return std::optional<TxRecord>();
   return std::optional<TxRecord>(std::move(t));
+}
+
+core::Result<std::optional<core::Bytes>> NodeIndex::activity(std::uint64_t batch) const {
+  return get(key('a', batch));
 }
 
 core::Result<std::optional<core::Bytes>> NodeIndex::receipt(const kaspa::TxId& id) const {

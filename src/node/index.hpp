@@ -2,15 +2,15 @@
 // transaction's result, each batch's block and root, receipts), the settlements the node made and
 // the user submissions it follows. Safe to use from any thread.
 //
-// Keys: 't' tx id → TxRecord; 'b' u64be batch → BatchRow; 'h' block hash → u64be batch;
-// 'r' tx id → receipt; 'B' u64be batch → batch receipt; 'f' tx id → (empty): a submission the
-// node accepted that is neither executed nor refused yet; 'S' u64be settlement → SettlementRecord;
-// 'A' u64be settlement → aggregate receipt; 'x' tx id → why L1 refused a submission the node
-// accepted (text); "proven" → u64le; "confirmed" → u64le settlements confirmed; "covenant" →
-// covenant id ‖ initial root.
-// A batch row above the executed tip never stays: rollback() deletes them. A tx record or receipt
-// of a rolled-back batch may stay; `tx` checks it against the block → batch mapping, and a batch
-// receipt counts only up to the proven tip (re-proving overwrites it).
+// Keys: 't' tx id → TxRecord; 'b' u64be batch → BatchRow; 'a' u64be batch → the batch's
+// lane-activity record (da/archive.hpp); 'h' block hash → u64be batch; 'r' tx id → receipt; 'B'
+// u64be batch → batch receipt; 'f' tx id → (empty): a submission the node accepted that is neither
+// executed nor refused yet; 'S' u64be settlement → SettlementRecord; 'A' u64be settlement →
+// aggregate receipt; 'x' tx id → why L1 refused a submission the node accepted (text); "proven" →
+// u64le; "confirmed" → u64le settlements confirmed; "covenant" → covenant id ‖ initial root. A
+// batch row or activity record above the executed tip never stays: rollback() deletes them. A tx
+// record or receipt of a rolled-back batch may stay; `tx` checks it against the block → batch
+// mapping, and a batch receipt counts only up to the proven tip (re-proving overwrites it).
 #pragma once
 
 #include <cstdint>
@@ -104,14 +104,17 @@ class NodeIndex {
   static core::Result<std::unique_ptr<NodeIndex>> open(const std::string& dir);
   ~NodeIndex();
 
-  // One batch and its transactions, written together (not synced: a lost tail is re-executed,
-  // Node::align_index).
-  core::Status put_batch(const BatchRow& row, const std::vector<TxRecord>& txs);
+  // One batch, its transactions and (when the node keeps the archive) its lane-activity record,
+  // written together (not synced: a lost tail is re-executed, Node::align_index).
+  core::Status put_batch(const BatchRow& row, const std::vector<TxRecord>& txs,
+                         core::ByteSpan activity = {});
   core::Status set_root(std::uint64_t batch, const core::Hash32& root);
   // Deletes the batch rows above `target`.
   core::Status rollback(std::uint64_t target, std::uint64_t executed_tip);
   core::Result<std::optional<BatchRow>> batch(std::uint64_t id) const;
   core::Result<std::optional<BatchRow>> batch_by_block(const kaspa::BlockHash& block) const;
+  // The batch's lane-activity record (da/archive.hpp), as stored.
+  core::Result<std::optional<core::Bytes>> activity(std::uint64_t batch) const;
   // The transaction's record if its batch is still on the executed chain.
   core::Result<std::optional<TxRecord>> tx(const kaspa::TxId& id) const;
 

@@ -6,6 +6,7 @@
 #include <future>
 
 #include "core/files.hpp"
+#include "da/archive.hpp"
 
 namespace basalt::node {
 
@@ -189,6 +190,21 @@ NodeStatus Node::status() const {
   return status_;
 }
 
+core::Result<core::Bytes> Node::activity_record(const exec::BatchResult& r,
+                                                const l1::ChainChanged& change) const {
+  const auto block = std::find_if(change.added.begin(), change.added.end(),
+                                  [&](const l1::ChainBlockInfo& b) { return b.hash == r.block; });
+  BASALT_ASSERT(block != change.added.end());
+  const kaspa::LaneId lane = app_lane();
+  auto proof = l1::lane_proof_at(driver_->source(), *block, kaspa::lane_key(lane));
+  if (!proof.ok()) {
+    return Error{proof.error().code(), "the lane proof of batch " + std::to_string(r.id.value) +
+                                           " for the archive: " + proof.error().context()};
+  }
+  const da::ActivityRecord rec = da::activity_record(r.id.value, *block, lane, std::move(*proof));
+  return da::encode_activity_record(rec);
+}
+
 core::Status Node::record_step(const StepReport& report, bool live) {
   if (report.rolled_back != 0) {
     BASALT_TRY(index_->rollback(report.rolled_back_to, report.rolled_back_to + report.rolled_back));
@@ -228,7 +244,11 @@ core::Status Node::record_step(const StepReport& report, bool live) {
       metrics_.add("basalt_tx_total", 1, t.ok ? "result=\"ok\"" : "result=\"failed\"");
       txs.push_back(std::move(rec));
     }
-    BASALT_TRY(index_->put_batch(row, txs));
+    core::Bytes activity;
+    if (config_.da_archive) {
+      BASALT_ASSIGN_OR_RETURN(activity, activity_record(r, report.change));
+    }
+    BASALT_TRY(index_->put_batch(row, txs, activity));
     metrics_.add("basalt_batches_total", 1);
   }
   // The step's batches are committed before the next step runs (the API reads committed roots).

@@ -151,6 +151,9 @@ class Node {
   core::Status take_submissions();
   // Indexes the step's batches.
   core::Status record_step(const StepReport& report, bool live);
+  // Batch `r`'s lane-activity record (da/archive.hpp), from the chain block `change` added for it.
+  core::Result<core::Bytes> activity_record(const exec::BatchResult& r,
+                                            const l1::ChainChanged& change) const;
   // While catching up: a progress bar in the log, at most every 5 s.
   void log_catch_up();
   // Hands the step to the settlement pipeline (it settles only when `live`), records what it

@@ -20,6 +20,8 @@ using core::ErrorCode;
 using nlohmann::json;
 
 constexpr auto kNodeTimeout = std::chrono::seconds(10);
+// Records one /v1/da/activity answer holds at most.
+constexpr std::uint64_t kMaxActivityRecords = 256;
 
 // Invalid UTF-8 (from a path or a parameter echoed back) is replaced, never thrown.
 Answer answer(int status, const json& body) {
@@ -158,7 +160,8 @@ Answer Queries::info() const {
        {"receipts",
         c.prover_enabled ? "re-execution receipts (not succinct, not zero-knowledge)" : "off"},
        {"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex()) : json()},
-       {"settlement", node_.settles() ? "on" : "off"}});
+       {"settlement", node_.settles() ? "on" : "off"},
+       {"da", {{"role", da_role_name(c.da_role)}, {"archive", c.da_archive}}}});
 }
 
 Answer Queries::status() const {
@@ -338,6 +341,39 @@ core::Result<Answer> Queries::submit(std::string_view body) const {
                   {{"accepted", false}, {"tx_id", outcome.id.hex()}, {"error", outcome.reason}});
   }
   return answer(202, {{"accepted", true}, {"tx_id", outcome.id.hex()}, {"step", outcome.step}});
+}
+
+core::Result<Answer> Queries::activity(const Params& params) const {
+  if (!node_.config().da_archive)
+    return not_found("this node keeps no lane-activity archive ([da] archive = false)");
+  std::optional<std::uint64_t> from;
+  std::uint64_t count = 64;
+  for (const auto& [name, v] : params) {
+    const std::optional<std::uint64_t> n = decimal(v);
+    if (name == "from" && n && *n >= 1) {
+      from = *n;
+    } else if (name == "count" && n && *n >= 1 && *n <= kMaxActivityRecords) {
+      count = *n;
+    } else {
+      return bad_parameter(name, "from: a batch number (required); count: 1 to " +
+                                     std::to_string(kMaxActivityRecords));
+    }
+  }
+  if (!from) return bad_parameter("from", "a batch number (required)");
+  // Up to the committed tip: a record above it may still be rolled back by a reorg.
+  const std::uint64_t committed = node_.status().committed;
+  json records = json::array();
+  for (std::uint64_t b = *from; b < *from + count && b <= committed; ++b) {
+    BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> rec, node_.index().activity(b));
+    if (!rec) break;  // kept from a later batch on, or pruned
+    records.push_back(core::to_hex(*rec));
+  }
+  if (records.empty())
+    return not_found("no lane-activity record of batch " + std::to_string(*from) + " here");
+  return answer(200, {{"from", *from},
+                      {"lane", app_lane().hex()},
+                      {"activity_window", node_.config().finality_depth},
+                      {"records", records}});
 }
 
 core::Result<Answer> Queries::settlements(const Params& params) const {

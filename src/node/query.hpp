@@ -49,6 +49,8 @@ class Queries {
   // address or one of another network.
   core::Result<Answer> address_outputs(const std::string& address) const;
   core::Result<Answer> submit(std::string_view body) const;
+  // GET /v1/da/activity?from=N&count=K: the lane-activity records of batches N.. (docs/api.md).
+  core::Result<Answer> activity(const Params& params) const;
   core::Result<Answer> settlements(const Params& params) const;
   core::Result<Answer> settlement(std::uint64_t seq) const;
   core::Result<Answer> settlement_exits(std::uint64_t seq) const;

@@ -235,21 +235,13 @@ core::Result<zk::BatchWork> SettlementPipeline::work(const exec::BatchResult& r)
   if (!r.txs.empty()) {
     // The block touched the lane: the batch guest checks the tip it computes against the lane SMT.
     const kaspa::LaneKey& key = covenant_.pins().lane_key;
-    auto held = std::find_if(info.lane_proofs.begin(), info.lane_proofs.end(),
-                             [&](const l1::LaneProof& lp) { return lp.lane_key == key; });
-    l1::LaneProof proof;
-    if (held != info.lane_proofs.end()) {
-      proof = *held;
-    } else {
-      auto fetched = driver_.source().lane_proof(info.hash, key);
-      if (!fetched.ok()) {
-        return Error{fetched.error().code(), "the lane proof of batch " + std::to_string(p) + ": " +
-                                                 fetched.error().context()};
-      }
-      proof = std::move(*fetched);
+    auto proof = l1::lane_proof_at(driver_.source(), info, key);
+    if (!proof.ok()) {
+      return Error{proof.error().code(),
+                   "the lane proof of batch " + std::to_string(p) + ": " + proof.error().context()};
     }
-    w.block.inactivity_shortcut = proof.inactivity_shortcut;
-    w.block.lane_proof = proof.smt_proof.to_bytes();
+    w.block.inactivity_shortcut = proof->inactivity_shortcut;
+    w.block.lane_proof = proof->smt_proof.to_bytes();
   }
   if (p > 1) {
     w.prev_lane_tip = driver_.record(p - 1).lane_tip;

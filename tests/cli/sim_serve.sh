@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # `basalt sim serve` as a devnet L1 shared by several `basalt node` processes over loopback gRPC:
-# a settling node (killed with -9 and restarted), an observer without a prover and a node on the
-# embedded simulator with the same settings reach the same roots, through seeded reorgs and a
-# restart of the server (every node's connection drops and comes back). Bounded: each wait has a
+# a settling node (killed with -9 and restarted), an observer without a prover (a mirror: it keeps
+# the lane-activity archive and never settles) and a node on the embedded simulator with the same
+# settings reach the same roots, through seeded reorgs and a restart of the server (every node's
+# connection drops and comes back). The mirror's archive, downloaded with `basalt da activity`,
+# checks out over the whole run and against the served L1's headers and lane proofs. Bounded: each wait has a
 # deadline that fails the test; every process started is stopped by its pid.
 # Usage: sim_serve.sh <basalt binary> <work dir>
 set -euo pipefail
@@ -76,7 +78,7 @@ network = \"devnet\"
 url = \"127.0.0.1:$port\""
 config settler "$kaspad" "key = \"$(cat "$work/faucet.key")\""
 config observer "$kaspad" ""
-printf '[prover]\nenabled = false\n' >> "$work/observer.toml"
+printf '[prover]\nenabled = false\n[da]\nrole = "mirror"\n' >> "$work/observer.toml"
 config embedded 'source = "sim"
 network = "devnet"' ""
 
@@ -134,4 +136,18 @@ rc_busy=$?
 set -e
 [ $rc_busy -eq 2 ] || fail "a second server on a port in use exited $rc_busy"
 grep -q "127.0.0.1:$port" "$work/busy.log" || fail "the port-in-use error does not name the address"
-echo "sim serve: three nodes agree; restarts survived"
+# The mirror: never settles, serves its archive; the operator keeps none by default.
+mport=$(api_port "$work/observer.log")
+http_get "$mport" /v1/info | grep -q '"role":"mirror"' || fail "the mirror does not say it is one"
+http_get "$mport" /v1/settlements | grep -q '"settlements":\[\]' || fail "the mirror settled"
+http_get "$(api_port "$work/settler.log")" "/v1/da/activity?from=1" |
+  grep -q 'keeps no lane-activity archive' || fail "the operator serves an archive it does not keep"
+# The whole archive checks out, through the reorgs and both restarts.
+"$basalt" da activity --api "http://127.0.0.1:$mport" --from 1 --count 160 > "$work/activity.out" 2>&1 ||
+  fail "the mirror's archive does not check out: $(cat "$work/activity.out")"
+grep -q '^batches 1\.\.160 ' "$work/activity.out" || fail "not batches 1..160: $(cat "$work/activity.out")"
+# A recent range, above the served L1's pruning point: both ends are L1's.
+"$basalt" da activity --api "http://127.0.0.1:$mport" --from 120 --count 40 --l1 "127.0.0.1:$port" \
+  > "$work/anchored.out" 2>&1 || fail "the archive is not anchored on L1: $(cat "$work/anchored.out")"
+grep -q 'both ends match' "$work/anchored.out" || fail "no anchoring line: $(cat "$work/anchored.out")"
+echo "sim serve: three nodes agree; restarts survived; the mirror's archive checks out"

@@ -28,6 +28,23 @@ TEST(Config, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_TRUE(c->prover_enabled);
   EXPECT_EQ(c->log_level, LogLevel::kInfo);
   EXPECT_EQ(c->fee_policy, FeePolicy::kNormal);
+  EXPECT_EQ(c->da_role, DaRole::kOperator);
+  EXPECT_FALSE(c->da_archive);
+}
+
+// A mirror keeps the archive and never settles, whatever [settle] would say by default; an
+// operator may keep the archive too.
+TEST(Config, AMirrorArchivesAndNeverSettles) {
+  auto mirror = parse_config("[da]\nrole = \"mirror\"\n");
+  ASSERT_TRUE(mirror.ok()) << mirror.error().to_string();
+  EXPECT_EQ(mirror->da_role, DaRole::kMirror);
+  EXPECT_TRUE(mirror->da_archive);
+  EXPECT_FALSE(mirror->settle_enabled);
+  auto archiving = parse_config("[da]\narchive = true\n");
+  ASSERT_TRUE(archiving.ok());
+  EXPECT_EQ(archiving->da_role, DaRole::kOperator);
+  EXPECT_TRUE(archiving->da_archive);
+  EXPECT_TRUE(archiving->settle_enabled);
 }
 
 TEST(Config, EveryKeyIsRead) {
@@ -138,6 +155,13 @@ TEST(Config, AnInvalidFileNamesTheKeyAndTheReason) {
   EXPECT_EQ(error_of("[node]\nstop_after_settlements = 2\n[prover]\nenabled = false\n"),
             "node.stop_after_settlements: needs settlement: [prover] enabled and [settle] enabled "
             "both true");
+  EXPECT_EQ(error_of("[da]\nrole = \"archive\"\n"),
+            "da.role: must be one of mirror, operator, got \"archive\"");
+  EXPECT_EQ(error_of("[da]\nrole = \"mirror\"\narchive = false\n"),
+            "da.archive: a mirror keeps the lane-activity archive: it cannot be false");
+  EXPECT_EQ(error_of("[da]\nrole = \"mirror\"\n[settle]\nenabled = true\n"),
+            "settle.enabled: a mirror ([da] role = \"mirror\") never settles");
+  EXPECT_EQ(error_of("[da]\nretention = 3\n"), "da.retention: unknown key");
   EXPECT_EQ(error_of("[api]\nlisten = \"8420\"\n"), "api.listen: expected host:port, got \"8420\"");
   EXPECT_EQ(error_of("[api]\nlisten = \"127.0.0.1:99999\"\n"),
             "api.listen: the port must be a number from 0 to 65535, got \"99999\"");

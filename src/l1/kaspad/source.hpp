@@ -46,10 +46,7 @@ struct SourceOptions {
   int max_message_bytes = protowire::kMaxMessageBytes;
 };
 
-// Checks one added block against its lane proofs (all for this block) and its selected parent's
-// SeqCommit: every proof names the parent's SeqCommit and the same digest and shortcut, and the
-// activity root they imply gives the header's SeqCommit. Returns that activity root. Errors:
-// kInvalid saying which check failed.
+// l1::check_seq_commit for one block kaspad added, its errors naming the block.
 core::Result<core::Hash32> check_block(const ChainBlockRead& block,
                                        const kaspa::SeqCommit& parent_seq_commit,
                                        const std::vector<LaneProof>& proofs);
