@@ -18,9 +18,8 @@ void print_point(std::ostream& out, const char* name, const da::ActivityPoint& p
 }
 
 // 0 when L1 agrees with both ends; 1 when it does not; 2 when it cannot be asked.
-int anchor(const DaActivityOptions& o, const client::FetchedActivity& a, std::ostream& out,
-           std::ostream& log) {
-  const client::ApiClient api(o.api);
+int anchor(const DaActivityOptions& o, const client::ApiClient& api,
+           const client::FetchedActivity& a, std::ostream& out, std::ostream& log) {
   auto info = client::node_info(api);
   if (!info.ok()) {
     log << "basalt: " << info.error().to_string() << "\n";
@@ -63,7 +62,7 @@ int da_activity(const DaActivityOptions& o, std::ostream& out, std::ostream& log
     out << "not anchored (no --l1): compare the ends with a settlement or an L1\n";
     return 0;
   }
-  return anchor(o, *a, out, log);
+  return anchor(o, api, *a, out, log);
 }
 
 }  // namespace basalt::cli

@@ -90,7 +90,6 @@ ActivityRecord activity_record(std::uint64_t batch, const l1::ChainBlockInfo& bl
   b.blue_score = block.blue_score;
   b.daa_score = block.daa_score;
   b.seq_commit = block.seq_commit;
-  b.activity_root = block.activity_root;
   b.payload_and_ctx_digest = block.payload_and_ctx_digest;
   for (const l1::AcceptedTx& a : block.accepted)
     if (a.lane == lane) b.accepted.push_back(a);
