@@ -1,6 +1,7 @@
 #include "cli/da_commands.hpp"
 
 #include "client/activity.hpp"
+#include "client/snapshot.hpp"
 #include "l1/kaspad/source.hpp"
 
 namespace basalt::cli {
@@ -63,6 +64,51 @@ int da_activity(const DaActivityOptions& o, std::ostream& out, std::ostream& log
     return 0;
   }
   return anchor(o, api, *a, out, log);
+}
+
+int da_snapshot(const DaSnapshotOptions& o, std::ostream& out, std::ostream& log) {
+  const auto refused = [&](const core::Error& e) {
+    log << "basalt: " << e.to_string() << "\n";
+    const core::ErrorCode c = e.code();
+    return c == core::ErrorCode::kUnavailable || c == core::ErrorCode::kNotFound ? 2 : 1;
+  };
+  std::optional<core::Hash32> expected;
+  if (!o.root.empty()) {
+    auto r = core::Hash32::from_hex(o.root);
+    if (!r.ok())
+      return refused(core::Error{core::ErrorCode::kInvalid, "--root: not 64 hex digits"});
+    expected = *r;
+  }
+  const client::ApiClient api(o.api);
+  std::uint64_t batch = 0;
+  if (o.batch) {
+    batch = *o.batch;
+  } else {
+    auto batches = client::snapshot_batches(api);
+    if (!batches.ok()) return refused(batches.error());
+    if (batches->empty())
+      return refused(core::Error{core::ErrorCode::kNotFound, "the node offers no snapshot yet"});
+    batch = batches->back();
+  }
+  auto s = client::fetch_snapshot(api, batch);
+  if (!s.ok()) return refused(s.error());
+  const da::SnapshotManifest& m = s->manifest;
+  out << "snapshot of batch " << m.batch << " (block " << m.block.hex() << "): " << m.resources
+      << " resources in " << m.chunk_hashes.size()
+      << " chunks; every chunk matches the manifest and they rebuild its state root "
+      << m.state_root.hex() << "\n";
+  out << "lane tip " << m.lane_tip.hex() << ", covenant " << m.covenant_id.hex() << "\n";
+  if (!expected) {
+    out << "not anchored (no --root): compare the state root with the state the covenant holds\n";
+    return 0;
+  }
+  if (*expected != m.state_root) {
+    return refused(core::Error{
+        core::ErrorCode::kVerifyFailed,
+        "the snapshot's state root " + m.state_root.hex() + " is not " + expected->hex()});
+  }
+  out << "the state root is the one expected\n";
+  return 0;
 }
 
 }  // namespace basalt::cli

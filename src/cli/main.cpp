@@ -235,6 +235,7 @@ class Commands {
   double status_wait_ = 0;
   bool load_json_ = false;
   basalt::cli::DaActivityOptions da_activity_opts_;
+  basalt::cli::DaSnapshotOptions da_snapshot_opts_;
 };
 
 void Commands::add_conformance(CLI::App& app) {
@@ -740,6 +741,16 @@ void Commands::add_da(CLI::App& app) {
                        "with its headers and lane proofs");
   activity->callback(
       [this] { code = basalt::cli::da_activity(da_activity_opts_, std::cout, std::cerr); });
+  auto* snapshot = da->add_subcommand(
+      "snapshot", "download a settled snapshot from a mirror, check its chunks and state root");
+  basalt::cli::DaSnapshotOptions& so = da_snapshot_opts_;
+  snapshot->add_option("--api", so.api, "the node (a mirror)")->required();
+  snapshot->add_option("--batch", so.batch, "the snapshot's batch (default: the newest)");
+  snapshot->add_option(
+      "--root", so.root,
+      "the state root expected, 64 hex digits (e.g. the state the covenant holds)");
+  snapshot->callback(
+      [this] { code = basalt::cli::da_snapshot(da_snapshot_opts_, std::cout, std::cerr); });
 }
 
 void Commands::add_tx_load(CLI::App& tx) {

@@ -137,6 +137,12 @@ http::Routes Api::routes() {
   s.post("/v1/txs", [&q](Req req, Res res) { send(res, q.submit(req.body)); });
   s.get("/v1/settlements", [&q](Req req, Res res) { send(res, q.settlements(req.params)); });
   s.get("/v1/da/activity", [&q](Req req, Res res) { send(res, q.activity(req.params)); });
+  s.get("/v1/da/snapshots", [&q](Req, Res res) { send(res, q.snapshots()); });
+  s.get(R"(/v1/da/snapshots/([0-9]{1,19})/manifest)",
+        [&q, number](Req req, Res res) { send(res, q.snapshot_manifest(number(req))); });
+  s.get(R"(/v1/da/snapshots/([0-9]{1,19})/chunks/([0-9]{1,9}))", [&q, number](Req req, Res res) {
+    send(res, q.snapshot_chunk(number(req), std::stoull(req.matches[2])));
+  });
   s.get(R"(/v1/settlements/([0-9]{1,19}))",
         [&q, number](Req req, Res res) { send(res, q.settlement(number(req))); });
   s.get(R"(/v1/settlements/([0-9]{1,19})/exits)",

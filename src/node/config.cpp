@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "da/snapshot.hpp"
+
 namespace basalt::node {
 
 namespace {
@@ -178,6 +180,19 @@ core::Status read(const toml::table& root, Config& c) {
   BASALT_TRY(da.boolean("archive", c.da_archive));
   if (c.da_role == DaRole::kMirror && !c.da_archive)
     return bad("da.archive", "a mirror keeps the lane-activity archive: it cannot be false");
+  std::string covenant;
+  BASALT_TRY(da.str("covenant", covenant));
+  if (!covenant.empty()) {
+    auto id = kaspa::CovenantId::from_hex(covenant);
+    if (covenant.size() != 64 || !id.ok())
+      return bad("da.covenant", "must be a covenant id, 64 hex digits");
+    if (c.da_role != DaRole::kMirror)
+      return bad("da.covenant", "only for a mirror: an operator's covenant is its own");
+    c.da_covenant = *id;
+  }
+  c.da_snapshots = c.da_role == DaRole::kMirror ? 2 : 0;
+  BASALT_TRY(da.integer("snapshots", c.da_snapshots, 0, 1000));
+  BASALT_TRY(da.integer("snapshot_chunk", c.da_snapshot_chunk, 1, da::kMaxChunkResources));
   BASALT_TRY(da.finish());
 
   Section settle(root, "settle");

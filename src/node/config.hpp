@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "core/result.hpp"
@@ -73,6 +74,11 @@ struct Config {
   // [da]
   DaRole da_role = DaRole::kOperator;
   bool da_archive = false;  // keep each batch's lane-activity record; a mirror always does
+  // The app's covenant on L1 (its operator's), which a mirror watches for settled checkpoints; an
+  // operator's is its own.
+  std::optional<kaspa::CovenantId> da_covenant;
+  std::uint32_t da_snapshots = 0;          // settled snapshots kept (a mirror's default: 2)
+  std::uint32_t da_snapshot_chunk = 4096;  // resources per snapshot chunk
 
   // [api]
   std::string api_host = "127.0.0.1";

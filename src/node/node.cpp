@@ -214,6 +214,7 @@ core::Status Node::record_step(const StepReport& report, bool live) {
       metrics_.set("basalt_reorg_depth_max", static_cast<double>(report.rolled_back));
     log_.info("reorg: rolled back " + std::to_string(report.rolled_back) + " batch(es) to batch " +
               std::to_string(report.rolled_back_to));
+    if (snapshots_) snapshots_->rolled_back_to(report.rolled_back_to);
     std::lock_guard lock(status_mutex_);
     ++status_.reorgs;
   }
@@ -256,6 +257,8 @@ core::Status Node::record_step(const StepReport& report, bool live) {
   for (const exec::BatchResult& r : report.executed) {
     BASALT_ASSIGN_OR_RETURN(const core::Hash32 root, executor_->wait_committed(r.id));
     BASALT_TRY(index_->set_root(r.id.value, root));
+    if (snapshots_)
+      snapshots_->committed(r.id.value, root, driver_->record(r.id.value).lane_tip, r.block);
     if (live && history_) history_->executed(r.id.value, now);
   }
 
@@ -417,6 +420,11 @@ core::Status Node::loop(const std::atomic<bool>& stop) {
     for (const auto& r : report.executed) window_txs += r.txs.size();
     BASALT_TRY(record_step(report, !behind));
     BASALT_TRY(follow_submissions());
+    if (snapshots_) {
+      // L1 not saying where the covenant is delays a snapshot; the next step asks again.
+      const core::Status watched = snapshots_->step(driver_->source(), *store_);
+      if (!watched.ok()) log_.debug("snapshots: " + watched.error().to_string());
+    }
     if (pipeline_) {
       BASALT_TRY(settle_step(report, !behind));
       report_backlog();

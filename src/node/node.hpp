@@ -36,6 +36,7 @@
 #include "node/metrics.hpp"
 #include "node/runtime.hpp"
 #include "node/settlement.hpp"
+#include "node/snapshots.hpp"
 #include "settle/settler.hpp"
 #include "settle/verifier.hpp"
 #include "state/store.hpp"
@@ -118,6 +119,8 @@ class Node {
   core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> spendable(
       const kaspa::ScriptPublicKey& spk, std::chrono::milliseconds timeout);
   const NodeIndex& index() const { return *index_; }
+  // The settled snapshots the node keeps; nullptr without [da] snapshots or a known covenant.
+  const SnapshotKeeper* snapshots() const { return snapshots_.get(); }
   std::uint64_t state_disk_bytes() const { return runtime_->store().disk_bytes(); }
   Metrics& metrics() { return metrics_; }
   const Config& config() const { return config_; }
@@ -166,6 +169,8 @@ class Node {
   core::Status store_receipts(const zk::BatchWork& w, const zk::Receipt& receipt);
   // Proves and settles; or proves only, for a keyless observer or with settlement off.
   core::Status open_pipeline(std::uint64_t after);
+  // Snapshots at settled checkpoints ([da] snapshots), once the covenant is known.
+  core::Status open_snapshots();
   SettlementOptions settlement_options();
   // The batch receipts kept in the index that a bundle may still start from, up to `after`.
   core::Result<std::map<std::uint64_t, zk::Receipt>> kept_receipts(std::uint64_t after) const;
@@ -215,6 +220,7 @@ class Node {
   std::set<kaspa::TxId> in_flight_;
   std::unique_ptr<SettlementHistory> history_;  // with the pipeline
   std::unique_ptr<ExitFollower> exits_;         // with history_: the settlements' exit outputs
+  std::unique_ptr<SnapshotKeeper> snapshots_;   // with [da] snapshots and a known covenant
 };
 
 }  // namespace basalt::node

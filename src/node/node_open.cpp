@@ -24,6 +24,7 @@ RuntimeOptions runtime_options(const Config& c) {
   o.threads = c.threads;
   o.sync = c.sync;
   o.prove = c.prover_enabled;
+  o.guests = c.da_snapshots > 0;
   o.finality_depth = c.finality_depth;
   o.sim_seed = c.sim_seed;
   o.reorg_every = c.reorg_every;
@@ -62,7 +63,9 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log,
   l1::kaspad::Source* kaspad = n->runtime_->kaspad();
   n->observer_ =
       kaspad != nullptr && kaspad->server().server_version != l1::kaspad::kBasaltSimVersion;
+  n->covenant_ = c.da_covenant;
   if (c.prover_enabled) BASALT_TRY(n->open_pipeline(after));
+  BASALT_TRY(n->open_snapshots());
   n->status_.executed = n->status_.committed = n->store_->tip().value;
   n->status_.committed_root = n->store_->root();
   n->status_.proven = n->stored_proven_;
@@ -181,6 +184,22 @@ core::Result<std::uint64_t> Node::rebuild_index(state::StateStore& store) {
             "executed again from L1; the settlement history and the submissions followed before "
             "are not in it");
   return floor;
+}
+
+core::Status Node::open_snapshots() {
+  if (config_.da_snapshots == 0) return core::Status::Ok();
+  if (!covenant_) {
+    log_.info(
+        "no snapshots at settled checkpoints: the app's covenant is not known ([da] covenant)");
+    return core::Status::Ok();
+  }
+  SnapshotOptions o;
+  o.dir = std::filesystem::path(config_.data_dir) / "snapshots";
+  o.covenant_id = *covenant_;
+  o.keep = config_.da_snapshots;
+  o.chunk_resources = config_.da_snapshot_chunk;
+  snapshots_ = std::make_unique<SnapshotKeeper>(o, covenant_pins(*runtime_->guests()), log_);
+  return core::Status::Ok();
 }
 
 }  // namespace basalt::node

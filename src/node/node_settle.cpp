@@ -92,10 +92,11 @@ core::Status Node::open_pipeline(std::uint64_t after) {
   if (observer_ || !c.settle_enabled) {
     // Receipts pin the app's covenant when it has one, so that settling later can use them.
     BASALT_ASSIGN_OR_RETURN(auto kept, kept_receipts(after));
-    BASALT_ASSIGN_OR_RETURN(pipeline_,
-                            SettlementPipeline::prove_only(
-                                *driver_, system, std::move(guests), store_->smt(), after,
-                                origin ? origin->id : kaspa::CovenantId(), std::move(kept), so));
+    BASALT_ASSIGN_OR_RETURN(
+        pipeline_,
+        SettlementPipeline::prove_only(
+            *driver_, system, std::move(guests), store_->smt(), after,
+            origin ? origin->id : covenant_.value_or(kaspa::CovenantId()), std::move(kept), so));
     return core::Status::Ok();
   }
   if (runtime_->dev_key() == nullptr && c.settlement_key.empty()) {

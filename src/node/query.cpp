@@ -161,7 +161,10 @@ Answer Queries::info() const {
         c.prover_enabled ? "re-execution receipts (not succinct, not zero-knowledge)" : "off"},
        {"covenant_id", node_.covenant_id() ? json(node_.covenant_id()->hex()) : json()},
        {"settlement", node_.settles() ? "on" : "off"},
-       {"da", {{"role", da_role_name(c.da_role)}, {"archive", c.da_archive}}}});
+       {"da",
+        {{"role", da_role_name(c.da_role)},
+         {"archive", c.da_archive},
+         {"snapshots", node_.snapshots() ? c.da_snapshots : 0}}}});
 }
 
 Answer Queries::status() const {
@@ -274,9 +277,12 @@ core::Result<Answer> Queries::tx_receipt(const std::string& hex) const {
 core::Result<Answer> Queries::resource(const std::string& hex, const Params& params) const {
   const state::ResourceId id(hex32(hex));
   std::optional<std::uint64_t> at;
+  const SnapshotKeeper* snapshots = node_.snapshots();
   for (const auto& [name, value] : params) {
     if (name == "at" && value == "settled" && node_.settles()) {
       at = node_.status().settled_confirmed;
+    } else if (name == "at" && value == "settled" && snapshots && snapshots->covenant_batch()) {
+      at = snapshots->covenant_batch();  // a mirror: where it last saw the covenant
     } else if (name == "at" && decimal(value)) {
       at = decimal(value);
     } else if (name != "at" || value != "committed") {
@@ -285,6 +291,18 @@ core::Result<Answer> Queries::resource(const std::string& hex, const Params& par
   }
   if (at && *at > node_.status().committed)
     return not_found("batch " + std::to_string(*at) + " is not committed");
+  // A settled state kept as a snapshot answers without the state store, inside its window or not.
+  if (at && snapshots) {
+    auto w = snapshots->witness(*at, id);
+    if (w.ok()) {
+      return answer(200, {{"id", id.hex()},
+                          {"value", core::to_hex(w->value)},
+                          {"batch", *at},
+                          {"root", w->root.hex()},
+                          {"proof", core::to_hex(w->proof)}});
+    }
+    if (w.error().code() != ErrorCode::kNotFound) return w.error();
+  }
   BASALT_ASSIGN_OR_RETURN(const ResourceView v, node_.resource(id, at, kNodeTimeout));
   return answer(200, {{"id", v.id.hex()},
                       {"value", core::to_hex(v.value)},
@@ -374,6 +392,55 @@ core::Result<Answer> Queries::activity(const Params& params) const {
                       {"lane", app_lane().hex()},
                       {"activity_window", node_.config().finality_depth},
                       {"records", records}});
+}
+
+namespace {
+
+const da::SnapshotStore* snapshot_store(const Node& node) {
+  return node.snapshots() == nullptr ? nullptr : &node.snapshots()->store();
+}
+
+Error no_snapshots() {
+  return Error{
+      ErrorCode::kNotFound,
+      "this node keeps no settled snapshots ([da] snapshots = 0, or [da] covenant not set)"};
+}
+
+}  // namespace
+
+core::Result<Answer> Queries::snapshots() const {
+  const da::SnapshotStore* store = snapshot_store(node_);
+  if (store == nullptr) return no_snapshots();
+  json list = json::array();
+  for (std::uint64_t b : store->batches()) {
+    auto m = store->manifest(b);
+    if (!m.ok()) continue;  // pruned meanwhile
+    list.push_back({{"batch", m->batch},
+                    {"block", m->block.hex()},
+                    {"state_root", m->state_root.hex()},
+                    {"lane_tip", m->lane_tip.hex()},
+                    {"resources", m->resources},
+                    {"chunk_resources", m->chunk_resources},
+                    {"chunks", m->chunk_hashes.size()}});
+  }
+  const std::optional<std::uint64_t> at = node_.snapshots()->covenant_batch();
+  return answer(200, {{"covenant_id", node_.covenant_id()->hex()},
+                      {"covenant_batch", at ? json(*at) : json(nullptr)},
+                      {"snapshots", list}});
+}
+
+core::Result<Answer> Queries::snapshot_manifest(std::uint64_t batch) const {
+  const da::SnapshotStore* store = snapshot_store(node_);
+  if (store == nullptr) return no_snapshots();
+  BASALT_ASSIGN_OR_RETURN(const core::Bytes bytes, store->manifest_bytes(batch));
+  return bytes_answer(bytes);
+}
+
+core::Result<Answer> Queries::snapshot_chunk(std::uint64_t batch, std::uint64_t chunk) const {
+  const da::SnapshotStore* store = snapshot_store(node_);
+  if (store == nullptr) return no_snapshots();
+  BASALT_ASSIGN_OR_RETURN(const core::Bytes bytes, store->chunk_bytes(batch, chunk));
+  return bytes_answer(bytes);
 }
 
 core::Result<Answer> Queries::settlements(const Params& params) const {

@@ -51,6 +51,10 @@ class Queries {
   core::Result<Answer> submit(std::string_view body) const;
   // GET /v1/da/activity?from=N&count=K: the lane-activity records of batches N.. (docs/api.md).
   core::Result<Answer> activity(const Params& params) const;
+  // GET /v1/da/snapshots, …/{batch}/manifest, …/{batch}/chunks/{i}: the settled snapshots kept.
+  core::Result<Answer> snapshots() const;
+  core::Result<Answer> snapshot_manifest(std::uint64_t batch) const;
+  core::Result<Answer> snapshot_chunk(std::uint64_t batch, std::uint64_t chunk) const;
   core::Result<Answer> settlements(const Params& params) const;
   core::Result<Answer> settlement(std::uint64_t seq) const;
   core::Result<Answer> settlement_exits(std::uint64_t seq) const;

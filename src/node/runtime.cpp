@@ -102,7 +102,7 @@ core::Result<std::unique_ptr<Runtime>> Runtime::open(
   // A data directory that settled before needs the verifier even with the prover off: the
   // embedded L1 replays its settlements, whose scripts verify receipts.
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> covenant, rt->store_->bound("covenant"));
-  if (o.prove || (covenant && o.source == nullptr)) {
+  if (o.prove || o.guests || (covenant && o.source == nullptr)) {
     BASALT_ASSIGN_OR_RETURN(Verifier v, load_verifier(app, o.guest_dir));
     rt->guests_ = std::move(v.guests);
     rt->system_ = std::move(v.system);

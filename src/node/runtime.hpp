@@ -36,6 +36,7 @@ struct RuntimeOptions {
   unsigned threads = 0;         // execution workers; 0: the core count
   bool sync = true;             // fsync every commit (state and the embedded L1's journal)
   bool prove = false;           // load the guests and make a proof system and a verifier
+  bool guests = false;          // load them without proving: their image ids pin the app's covenant
   std::uint64_t finality_depth = 100;
   std::size_t max_blocks_per_step = 64;
   // The embedded L1 and its seeded users of the app (tx_per_block 0: none).

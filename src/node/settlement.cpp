@@ -17,11 +17,6 @@ namespace {
 // fees (their minimum relay fees, a few 10^5 sompi; this bounds them).
 constexpr std::uint64_t kSetupFeeAllowance = 10'000'000;
 
-settle::CovenantPins pins_of(const zk::Guests& g) {
-  return {kaspa::lane_key(app_lane()), g.tx.program->image_id(), g.batch.program->image_id(),
-          g.aggregate.program->image_id()};
-}
-
 // Pays `each` sompi to `to` in `n` outputs from one of `key`'s outputs, the change back to `key`.
 kaspa::Transaction split_payment(const kaspa::Outpoint& from, const kaspa::UtxoEntry& entry,
                                  const crypto::SecretKey& key, const kaspa::ScriptPublicKey& to,
@@ -148,7 +143,7 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::create(
       (fund && outs[1].second.amount < funding + kSetupFeeAllowance))
     return Error{ErrorCode::kInvalid,
                  "the funding key's outputs cannot fund the covenant and fees"};
-  settle::CovenantScript covenant(pins_of(guests));
+  settle::CovenantScript covenant(covenant_pins(guests));
   // Each setup transaction pays kaspad's minimum relay fee for its mass (the fee does not change
   // the mass, so a draft without one prices it).
   const auto genesis = [&](std::uint64_t fee) {
@@ -178,7 +173,7 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::resume(
     Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
     std::uint64_t after, const settle::CovenantOrigin& origin, const crypto::SecretKey& fee_key,
     std::map<std::uint64_t, zk::Receipt> proven, const SettlementOptions& options) {
-  settle::CovenantScript covenant(pins_of(guests));
+  settle::CovenantScript covenant(covenant_pins(guests));
   std::unique_ptr<SettlementPipeline> p(new SettlementPipeline(driver, system, std::move(guests),
                                                                std::move(covenant), state, after,
                                                                origin, fee_key, options));
@@ -190,7 +185,7 @@ core::Result<std::unique_ptr<SettlementPipeline>> SettlementPipeline::prove_only
     Driver& driver, zk::ProofSystem& system, zk::Guests guests, const state::Smt& state,
     std::uint64_t after, const kaspa::CovenantId& covenant,
     std::map<std::uint64_t, zk::Receipt> proven, const SettlementOptions& options) {
-  settle::CovenantScript script(pins_of(guests));
+  settle::CovenantScript script(covenant_pins(guests));
   std::unique_ptr<SettlementPipeline> p(
       new SettlementPipeline(driver, system, std::move(guests), std::move(script), state, after,
                              {covenant, state.root()}, std::nullopt, options));
@@ -413,6 +408,11 @@ core::Result<SettlementReport> SettlementPipeline::after_step(const StepReport& 
   for (auto& e : settler_->on_chain(step.change)) report.events.push_back(std::move(e));
   if (settle_more && !settler_->busy()) BASALT_TRY(settle_next(report, proven_before));
   return report;
+}
+
+settle::CovenantPins covenant_pins(const zk::Guests& g) {
+  return {kaspa::lane_key(app_lane()), g.tx.program->image_id(), g.batch.program->image_id(),
+          g.aggregate.program->image_id()};
 }
 
 }  // namespace basalt::node

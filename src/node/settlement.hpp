@@ -181,4 +181,7 @@ class SettlementPipeline {
   std::thread prover_thread_;
 };
 
+// What the app's covenant pins: its lane and the guests' image ids.
+settle::CovenantPins covenant_pins(const zk::Guests& g);
+
 }  // namespace basalt::node

@@ -341,11 +341,14 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   return root;
 }
 
-core::Result<std::map<ResourceId, core::Bytes>> StateStore::values_after(BatchId target) const {
+core::Result<std::map<ResourceId, core::Bytes>> StateStore::values_after(
+    BatchId target, const rocksdb::Snapshot* snapshot) const {
   std::map<ResourceId, core::Bytes> values;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}, cfs_[kUndo]));
-  const std::string end = be64(tip_.value + 1);
-  for (it->Seek(be64(target.value + 1)); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot;
+  // Undo rows exist only up to the tip (a rollback deletes those above its target).
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, cfs_[kUndo]));
+  for (it->Seek(be64(target.value + 1)); it->Valid(); it->Next()) {
     core::ByteReader r(span(it->value()));
     while (r.remaining() > 0) {
       auto id = r.read_hash32("undo resource id");
@@ -383,6 +386,75 @@ core::Result<StateStore::Snapshot> StateStore::snapshot(BatchId at) const {
                                           std::to_string(at.value) + "'s root"};
   }
   return snap;
+}
+
+StateStore::View::~View() {
+  if (snapshot_ != nullptr) db_->ReleaseSnapshot(snapshot_);
+}
+
+core::Status StateStore::View::scan(
+    const std::function<core::Status(const ResourceId&, core::ByteSpan)>& fn) const {
+  rocksdb::ReadOptions ro;
+  ro.snapshot = snapshot_;
+  ro.fill_cache = false;  // one pass over everything: keep the block cache for the node
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, values_));
+  auto later = changed_.begin();
+  // Merges the rows (the state at the view's tip) with the values after `at` of what changed since.
+  const auto emit = [&](const ResourceId& id, core::ByteSpan data) -> core::Status {
+    return data.empty() ? core::Status::Ok() : fn(id, data);
+  };
+  it->SeekToFirst();
+  while (it->Valid() || later != changed_.end()) {
+    std::optional<ResourceId> row;
+    if (it->Valid()) {
+      if (it->key().size() != 32 || it->value().empty())
+        return Error{ErrorCode::kInvalid, "state store: malformed value row"};
+      row = ResourceId(core::Hash32::from_span_unchecked(span(it->key())));
+    }
+    if (later != changed_.end() && (!row || later->first <= *row)) {
+      BASALT_TRY(emit(later->first, later->second));
+      if (row && later->first == *row) it->Next();
+      ++later;
+      continue;
+    }
+    BASALT_TRY(emit(*row, span(it->value())));
+    it->Next();
+  }
+  if (!it->status().ok()) return rocks::error(it->status(), "scan values");
+  return core::Status::Ok();
+}
+
+core::Result<std::unique_ptr<StateStore::View>> StateStore::view(BatchId at) const {
+  std::unique_ptr<View> v(new View);
+  v->db_ = db_.get();
+  v->values_ = cfs_[kValues];
+  v->snapshot_ = db_->GetSnapshot();
+  v->batch_ = at;
+  rocksdb::ReadOptions ro;
+  ro.snapshot = v->snapshot_;
+  // The tip and floor as of the snapshot: a commit may be running on another thread.
+  BatchId tip, floor;
+  for (auto [key, out] : {std::pair{kTipKey, &tip}, std::pair{kFloorKey, &floor}}) {
+    std::string raw;
+    rocksdb::Status s = db_->Get(ro, cfs_[kMeta], key, &raw);
+    if (s.IsNotFound()) continue;
+    if (!s.ok()) return rocks::error(s, std::string("read ") + key);
+    out->value = read_be64(raw);
+  }
+  if (at > tip || at < floor) {
+    return Error{ErrorCode::kOutOfRange,
+                 "batch " + std::to_string(at.value) + " is outside the rollback window (" +
+                     std::to_string(floor.value) + ".." + std::to_string(tip.value) + ")"};
+  }
+  if (at.value > 0) {
+    std::string rec;
+    rocksdb::Status s = db_->Get(ro, cfs_[kBatches], be64(at.value), &rec);
+    if (!s.ok()) return rocks::error(s, "read batch " + std::to_string(at.value));
+    if (rec.size() < 32) return Error{ErrorCode::kInvalid, "state store: malformed batch record"};
+    v->root_ = core::Hash32::from_span_unchecked(span(rocksdb::Slice(rec.data(), 32)));
+  }
+  BASALT_ASSIGN_OR_RETURN(v->changed_, values_after(at, v->snapshot_));
+  return v;
 }
 
 core::Status StateStore::rollback_to(BatchId target) {

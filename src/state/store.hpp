@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -26,6 +27,7 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Snapshot;
 }  // namespace rocksdb
 
 namespace basalt::state {
@@ -111,6 +113,36 @@ class StateStore {
   };
   core::Result<Snapshot> snapshot(BatchId at) const;
 
+  // The resources after batch `at`, as one consistent read that later commits and rollbacks do not
+  // change (a RocksDB snapshot with the logged values of the batches above `at` laid over it): for
+  // exporting the state from another thread while the store goes on. It must not outlive the store.
+  class View {
+   public:
+    ~View();
+    View(const View&) = delete;
+    View& operator=(const View&) = delete;
+    BatchId batch() const { return batch_; }
+    // The root batch `at` recorded.
+    const core::Hash32& root() const { return root_; }
+    // Calls `fn` for every present resource in ascending id order; stops at fn's first error.
+    // Errors: fn's, kIo, kInvalid for a damaged row.
+    core::Status scan(
+        const std::function<core::Status(const ResourceId&, core::ByteSpan)>& fn) const;
+
+   private:
+    friend class StateStore;
+    View() = default;
+    rocksdb::DB* db_ = nullptr;
+    rocksdb::ColumnFamilyHandle* values_ = nullptr;
+    const rocksdb::Snapshot* snapshot_ = nullptr;
+    BatchId batch_;
+    core::Hash32 root_;
+    std::map<ResourceId, core::Bytes> changed_;  // value after `at` of what later batches changed
+  };
+  // Safe beside a commit on another thread. Errors: kOutOfRange for a batch not committed or below
+  // the rollback floor; kIo; kInvalid for a damaged undo log.
+  core::Result<std::unique_ptr<View>> view(BatchId at) const;
+
   // Binds the store to a value under a name (e.g. the app's image id): the first call records it,
   // later calls fail with kInvalid if it differs. Errors: kIo.
   core::Status bind(std::string_view name, core::ByteSpan value);
@@ -125,8 +157,10 @@ class StateStore {
  private:
   StateStore() = default;
   core::Status load();
-  // What each resource changed after `target` held then (the lowest later batch's undo entry).
-  core::Result<std::map<ResourceId, core::Bytes>> values_after(BatchId target) const;
+  // What each resource changed after `target` held then (the lowest later batch's undo entry),
+  // read at `snapshot` (nullptr: now).
+  core::Result<std::map<ResourceId, core::Bytes>> values_after(
+      BatchId target, const rocksdb::Snapshot* snapshot = nullptr) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> cfs_;  // default, values, undo, batches

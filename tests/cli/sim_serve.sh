@@ -78,7 +78,6 @@ network = \"devnet\"
 url = \"127.0.0.1:$port\""
 config settler "$kaspad" "key = \"$(cat "$work/faucet.key")\""
 config observer "$kaspad" ""
-printf '[prover]\nenabled = false\n[da]\nrole = "mirror"\n' >> "$work/observer.toml"
 config embedded 'source = "sim"
 network = "devnet"' ""
 
@@ -88,6 +87,11 @@ start() {  # start <name>; sets pid_<name>
   eval "pid_$1=$!"
 }
 start settler
+# The mirror watches the operator's covenant (from its log) for settled checkpoints to snapshot.
+wait_for "$work/settler.log" 'covenant [0-9a-f]* created' 60
+covenant=$(grep -o 'covenant [0-9a-f]* created' "$work/settler.log" | head -1 | cut -d' ' -f2)
+printf '[prover]\nenabled = false\n[da]\nrole = "mirror"\ncovenant = "%s"\nsnapshot_chunk = 64\n' \
+  "$covenant" >> "$work/observer.toml"
 start observer
 start embedded
 wait_for "$work/settler.log" 'settlement 1 of batches' 60
@@ -150,4 +154,24 @@ grep -q '^batches 1\.\.160 ' "$work/activity.out" || fail "not batches 1..160: $
 "$basalt" da activity --api "http://127.0.0.1:$mport" --from 120 --count 40 --l1 "127.0.0.1:$port" \
   > "$work/anchored.out" 2>&1 || fail "the archive is not anchored on L1: $(cat "$work/anchored.out")"
 grep -q 'both ends match' "$work/anchored.out" || fail "no anchoring line: $(cat "$work/anchored.out")"
-echo "sim serve: three nodes agree; restarts survived; the mirror's archive checks out"
+# A snapshot at a settled checkpoint: its chunks rebuild the state the operator had at that batch.
+wait_for "$work/observer.log" 'snapshot of settled batch' 60
+snap=$(grep -o 'snapshot of settled batch [0-9]*' "$work/observer.log" | tail -1 | sed 's/.* //')
+http_get "$mport" /v1/da/snapshots | grep -q "\"batch\":$snap" || fail "batch $snap's snapshot is not listed"
+"$basalt" da snapshot --api "http://127.0.0.1:$mport" --batch "$snap" \
+  --root "$(root_at "$(api_port "$work/settler.log")" "$snap")" > "$work/snapshot.out" 2>&1 ||
+  fail "the mirror's snapshot of batch $snap does not check out: $(cat "$work/snapshot.out")"
+grep -q 'the state root is the one expected' "$work/snapshot.out" || fail "$(cat "$work/snapshot.out")"
+# A witness against that settled root, from the snapshot (the mirror's `at=settled` is it).
+absent=$(printf 'f%.0s' $(seq 64))
+"$basalt" state get --api "http://127.0.0.1:$mport" --at settled "$absent" > /dev/null 2> "$work/witness.out" ||
+  fail "no verified witness from the mirror's snapshot: $(cat "$work/witness.out")"
+grep -q "root $(root_at "$(api_port "$work/settler.log")" "$(sed -n 's/^batch \([0-9]*\),.*/\1/p' "$work/witness.out")")" \
+  "$work/witness.out" || fail "the witness is not against the operator's root: $(cat "$work/witness.out")"
+set +e
+"$basalt" da snapshot --api "http://127.0.0.1:$mport" --root "$(printf '0%.0s' $(seq 64))" \
+  > "$work/snapshot_wrong.out" 2>&1
+rc_wrong=$?
+set -e
+[ $rc_wrong -eq 1 ] || fail "a snapshot against another root exited $rc_wrong"
+echo "sim serve: three nodes agree; restarts survived; the mirror's archive and snapshot check out"

@@ -45,6 +45,17 @@ TEST(Config, AMirrorArchivesAndNeverSettles) {
   EXPECT_EQ(archiving->da_role, DaRole::kOperator);
   EXPECT_TRUE(archiving->da_archive);
   EXPECT_TRUE(archiving->settle_enabled);
+  // Snapshots: a mirror keeps two by default, an operator none; the covenant is a mirror's to name.
+  EXPECT_EQ(mirror->da_snapshots, 2u);
+  EXPECT_FALSE(mirror->da_covenant);
+  EXPECT_EQ(archiving->da_snapshots, 0u);
+  const std::string id(64, 'a');
+  auto watching = parse_config("[da]\nrole = \"mirror\"\ncovenant = \"" + id +
+                               "\"\nsnapshots = 5\nsnapshot_chunk = 100\n");
+  ASSERT_TRUE(watching.ok()) << watching.error().to_string();
+  EXPECT_EQ(watching->da_covenant->hex(), id);
+  EXPECT_EQ(watching->da_snapshots, 5u);
+  EXPECT_EQ(watching->da_snapshot_chunk, 100u);
 }
 
 TEST(Config, EveryKeyIsRead) {
@@ -162,6 +173,12 @@ TEST(Config, AnInvalidFileNamesTheKeyAndTheReason) {
   EXPECT_EQ(error_of("[da]\nrole = \"mirror\"\n[settle]\nenabled = true\n"),
             "settle.enabled: a mirror ([da] role = \"mirror\") never settles");
   EXPECT_EQ(error_of("[da]\nretention = 3\n"), "da.retention: unknown key");
+  EXPECT_EQ(error_of("[da]\nrole = \"mirror\"\ncovenant = \"abc\"\n"),
+            "da.covenant: must be a covenant id, 64 hex digits");
+  EXPECT_EQ(error_of("[da]\ncovenant = \"" + std::string(64, '1') + "\"\n"),
+            "da.covenant: only for a mirror: an operator's covenant is its own");
+  EXPECT_EQ(error_of("[da]\nsnapshot_chunk = 0\n"),
+            "da.snapshot_chunk: must be between 1 and 65536, got 0");
   EXPECT_EQ(error_of("[api]\nlisten = \"8420\"\n"), "api.listen: expected host:port, got \"8420\"");
   EXPECT_EQ(error_of("[api]\nlisten = \"127.0.0.1:99999\"\n"),
             "api.listen: the port must be a number from 0 to 65535, got \"99999\"");

@@ -207,5 +207,53 @@ TEST(StateStore, LargeCommitsOnBothPathsKeepTheRootOfTheirData) {
   EXPECT_EQ((*s)->root(), root);
 }
 
+// A view is the state after its batch however the store goes on: later commits (inserts, changes,
+// deletions) and a rollback below it leave what it scans as it was, in id order.
+TEST(StateStore, ViewKeepsItsBatchWhileTheStoreGoesOn) {
+  test::TempDir dir;
+  auto s = StateStore::open(dir.path(), small_window(4));
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  auto& st = **s;
+  const auto id = [](std::uint8_t b) { return ResourceId(core::Hash32::filled(b)); };
+  ASSERT_TRUE(st.commit({1}, std::vector<ResourceWrite>{{id(5), {5}}, {id(2), {2}}}, {}).ok());
+  ASSERT_TRUE(st.commit({2}, std::vector<ResourceWrite>{{id(9), {9}}, {id(2), {22}}}, {}).ok());
+  auto view = st.view({2});
+  ASSERT_TRUE(view.ok()) << view.error().to_string();
+  const core::Hash32 root2 = st.root();
+  EXPECT_EQ((*view)->root(), root2);
+  ASSERT_TRUE(st.commit({3}, std::vector<ResourceWrite>{{id(2), {}}, {id(7), {7}}}, {}).ok());
+  ASSERT_TRUE(st.commit({4}, std::vector<ResourceWrite>{{id(9), {99}}, {id(1), {1}}}, {}).ok());
+  ASSERT_TRUE(st.rollback_to({3}).ok());
+  ASSERT_TRUE(st.commit({4}, std::vector<ResourceWrite>{{id(5), {55}}}, {}).ok());
+  const auto scan = [](const StateStore::View& v) {
+    std::vector<std::pair<std::uint8_t, Bytes>> out;
+    EXPECT_TRUE(v.scan([&](const ResourceId& r, core::ByteSpan data) {
+                   out.emplace_back(r.hash().bytes[0], Bytes(data.begin(), data.end()));
+                   return core::Status::Ok();
+                 }).ok());
+    return out;
+  };
+  const std::vector<std::pair<std::uint8_t, Bytes>> at2 = {{2, {22}}, {5, {5}}, {9, {9}}};
+  EXPECT_EQ(scan(**view), at2);
+  // A view of batch 2 taken now (its changes come from the undo log) scans the same.
+  auto again = st.view({2});
+  ASSERT_TRUE(again.ok()) << again.error().to_string();
+  EXPECT_EQ(scan(**again), at2);
+  EXPECT_EQ((*again)->root(), root2);
+  // The scan stops at the first error its callback returns.
+  int seen = 0;
+  const core::Status stopped = (*again)->scan([&](const ResourceId&, core::ByteSpan) {
+    ++seen;
+    return core::Status(core::Error{core::ErrorCode::kIo, "stop"});
+  });
+  EXPECT_EQ(stopped.error().code(), core::ErrorCode::kIo);
+  EXPECT_EQ(seen, 1);
+  // Outside the window: above the tip, and below the floor once it has moved.
+  EXPECT_EQ(st.view({5}).error().code(), core::ErrorCode::kOutOfRange);
+  for (std::uint64_t b = 5; b <= 9; ++b) ASSERT_TRUE(st.commit({b}, {}, {}).ok());
+  EXPECT_EQ(st.view({2}).error().code(), core::ErrorCode::kOutOfRange);
+  EXPECT_EQ(scan(**view), at2);  // the old view still reads its own snapshot
+}
+
 }  // namespace
 }  // namespace basalt::state
