@@ -251,11 +251,21 @@ std::vector<std::uint64_t> SnapshotStore::batches() const {
   return out;
 }
 
+namespace {
+
+// A file of a kept snapshot; one pruned meanwhile is not found rather than a failure.
+core::Result<core::Bytes> read_kept(const std::filesystem::path& p, std::uint64_t max_bytes,
+                                    const std::string& missing) {
+  auto bytes = core::read_file(p.string(), max_bytes);
+  if (!bytes.ok() && !std::filesystem::exists(p)) return Error{ErrorCode::kNotFound, missing};
+  return bytes;
+}
+
+}  // namespace
+
 core::Result<core::Bytes> SnapshotStore::manifest_bytes(std::uint64_t batch) const {
-  const std::filesystem::path p = dir_ / std::to_string(batch) / "manifest";
-  if (!std::filesystem::exists(p))
-    return Error{ErrorCode::kNotFound, "no snapshot of batch " + std::to_string(batch)};
-  return core::read_file(p.string(), kMaxManifestBytes);
+  return read_kept(dir_ / std::to_string(batch) / "manifest", kMaxManifestBytes,
+                   "no snapshot of batch " + std::to_string(batch));
 }
 
 core::Result<SnapshotManifest> SnapshotStore::manifest(std::uint64_t batch) const {
@@ -268,11 +278,8 @@ core::Result<SnapshotManifest> SnapshotStore::manifest(std::uint64_t batch) cons
 }
 
 core::Result<core::Bytes> SnapshotStore::chunk_bytes(std::uint64_t batch, std::size_t i) const {
-  const std::filesystem::path p = dir_ / std::to_string(batch) / chunk_name(i);
-  if (!std::filesystem::exists(p))
-    return Error{ErrorCode::kNotFound,
-                 "snapshot " + std::to_string(batch) + " has no chunk " + std::to_string(i)};
-  return core::read_file(p.string(), kMaxChunkBytes);
+  return read_kept(dir_ / std::to_string(batch) / chunk_name(i), kMaxChunkBytes,
+                   "snapshot " + std::to_string(batch) + " has no chunk " + std::to_string(i));
 }
 
 core::Result<SnapshotState> SnapshotStore::load(std::uint64_t batch) const {
