@@ -9,6 +9,7 @@
 
 #include "client/api_client.hpp"
 #include "client/claim.hpp"
+#include "client/witness.hpp"
 #include "kaspa/address.hpp"
 #include "users/workload.hpp"
 
@@ -269,6 +270,25 @@ int tx_claim(const TxClaimOptions& o, std::ostream& out, std::ostream& log) {
   return tx_submit(o.api, hex, out, log);
 }
 
+namespace {
+
+// Checks the witness an executed transaction comes with and says what it holds; false when its
+// proof does not check out.
+bool report_witness(const nlohmann::json& body, std::ostream& log) {
+  if (!body.contains("witness") || body["witness"].is_null()) return true;
+  auto w = client::check_witness(body["witness"]);
+  if (!w.ok()) {
+    log << "basalt: " << w.error().to_string() << "\n";
+    return false;
+  }
+  log << "witness: " << w->resources.size() << " resource(s) after batch " << w->batch
+      << (w->settled ? " (settled)" : " (not settled yet)") << ", root " << w->root.hex()
+      << ": proof verified\n";
+  return true;
+}
+
+}  // namespace
+
 int tx_status(const std::string& api_url, const std::string& id, const std::string& wait_for,
               double timeout_s, std::ostream& out, std::ostream& log) {
   static const std::vector<std::string> kStages = {"executed", "committed", "proven", "settled"};
@@ -310,6 +330,7 @@ int tx_status(const std::string& api_url, const std::string& id, const std::stri
         log << "basalt: timed out after " << timeout_s << " s: the transaction is " << stage
             << ", not " << wait_for << "\n";
       }
+      if (reached && !report_witness(body, log)) return 1;
       return reached ? 0 : 1;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

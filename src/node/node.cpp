@@ -152,27 +152,30 @@ core::Status Node::follow_submissions() {
   return core::Status::Ok();
 }
 
-core::Result<ResourceView> Node::resource(const state::ResourceId& id,
-                                          std::optional<std::uint64_t> at,
-                                          std::chrono::milliseconds timeout) {
+core::Result<ResourceView> Node::resources(std::vector<state::ResourceId> ids,
+                                           std::optional<std::uint64_t> at,
+                                           std::chrono::milliseconds timeout) {
   return ask<ResourceView>(
-      [this, id, at]() -> core::Result<ResourceView> {
+      [this, ids = std::move(ids), at]() -> core::Result<ResourceView> {
         BASALT_TRY(executor_->flush());
         ResourceView v;
-        v.id = id;
-        BASALT_ASSIGN_OR_RETURN(v.value, store_->get(id));
+        v.ids = ids;
+        BASALT_ASSIGN_OR_RETURN(v.values, store_->get_many(ids));
         if (!at || *at == store_->tip().value) {
           v.batch = store_->tip().value;
           v.root = store_->root();
-          BASALT_ASSIGN_OR_RETURN(v.proof, store_->smt().prove(std::span(&id, 1)));
+          BASALT_ASSIGN_OR_RETURN(v.proof, store_->smt().prove(ids));
           return v;
         }
         BASALT_ASSIGN_OR_RETURN(const state::StateStore::Snapshot snap,
                                 store_->snapshot(state::BatchId{*at}));
-        if (auto it = snap.changed.find(id); it != snap.changed.end()) v.value = it->second;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          if (auto it = snap.changed.find(ids[i]); it != snap.changed.end())
+            v.values[i] = it->second;
+        }
         v.batch = *at;
         v.root = snap.smt.root();
-        BASALT_ASSIGN_OR_RETURN(v.proof, snap.smt.prove(std::span(&id, 1)));
+        BASALT_ASSIGN_OR_RETURN(v.proof, snap.smt.prove(ids));
         return v;
       },
       timeout);

@@ -76,11 +76,11 @@ struct SubmitOutcome {
 };
 
 struct ResourceView {
-  state::ResourceId id;
-  core::Bytes value;        // empty: absent
-  std::uint64_t batch = 0;  // the committed batch the value and proof are of
+  std::vector<state::ResourceId> ids;  // strictly ascending
+  std::vector<core::Bytes> values;     // values[i] of ids[i]; empty: absent
+  std::uint64_t batch = 0;             // the committed batch the values and proof are of
   core::Hash32 root;
-  core::Bytes proof;  // state::Smt multiproof for {id} against root
+  core::Bytes proof;  // state::Smt multiproof for `ids` against root
 };
 
 class Node {
@@ -110,11 +110,12 @@ class Node {
   // kUnavailable when the node is stopping or does not answer within `timeout`, kIo.
   core::Result<SubmitOutcome> submit(const kaspa::Transaction& tx,
                                      std::chrono::milliseconds timeout);
-  // A resource's value with a proof against the root of committed batch `at` (nullopt: the last
+  // Resources' values with one proof against the root of committed batch `at` (nullopt: the last
   // committed one; an earlier one must lie within the rollback window). Errors: kUnavailable, kIo,
-  // kOutOfRange (`at` outside the window).
-  core::Result<ResourceView> resource(const state::ResourceId& id, std::optional<std::uint64_t> at,
-                                      std::chrono::milliseconds timeout);
+  // kOutOfRange (`at` outside the window), kInvalid (ids not strictly ascending).
+  core::Result<ResourceView> resources(std::vector<state::ResourceId> ids,
+                                       std::optional<std::uint64_t> at,
+                                       std::chrono::milliseconds timeout);
   // L1 outputs paying `spk` that no mempool transaction spends (for funding L1 inputs).
   core::Result<std::vector<std::pair<kaspa::Outpoint, kaspa::UtxoEntry>>> spendable(
       const kaspa::ScriptPublicKey& spk, std::chrono::milliseconds timeout);

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "exec/abi.hpp"
 #include "kaspa/address.hpp"
 #include "kaspa/signing.hpp"
 #include "node/exits.hpp"
@@ -259,7 +260,27 @@ core::Result<Answer> Queries::tx(const std::string& hex) const {
     j["reason"] = rec->reason;
     j["detail"] = rec->detail;
   }
+  BASALT_ASSIGN_OR_RETURN(j["witness"], tx_witness(*rec));
   return answer(200, j);
+}
+
+core::Result<json> Queries::tx_witness(const TxRecord& rec) const {
+  const std::optional<exec::JournalParts> parts = exec::split_journal(rec.journal);
+  if (!parts || parts->ids.empty()) return json(nullptr);
+  const std::optional<std::uint64_t> settled = settled_batch();
+  const std::uint64_t at = settled && *settled >= rec.batch ? *settled : rec.batch;
+  auto v = witness(parts->ids, at);
+  // Below the rollback window, without a snapshot there.
+  if (!v.ok() && v.error().code() == ErrorCode::kOutOfRange) return json(nullptr);
+  if (!v.ok()) return v.error();
+  json resources = json::array();
+  for (std::size_t i = 0; i < v->ids.size(); ++i)
+    resources.push_back({{"id", v->ids[i].hex()}, {"value", core::to_hex(v->values[i])}});
+  return json{{"batch", v->batch},
+              {"settled", settled && *settled == v->batch},
+              {"root", v->root.hex()},
+              {"resources", resources},
+              {"proof", core::to_hex(v->proof)}};
 }
 
 core::Result<Answer> Queries::tx_receipt(const std::string& hex) const {
@@ -274,15 +295,29 @@ core::Result<Answer> Queries::tx_receipt(const std::string& hex) const {
   return not_found("no receipt for transaction " + id.hex() + " yet");
 }
 
+core::Result<ResourceView> Queries::witness(std::vector<state::ResourceId> ids,
+                                            std::optional<std::uint64_t> at) const {
+  // A settled state kept as a snapshot answers without the state store, inside its window or not.
+  if (const SnapshotKeeper* snapshots = node_.snapshots(); at && snapshots) {
+    auto w = snapshots->witness(*at, ids);
+    if (w.ok()) return ResourceView{std::move(ids), std::move(w->values), *at, w->root, w->proof};
+    if (w.error().code() != ErrorCode::kNotFound) return w.error();
+  }
+  return node_.resources(std::move(ids), at, kNodeTimeout);
+}
+
+std::optional<std::uint64_t> Queries::settled_batch() const {
+  if (node_.settles()) return node_.status().settled_confirmed;
+  if (const SnapshotKeeper* snapshots = node_.snapshots()) return snapshots->covenant_batch();
+  return std::nullopt;
+}
+
 core::Result<Answer> Queries::resource(const std::string& hex, const Params& params) const {
   const state::ResourceId id(hex32(hex));
   std::optional<std::uint64_t> at;
-  const SnapshotKeeper* snapshots = node_.snapshots();
   for (const auto& [name, value] : params) {
-    if (name == "at" && value == "settled" && node_.settles()) {
-      at = node_.status().settled_confirmed;
-    } else if (name == "at" && value == "settled" && snapshots && snapshots->covenant_batch()) {
-      at = snapshots->covenant_batch();  // a mirror: where it last saw the covenant
+    if (name == "at" && value == "settled" && settled_batch()) {
+      at = settled_batch();
     } else if (name == "at" && decimal(value)) {
       at = decimal(value);
     } else if (name != "at" || value != "committed") {
@@ -291,21 +326,9 @@ core::Result<Answer> Queries::resource(const std::string& hex, const Params& par
   }
   if (at && *at > node_.status().committed)
     return not_found("batch " + std::to_string(*at) + " is not committed");
-  // A settled state kept as a snapshot answers without the state store, inside its window or not.
-  if (at && snapshots) {
-    auto w = snapshots->witness(*at, id);
-    if (w.ok()) {
-      return answer(200, {{"id", id.hex()},
-                          {"value", core::to_hex(w->value)},
-                          {"batch", *at},
-                          {"root", w->root.hex()},
-                          {"proof", core::to_hex(w->proof)}});
-    }
-    if (w.error().code() != ErrorCode::kNotFound) return w.error();
-  }
-  BASALT_ASSIGN_OR_RETURN(const ResourceView v, node_.resource(id, at, kNodeTimeout));
-  return answer(200, {{"id", v.id.hex()},
-                      {"value", core::to_hex(v.value)},
+  BASALT_ASSIGN_OR_RETURN(const ResourceView v, witness({id}, at));
+  return answer(200, {{"id", id.hex()},
+                      {"value", core::to_hex(v.values[0])},
                       {"batch", v.batch},
                       {"root", v.root.hex()},
                       {"proof", core::to_hex(v.proof)}});

@@ -4,7 +4,10 @@
 // state except `submit`.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,6 +65,16 @@ class Queries {
 
  private:
   core::Result<Answer> script_outputs(const kaspa::ScriptPublicKey& spk) const;
+  // Values and one proof for `ids` at batch `at` (nullopt: the committed tip): from a kept
+  // snapshot of `at` if there is one, else from the state store's window.
+  core::Result<ResourceView> witness(std::vector<state::ResourceId> ids,
+                                     std::optional<std::uint64_t> at) const;
+  // The last batch of the newest settled state the node knows: confirmed settlements when it
+  // settles, where it last saw the covenant when it keeps snapshots.
+  std::optional<std::uint64_t> settled_batch() const;
+  // GET /v1/txs/{id}'s `witness`: what the transaction accessed, after the newest settled state at
+  // or after its batch (else its batch), with the proof; null when the node has neither any more.
+  core::Result<nlohmann::json> tx_witness(const TxRecord& rec) const;
 
   Node& node_;
 };

@@ -38,8 +38,8 @@ std::optional<std::uint64_t> SnapshotKeeper::covenant_batch() const {
   return covenant_batch_;
 }
 
-core::Result<SnapshotKeeper::Witness> SnapshotKeeper::witness(std::uint64_t batch,
-                                                              const state::ResourceId& id) const {
+core::Result<SnapshotKeeper::Witness> SnapshotKeeper::witness(
+    std::uint64_t batch, std::span<const state::ResourceId> ids) const {
   std::shared_ptr<const da::SnapshotState> state;
   {
     std::lock_guard lk(loaded_m_);
@@ -50,9 +50,9 @@ core::Result<SnapshotKeeper::Witness> SnapshotKeeper::witness(std::uint64_t batc
     state = loaded_->second;
   }
   Witness w;
-  w.value = state->value(id);
+  for (const state::ResourceId& id : ids) w.values.push_back(state->value(id));
   w.root = state->tree.root();
-  BASALT_ASSIGN_OR_RETURN(w.proof, state->tree.prove(std::span(&id, 1)));
+  BASALT_ASSIGN_OR_RETURN(w.proof, state->tree.prove(ids));
   return w;
 }
 

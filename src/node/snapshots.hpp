@@ -49,15 +49,15 @@ class SnapshotKeeper {
   core::Status step(const l1::ChainSource& l1, const state::StateStore& store);
 
   const da::SnapshotStore& store() const { return store_; }
-  // A resource's value and its proof against kept snapshot `batch`'s state root (from any thread;
-  // the last snapshot asked for stays loaded). Errors: kNotFound without that snapshot; kCorrupt,
-  // kIo.
+  // Resources' values (strictly ascending ids) and their proof against kept snapshot `batch`'s
+  // state root (from any thread; the last snapshot asked for stays loaded). Errors: kNotFound
+  // without that snapshot; kInvalid for ids out of order; kCorrupt, kIo.
   struct Witness {
-    core::Bytes value;  // empty: absent
+    std::vector<core::Bytes> values;  // empty: absent
     core::Hash32 root;
-    core::Bytes proof;  // state::Smt multiproof for the one id
+    core::Bytes proof;  // state::Smt multiproof for the ids
   };
-  core::Result<Witness> witness(std::uint64_t batch, const state::ResourceId& id) const;
+  core::Result<Witness> witness(std::uint64_t batch, std::span<const state::ResourceId> ids) const;
   // The batch the covenant was last seen at among the node's batches.
   std::optional<std::uint64_t> covenant_batch() const;
 

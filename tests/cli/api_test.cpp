@@ -12,6 +12,7 @@
 #include "cli/node_command.hpp"
 #include "cli/tx_commands.hpp"
 #include "client/api_client.hpp"
+#include "client/witness.hpp"
 #include "core/files.hpp"
 #include "kaspa/address.hpp"
 #include "kaspa/mass.hpp"
@@ -178,6 +179,30 @@ TEST(Api, BuildSubmitAndFollowATransactionToSettled) {
   ASSERT_TRUE(at_settled.has_value()) << settled->second.dump();
   EXPECT_EQ(settled->second["root"], at_settled->new_state.hex());
   EXPECT_EQ(settled->second["value"], "01000000");
+  // The transaction's own witness, for safekeeping: what it accessed, against a settled root (the
+  // newest settled state when it was asked), its proof checked by tx status and here.
+  EXPECT_NE(log.str().find("(settled), root "), std::string::npos) << log.str();
+  auto w = client::check_witness(j["witness"]);
+  ASSERT_TRUE(w.ok()) << w.error().to_string() << j.dump();
+  EXPECT_TRUE(w->settled);
+  EXPECT_GE(w->batch, batch);
+  ASSERT_EQ(w->resources.size(), 1u);
+  EXPECT_EQ(w->resources[0].first, users::counter_resource(7));
+  EXPECT_EQ(core::to_hex(w->resources[0].second), "01000000");
+  bool a_settlement_ends_there = false;
+  for (const auto& s : after->second["settlements"]) {
+    if (s["status"] == "confirmed" && s["last_batch"] == w->batch) {
+      auto bytes = core::from_hex(s["journal"].get<std::string>());
+      ASSERT_TRUE(bytes.ok());
+      EXPECT_EQ(zk::decode_state_transition(*bytes)->new_state, w->root);
+      a_settlement_ends_there = true;
+    }
+  }
+  EXPECT_TRUE(a_settlement_ends_there) << j.dump();
+  // A witness whose value was changed no longer checks out.
+  nlohmann::json forged = j["witness"];
+  forged["resources"][0]["value"] = "02000000";
+  EXPECT_EQ(client::check_witness(forged).error().code(), core::ErrorCode::kVerifyFailed);
   auto batch_receipt = api.get_bytes("/v1/batches/" + std::to_string(batch) + "/receipt");
   ASSERT_TRUE(batch_receipt.ok());
   auto br = zk::decode_receipt(*batch_receipt);

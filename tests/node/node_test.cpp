@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -279,15 +281,15 @@ TEST(Node, AResourceComesWithAProofOfItsValueAgainstACommittedRoot) {
   std::uint64_t present = 0, changed = 0;
   for (std::uint32_t i = 0; i < 50; ++i) {
     const state::ResourceId id = users::counter_resource(i);
-    auto v = n->resource(id, std::nullopt, std::chrono::seconds(10));
+    auto v = n->resources({id}, std::nullopt, std::chrono::seconds(10));
     ASSERT_TRUE(v.ok()) << v.error().to_string();
     auto proof = state::MultiProof::decode(std::span(&id, 1), v->proof);
     ASSERT_TRUE(proof.ok());
     EXPECT_EQ(proof->root(), v->root);
-    EXPECT_EQ(proof->values()[0], state::value_hash(v->value));
-    present += v->value.empty() ? 0 : 1;
+    EXPECT_EQ(proof->values()[0], state::value_hash(v->values[0]));
+    present += v->values[0].empty() ? 0 : 1;
     // At an earlier batch: the proof is against that batch's committed root.
-    auto old = n->resource(id, earlier, std::chrono::seconds(10));
+    auto old = n->resources({id}, earlier, std::chrono::seconds(10));
     ASSERT_TRUE(old.ok()) << old.error().to_string();
     EXPECT_EQ(old->batch, earlier);
     auto row = n->index().batch(earlier);
@@ -296,14 +298,34 @@ TEST(Node, AResourceComesWithAProofOfItsValueAgainstACommittedRoot) {
     auto old_proof = state::MultiProof::decode(std::span(&id, 1), old->proof);
     ASSERT_TRUE(old_proof.ok());
     EXPECT_EQ(old_proof->root(), old->root);
-    EXPECT_EQ(old_proof->values()[0], state::value_hash(old->value));
-    changed += old->value != v->value ? 1 : 0;
+    EXPECT_EQ(old_proof->values()[0], state::value_hash(old->values[0]));
+    changed += old->values[0] != v->values[0] ? 1 : 0;
   }
   EXPECT_GT(present, 0u);
   EXPECT_GT(changed, 0u);
+  // Many at once: one proof for all of them, the values those one by one gave.
+  std::vector<state::ResourceId> ids;
+  for (std::uint32_t i = 0; i < 50; ++i) ids.push_back(users::counter_resource(i));
+  std::sort(ids.begin(), ids.end());
+  auto many = n->resources(ids, earlier, std::chrono::seconds(10));
+  ASSERT_TRUE(many.ok()) << many.error().to_string();
+  auto many_proof = state::MultiProof::decode(ids, many->proof);
+  ASSERT_TRUE(many_proof.ok());
+  EXPECT_EQ(many_proof->root(), many->root);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    EXPECT_EQ(many_proof->values()[i], state::value_hash(many->values[i]));
+    if (i % 10 == 0) {
+      auto one = n->resources({ids[i]}, earlier, std::chrono::seconds(10));
+      ASSERT_TRUE(one.ok());
+      EXPECT_EQ(one->values[0], many->values[i]);
+    }
+  }
+  std::swap(ids[0], ids[1]);
+  EXPECT_EQ(n->resources(ids, earlier, std::chrono::seconds(10)).error().code(),
+            core::ErrorCode::kInvalid);
   // Outside the rollback window there is no such state.
   auto gone =
-      n->resource(users::counter_resource(0), earlier + 1'000'000, std::chrono::seconds(10));
+      n->resources({users::counter_resource(0)}, earlier + 1'000'000, std::chrono::seconds(10));
   ASSERT_FALSE(gone.ok());
   EXPECT_EQ(gone.error().code(), core::ErrorCode::kOutOfRange);
 }
