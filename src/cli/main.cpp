@@ -224,6 +224,7 @@ class Commands {
   std::string journal_hex_;
   std::string node_config_;
   bool rebuild_index_ = false;
+  std::string sync_from_;
   basalt::cli::TxBuildOptions build_opts_;
   std::string tx_api_, tx_hex_, tx_id_, wait_for_;
   double tx_timeout_ = 60;
@@ -557,8 +558,13 @@ void Commands::add_node(CLI::App& app) {
   node->add_flag("--rebuild-index", rebuild_index_,
                  "rebuild a damaged or lost index from the state store and L1 (the old one is "
                  "kept aside)");
-  node->callback(
-      [this] { code = basalt::cli::run_node(node_config_, guests_, rebuild_index_, std::cerr); });
+  node->add_option("--sync-from", sync_from_,
+                   "mirrors' API URLs, comma-separated: a new data directory starts from the "
+                   "newest snapshot whose state the app's covenant holds on L1 and the archived "
+                   "activity since (docs/da.md)");
+  node->callback([this] {
+    code = basalt::cli::run_node(node_config_, guests_, rebuild_index_, sync_from_, std::cerr);
+  });
 }
 
 void Commands::add_tx(CLI::App& app) {

@@ -7,13 +7,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
+#include "client/node_sync.hpp"
 #include "core/files.hpp"
+#include "exec/executor.hpp"
 #include "kaspa/address.hpp"
 #include "node/api.hpp"
 #include "node/config.hpp"
 #include "node/log.hpp"
 #include "node/node.hpp"
+#include "node/settlement.hpp"
+#include "zk/prover.hpp"
 
 namespace basalt::cli {
 
@@ -26,10 +31,46 @@ extern "C" void on_signal(int) {
   g_stop.store(true);
 }
 
+// `--sync-from`: what fills an empty data directory from the mirrors before the driver starts
+// (client/node_sync.hpp). Errors: kInvalid for a configuration that cannot sync; loading the
+// guests.
+core::Result<node::Node::Start> sync_start(const node::Config& c, const std::string& mirrors,
+                                           node::Logger& log) {
+  if (c.l1_source != "kaspad")
+    return core::Error{core::ErrorCode::kInvalid,
+                       "--sync-from needs [l1] source = \"kaspad\": an embedded simulator's "
+                       "history is the node's own"};
+  if (c.da_role != node::DaRole::kMirror || !c.da_covenant)
+    return core::Error{core::ErrorCode::kInvalid,
+                       "--sync-from needs [da] role = \"mirror\" and [da] covenant (the app's "
+                       "covenant on L1, which says which snapshot to trust)"};
+  if (c.prover_enabled)
+    return core::Error{core::ErrorCode::kInvalid,
+                       "--sync-from needs [prover] enabled = false: the batches before the "
+                       "snapshot cannot be proven"};
+  client::NodeSyncOptions o;
+  std::stringstream list(mirrors);
+  for (std::string url; std::getline(list, url, ',');) {
+    if (url.empty())
+      return core::Error{core::ErrorCode::kInvalid, "--sync-from: an empty URL in the list"};
+    o.mirrors.push_back(url);
+  }
+  BASALT_ASSIGN_OR_RETURN(const exec::App app, exec::load_app(c.app, c.guest_dir));
+  BASALT_ASSIGN_OR_RETURN(const zk::Guests guests, zk::load_guests(app, c.guest_dir));
+  o.dir = std::filesystem::path(c.data_dir) / "sync";
+  o.covenant = *c.da_covenant;
+  o.pins = node::covenant_pins(guests);
+  o.lane = node::app_lane();
+  o.finality_depth = c.finality_depth;
+  return node::Node::Start([o, &log](state::StateStore& store, l1::ChainSource& l1) {
+    return client::sync_node(o, store, l1, log);
+  });
+}
+
 }  // namespace
 
 int run_node(const std::string& config_path, const std::string& default_guest_dir,
-             bool rebuild_index, std::ostream& out) {
+             bool rebuild_index, const std::string& sync_from, std::ostream& out) {
   auto config = node::load_config(config_path);
   if (!config.ok()) {
     out << "basalt: " << config_path << ": " << config.error().context() << "\n";
@@ -45,7 +86,16 @@ int run_node(const std::string& config_path, const std::string& default_guest_di
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
 
-  auto n = node::Node::open(*config, log);
+  node::Node::Start start;
+  if (!sync_from.empty()) {
+    auto hook = sync_start(*config, sync_from, log);
+    if (!hook.ok()) {
+      out << "basalt: " << hook.error().context() << "\n";
+      return 2;
+    }
+    start = std::move(*hook);
+  }
+  auto n = node::Node::open(*config, log, nullptr, nullptr, start);
   if (!n.ok()) {
     log.error("cannot start: " + n.error().to_string());
     return 1;

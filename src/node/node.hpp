@@ -92,9 +92,15 @@ class Node {
   // inputs, which are not stored, and must be able to follow any reorg the state store can.
   // `source` (with its `producer`, if it makes blocks on request) replaces the embedded L1: not
   // owned, it must outlive the node.
+  // `start`, when given, runs once the state store and L1 are open, before the driver reads the
+  // store: it may fill an empty store (`basalt node --sync-from`) and return a source to follow
+  // before L1 (nullptr: L1 itself), which the node keeps.
+  using Start = std::function<core::Result<std::unique_ptr<l1::ChainSource>>(state::StateStore&,
+                                                                             l1::ChainSource&)>;
   static core::Result<std::unique_ptr<Node>> open(const Config& config, Logger& log,
                                                   l1::ChainSource* source = nullptr,
-                                                  l1::BlockProducer* producer = nullptr);
+                                                  l1::BlockProducer* producer = nullptr,
+                                                  const Start& start = {});
   ~Node();
   Node(const Node&) = delete;
   Node& operator=(const Node&) = delete;
@@ -182,6 +188,8 @@ class Node {
   // window from the state store's records and rolls the store back to that window, whose batches
   // the driver executes again from L1. Returns the batch it resumes after.
   core::Result<std::uint64_t> rebuild_index(state::StateStore& store);
+  // Writes batch `p`'s index row from the state store's record of it (no transactions).
+  core::Status index_row_from_store(const state::StateStore& store, std::uint64_t p);
   // The state store commits a batch on its own thread while the node writes the batch's records
   // into the index: a node killed between the two leaves either one ahead. Batches the store holds
   // without records are executed again (their transactions would never be found otherwise);
@@ -219,9 +227,10 @@ class Node {
   std::uint64_t backlog_total_ = 0;  // batches of the proving backlog being reported as progress
   // User submissions in the mempool (accepted by the node, neither executed nor refused yet).
   std::set<kaspa::TxId> in_flight_;
-  std::unique_ptr<SettlementHistory> history_;  // with the pipeline
-  std::unique_ptr<ExitFollower> exits_;         // with history_: the settlements' exit outputs
-  std::unique_ptr<SnapshotKeeper> snapshots_;   // with [da] snapshots and a known covenant
+  std::unique_ptr<SettlementHistory> history_;     // with the pipeline
+  std::unique_ptr<ExitFollower> exits_;            // with history_: the settlements' exit outputs
+  std::unique_ptr<SnapshotKeeper> snapshots_;      // with [da] snapshots and a known covenant
+  std::unique_ptr<l1::ChainSource> start_source_;  // what `start` gave the driver before L1
 };
 
 }  // namespace basalt::node

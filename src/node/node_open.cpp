@@ -41,8 +41,8 @@ RuntimeOptions runtime_options(const Config& c) {
 }  // namespace
 
 core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log,
-                                               l1::ChainSource* source,
-                                               l1::BlockProducer* producer) {
+                                               l1::ChainSource* source, l1::BlockProducer* producer,
+                                               const Start& start) {
   std::unique_ptr<Node> n(new Node(c, log));
   describe_node_metrics(n->metrics_);
   core::limit_allocator_retention();  // a node runs for days: see core/files.hpp
@@ -50,11 +50,22 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log,
   ro.source = source;
   ro.producer = producer;
   std::uint64_t after = 0;
-  BASALT_ASSIGN_OR_RETURN(n->runtime_,
-                          Runtime::open(ro, [&](state::StateStore& store) -> core::Status {
-                            BASALT_ASSIGN_OR_RETURN(after, n->resume_point(store));
-                            return core::Status::Ok();
-                          }));
+  const auto before_driver = [&](state::StateStore& store,
+                                 l1::ChainSource& l1) -> core::Result<l1::ChainSource*> {
+    if (start) {
+      BASALT_ASSIGN_OR_RETURN(n->start_source_, start(store, l1));
+    }
+    if (start && store.tip().value > 0 &&
+        !std::filesystem::exists(c.data_dir + "/index/CURRENT")) {
+      // Filled from elsewhere (also when stopped right after): the index starts with that batch.
+      BASALT_ASSIGN_OR_RETURN(n->index_, NodeIndex::open(c.data_dir + "/index"));
+      BASALT_TRY(n->index_row_from_store(store, store.tip().value));
+      n->index_.reset();  // resume_point opens it as on any start
+    }
+    BASALT_ASSIGN_OR_RETURN(after, n->resume_point(store));
+    return n->start_source_ ? n->start_source_.get() : &l1;
+  };
+  BASALT_ASSIGN_OR_RETURN(n->runtime_, Runtime::open(ro, before_driver));
   n->store_ = &n->runtime_->store();
   n->executor_ = &n->runtime_->executor();
   n->driver_ = &n->runtime_->driver();
@@ -142,6 +153,20 @@ core::Status Node::align_index(state::StateStore& store) {
   return recorded < top ? index_->rollback(recorded, top) : core::Status::Ok();
 }
 
+core::Status Node::index_row_from_store(const state::StateStore& store, std::uint64_t p) {
+  BASALT_ASSIGN_OR_RETURN(const state::BatchRecord rec, store.batch({p}));
+  auto meta = exec::decode_batch_meta(rec.meta);
+  auto extra =
+      meta.ok() ? decode_batch_extra(meta->extra) : core::Result<BatchRecordExtra>(meta.error());
+  if (!extra.ok()) {
+    return Error{ErrorCode::kCorrupt, "the state store's record of batch " + std::to_string(p) +
+                                          ": " + extra.error().to_string()};
+  }
+  const BatchRow row{p,         meta->block,  extra->blue_score, extra->step,
+                     meta->txs, meta->failed, rec.root,          {}};
+  return index_->put_batch(row, {});
+}
+
 core::Result<std::uint64_t> Node::rebuild_index(state::StateStore& store) {
   const std::string dir = config_.data_dir + "/index";
   std::error_code ec;
@@ -156,19 +181,7 @@ core::Result<std::uint64_t> Node::rebuild_index(state::StateStore& store) {
   // transactions' records (and, proving, their receipts) come back; below them, their rows.
   const std::uint64_t floor = store.rollback_floor().value;
   if (store.tip().value > floor) BASALT_TRY(store.rollback_to({floor}));
-  for (std::uint64_t p = 1; p <= floor; ++p) {
-    BASALT_ASSIGN_OR_RETURN(const state::BatchRecord rec, store.batch({p}));
-    auto meta = exec::decode_batch_meta(rec.meta);
-    auto extra =
-        meta.ok() ? decode_batch_extra(meta->extra) : core::Result<BatchRecordExtra>(meta.error());
-    if (!extra.ok()) {
-      return Error{ErrorCode::kCorrupt, "the state store's record of batch " + std::to_string(p) +
-                                            ": " + extra.error().to_string()};
-    }
-    const BatchRow row{p,         meta->block,  extra->blue_score, extra->step,
-                       meta->txs, meta->failed, rec.root,          {}};
-    BASALT_TRY(index_->put_batch(row, {}));
-  }
+  for (std::uint64_t p = 1; p <= floor; ++p) BASALT_TRY(index_row_from_store(store, p));
   BASALT_ASSIGN_OR_RETURN(const std::optional<core::Bytes> covenant, store.bound("covenant"));
   if (covenant) {
     BASALT_ASSIGN_OR_RETURN(const settle::CovenantOrigin origin, decode_covenant_origin(*covenant));

@@ -87,8 +87,8 @@ const crypto::SecretKey* Runtime::dev_key() const {
   return l1_ ? &l1_->faucet_key() : nullptr;
 }
 
-core::Result<std::unique_ptr<Runtime>> Runtime::open(
-    const RuntimeOptions& o, const std::function<core::Status(state::StateStore&)>& before_driver) {
+core::Result<std::unique_ptr<Runtime>> Runtime::open(const RuntimeOptions& o,
+                                                     const BeforeDriver& before_driver) {
   if (o.data_dir.empty()) return Error{ErrorCode::kInvalid, "a data directory is required"};
   std::unique_ptr<Runtime> rt(new Runtime());
   state::StoreOptions so;
@@ -119,7 +119,9 @@ core::Result<std::unique_ptr<Runtime>> Runtime::open(
     rt->source_ = rt->l1_.get();
     producer = rt->l1_.get();
   }
-  if (before_driver) BASALT_TRY(before_driver(*rt->store_));
+  if (before_driver) {
+    BASALT_ASSIGN_OR_RETURN(rt->source_, before_driver(*rt->store_, *rt->source_));
+  }
   rt->executor_ = std::make_unique<exec::Executor>(*rt->store_, std::move(app), o.threads);
   rt->executor_->keep_inputs(o.prove);
   DriverOptions d;

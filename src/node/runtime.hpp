@@ -79,13 +79,16 @@ core::Result<SimSetup> sim_setup(const RuntimeOptions& o, const std::string& app
 
 class Runtime {
  public:
-  // Opens (or creates) the data directory. `before_driver` runs once the store is open, before
-  // the executor and the driver read its tip (the node rolls back there what its prover must see
-  // again). Errors: those of the store, the app, the guests and the embedded L1; kInvalid for a
-  // data directory of another app or another simulation.
-  static core::Result<std::unique_ptr<Runtime>> open(
-      const RuntimeOptions& options,
-      const std::function<core::Status(state::StateStore&)>& before_driver = {});
+  // Opens (or creates) the data directory. `before_driver` runs once the store and L1 are open,
+  // before the executor and the driver read the store's tip (the node rolls back there what its
+  // prover must see again, or fills an empty store from mirrors), and returns the source the driver
+  // follows: L1 itself, or one the caller keeps alive that serves blocks before L1's. Errors: those
+  // of the store, the app, the guests and the embedded L1; kInvalid for a data directory of another
+  // app or another simulation.
+  using BeforeDriver =
+      std::function<core::Result<l1::ChainSource*>(state::StateStore&, l1::ChainSource&)>;
+  static core::Result<std::unique_ptr<Runtime>> open(const RuntimeOptions& options,
+                                                     const BeforeDriver& before_driver = {});
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;

@@ -341,6 +341,39 @@ core::Result<core::Hash32> StateStore::commit(BatchId id, std::span<const Resour
   return root;
 }
 
+core::Status StateStore::import_at(BatchId at, std::span<const ResourceWrite> resources,
+                                   const core::Hash32& root, core::ByteSpan meta) {
+  if (tip_.value != 0 || smt_.root() != core::Hash32())
+    return Error{ErrorCode::kInvalid, "import: the state store is not empty"};
+  if (at.value == 0) return Error{ErrorCode::kInvalid, "import: batch 0 is the empty state"};
+  std::vector<SmtUpdate> leaves;
+  leaves.reserve(resources.size());
+  for (std::size_t i = 0; i < resources.size(); ++i) {
+    if (resources[i].data.empty() || (i > 0 && !(resources[i - 1].id < resources[i].id)))
+      return Error{ErrorCode::kInvalid, "import: resources empty or not in ascending id order"};
+    leaves.push_back({resources[i].id, value_hash(resources[i].data)});
+  }
+  Smt tree;
+  BASALT_TRY(tree.build_sorted(leaves));
+  if (tree.root() != root)
+    return Error{ErrorCode::kInvalid,
+                 "import: the resources make root " + tree.root().hex() + ", not " + root.hex()};
+  rocksdb::WriteBatch wb;
+  for (const ResourceWrite& r : resources) wb.Put(cfs_[kValues], slice(r.id.span()), slice(r.data));
+  std::string record(reinterpret_cast<const char*>(root.data()), 32);
+  record.append(reinterpret_cast<const char*>(meta.data()), meta.size());
+  wb.Put(cfs_[kBatches], be64(at.value), record);
+  wb.Put(cfs_[kMeta], kTipKey, be64(at.value));
+  wb.Put(cfs_[kMeta], kFloorKey, be64(at.value));
+  rocksdb::WriteOptions wo;
+  wo.sync = options_.sync;
+  rocksdb::Status s = db_->Write(wo, &wb);
+  if (!s.ok()) return rocks::error(s, "import batch " + std::to_string(at.value));
+  smt_ = std::move(tree);
+  tip_ = floor_ = at;
+  return core::Status::Ok();
+}
+
 core::Result<std::map<ResourceId, core::Bytes>> StateStore::values_after(
     BatchId target, const rocksdb::Snapshot* snapshot) const {
   std::map<ResourceId, core::Bytes> values;

@@ -98,6 +98,13 @@ class StateStore {
   core::Result<core::Hash32> commit(BatchId id, std::span<const ResourceWrite> writes,
                                     core::ByteSpan meta,
                                     std::span<const core::Bytes> previous = {});
+  // Fills an empty store with the state after batch `at` taken from elsewhere (a verified
+  // snapshot): `resources` in strictly ascending id order, none empty, must hash to `root`, which
+  // is recorded for `at` with `meta`. One atomic write; the store's tip and rollback floor are then
+  // `at`. Errors: kInvalid (a store that is not empty, batch 0, resources out of order or empty, or
+  // another root; nothing is written), kIo.
+  core::Status import_at(BatchId at, std::span<const ResourceWrite> resources,
+                         const core::Hash32& root, core::ByteSpan meta);
   // Restores the state after batch `target` exactly (data and root) and forgets the batches above.
   // Errors: kOutOfRange below rollback_floor() or above tip(); kIo.
   core::Status rollback_to(BatchId target);

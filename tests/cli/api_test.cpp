@@ -411,7 +411,7 @@ TEST(Api, ASecondNodeOnAPortInUseStopsAtStart) {
                         << "\"\nsync = false\n[api]\nlisten = \"127.0.0.1:" << first.port()
                         << "\"\n";
   std::ostringstream log;
-  EXPECT_EQ(run_node(config, BASALT_GUEST_DIR, false, log), 1);
+  EXPECT_EQ(run_node(config, BASALT_GUEST_DIR, false, "", log), 1);
   EXPECT_NE(log.str().find("cannot listen on 127.0.0.1:" + std::to_string(first.port())),
             std::string::npos)
       << log.str();

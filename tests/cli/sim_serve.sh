@@ -174,4 +174,41 @@ set +e
 rc_wrong=$?
 set -e
 [ $rc_wrong -eq 1 ] || fail "a snapshot against another root exited $rc_wrong"
-echo "sim serve: three nodes agree; restarts survived; the mirror's archive and snapshot check out"
+# The operator stops; L1 goes on and prunes the app's history below the covenant's state. A new
+# node cannot follow the app from L1 alone any more, and one started from the mirror can: the
+# mirror's snapshot (checked against the covenant on L1), its archive since (checked, anchored on
+# L1), then L1 live, to the same roots.
+kill -KILL "$pid_settler"
+wait "$pid_settler" || true
+settled_at=$(http_get "$mport" /v1/da/snapshots | grep -o '"covenant_batch":[0-9]*' | sed 's/.*://')
+[ -n "$settled_at" ] || fail "the mirror knows no settled batch"
+past=$(( settled_at + 90 ))  # about 2.5 F of blue score above it: pruned on the served L1
+for _ in $(seq 1 600); do [ "$(executed "$mport")" -ge "$past" ] && break; sleep 0.1; done
+[ "$(executed "$mport")" -ge "$past" ] || fail "L1 did not move $past batches on"
+mirror_config() {  # mirror_config <name>
+  config "$1" "$kaspad" ""
+  printf '[prover]\nenabled = false\n[da]\nrole = "mirror"\ncovenant = "%s"\n' "$covenant" >> "$work/$1.toml"
+}
+mirror_config fresh
+start fresh
+wait_for "$work/fresh.log" "active at kaspad's pruning point" 30
+kill -KILL "$pid_fresh"
+mirror_config late
+"$basalt" node --config "$work/late.toml" --sync-from "http://127.0.0.1:1,http://127.0.0.1:$mport" \
+  2>> "$work/late.log" &
+pids+=($!)
+wait_for "$work/late.log" "snapshot of batch [0-9]*: .* is the state the covenant holds on L1" 60
+wait_for "$work/late.log" "checked and anchored on L1" 30
+grep -q "mirror http://127.0.0.1:1" "$work/late.log" || fail "the unreachable mirror is not named"
+lport=$(api_port "$work/late.log")
+target=$(( $(executed "$mport") + 5 ))
+for _ in $(seq 1 900); do
+  [ "$(executed "$lport" 2>/dev/null || echo 0)" -ge $((target + 35)) ] &&
+    [ "$(executed "$mport")" -ge $((target + 35)) ] && break
+  sleep 0.1
+done
+rl=$(root_at "$lport" "$target")
+rm=$(root_at "$mport" "$target")
+echo "batch $target: synced node $rl, mirror $rm"
+[ -n "$rl" ] && [ "$rl" = "$rm" ] || fail "the synced node's root at batch $target differs"
+echo "sim serve: three nodes agree; restarts survived; the mirror's archive and snapshot check out; a late node syncs past L1's pruning"

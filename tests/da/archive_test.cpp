@@ -1,4 +1,5 @@
 #include "da/archive.hpp"
+#include "da/archive_source.hpp"
 
 #include <gtest/gtest.h>
 
@@ -167,6 +168,54 @@ TEST(Archive, TheDecoderRefusesWhatIsNotOneCanonicalRecord) {
   foreign.block.accepted[0].tx.subnetwork_id = kaspa::LaneId::from_namespace({0, 0, 1, 1});
   EXPECT_EQ(decode_activity_record(encode_activity_record(foreign)).error().code(),
             core::ErrorCode::kInvalid);
+}
+
+// A node syncing past L1's pruning follows the archive, then L1: from an archived block the source
+// gives the archived blocks after it (with their proofs), from the last one on L1's, and a
+// follower restored at the first record takes the whole way without noticing the seam.
+TEST(Archive, ASourceGivesTheArchivedBlocksThenL1s) {
+  l1::sim::SimParams p;
+  p.seed = 11;
+  p.lanes = 2;
+  p.lane_skip_permille = 700;
+  p.finality_depth = 6;
+  p.pruning_depth = 1'000'000;
+  l1::sim::Simulator sim(p);
+  const kaspa::LaneKey key = kaspa::lane_key(kLane);
+  std::vector<ActivityRecord> records;
+  while (sim.chain().size() < 60) {
+    sim.step();
+    auto change = sim.next_chain_changes();
+    if (!change) continue;
+    for (const l1::ChainBlockInfo& b : change->added)
+      records.push_back(
+          activity_record(records.size() + 1, b, kLane, *sim.lane_proof(b.hash, key)));
+  }
+  const std::vector<ActivityRecord> range(records.begin() + 10, records.begin() + 30);
+  ASSERT_TRUE(check_activity(kLane, p.finality_depth, range).ok());
+  auto source = ArchiveSource::open(range, sim);
+  ASSERT_TRUE(source.ok()) << source.error().to_string();
+  const l1::LaneProof& start_proof = range.front().block.lane_proofs.front();
+  std::map<kaspa::LaneKey, l1::LaneState> lanes;
+  if (start_proof.lane_tip) lanes[key] = {*start_proof.lane_tip, *start_proof.lane_blue_score};
+  l1::Follower follower(p.finality_depth, {kLane});
+  follower.restore(11, range.front().block.hash, range.front().block.blue_score, lanes);
+  std::vector<kaspa::BlockHash> followed;
+  while (followed.size() < 45) {
+    auto c = (*source)->chain_from(follower.tip(), 7);
+    ASSERT_TRUE(c.ok()) << c.error().to_string();
+    ASSERT_FALSE(c->added.empty());
+    ASSERT_TRUE(follower.apply(*c).ok());
+    for (const auto& b : c->added) followed.push_back(b.hash);
+  }
+  for (std::size_t i = 0; i < followed.size(); ++i)
+    EXPECT_EQ(followed[i], records[11 + i].block.hash) << i;
+  // Archived blocks' proofs come from the archive (L1 here still has them too: they agree).
+  const kaspa::BlockHash& archived = range[5].block.hash;
+  auto proof = (*source)->lane_proof(archived, key);
+  ASSERT_TRUE(proof.ok());
+  EXPECT_EQ(proof->smt_proof.to_bytes(), sim.lane_proof(archived, key)->smt_proof.to_bytes());
+  EXPECT_EQ(ArchiveSource::open({}, sim).error().code(), core::ErrorCode::kInvalid);
 }
 
 }  // namespace

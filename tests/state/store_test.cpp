@@ -255,5 +255,45 @@ TEST(StateStore, ViewKeepsItsBatchWhileTheStoreGoesOn) {
   EXPECT_EQ(scan(**view), at2);  // the old view still reads its own snapshot
 }
 
+// A state taken from elsewhere (a verified snapshot) fills an empty store at its batch: the store
+// reopens there, goes on from it, and cannot be rolled back below it; what does not hash to the
+// root it names, or a store that is not empty, is refused without a write.
+TEST(StateStore, ImportFillsAnEmptyStoreAtItsBatch) {
+  test::TempDir source_dir, dir;
+  const auto id = [](std::uint8_t b) { return ResourceId(core::Hash32::filled(b)); };
+  const std::vector<ResourceWrite> state = {{id(1), {1}}, {id(4), {4, 4}}, {id(9), {9}}};
+  core::Hash32 root;
+  {
+    auto source = StateStore::open(source_dir.path(), small_window(4));
+    ASSERT_TRUE(source.ok());
+    root = *(*source)->commit({1}, state, {});
+  }
+  {
+    auto s = StateStore::open(dir.path(), small_window(4));
+    ASSERT_TRUE(s.ok());
+    auto& st = **s;
+    const std::vector<ResourceWrite> unordered = {state[1], state[0], state[2]};
+    EXPECT_EQ(st.import_at({40}, unordered, root, {}).error().code(), core::ErrorCode::kInvalid);
+    EXPECT_EQ(st.import_at({40}, state, core::Hash32::filled(3), {}).error().code(),
+              core::ErrorCode::kInvalid);
+    EXPECT_EQ(st.import_at({0}, state, root, {}).error().code(), core::ErrorCode::kInvalid);
+    EXPECT_EQ(st.tip().value, 0u);
+    ASSERT_TRUE(st.import_at({40}, state, root, Bytes{7, 7}).ok());
+    EXPECT_EQ(st.import_at({41}, state, root, {}).error().code(), core::ErrorCode::kInvalid);
+  }
+  auto s = StateStore::open(dir.path(), small_window(4));
+  ASSERT_TRUE(s.ok()) << s.error().to_string();
+  auto& st = **s;
+  EXPECT_EQ(st.tip().value, 40u);
+  EXPECT_EQ(st.rollback_floor().value, 40u);
+  EXPECT_EQ(st.root(), root);
+  EXPECT_EQ(*st.get(id(4)), (Bytes{4, 4}));
+  EXPECT_EQ(st.batch({40})->meta, (Bytes{7, 7}));
+  ASSERT_TRUE(st.commit({41}, std::vector<ResourceWrite>{{id(4), {}}}, {}).ok());
+  EXPECT_EQ(st.rollback_to({39}).error().code(), core::ErrorCode::kOutOfRange);
+  ASSERT_TRUE(st.rollback_to({40}).ok());
+  EXPECT_EQ(st.root(), root);
+}
+
 }  // namespace
 }  // namespace basalt::state
