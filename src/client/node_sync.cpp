@@ -101,9 +101,12 @@ core::Result<std::vector<da::ActivityRecord>> sync_archive(const NodeSyncOptions
     while (records.size() > 1 && records.back().block.blue_score > final_below) records.pop_back();
     BASALT_ASSIGN_OR_RETURN(const da::CheckedActivity range,
                             da::check_activity(o.lane, o.finality_depth, records));
+    // Its end must be a block L1 still has and agrees on: an archive that stops short (missing
+    // activity) leaves a gap nobody can fill.
     if (auto on_l1 = check_on_l1(l1, o.lane, range.last); !on_l1.ok()) {
-      if (on_l1.error().code() != ErrorCode::kVerifyFailed) return on_l1.error();
-      skip("ends where L1 disagrees: " + on_l1.error().to_string());
+      if (on_l1.error().code() == ErrorCode::kUnavailable) return on_l1.error();
+      skip("ends at batch " + std::to_string(range.last.batch) +
+           ", where L1 does not confirm it: " + on_l1.error().to_string());
       continue;
     }
     log.info("archive of batches " + std::to_string(range.first.batch) + ".." +

@@ -55,8 +55,7 @@ core::Result<std::unique_ptr<Node>> Node::open(const Config& c, Logger& log,
     if (start) {
       BASALT_ASSIGN_OR_RETURN(n->start_source_, start(store, l1));
     }
-    if (start && store.tip().value > 0 &&
-        !std::filesystem::exists(c.data_dir + "/index/CURRENT")) {
+    if (start && store.tip().value > 0 && !std::filesystem::exists(c.data_dir + "/index/CURRENT")) {
       // Filled from elsewhere (also when stopped right after): the index starts with that batch.
       BASALT_ASSIGN_OR_RETURN(n->index_, NodeIndex::open(c.data_dir + "/index"));
       BASALT_TRY(n->index_row_from_store(store, store.tip().value));
