@@ -11,7 +11,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   clang lld libclang-rt-14-dev clang-format
   # libraries
-  libssl-dev libb2-dev librocksdb-dev libsecp256k1-dev
+  libssl-dev libb2-dev librocksdb-dev libsecp256k1-dev libisal-dev
   libboost-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libtomlplusplus-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # kaspad's RPC protocol: gRPC and protobuf with their code generators

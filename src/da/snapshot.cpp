@@ -19,7 +19,6 @@ namespace {
 
 constexpr std::uint8_t kVersion = 1;
 constexpr std::uint64_t kMaxChunks = 1u << 24;
-constexpr char kChunkDomain[] = "basalt.da.snapshot.chunk.v1";
 // What one resource of a chunk takes at least: id, length, one byte.
 constexpr std::size_t kMinResourceEntry = 32 + 4 + 1;
 constexpr std::uint64_t kMaxManifestBytes = 64 + 4 * 32 + kMaxChunks * 32;
@@ -127,12 +126,15 @@ core::Result<std::vector<Resource>> decode_chunk(core::ByteSpan bytes) {
   return out;
 }
 
-core::Hash32 chunk_hash(core::ByteSpan bytes) {
+core::Hash32 tagged_sha256(std::string_view tag, core::ByteSpan bytes) {
   crypto::Sha256 h;
-  h.update(
-      core::ByteSpan(reinterpret_cast<const std::uint8_t*>(kChunkDomain), sizeof kChunkDomain - 1));
+  h.update(core::ByteSpan(reinterpret_cast<const std::uint8_t*>(tag.data()), tag.size()));
   h.update(bytes);
   return h.finalize();
+}
+
+core::Hash32 chunk_hash(core::ByteSpan bytes) {
+  return tagged_sha256("basalt.da.snapshot.chunk.v1", bytes);
 }
 
 // --- rebuilding ---

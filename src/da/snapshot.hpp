@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -49,6 +50,8 @@ using Resource = std::pair<state::ResourceId, core::Bytes>;
 // than exec::kMaxResourceBytes or empty), kNonCanonical (ids not strictly ascending).
 core::Bytes encode_chunk(std::span<const Resource> resources);
 core::Result<std::vector<Resource>> decode_chunk(core::ByteSpan bytes);
+// SHA256(tag ‖ bytes): how data availability's formats are hashed, each with a tag of its own.
+core::Hash32 tagged_sha256(std::string_view tag, core::ByteSpan bytes);
 // SHA256("basalt.da.snapshot.chunk.v1" ‖ bytes): what the manifest lists.
 core::Hash32 chunk_hash(core::ByteSpan bytes);
 
