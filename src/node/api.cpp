@@ -155,6 +155,10 @@ http::Routes Api::routes() {
         Metrics& m = node_.metrics();
         m.set("basalt_db_bytes", static_cast<double>(node_.index().disk_bytes()), "db=\"index\"");
         m.set("basalt_db_bytes", static_cast<double>(node_.state_disk_bytes()), "db=\"state\"");
+        if (const SnapshotKeeper* snapshots = node_.snapshots()) {
+          m.set("basalt_db_bytes", static_cast<double>(snapshots->store().disk_bytes()),
+                "db=\"snapshots\"");
+        }
         const http::ServerStats st = server_->stats();
         m.set("basalt_api_connections", static_cast<double>(st.open), "state=\"open\"");
         m.set("basalt_api_connections_closed_total", static_cast<double>(st.refused),

@@ -200,7 +200,16 @@ Answer Queries::status() const {
                       {"state_root", st.committed_root.hex()},
                       {"proof_queue", st.proof_queue},
                       {"reorgs", st.reorgs},
-                      {"submissions", st.submissions}});
+                      {"submissions", st.submissions},
+                      {"disk", disk()}});
+}
+
+json Queries::disk() const {
+  const SnapshotKeeper* snapshots = node_.snapshots();
+  return {{"role", da_role_name(node_.config().da_role)},
+          {"state", node_.state_disk_bytes()},
+          {"index", node_.index().disk_bytes()},
+          {"snapshots", snapshots ? snapshots->store().disk_bytes() : 0}};
 }
 
 core::Result<Answer> Queries::batch(const std::string& key) const {

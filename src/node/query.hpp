@@ -65,6 +65,8 @@ class Queries {
 
  private:
   core::Result<Answer> script_outputs(const kaspa::ScriptPublicKey& spk) const;
+  // /v1/status's `disk`: the node's role and the bytes each of its stores takes.
+  nlohmann::json disk() const;
   // Values and one proof for `ids` at batch `at` (nullopt: the committed tip): from a kept
   // snapshot of `at` if there is one, else from the state store's window.
   core::Result<ResourceView> witness(std::vector<state::ResourceId> ids,

@@ -199,6 +199,14 @@ TEST(Api, BuildSubmitAndFollowATransactionToSettled) {
     }
   }
   EXPECT_TRUE(a_settlement_ends_there) << j.dump();
+  // What the node's stores take on disk, by role.
+  auto node_status = api.get("/v1/status");
+  ASSERT_TRUE(node_status.ok());
+  const nlohmann::json& disk = node_status->second["disk"];
+  EXPECT_EQ(disk["role"], "operator");
+  EXPECT_GT(disk["state"].get<std::uint64_t>(), 0u);
+  EXPECT_GT(disk["index"].get<std::uint64_t>(), 0u);
+  EXPECT_EQ(disk["snapshots"].get<std::uint64_t>(), 0u);  // an operator keeps none by default
   // A witness whose value was changed no longer checks out.
   nlohmann::json forged = j["witness"];
   forged["resources"][0]["value"] = "02000000";

@@ -158,6 +158,8 @@ grep -q 'both ends match' "$work/anchored.out" || fail "no anchoring line: $(cat
 wait_for "$work/observer.log" 'snapshot of settled batch' 60
 snap=$(grep -o 'snapshot of settled batch [0-9]*' "$work/observer.log" | tail -1 | sed 's/.* //')
 http_get "$mport" /v1/da/snapshots | grep -q "\"batch\":$snap" || fail "batch $snap's snapshot is not listed"
+http_get "$mport" /v1/status | grep -q '"disk":{[^}]*"role":"mirror"[^}]*"snapshots":[1-9]' ||
+  fail "the mirror's status shows no bytes of snapshots: $(http_get "$mport" /v1/status)"
 "$basalt" da snapshot --api "http://127.0.0.1:$mport" --batch "$snap" \
   --root "$(root_at "$(api_port "$work/settler.log")" "$snap")" > "$work/snapshot.out" 2>&1 ||
   fail "the mirror's snapshot of batch $snap does not check out: $(cat "$work/snapshot.out")"
