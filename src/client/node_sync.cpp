@@ -1,7 +1,6 @@
 #include "client/node_sync.hpp"
 
 #include <algorithm>
-#include <fstream>
 
 #include "client/activity.hpp"
 #include "client/sync.hpp"
@@ -28,12 +27,7 @@ core::Status write_archive(const std::filesystem::path& file,
   w.u64_le(records.size());
   for (const da::ActivityRecord& r : records) w.var_bytes(da::encode_activity_record(r));
   const std::filesystem::path tmp = file.string() + ".partial";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f.write(reinterpret_cast<const char*>(w.data().data()),
-            static_cast<std::streamsize>(w.data().size()));
-    if (!f.flush()) return Error{ErrorCode::kIo, "cannot write " + tmp.string()};
-  }
+  BASALT_TRY(core::write_file(tmp, w.data()));
   std::error_code ec;
   std::filesystem::rename(tmp, file, ec);
   if (ec) return Error{ErrorCode::kIo, "cannot write " + file.string() + ": " + ec.message()};
@@ -99,19 +93,21 @@ core::Result<std::vector<da::ActivityRecord>> sync_archive(const NodeSyncOptions
       continue;
     }
     while (records.size() > 1 && records.back().block.blue_score > final_below) records.pop_back();
-    BASALT_ASSIGN_OR_RETURN(const da::CheckedActivity range,
-                            da::check_activity(o.lane, o.finality_depth, records));
-    // Its end must be a block L1 still has and agrees on: an archive that stops short (missing
-    // activity) leaves a gap nobody can fill.
-    if (auto on_l1 = check_on_l1(l1, o.lane, range.last); !on_l1.ok()) {
+    // What is left is a prefix of the checked range: its end is what its last proof shows, and it
+    // must be a block L1 still has and agrees on (an archive that stops short, missing activity,
+    // leaves a gap nobody can fill).
+    const da::ActivityPoint last = da::activity_point(records.back());
+    if (auto on_l1 = check_on_l1(l1, o.lane, last); !on_l1.ok()) {
       if (on_l1.error().code() == ErrorCode::kUnavailable) return on_l1.error();
-      skip("ends at batch " + std::to_string(range.last.batch) +
+      skip("ends at batch " + std::to_string(last.batch) +
            ", where L1 does not confirm it: " + on_l1.error().to_string());
       continue;
     }
-    log.info("archive of batches " + std::to_string(range.first.batch) + ".." +
-             std::to_string(range.last.batch) + " from " + url + ": " +
-             std::to_string(range.lane_txs) + " lane transactions, checked and anchored on L1");
+    std::uint64_t lane_txs = 0;
+    for (std::size_t i = 1; i < records.size(); ++i) lane_txs += records[i].block.accepted.size();
+    log.info("archive of batches " + std::to_string(records.front().batch) + ".." +
+             std::to_string(last.batch) + " from " + url + ": " + std::to_string(lane_txs) +
+             " lane transactions, checked and anchored on L1");
     return records;
   }
   return Error{ErrorCode::kUnavailable, "no mirror gave an archive from batch " +
@@ -134,9 +130,11 @@ core::Bytes batch_meta(const da::ActivityRecord& at) {
   return exec::encode_batch_meta(meta);
 }
 
-core::Status first_sync(const NodeSyncOptions& o, state::StateStore& store,
-                        const l1::ChainSource& l1, node::Logger& log,
-                        const std::filesystem::path& archive_file) {
+// Syncs the snapshot and the archive, keeps the archive in `archive_file`, imports the snapshot
+// and returns the archive.
+core::Result<std::vector<da::ActivityRecord>> first_sync(
+    const NodeSyncOptions& o, state::StateStore& store, const l1::ChainSource& l1,
+    node::Logger& log, const std::filesystem::path& archive_file) {
   const settle::CovenantScript script(o.pins);
   SnapshotSyncOptions so;
   so.mirrors = o.mirrors;
@@ -154,8 +152,7 @@ core::Status first_sync(const NodeSyncOptions& o, state::StateStore& store,
   log.info("snapshot of batch " + std::to_string(snap.manifest.batch) + ": " +
            std::to_string(snap.manifest.resources) + " resources; state root " +
            snap.manifest.state_root.hex() + " is the state the covenant holds on L1");
-  BASALT_ASSIGN_OR_RETURN(const std::vector<da::ActivityRecord> archive,
-                          sync_archive(o, snap, l1, log));
+  BASALT_ASSIGN_OR_RETURN(std::vector<da::ActivityRecord> archive, sync_archive(o, snap, l1, log));
   BASALT_TRY(write_archive(archive_file, archive));
   std::vector<state::ResourceWrite> writes;
   writes.reserve(snap.state.resources.size());
@@ -164,7 +161,7 @@ core::Status first_sync(const NodeSyncOptions& o, state::StateStore& store,
                              batch_meta(archive.front())));
   std::error_code ec;
   std::filesystem::remove_all(o.dir / "snapshot", ec);
-  return core::Status::Ok();
+  return archive;
 }
 
 }  // namespace
@@ -174,13 +171,18 @@ core::Result<std::unique_ptr<l1::ChainSource>> sync_node(const NodeSyncOptions& 
                                                          l1::ChainSource& l1, node::Logger& log) {
   const std::filesystem::path file = o.dir / "archive";
   std::error_code ec;
-  if (store.tip().value == 0) {
+  // The archive just synced is checked; one kept from an earlier start is checked again below.
+  const bool kept = store.tip().value > 0;
+  std::vector<da::ActivityRecord> records;
+  if (!kept) {
     std::filesystem::create_directories(o.dir, ec);
     if (ec) return Error{ErrorCode::kIo, "cannot create " + o.dir.string() + ": " + ec.message()};
-    BASALT_TRY(first_sync(o, store, l1, log, file));
+    BASALT_ASSIGN_OR_RETURN(records, first_sync(o, store, l1, log, file));
+  } else if (std::filesystem::exists(file)) {
+    BASALT_ASSIGN_OR_RETURN(records, read_archive(file));
+  } else {
+    return std::unique_ptr<l1::ChainSource>();
   }
-  if (!std::filesystem::exists(file)) return std::unique_ptr<l1::ChainSource>();
-  BASALT_ASSIGN_OR_RETURN(std::vector<da::ActivityRecord> records, read_archive(file));
   const std::uint64_t tip = store.tip().value;
   if (records.empty() || tip >= records.back().batch || tip < records.front().batch) {
     std::filesystem::remove(file, ec);  // executed: L1 goes on from here
@@ -188,8 +190,10 @@ core::Result<std::unique_ptr<l1::ChainSource>> sync_node(const NodeSyncOptions& 
   }
   records.erase(records.begin(),
                 records.begin() + static_cast<std::ptrdiff_t>(tip - records.front().batch));
-  if (auto checked = da::check_activity(o.lane, o.finality_depth, records); !checked.ok())
-    return Error{ErrorCode::kCorrupt, file.string() + ": " + checked.error().to_string()};
+  if (kept) {
+    if (auto checked = da::check_activity(o.lane, o.finality_depth, records); !checked.ok())
+      return Error{ErrorCode::kCorrupt, file.string() + ": " + checked.error().to_string()};
+  }
   log.info("executing the archived batches " + std::to_string(tip + 1) + ".." +
            std::to_string(records.back().batch) + " before following L1");
   BASALT_ASSIGN_OR_RETURN(std::unique_ptr<da::ArchiveSource> source,

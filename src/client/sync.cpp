@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <deque>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -34,12 +33,6 @@ struct Chosen {
 
 std::string chunk_path(std::uint64_t i) {
   return "chunk-" + std::to_string(i);
-}
-
-bool write_file(const std::filesystem::path& p, core::ByteSpan bytes) {
-  std::ofstream f(p, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  return static_cast<bool>(f.flush());
 }
 
 class Sync {
@@ -154,8 +147,8 @@ void Sync::fetch_missing(const Chosen& c, da::SnapshotRebuild& rebuild,
                            std::to_string(c.manifest.batch) + ": " + st.error().to_string());
         return;
       }
-      if (!write_file(dir / chunk_path(i), *bytes))
-        o_.warn("cannot keep chunk " + std::to_string(i) + " in " + dir.string());
+      if (auto kept = core::write_file(dir / chunk_path(i), *bytes); !kept.ok())
+        o_.warn("chunk " + std::to_string(i) + " is not kept: " + kept.error().to_string());
       o_.progress(rebuild.chunks() - rebuild.missing(), rebuild.chunks());
     }
   };
@@ -171,8 +164,8 @@ core::Result<da::SnapshotState> Sync::fetch(const Chosen& c) {
   auto kept = core::read_file((dir / "manifest").string(), c.bytes.size() + 1);
   if (!kept.ok() || *kept != c.bytes) std::filesystem::remove_all(dir, ec);
   std::filesystem::create_directories(dir, ec);
-  if (ec || !write_file(dir / "manifest", c.bytes))
-    return Error{ErrorCode::kIo, "cannot keep the sync's chunks in " + dir.string()};
+  if (ec) return Error{ErrorCode::kIo, "cannot create " + dir.string() + ": " + ec.message()};
+  BASALT_TRY(core::write_file(dir / "manifest", c.bytes));
   da::SnapshotRebuild rebuild(c.manifest);
   for (std::size_t i = 0; i < rebuild.chunks(); ++i) {
     auto bytes = core::read_file((dir / chunk_path(i)).string(), 1u << 30);

@@ -50,6 +50,26 @@ Result<Bytes> read_file(const std::string& path, std::uint64_t max_bytes) {
   return out;
 }
 
+Status write_file(const std::string& path, ByteSpan bytes) {
+  const auto failed = [&path](int err) {
+    return Error{ErrorCode::kIo, "cannot write " + path + ": " + std::strerror(err)};
+  };
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return failed(errno);
+  for (std::size_t at = 0; at < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + at, bytes.size() - at);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return failed(err);
+    }
+    at += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) return failed(errno);
+  return Status::Ok();
+}
+
 void raise_open_file_limit() {
   rlimit l{};
   if (::getrlimit(RLIMIT_NOFILE, &l) != 0 || l.rlim_cur >= l.rlim_max) return;

@@ -164,16 +164,16 @@ core::Result<ActivityRecord> decode_activity_record(core::ByteSpan bytes) {
 
 namespace {
 
-ActivityPoint point_of(const ActivityRecord& r, const std::optional<l1::LaneState>& lane) {
-  return {r.batch, r.block.hash, r.block.seq_commit, lane};
-}
-
 std::optional<l1::LaneState> proven_state(const l1::LaneProof& p) {
   if (!p.lane_tip) return std::nullopt;
   return l1::LaneState{*p.lane_tip, p.lane_blue_score.value_or(0)};
 }
 
 }  // namespace
+
+ActivityPoint activity_point(const ActivityRecord& r) {
+  return {r.batch, r.block.hash, r.block.seq_commit, proven_state(r.block.lane_proofs.front())};
+}
 
 core::Result<CheckedActivity> check_activity(const kaspa::LaneId& lane,
                                              std::uint64_t finality_depth,
@@ -198,7 +198,7 @@ core::Result<CheckedActivity> check_activity(const kaspa::LaneId& lane,
   follower.restore(1, head.block.hash, head.block.blue_score, std::move(lanes));
 
   CheckedActivity out;
-  out.first = point_of(head, proven_state(head.block.lane_proofs.front()));
+  out.first = activity_point(head);
   for (std::size_t i = 1; i < records.size(); ++i) {
     const ActivityRecord& prev = records[i - 1];
     const ActivityRecord& r = records[i];
@@ -216,7 +216,7 @@ core::Result<CheckedActivity> check_activity(const kaspa::LaneId& lane,
     out.lane_txs += r.block.accepted.size();
   }
   // The follower has checked that the last proof shows the state it computed.
-  out.last = point_of(records.back(), proven_state(records.back().block.lane_proofs.front()));
+  out.last = activity_point(records.back());
   return out;
 }
 

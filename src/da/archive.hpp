@@ -45,6 +45,9 @@ struct ActivityPoint {
   std::optional<l1::LaneState> lane;
 };
 
+// The point a record stands for, with the lane state its own proof shows.
+ActivityPoint activity_point(const ActivityRecord& r);
+
 struct CheckedActivity {
   ActivityPoint first, last;
   std::uint64_t lane_txs = 0;  // after the first record

@@ -1,7 +1,6 @@
 #include "da/snapshot.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <system_error>
 
 #include "core/byte_reader.hpp"
@@ -27,14 +26,6 @@ constexpr std::uint64_t kMaxChunkBytes =
 
 std::uint64_t chunk_count(std::uint64_t resources, std::uint32_t per_chunk) {
   return per_chunk == 0 ? 0 : (resources + per_chunk - 1) / per_chunk;
-}
-
-core::Status write_file(const std::filesystem::path& path, core::ByteSpan bytes) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  f.flush();
-  if (!f) return Error{ErrorCode::kIo, "cannot write " + path.string()};
-  return core::Status::Ok();
 }
 
 std::string chunk_name(std::size_t i) {
@@ -213,7 +204,7 @@ core::Result<SnapshotManifest> SnapshotStore::write(const state::StateStore::Vie
   std::vector<state::SmtUpdate> leaves;
   const auto flush = [&]() -> core::Status {
     const core::Bytes bytes = encode_chunk(chunk);
-    BASALT_TRY(write_file(tmp / chunk_name(m.chunk_hashes.size()), bytes));
+    BASALT_TRY(core::write_file(tmp / chunk_name(m.chunk_hashes.size()), bytes));
     m.chunk_hashes.push_back(chunk_hash(bytes));
     chunk.clear();
     return core::Status::Ok();
@@ -230,7 +221,7 @@ core::Result<SnapshotManifest> SnapshotStore::write(const state::StateStore::Vie
   if (tree.root() != view.root())
     return Error{ErrorCode::kCorrupt,
                  "state store: batch " + name + "'s resources do not hash to its recorded root"};
-  BASALT_TRY(write_file(tmp / "manifest", encode_manifest(m)));
+  BASALT_TRY(core::write_file(tmp / "manifest", encode_manifest(m)));
   const std::filesystem::path final_dir = dir_ / name;
   std::filesystem::remove_all(final_dir, ec);
   std::filesystem::rename(tmp, final_dir, ec);
@@ -255,11 +246,12 @@ std::vector<std::uint64_t> SnapshotStore::batches() const {
 
 namespace {
 
-// A file of a kept snapshot; one pruned meanwhile is not found rather than a failure.
+// A file of a kept snapshot (one pruned meanwhile is not found, like one never written).
 core::Result<core::Bytes> read_kept(const std::filesystem::path& p, std::uint64_t max_bytes,
                                     const std::string& missing) {
   auto bytes = core::read_file(p.string(), max_bytes);
-  if (!bytes.ok() && !std::filesystem::exists(p)) return Error{ErrorCode::kNotFound, missing};
+  if (!bytes.ok() && bytes.error().code() == ErrorCode::kNotFound)
+    return Error{ErrorCode::kNotFound, missing};
   return bytes;
 }
 
